@@ -1,0 +1,65 @@
+/** Byte helpers shared by every core module. */
+
+/** Concatenate byte arrays into a new one. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Constant-time equality: runtime depends only on the lengths, never on where bytes differ. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lower-case hex of the bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
+  return s;
+}
+
+/**
+ * Parse hex. Accepts upper or lower case and, for fingerprints copied from other tools, ':' or
+ * whitespace between byte pairs. Throws a RangeError naming the first offending character.
+ */
+export function fromHex(text: string): Uint8Array {
+  const clean = text.replace(/[\s:]/g, '');
+  if (clean.length % 2 !== 0) throw new RangeError(`hex has an odd number of digits (${clean.length})`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const pair = clean.slice(2 * i, 2 * i + 2);
+    if (!/^[0-9a-fA-F]{2}$/.test(pair)) throw new RangeError(`not a hex digit pair at byte ${i}: "${pair}"`);
+    out[i] = parseInt(pair, 16);
+  }
+  return out;
+}
+
+/** Colon-separated upper-case hex, as OpenSSL prints fingerprints. */
+export function toColonHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => HEX[b]!.toUpperCase()).join(':');
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 encode. */
+export function utf8(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** Strict UTF-8 decode: invalid sequences throw rather than turning into U+FFFD. */
+export function fromUtf8(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}
