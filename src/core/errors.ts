@@ -32,7 +32,12 @@ export type ErrorCode =
   | 'IO_FAILED'
   | 'ALREADY_EXISTS'
   | 'IPC_REJECTED'
-  | 'POLICY_DENIED';
+  | 'POLICY_DENIED'
+  // storage and platform (Electron shell)
+  | 'JOURNAL_LOCKED'
+  | 'STORAGE_FULL'
+  | 'STORAGE_READ_ONLY'
+  | 'NOT_FOUND';
 
 /** Error with a stable code, a human sentence, and optionally where in the input it happened. */
 export class KeywitnessError extends Error {
