@@ -1,0 +1,147 @@
+/**
+ * Message bodies of every type (DESIGN §3.3) with their strict schemas. A body type and its schema
+ * sit side by side so that the two cannot drift apart unnoticed.
+ */
+import type { Schema } from './fields.js';
+import { arrayOf, bool, bytes, mapOf, oneOf, text, textMap, uint } from './fields.js';
+
+export type MessageType = 'genesis' | 'enroll' | 'statement' | 'ack' | 'exception' | 'close' | 'attest' | 'blob';
+export const MESSAGE_TYPES: readonly MessageType[] = ['genesis', 'enroll', 'statement', 'ack', 'exception', 'close', 'attest', 'blob'];
+
+export type SessionMode = 'rehearsal' | 'production';
+
+const NAME = text(128, 1);
+const ID = text(64, 1);
+const REASON = text(4000);
+const HASH = bytes(32);
+
+/** Opens a session: binds the session id to the script hash and the coordinator's key. */
+export interface GenesisBody {
+  readonly script: Uint8Array;
+  readonly script_id: string;
+  readonly mode: SessionMode;
+  readonly name: string;
+  readonly role: string;
+  readonly alg: string;
+  readonly key: Uint8Array;
+  /** The coordinator app's build hash, hex ('' when unknown). */
+  readonly app: string;
+}
+
+/** A participant joins: their key, self-signed (proof of possession), bound to the genesis. */
+export interface EnrollBody {
+  readonly genesis: Uint8Array;
+  readonly name: string;
+  readonly role: string;
+  readonly alg: string;
+  readonly key: Uint8Array;
+}
+
+export interface EvidenceRef {
+  readonly id: string;
+  readonly kind: string;
+  readonly sha256: Uint8Array;
+  readonly size: number;
+  readonly name: string;
+}
+
+export interface CheckRecord {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly expected: string;
+  readonly observed: string;
+}
+
+/** The coordinator's account of one step: inputs, evidence digests, check results. */
+export interface StatementBody {
+  readonly step: string;
+  readonly n: number;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly evidence: readonly EvidenceRef[];
+  readonly checks: readonly CheckRecord[];
+  /** The typed confirmation of an irreversible step. */
+  readonly confirm?: string;
+}
+
+export type Decision = 'confirm' | 'object';
+
+/** A participant's answer to a statement or exception. */
+export interface AckBody {
+  readonly ref: Uint8Array;
+  readonly decision: Decision;
+  readonly reason?: string;
+  /** The device recomputed the evidence checks itself. */
+  readonly recomputed: boolean;
+  /** The participant passed the word challenge against an independent source. */
+  readonly challenge: boolean;
+}
+
+/** Records how a failed check or objections on a statement were dealt with. */
+export interface ExceptionBody {
+  readonly step: string;
+  readonly ref: Uint8Array;
+  readonly objections: readonly Uint8Array[];
+  readonly reason: string;
+}
+
+/** Ends the ceremony. */
+export interface CloseBody {
+  readonly steps: number;
+}
+
+/** A participant's closing attestation. */
+export interface AttestBody {
+  readonly ref: Uint8Array;
+  readonly agree: boolean;
+  readonly reason?: string;
+}
+
+/** Evidence bytes travelling to witnesses, signed by the coordinator. */
+export interface BlobBody {
+  readonly name: string;
+  readonly kind: string;
+  readonly data: Uint8Array;
+}
+
+export interface BodyOf {
+  genesis: GenesisBody;
+  enroll: EnrollBody;
+  statement: StatementBody;
+  ack: AckBody;
+  exception: ExceptionBody;
+  close: CloseBody;
+  attest: AttestBody;
+  blob: BlobBody;
+}
+
+export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
+  genesis: {
+    script: [HASH, true], script_id: [ID, true], mode: [oneOf('rehearsal', 'production'), true],
+    name: [NAME, true], role: [ID, true], alg: [oneOf('ed25519', 'p256'), true], key: [bytes(undefined, 65), true],
+    app: [text(128), true],
+  },
+  enroll: {
+    genesis: [HASH, true], name: [NAME, true], role: [ID, true], alg: [oneOf('ed25519', 'p256'), true],
+    key: [bytes(undefined, 65), true],
+  },
+  statement: {
+    step: [ID, true], n: [uint, true],
+    inputs: [textMap(64, 64, 1024), true],
+    evidence: [arrayOf(mapOf({ id: [ID, true], kind: [ID, true], sha256: [HASH, true], size: [uint, true], name: [text(256), true] }), 32), true],
+    checks: [arrayOf(mapOf({ id: [text(160, 1), true], ok: [bool, true], expected: [text(2048), true], observed: [text(2048), true] }), 256), true],
+    confirm: [text(256, 1), false],
+  },
+  ack: {
+    ref: [HASH, true], decision: [oneOf('confirm', 'object'), true], reason: [text(4000, 1), false],
+    recomputed: [bool, true], challenge: [bool, true],
+  },
+  exception: { step: [ID, true], ref: [HASH, true], objections: [arrayOf(HASH, 64), true], reason: [text(4000, 1), true] },
+  close: { steps: [uint, true] },
+  attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false] },
+  blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, 15 * 1024), true] },
+};
+
+/** Which types carry `prev` (the transcript head the signer saw): required, or forbidden. */
+export const HAS_PREV: Readonly<Record<MessageType, boolean>> = {
+  genesis: false, enroll: false, statement: true, ack: true, exception: true, close: true, attest: true, blob: false,
+};
