@@ -12,7 +12,9 @@ export type FieldType =
   | { readonly kind: 'bool' }
   | { readonly kind: 'textMap'; readonly maxEntries: number; readonly maxKey: number; readonly maxValue: number }
   | { readonly kind: 'array'; readonly of: FieldType; readonly max: number }
-  | { readonly kind: 'map'; readonly fields: Schema };
+  | { readonly kind: 'map'; readonly fields: Schema }
+  /** A map whose fields are checked separately (the envelope's body, checked per message type). */
+  | { readonly kind: 'anyMap' };
 
 /** Field name → [type, required]. */
 export type Schema = Readonly<Record<string, readonly [FieldType, boolean]>>;
@@ -25,6 +27,7 @@ export const uint: FieldType = { kind: 'uint' };
 export const bool: FieldType = { kind: 'bool' };
 export const arrayOf = (of: FieldType, max: number): FieldType => ({ kind: 'array', of, max });
 export const mapOf = (fields: Schema): FieldType => ({ kind: 'map', fields });
+export const anyMap: FieldType = { kind: 'anyMap' };
 export const textMap = (maxEntries: number, maxKey: number, maxValue: number): FieldType => ({ kind: 'textMap', maxEntries, maxKey, maxValue });
 
 function fail(path: string, message: string): never {
@@ -65,6 +68,9 @@ export function checkField(value: CborValue | undefined, type: FieldType, path: 
     case 'map':
       if (!isMap(value)) fail(path, 'must be a map');
       checkMap(value, type.fields, path);
+      return value;
+    case 'anyMap':
+      if (!isMap(value)) fail(path, 'must be a map');
       return value;
     case 'textMap': {
       if (!isMap(value)) fail(path, 'must be a map of text to text');

@@ -8,7 +8,7 @@ import { equalBytes } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import { type BodyOf, BODY_SCHEMAS, HAS_PREV, MESSAGE_TYPES, type MessageType } from './bodies.js';
 import { type CborMap, type CborValue, DEFAULT_MAX_CBOR_BYTES, decodeCbor, encodeCbor } from './cbor.js';
-import { checkField, checkMap, expectMap, type Schema, bytes, mapOf, oneOf, uint } from './fields.js';
+import { anyMap, checkField, checkMap, expectMap, type Schema, bytes, mapOf, oneOf, uint } from './fields.js';
 import { SIGNATURE_LENGTH, type PublicIdentity, type Signer, fingerprintOf, signedBytes, verifySignature } from './identity.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -40,7 +40,7 @@ export interface SignedMessage<T extends MessageType = MessageType> {
 
 const ENVELOPE_SCHEMA: Schema = {
   v: [uint, true], t: [oneOf(...MESSAGE_TYPES), true], sid: [bytes(16), true], by: [bytes(32), true],
-  at: [uint, true], prev: [bytes(32), false], body: [mapOf({}), true],
+  at: [uint, true], prev: [bytes(32), false], body: [anyMap, true],
 };
 
 /** Fields of an envelope to sign; `v`, the signer and the encoding are filled in. */
