@@ -1,0 +1,155 @@
+/**
+ * PEM (RFC 7468) and raw DER input for certificates, CSRs and keys. Labels are checked against
+ * what the evidence kind allows, base64 is decoded strictly (RFC 7468 §3: only whitespace may
+ * interrupt it), and nothing but whitespace may follow the last block.
+ */
+import { KeywitnessError } from '../errors.js';
+import { checkEvidenceSize } from './der.js';
+
+/** One decoded PEM block, or the whole input when it was DER. */
+export interface DerBlock {
+  /** PEM label, or `DER` when the input was binary. */
+  readonly label: string;
+  readonly der: Uint8Array;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+/**
+ * Strict base64 (RFC 4648 §4): whitespace is skipped, padding only at the end, and the unused
+ * bits of the last group must be zero so that one text has exactly one decoding.
+ */
+export function decodeBase64(text: string, where: string): Uint8Array {
+  const clean = text.replace(/[ \t\r\n]/g, '');
+  if (clean.length % 4 !== 0) {
+    throw new KeywitnessError('ENCODING_INVALID', `base64 length ${clean.length} is not a multiple of 4`, { where });
+  }
+  const pad = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((clean.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < clean.length; i += 4) {
+    let acc = 0;
+    for (let j = 0; j < 4; j++) {
+      const c = clean.charCodeAt(i + j);
+      const isPad = c === 61 && i + 4 === clean.length && j >= 4 - pad;
+      const v = isPad ? 0 : c < 128 ? B64_INDEX[c]! : -1;
+      if (v < 0) {
+        throw new KeywitnessError('ENCODING_INVALID', `invalid base64 character "${clean[i + j]}" at position ${i + j}`, { where });
+      }
+      acc = (acc << 6) | v;
+    }
+    const bytes = [(acc >> 16) & 0xff, (acc >> 8) & 0xff, acc & 0xff];
+    const take = i + 4 === clean.length ? 3 - pad : 3;
+    if (take < 3 && (pad === 2 ? acc & 0xffff : acc & 0xff) !== 0) {
+      throw new KeywitnessError('ENCODING_INVALID', 'base64 has non-zero bits after the last byte', { where });
+    }
+    for (let k = 0; k < take; k++) out[o++] = bytes[k]!;
+  }
+  return out;
+}
+
+/** Standard base64 with padding. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i]!;
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+    s += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
+    s += b === undefined ? '=' : B64[(n >> 6) & 63]!;
+    s += c === undefined ? '=' : B64[n & 63]!;
+  }
+  return s;
+}
+
+/** Whether the bytes look like text containing a PEM block rather than binary DER. */
+export function looksLikePem(bytes: Uint8Array): boolean {
+  const head = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 4096)));
+  return head.includes('-----BEGIN ');
+}
+
+const BEGIN = /^-----BEGIN ([A-Z0-9 ]+)-----[ \t]*$/;
+const END = /^-----END ([A-Z0-9 ]+)-----[ \t]*$/;
+
+/**
+ * Find every PEM block in a text. Explanatory text before a block is allowed (RFC 7468 §5.2, and
+ * `openssl x509 -text` prints its dump before the PEM); after the last block only whitespace is.
+ * Every label must be in `allowed`.
+ */
+export function decodePem(text: string, allowed: readonly string[], where: string): DerBlock[] {
+  const lines = text.split(/\r?\n/);
+  const blocks: DerBlock[] = [];
+  let lastEnd = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const begin = BEGIN.exec(lines[i]!);
+    if (!begin) {
+      if (END.test(lines[i]!)) {
+        throw new KeywitnessError('EVIDENCE_INVALID', `line ${i + 1}: END line without a BEGIN line`, { where });
+      }
+      continue;
+    }
+    const label = begin[1]!;
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const line = lines[j]!;
+      const end = END.exec(line);
+      if (end) {
+        if (end[1] !== label) {
+          throw new KeywitnessError('EVIDENCE_INVALID', `line ${j + 1}: "END ${end[1]}" closes "BEGIN ${label}"`, { where });
+        }
+        break;
+      }
+      if (BEGIN.test(line)) throw new KeywitnessError('EVIDENCE_INVALID', `line ${j + 1}: BEGIN inside the "${label}" block`, { where });
+      if (/^[A-Za-z-]+: /.test(line)) {
+        throw new KeywitnessError('EVIDENCE_UNSUPPORTED', `line ${j + 1}: PEM headers (encrypted or legacy PEM) are not supported`, { where });
+      }
+      body.push(line);
+    }
+    if (j >= lines.length) throw new KeywitnessError('EVIDENCE_INVALID', `"BEGIN ${label}" on line ${i + 1} has no END line`, { where });
+    if (!allowed.includes(label)) {
+      throw new KeywitnessError('EVIDENCE_INVALID', `line ${i + 1}: PEM label "${label}" is not one of: ${allowed.join(', ')}`, { where });
+    }
+    const der = decodeBase64(body.join(''), `${where} (PEM block on line ${i + 1})`);
+    if (der.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', `PEM block on line ${i + 1} is empty`, { where });
+    blocks.push({ label, der });
+    lastEnd = j;
+    i = j;
+  }
+  if (blocks.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', `no PEM block found (expected ${allowed.join(' or ')})`, { where });
+  const after = lines.slice(lastEnd + 1).join('\n');
+  if (after.trim() !== '') {
+    throw new KeywitnessError('EVIDENCE_INVALID', `unexpected text after the last PEM block (line ${lastEnd + 2})`, { where });
+  }
+  return blocks;
+}
+
+/**
+ * Turn evidence bytes into DER blocks: binary input is one DER element (checked later by the
+ * walker), text input must be PEM with one of the allowed labels.
+ */
+export function derBlocks(bytes: Uint8Array, allowed: readonly string[], where: string): DerBlock[] {
+  checkEvidenceSize(bytes, where);
+  if (bytes.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', 'empty input', { where });
+  if (bytes[0] === 0x30) return [{ label: 'DER', der: bytes }];
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new KeywitnessError('EVIDENCE_INVALID', 'neither DER (first byte is not 0x30, a SEQUENCE) nor PEM text (not valid UTF-8)', { where });
+  }
+  if (!text.includes('-----BEGIN ')) {
+    throw new KeywitnessError('EVIDENCE_INVALID', `neither DER nor PEM: no "-----BEGIN" line (expected ${allowed.join(' or ')})`, { where });
+  }
+  return decodePem(text, allowed, where);
+}
+
+/** PEM-encode DER with a label (64-column lines, RFC 7468 §2). */
+export function encodePem(label: string, der: Uint8Array): string {
+  const b64 = encodeBase64(der);
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
