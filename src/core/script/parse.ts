@@ -1,0 +1,124 @@
+/**
+ * The strict ceremony script parser (DESIGN §3.1): bytes in, a checked Script out, or one
+ * KeywitnessError('SCRIPT_INVALID') whose `where` names the YAML path and line
+ * (`steps[4].evidence[0].expect.subject (line 37)`), or the position (`line 5, column 3`) for
+ * problems below the YAML level, or `(file)` for the file as a whole.
+ */
+import { KeywitnessError } from '../errors.js';
+import { sha256 } from '../util/hash.js';
+import { optional, readDictionary, readFields, readId, readList, readText } from './fields.js';
+import { EXPECTED_NAME_PATTERN } from './references.js';
+import { readParticipants, readRoles } from './roles.js';
+import { DEFAULT_MAX_SCRIPT_BYTES, decodeScriptText } from './source-text.js';
+import type { StepContext } from './steps.js';
+import { readStep } from './steps.js';
+import type { RoleSpec, Script, StepSpec } from './types.js';
+import { SCRIPT_FORMAT } from './types.js';
+import type { YMap, YNode } from './yaml-reader.js';
+import { readScriptYaml, scriptError } from './yaml-reader.js';
+
+export const SCRIPT_FIELDS = ['format', 'id', 'title', 'description', 'roles', 'participants', 'expected', 'steps'] as const;
+
+/** Options for parseScript. */
+export interface ParseScriptOptions {
+  /** Size limit in bytes, checked before anything else (default 1 MiB). */
+  readonly maxBytes?: number;
+}
+
+function readFormat(root: YMap): void {
+  const node = root.entries.find((e) => e.key === 'format')?.node;
+  if (node === undefined) {
+    throw scriptError({ path: 'format', line: root.line }, `is required: a ceremony script starts with "format: ${SCRIPT_FORMAT}"`);
+  }
+  const format = readText(node);
+  if (format !== SCRIPT_FORMAT) {
+    throw scriptError(node, `is "${format}"; this version of Keywitness reads only "${SCRIPT_FORMAT}"`);
+  }
+}
+
+function readExpected(node: YNode): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { key, node: value } of readDictionary(node).entries) {
+    if (!EXPECTED_NAME_PATTERN.test(key)) {
+      throw scriptError(value, `"${key}" is not a valid name: use 1 to 64 letters, digits, "_" or "-" (no dots), so $expected.${key} is unambiguous`);
+    }
+    out.set(key, readText(value));
+  }
+  return out;
+}
+
+/** Evidence ids as written, before validation, so a reference to a later step can be told from a typo. */
+function scanEvidenceIds(steps: YNode | undefined): Set<string> {
+  const ids = new Set<string>();
+  if (steps?.kind !== 'seq') return ids;
+  for (const step of steps.items) {
+    if (step.kind !== 'map') continue;
+    const evidence = step.entries.find((e) => e.key === 'evidence')?.node;
+    if (evidence?.kind !== 'seq') continue;
+    for (const item of evidence.items) {
+      if (item.kind !== 'map') continue;
+      const id = item.entries.find((e) => e.key === 'id')?.node;
+      if (id?.kind === 'scalar' && typeof id.value === 'string') ids.add(id.value);
+    }
+  }
+  return ids;
+}
+
+/** Freeze a parsed value all the way down (typed arrays cannot be frozen and are left as they are). */
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}
+
+/**
+ * Parse and check a ceremony script.
+ *
+ * @param bytes the exact file bytes; the script hash is SHA-256 over them, so nothing here
+ *   normalises or re-encodes them.
+ * @param options `maxBytes`: size limit (default 1 MiB), checked before decoding.
+ * @returns the validated script, deeply frozen, with `$expected` references resolved.
+ * @throws KeywitnessError SCRIPT_INVALID for any problem in the script; INPUT_INVALID when called
+ *   with something other than bytes or with a bad option.
+ */
+export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {}): Script {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new KeywitnessError('INPUT_INVALID', 'parseScript takes the script file as a Uint8Array', { where: 'bytes' });
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SCRIPT_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    throw new KeywitnessError('INPUT_INVALID', `must be a positive whole number of bytes, not ${String(maxBytes)}`, { where: 'options.maxBytes' });
+  }
+  const text = decodeScriptText(bytes, maxBytes);
+  const root = readScriptYaml(text);
+  readFormat(root);
+  const f = readFields(root, 'a ceremony script', SCRIPT_FIELDS);
+  const id = readId(f.require('id'));
+  const title = readText(f.require('title'));
+  const description = optional(f, 'description', (n) => readText(n, { multiline: true }), undefined);
+  const roles: RoleSpec[] = readRoles(f.require('roles'));
+  const participants = optional(f, 'participants', (n) => readParticipants(n, roles), []);
+  const expected = optional(f, 'expected', readExpected, new Map<string, string>());
+  const stepsNode = f.require('steps');
+  const ctx: StepContext = {
+    roles: new Map(roles.map((r) => [r.id, r])),
+    expected,
+    evidenceSeen: new Map(),
+    evidenceAll: scanEvidenceIds(stepsNode),
+  };
+  const stepIds = new Map<string, number>();
+  const steps: StepSpec[] = readList(stepsNode, { nonEmpty: true }).map((node, index) => readStep(node, index, ctx, stepIds));
+  const expectedRecord: Record<string, string> = {};
+  for (const [name, value] of expected) Object.defineProperty(expectedRecord, name, { value, enumerable: true });
+  return deepFreeze({
+    format: SCRIPT_FORMAT,
+    id,
+    title,
+    description,
+    roles,
+    participants,
+    expected: expectedRecord,
+    steps,
+    hash: sha256(bytes),
+  });
+}

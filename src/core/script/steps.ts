@@ -1,0 +1,171 @@
+/**
+ * Steps of a ceremony script (DESIGN §2.4, §3.1): inputs the coordinator types, evidence imported
+ * and checked, who must acknowledge, and the typed confirmation of irreversible steps.
+ */
+import { validateExpectations } from '../evidence/expectations.js';
+import type { Fields } from './fields.js';
+import { optional, readCount, readFields, readFlag, readId, readList, readText } from './fields.js';
+import type { ExpectationData } from './references.js';
+import { checkEvidenceReferences, locateExpectationError, resolveText, toExpectationData } from './references.js';
+import type { AckSpec, EvidenceKind, EvidenceSpec, ExpectedValue, InputSpec, RoleSpec, StepSpec } from './types.js';
+import { EVIDENCE_KINDS } from './types.js';
+import type { YNode } from './yaml-reader.js';
+import { scriptError } from './yaml-reader.js';
+
+export const STEP_FIELDS = ['id', 'title', 'actor', 'instructions', 'inputs', 'evidence', 'acks', 'irreversible'] as const;
+export const INPUT_FIELDS = ['id', 'label', 'expect', 'pattern'] as const;
+export const EVIDENCE_FIELDS = ['id', 'kind', 'parser', 'expect', 'required'] as const;
+export const ACK_FIELDS = ['roles', 'min', 'recompute', 'challenge'] as const;
+export const IRREVERSIBLE_FIELDS = ['confirm'] as const;
+
+/** Longest input pattern accepted: patterns are short formats (bag serials), not programs. */
+export const MAX_PATTERN_LENGTH = 256;
+
+/** What step parsing needs from the rest of the script, and what it records for later steps. */
+export interface StepContext {
+  readonly roles: ReadonlyMap<string, RoleSpec>;
+  readonly expected: ReadonlyMap<string, string>;
+  /** Evidence ids declared so far, with where, for uniqueness across the script. */
+  readonly evidenceSeen: Map<string, string>;
+  /** Every evidence id in the script (best effort pre-scan), to tell "later" from "unknown". */
+  readonly evidenceAll: ReadonlySet<string>;
+}
+
+/**
+ * Compile an input pattern. Patterns are anchored (the whole value must match, not a part of it)
+ * and use the `u` flag; the returned source is the anchored one stored in InputSpec.pattern.
+ */
+export function anchorPattern(source: string): string {
+  return `^(?:${source})$`;
+}
+
+/** True when `value` matches an InputSpec's (already anchored) pattern. */
+export function matchesInputPattern(pattern: string, value: string): boolean {
+  return new RegExp(pattern, 'u').test(value);
+}
+
+function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): InputSpec {
+  const f = readFields(node, 'an input', INPUT_FIELDS);
+  const idNode = f.require('id');
+  const id = readId(idNode);
+  const first = seen.get(id);
+  if (first !== undefined) throw scriptError(idNode, `duplicate input id "${id}" in this step (first at line ${first})`);
+  seen.set(id, idNode.line);
+  const label = readText(f.require('label'));
+  const expectNode = f.get('expect');
+  const expect: ExpectedValue | undefined = expectNode === undefined ? undefined : resolveText(readText(expectNode), expectNode, ctx.expected);
+  const patternNode = f.get('pattern');
+  let pattern: string | undefined;
+  if (patternNode !== undefined) {
+    const source = readText(patternNode);
+    if (source.length > MAX_PATTERN_LENGTH) throw scriptError(patternNode, `is ${source.length} characters long; a pattern may have at most ${MAX_PATTERN_LENGTH}`);
+    pattern = anchorPattern(source);
+    try {
+      new RegExp(pattern, 'u');
+    } catch (e) {
+      throw scriptError(patternNode, `is not a valid regular expression: ${(e as Error).message}`, e);
+    }
+    if (expect !== undefined && !matchesInputPattern(pattern, expect.value)) {
+      throw scriptError(patternNode, `the expected value ${JSON.stringify(expect.value)} does not match this pattern, so no input could pass`);
+    }
+  }
+  return { id, label, expect, pattern };
+}
+
+function readEvidence(node: YNode, ctx: StepContext): EvidenceSpec {
+  const f = readFields(node, 'a piece of evidence', EVIDENCE_FIELDS);
+  const idNode = f.require('id');
+  const id = readId(idNode);
+  const first = ctx.evidenceSeen.get(id);
+  if (first !== undefined) throw scriptError(idNode, `duplicate evidence id "${id}" (first at ${first}); evidence ids are unique across the whole script`);
+  const kindNode = f.require('kind');
+  const kindText = readText(kindNode);
+  if (!(EVIDENCE_KINDS as readonly string[]).includes(kindText)) {
+    throw scriptError(kindNode, `"${kindText}" is not an evidence kind (one of: ${EVIDENCE_KINDS.join(', ')})`);
+  }
+  const kind = kindText as EvidenceKind;
+  const parserNode = f.get('parser');
+  let parser: string | undefined;
+  if (parserNode !== undefined) {
+    if (kind !== 'hsm-output') throw scriptError(parserNode, `a parser applies only to evidence of kind hsm-output, not ${kind}`);
+    parser = readId(parserNode);
+  }
+  const required = optional(f, 'required', readFlag, true);
+  const expectNode = f.get('expect');
+  let expect: EvidenceSpec['expect'] = {};
+  const earlier = new Set(ctx.evidenceSeen.keys());
+  if (expectNode !== undefined) {
+    const lines = new Map<string, number>();
+    const data: ExpectationData = toExpectationData(expectNode, ctx.expected, lines);
+    checkEvidenceReferences(expectNode, data, earlier, ctx.evidenceAll);
+    try {
+      expect = validateExpectations(kind, parser, data, expectNode.path);
+    } catch (e) {
+      throw locateExpectationError(e, expectNode.path, lines, expectNode.line);
+    }
+  } else {
+    // Still asked: the evidence module may require expectations for some kinds.
+    try {
+      expect = validateExpectations(kind, parser, undefined, `${node.path}.expect`);
+    } catch (e) {
+      throw locateExpectationError(e, `${node.path}.expect`, new Map(), node.line);
+    }
+  }
+  ctx.evidenceSeen.set(id, `${idNode.path} (line ${idNode.line})`);
+  return { id, kind, parser, expect, required };
+}
+
+function readAcks(node: YNode, ctx: StepContext): AckSpec {
+  const f = readFields(node, 'the acknowledgements of a step', ACK_FIELDS);
+  const rolesNode = f.require('roles');
+  const roleIds: string[] = [];
+  let supply = 0;
+  for (const item of readList(rolesNode, { nonEmpty: true })) {
+    const id = readId(item);
+    const role = ctx.roles.get(id);
+    if (role === undefined) throw scriptError(item, `"${id}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
+    if (role.coordinator) throw scriptError(item, `"${id}" is the coordinator's role; acknowledgements come from the other participants`);
+    if (roleIds.includes(id)) throw scriptError(item, `role "${id}" is listed twice`);
+    roleIds.push(id);
+    supply += role.max ?? Number.POSITIVE_INFINITY;
+  }
+  const minNode = f.require('min');
+  const min = readCount(minNode, 1);
+  if (min > supply) {
+    throw scriptError(minNode, `asks for ${min} acknowledgements, but the roles ${roleIds.join(', ')} allow at most ${supply} participants in all`);
+  }
+  const recompute = optional(f, 'recompute', readFlag, false);
+  const challenge = optional(f, 'challenge', readFlag, false);
+  return { roles: roleIds, min, recompute, challenge };
+}
+
+function readIrreversible(node: YNode): { readonly confirm: string } {
+  const f = readFields(node, 'the irreversible marker of a step', IRREVERSIBLE_FIELDS);
+  return { confirm: readText(f.require('confirm')) };
+}
+
+/**
+ * Parse one step.
+ * @param stepIds ids of earlier steps with their lines, for uniqueness; the step's id is added.
+ */
+export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: Map<string, number>): StepSpec {
+  const f: Fields = readFields(node, 'a step', STEP_FIELDS);
+  const idNode = f.require('id');
+  const id = readId(idNode);
+  const first = stepIds.get(id);
+  if (first !== undefined) throw scriptError(idNode, `duplicate step id "${id}" (first at line ${first})`);
+  stepIds.set(id, idNode.line);
+  const title = readText(f.require('title'));
+  const actor = optional(f, 'actor', (n) => {
+    const role = readId(n);
+    if (!ctx.roles.has(role)) throw scriptError(n, `"${role}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
+    return role;
+  }, undefined);
+  const instructions = optional(f, 'instructions', (n) => readText(n, { multiline: true, allowEmpty: true }), '');
+  const inputSeen = new Map<string, number>();
+  const inputs = optional(f, 'inputs', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readInput(item, ctx, inputSeen)), []);
+  const evidence = optional(f, 'evidence', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx)), []);
+  const acks = readAcks(f.require('acks'), ctx);
+  const irreversible = optional(f, 'irreversible', readIrreversible, undefined);
+  return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible };
+}

@@ -1,0 +1,252 @@
+/**
+ * Strict YAML 1.2 reading for ceremony scripts (DESIGN §3.1): exactly one document, core schema,
+ * and none of the YAML features that make a value mean something other than what is written where
+ * it is used: anchors, aliases, merge keys, tags, directives. The result is a small tree in which
+ * every node knows its YAML path and line, so every later error can name both.
+ */
+import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
+import type { ParsedNode } from 'yaml';
+import { KeywitnessError } from '../errors.js';
+import { describeForbiddenChar, findForbiddenChar, positionWhere } from './source-text.js';
+
+/** Deepest nesting of collections a script may use (a real script needs about 6). */
+export const MAX_NESTING = 32;
+
+interface YBase {
+  /** YAML path, e.g. `steps[4].evidence[0].expect.subject`; '' for the document root. */
+  readonly path: string;
+  /** 1-based line of the key that names this node (map values) or of the node itself. */
+  readonly line: number;
+}
+export interface YScalar extends YBase {
+  readonly kind: 'scalar';
+  readonly value: string | number | boolean | null;
+  /** The scalar exactly as written, for messages such as "write "1.1" in quotes". */
+  readonly source: string;
+  readonly quoted: boolean;
+}
+export interface YEntry {
+  readonly key: string;
+  readonly node: YNode;
+}
+export interface YMap extends YBase {
+  readonly kind: 'map';
+  readonly entries: readonly YEntry[];
+}
+export interface YSeq extends YBase {
+  readonly kind: 'seq';
+  readonly items: readonly YNode[];
+}
+export type YNode = YScalar | YMap | YSeq;
+
+/** Where a node is, for errors: `steps[4].title (line 37)`, `(document) (line 1)` for the root. */
+export function whereOf(loc: { readonly path: string; readonly line: number }): string {
+  return `${loc.path === '' ? '(document)' : loc.path} (line ${loc.line})`;
+}
+
+/** A SCRIPT_INVALID error located at a node. */
+export function scriptError(loc: { readonly path: string; readonly line: number }, message: string, cause?: unknown): KeywitnessError {
+  return new KeywitnessError('SCRIPT_INVALID', message, { where: whereOf(loc), cause });
+}
+
+/** Path of a map value: `a.b`, or `a["odd key"]` when the key is not a plain token. */
+export function childPath(parent: string, key: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(key)) return `${parent}[${JSON.stringify(key)}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+/** Lexer markers that stand for no source text (yaml's CST.DOCUMENT, FLOW_END, SCALAR). */
+const MARKERS = new Set<string>([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+
+/**
+ * First pass over the lexer's tokens. Rejects, with their position: anchors and aliases (a value
+ * must be visible where it is used), tags (they change a value's type), directives (`%YAML 1.1`
+ * turns `yes` into true and `010` into 8), and flow nesting deeper than MAX_NESTING. Flow depth is
+ * checked here, before the parser and composer run, because yaml's composer recurses per level and
+ * very deep input can exhaust memory in a way no try/catch recovers from.
+ */
+function lexicalCheck(text: string, lines: LineCounter): void {
+  let offset = 0;
+  let flowDepth = 0;
+  let afterScalarMarker = false;
+  const at = (message: string): never => {
+    const pos = lines.linePos(offset);
+    throw new KeywitnessError('SCRIPT_INVALID', message, { where: positionWhere({ line: pos.line, column: pos.col }) });
+  };
+  for (const token of new Lexer().lex(text)) {
+    if (MARKERS.has(token)) {
+      afterScalarMarker = token === CST.SCALAR;
+      continue;
+    }
+    if (!afterScalarMarker) {
+      switch (CST.tokenType(token)) {
+        case 'anchor':
+          at(`YAML anchor "${token}" is not allowed: write the value out where it is used, so every reader sees it`);
+          break;
+        case 'alias':
+          at(`YAML alias "${token}" is not allowed: write the value out where it is used, so every reader sees it`);
+          break;
+        case 'tag':
+          at(`YAML tag "${token}" is not allowed: a script's values are plain text, numbers, true/false, lists and maps`);
+          break;
+        case 'directive-line':
+          at(`YAML directive "${token.trim()}" is not allowed: scripts are always read as YAML 1.2`);
+          break;
+        case 'flow-map-start':
+        case 'flow-seq-start':
+          if (++flowDepth > MAX_NESTING) at(`lists and maps are nested more than ${MAX_NESTING} deep`);
+          break;
+        case 'flow-map-end':
+        case 'flow-seq-end':
+          if (flowDepth > 0) flowDepth--;
+          break;
+        default:
+          break;
+      }
+    }
+    afterScalarMarker = false;
+    offset += token.length;
+  }
+}
+
+const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/** Reject block nesting deeper than MAX_NESTING, walking the CST without recursion. */
+function nestingCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
+  const stack: Array<[unknown, number]> = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push([child, depth]);
+      continue;
+    }
+    const rec = node as Record<string, unknown>;
+    let d = depth;
+    if (typeof rec.type === 'string' && COLLECTIONS.has(rec.type)) {
+      d++;
+      if (d > MAX_NESTING) {
+        const pos = lines.linePos(typeof rec.offset === 'number' ? rec.offset : 0);
+        throw new KeywitnessError('SCRIPT_INVALID', `lists and maps are nested more than ${MAX_NESTING} deep`, {
+          where: positionWhere({ line: pos.line, column: pos.col }),
+        });
+      }
+    }
+    for (const [k, v] of Object.entries(rec)) if (k !== 'source' && typeof v === 'object') stack.push([v, d]);
+  }
+}
+
+/**
+ * Parse script text into a located tree.
+ * @throws KeywitnessError SCRIPT_INVALID naming the position (syntax) or YAML path and line.
+ */
+export function readScriptYaml(text: string): YMap {
+  const lines = new LineCounter();
+  lexicalCheck(text, lines);
+  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  nestingCheck(tokens, lines);
+  const composer = new Composer({
+    version: '1.2',
+    schema: 'core',
+    merge: false,
+    uniqueKeys: false, // duplicates are reported below with their YAML path
+    strict: true,
+    prettyErrors: false,
+    intAsBigInt: false,
+  });
+  const docs = Array.from(composer.compose(tokens));
+  const posWhere = (offset: number): string => {
+    const p = lines.linePos(offset);
+    return positionWhere({ line: p.line, column: p.col });
+  };
+  for (const doc of docs) {
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+      throw new KeywitnessError('SCRIPT_INVALID', `YAML syntax error: ${problem.message.split('\n')[0]}`, {
+        where: posWhere(problem.pos[0]),
+        cause: problem,
+      });
+    }
+  }
+  if (docs.length === 0) {
+    throw new KeywitnessError('SCRIPT_INVALID', 'the file holds no YAML document; a script is one YAML map', { where: '(file)' });
+  }
+  if (docs.length > 1) {
+    throw new KeywitnessError('SCRIPT_INVALID', `the file holds ${docs.length} YAML documents; a script is exactly one`, {
+      where: posWhere(docs[1]!.range[0]),
+    });
+  }
+  const contents = docs[0]!.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) {
+    throw new KeywitnessError('SCRIPT_INVALID', 'the YAML document is empty; a script is one YAML map', { where: '(file)' });
+  }
+  const lineAt = (offset: number): number => lines.linePos(offset).line;
+  const root = convert(contents, '', lineAt(contents.range[0]), text, lineAt, 0);
+  if (root.kind !== 'map') throw scriptError(root, 'a script must be a YAML map of fields (format, id, title, roles, steps…)');
+  return root;
+}
+
+function convert(node: ParsedNode, path: string, line: number, text: string, lineAt: (o: number) => number, depth: number): YNode {
+  const loc = { path, line };
+  // The lexical pass already rejected these; checked again so no path can slip one through.
+  if (isAlias(node) || node.anchor !== undefined || node.tag !== undefined) {
+    throw scriptError(loc, 'YAML anchors, aliases and tags are not allowed');
+  }
+  if (depth > MAX_NESTING) throw scriptError(loc, `lists and maps are nested more than ${MAX_NESTING} deep`);
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === 'string') {
+      const bad = findForbiddenChar(v);
+      if (bad !== undefined) throw scriptError(loc, `contains ${describeForbiddenChar(bad)}, which a reader cannot see; remove it`);
+    } else if (!(v === null || typeof v === 'number' || typeof v === 'boolean')) {
+      throw scriptError(loc, 'is not a plain YAML value');
+    }
+    return {
+      kind: 'scalar',
+      path,
+      line,
+      value: v,
+      source: text.slice(node.range[0], node.range[1]),
+      quoted: node.type !== 'PLAIN',
+    };
+  }
+  if (isSeq(node)) {
+    const items = node.items.map((item, i) => {
+      const child = item as ParsedNode;
+      return convert(child, `${path}[${i}]`, lineAt(child.range[0]), text, lineAt, depth + 1);
+    });
+    return { kind: 'seq', path, line, items };
+  }
+  if (isMap(node)) {
+    const entries: YEntry[] = [];
+    const firstLine = new Map<string, number>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as ParsedNode | null;
+      const keyOffset = keyNode ? keyNode.range[0] : (pair.value as ParsedNode | null)?.range[0] ?? node.range[0];
+      const keyLoc = { path: path === '' ? '(document)' : path, line: lineAt(keyOffset) };
+      if (keyNode === null || !isScalar(keyNode) || typeof keyNode.value !== 'string' || keyNode.value === '') {
+        throw scriptError(keyLoc, 'every key must be non-empty text (complex, numeric and empty keys are not allowed)');
+      }
+      const key = keyNode.value;
+      const bad = findForbiddenChar(key);
+      if (bad !== undefined) throw scriptError(keyLoc, `a key contains ${describeForbiddenChar(bad)}`);
+      const keyPath = childPath(path, key);
+      const keyLine = lineAt(keyNode.range[0]);
+      if (key === '<<' && keyNode.type === 'PLAIN') {
+        throw scriptError({ path: keyPath, line: keyLine }, 'YAML merge keys (<<) are not allowed: write every field out');
+      }
+      const seen = firstLine.get(key);
+      if (seen !== undefined) {
+        throw scriptError({ path: keyPath, line: keyLine }, `duplicate key "${key}" (first given at line ${seen})`);
+      }
+      firstLine.set(key, keyLine);
+      const value = pair.value as ParsedNode | null;
+      const child: YNode = value
+        ? convert(value, keyPath, keyLine, text, lineAt, depth + 1)
+        : { kind: 'scalar', path: keyPath, line: keyLine, value: null, source: '', quoted: false };
+      entries.push({ key, node: child });
+    }
+    return { kind: 'map', path, line, entries };
+  }
+  throw scriptError(loc, 'is not a YAML map, list or value');
+}
