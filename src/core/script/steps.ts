@@ -139,9 +139,10 @@ function readAcks(node: YNode, ctx: StepContext): AckSpec {
   return { roles: roleIds, min, recompute, challenge };
 }
 
-function readIrreversible(node: YNode): { readonly confirm: string } {
+function readIrreversible(node: YNode, ctx: StepContext): { readonly confirm: string } {
   const f = readFields(node, 'the irreversible marker of a step', IRREVERSIBLE_FIELDS);
-  return { confirm: readText(f.require('confirm')) };
+  const confirmNode = f.require('confirm');
+  return { confirm: resolveText(readText(confirmNode), confirmNode, ctx.expected).value };
 }
 
 /**
@@ -166,6 +167,6 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
   const inputs = optional(f, 'inputs', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readInput(item, ctx, inputSeen)), []);
   const evidence = optional(f, 'evidence', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx)), []);
   const acks = readAcks(f.require('acks'), ctx);
-  const irreversible = optional(f, 'irreversible', readIrreversible, undefined);
+  const irreversible = optional(f, 'irreversible', (n) => readIrreversible(n, ctx), undefined);
   return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible };
 }
