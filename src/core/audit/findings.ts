@@ -1,0 +1,109 @@
+/**
+ * Audit findings (DESIGN §3.6): stable codes, each with the step, the participant and a sentence a
+ * person understands. A clean session has zero findings. The session engine raises the same codes
+ * when it refuses a message live, so the coordinator's refusal and the auditor's finding agree.
+ */
+
+export type FindingCode =
+  // the bundle and its script
+  | 'SCRIPT_HASH_MISMATCH'
+  | 'SCRIPT_INVALID'
+  | 'MESSAGE_MALFORMED'
+  | 'GENESIS_MISSING'
+  | 'SESSION_MISMATCH'
+  // signatures and the chain
+  | 'BAD_SIGNATURE'
+  | 'UNKNOWN_SIGNER'
+  | 'NOT_COORDINATOR'
+  | 'CHAIN_BROKEN'
+  | 'REPLAYED_MESSAGE'
+  | 'CLOCK_WENT_BACKWARDS'
+  // enrolment
+  | 'ENROLLMENT_INVALID'
+  | 'PINNED_IDENTITY_MISMATCH'
+  | 'ENROLLMENT_INCOMPLETE'
+  // steps
+  | 'STEP_OUT_OF_ORDER'
+  | 'STATEMENT_INVALID'
+  | 'IRREVERSIBLE_NOT_CONFIRMED'
+  | 'INPUT_MISMATCH'
+  | 'ACK_FOR_UNKNOWN_STATEMENT'
+  | 'ACK_WRONG_STEP'
+  | 'ACK_ROLE_NOT_REQUIRED'
+  | 'DUPLICATE_ACK'
+  | 'EXCEPTION_INVALID'
+  | 'QUORUM_NOT_MET'
+  | 'CHECK_FAILED_NOT_EXCEPTED'
+  | 'OBJECTION_NOT_RESOLVED'
+  | 'CHECK_RESULT_MISMATCH'
+  // evidence
+  | 'EVIDENCE_MISSING'
+  | 'EVIDENCE_HASH_MISMATCH'
+  | 'EVIDENCE_UNREFERENCED'
+  // closing
+  | 'CLOSE_MISSING'
+  | 'CLOSE_PREMATURE'
+  | 'ENTRY_AFTER_CLOSE'
+  | 'ATTESTATION_INVALID'
+  | 'ATTESTATION_MISSING'
+  | 'ATTESTATION_DISAGREES'
+  // receipts
+  | 'RECEIPT_INVALID'
+  | 'RECEIPT_SESSION_MISMATCH'
+  | 'RECEIPT_ENTRY_MISSING';
+
+/** One problem found in a session. */
+export interface Finding {
+  readonly code: FindingCode;
+  /** A sentence a person understands: what is wrong and why it matters. */
+  readonly message: string;
+  /** Step id, when the finding concerns a step. */
+  readonly step?: string;
+  /** Participant, as "name (role, first words of fingerprint)". */
+  readonly participant?: string;
+  /** Transcript position (0-based), when the finding concerns an entry. */
+  readonly seq?: number;
+}
+
+/** One-line explanation of every code, for reports and the README. */
+export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
+  SCRIPT_HASH_MISMATCH: 'The script in the bundle is not the script the session was opened with.',
+  SCRIPT_INVALID: 'The script in the bundle does not parse.',
+  MESSAGE_MALFORMED: 'A transcript entry is not a well-formed Keywitness message.',
+  GENESIS_MISSING: 'The transcript does not start with a genesis message.',
+  SESSION_MISMATCH: 'An entry belongs to another session (spliced in).',
+  BAD_SIGNATURE: 'A signature does not verify over the exact message bytes.',
+  UNKNOWN_SIGNER: 'An entry is signed by a key that is neither the coordinator nor an enrolled participant.',
+  NOT_COORDINATOR: 'A coordinator-only message is signed by someone else.',
+  CHAIN_BROKEN: 'An entry does not commit to the transcript head before it: entries were dropped, reordered or edited.',
+  REPLAYED_MESSAGE: 'The same message appears twice.',
+  CLOCK_WENT_BACKWARDS: "A signer's clock went backwards between two of its messages.",
+  ENROLLMENT_INVALID: 'An enrolment does not fit the script (role, limits, timing, genesis).',
+  PINNED_IDENTITY_MISMATCH: 'A key does not match the identity the script pins for it.',
+  ENROLLMENT_INCOMPLETE: 'Steps started before every role had its minimum number of participants.',
+  STEP_OUT_OF_ORDER: 'A statement is not for the step that was due.',
+  STATEMENT_INVALID: 'A statement does not match its step in the script (inputs, evidence).',
+  IRREVERSIBLE_NOT_CONFIRMED: 'An irreversible step was issued without its typed confirmation.',
+  INPUT_MISMATCH: 'A typed input differs from the value the script expects.',
+  ACK_FOR_UNKNOWN_STATEMENT: 'An acknowledgement names a statement that is not in this session.',
+  ACK_WRONG_STEP: 'An acknowledgement names a statement whose step is not current.',
+  ACK_ROLE_NOT_REQUIRED: "An acknowledgement comes from a participant whose role the step does not ask for.",
+  DUPLICATE_ACK: 'A participant answered the same statement twice, differently.',
+  EXCEPTION_INVALID: 'An exception does not name the blocked statement or omits an objection.',
+  QUORUM_NOT_MET: 'A step was passed without its required acknowledgements.',
+  CHECK_FAILED_NOT_EXCEPTED: 'A step with a failed check was passed without an acknowledged exception.',
+  OBJECTION_NOT_RESOLVED: 'A step with an objection was passed without an acknowledged exception.',
+  CHECK_RESULT_MISMATCH: 'Re-running a check on the recorded inputs and evidence gives a different result than the statement claims.',
+  EVIDENCE_MISSING: 'Evidence a statement refers to is not in the bundle.',
+  EVIDENCE_HASH_MISMATCH: 'Evidence bytes do not match the SHA-256 the statement signed.',
+  EVIDENCE_UNREFERENCED: 'The bundle holds evidence no statement refers to.',
+  CLOSE_MISSING: 'The session was never closed.',
+  CLOSE_PREMATURE: 'The session was closed before every step was complete.',
+  ENTRY_AFTER_CLOSE: 'The coordinator added entries after closing the session.',
+  ATTESTATION_INVALID: 'A closing attestation does not refer to the close of this session.',
+  ATTESTATION_MISSING: 'An enrolled participant gave no closing attestation.',
+  ATTESTATION_DISAGREES: 'A participant attested that they do not agree with the record.',
+  RECEIPT_INVALID: 'A receipt is malformed or its signatures do not verify.',
+  RECEIPT_SESSION_MISMATCH: 'A receipt belongs to another session.',
+  RECEIPT_ENTRY_MISSING: 'A message in a participant\'s receipt is missing from the session: the coordinator dropped it.',
+};

@@ -1,0 +1,389 @@
+/**
+ * The session rules as one fold over the transcript (DESIGN §2, §3.4). The coordinator applies it
+ * strictly (a message with any finding is refused and nothing changes); the auditor applies it
+ * leniently over an exported transcript (findings are collected and the fold goes on). One set of
+ * rules for both is what makes "the coordinator accepted it" and "the auditor finds it clean" agree.
+ */
+import type { Finding, FindingCode } from '../audit/findings.js';
+import { fingerprintOf, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
+import type { MessageType } from '../protocol/bodies.js';
+import type { SignedMessage } from '../protocol/message.js';
+import { identifyingWords } from '../protocol/words.js';
+import type { Script, StepSpec } from '../script/types.js';
+import { equalBytes, toHex } from '../util/bytes.js';
+import { ackTargets, stepCompletion, type StepProgress } from './completion.js';
+import { checkInputs } from './input-checks.js';
+import { EMPTY_HEAD, entryHash } from './transcript.js';
+
+/** An enrolled participant. */
+export interface Participant {
+  readonly name: string;
+  readonly role: string;
+  readonly identity: PublicIdentity;
+  readonly enroll: SignedMessage<'enroll'>;
+  /** "name (role, first words)" for findings and displays. */
+  readonly label: string;
+}
+
+/** One accepted transcript entry. */
+export interface Entry {
+  readonly seq: number;
+  readonly id: Uint8Array;
+  readonly hash: Uint8Array;
+  readonly wire: Uint8Array;
+  /** Undefined when the bytes did not decode (audit only). */
+  readonly message: SignedMessage | undefined;
+}
+
+type Commit = () => void;
+interface Evaluation {
+  readonly findings: Finding[];
+  readonly commit: Commit;
+}
+
+const COORDINATOR_TYPES: ReadonlySet<MessageType> = new Set(['genesis', 'statement', 'exception', 'close']);
+
+/** Transcript state: the chain plus everything the rules need to judge the next entry. */
+export class SessionState {
+  readonly script: Script;
+  readonly entries: Entry[] = [];
+  head: Uint8Array = EMPTY_HEAD;
+  genesis: SignedMessage<'genesis'> | undefined;
+  coordinator: PublicIdentity | undefined;
+  readonly participants = new Map<string, Participant>();
+  readonly steps: StepProgress[];
+  /** Index of the step whose statement was issued last; -1 while enrolling. */
+  current = -1;
+  close: SignedMessage<'close'> | undefined;
+  readonly attestations = new Map<string, SignedMessage<'attest'>>();
+  private readonly byId = new Map<string, SignedMessage>();
+  private readonly lastAt = new Map<string, number>();
+
+  constructor(script: Script) {
+    this.script = script;
+    this.steps = script.steps.map((spec) => ({ spec, statement: undefined, exceptions: [] }));
+  }
+
+  /** The message with this id, if it is in the transcript. */
+  message(id: Uint8Array): SignedMessage | undefined {
+    return this.byId.get(toHex(id));
+  }
+
+  /** The step due next, or undefined when every step has a statement. */
+  get nextStep(): StepSpec | undefined {
+    return this.script.steps[this.current + 1];
+  }
+
+  /**
+   * Judge a decoded message. `signatureValid` is the result of verifying it against the key its
+   * `by` names (undefined when no key is known for that fingerprint). Returns the findings and a
+   * commit that appends the entry and applies whatever part of the message is sound.
+   */
+  evaluate(message: SignedMessage, signatureValid: boolean | undefined): Evaluation {
+    const findings: Finding[] = [];
+    const { envelope } = message;
+    const seq = this.entries.length;
+    const add = (code: FindingCode, text: string, extra: Omit<Finding, 'code' | 'message' | 'seq'> = {}): void => {
+      findings.push({ code, message: text, seq, ...extra });
+    };
+    const idHex = toHex(message.id);
+    const chain = (): Commit => () => this.append(message.wire, message.id, message);
+
+    if (this.byId.has(idHex)) {
+      add('REPLAYED_MESSAGE', `this ${envelope.t} already appears in the transcript`);
+      return { findings, commit: chain() };
+    }
+    if (envelope.t === 'genesis') return this.evaluateGenesis(message as SignedMessage<'genesis'>, signatureValid, findings, add, chain);
+    if (!this.genesis) {
+      add('GENESIS_MISSING', `the transcript starts with a ${envelope.t}, not a genesis`);
+      return { findings, commit: chain() };
+    }
+    if (!equalBytes(envelope.sid, this.genesis.envelope.sid)) {
+      add('SESSION_MISMATCH', `this ${envelope.t} belongs to session ${toHex(envelope.sid)}, not ${toHex(this.genesis.envelope.sid)}`);
+      return { findings, commit: chain() };
+    }
+    const fpHex = toHex(envelope.by);
+    const isCoordinator = this.coordinator !== undefined && equalBytes(envelope.by, this.coordinator.fingerprint);
+    const participant = this.participants.get(fpHex);
+    if (COORDINATOR_TYPES.has(envelope.t) && !isCoordinator) {
+      add('NOT_COORDINATOR', `a ${envelope.t} must be signed by the coordinator, this one is signed by ${participant?.label ?? `key ${shortFp(envelope.by)}`}`);
+      return { findings, commit: chain() };
+    }
+    if (envelope.t !== 'enroll' && !isCoordinator && !participant) {
+      add('UNKNOWN_SIGNER', `a ${envelope.t} signed by key ${shortFp(envelope.by)}, which is not enrolled in this session`);
+      return { findings, commit: chain() };
+    }
+    if (signatureValid !== true) {
+      add('BAD_SIGNATURE', `the signature on this ${envelope.t} does not verify`, participant ? { participant: participant.label } : {});
+      return { findings, commit: chain() };
+    }
+    const last = this.lastAt.get(fpHex);
+    if (last !== undefined && envelope.at < last) {
+      add('CLOCK_WENT_BACKWARDS', `signed at ${iso(envelope.at)}, earlier than the same signer's previous message (${iso(last)})`,
+        participant ? { participant: participant.label } : {});
+    }
+    const clock: Commit = () => this.lastAt.set(fpHex, Math.max(envelope.at, last ?? 0));
+    const inner = this.evaluateTyped(message, participant, add);
+    return { findings, commit: () => { chain()(); clock(); inner(); } };
+  }
+
+  private evaluateGenesis(message: SignedMessage<'genesis'>, signatureValid: boolean | undefined, findings: Finding[],
+    add: (code: FindingCode, text: string) => void, chain: () => Commit): Evaluation {
+    if (this.genesis || this.entries.length > 0) {
+      add('SESSION_MISMATCH', 'a second genesis: it would open another session inside this one');
+      return { findings, commit: chain() };
+    }
+    const body = message.envelope.body;
+    const identity: PublicIdentity = { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: message.envelope.by };
+    if (!equalBytes(fingerprintOf(body.key), message.envelope.by) || signatureValid !== true) {
+      add('BAD_SIGNATURE', 'the genesis signature does not verify with the key it carries');
+    }
+    if (!equalBytes(body.script, this.script.hash)) {
+      add('SCRIPT_HASH_MISMATCH', `genesis names script ${toHex(body.script)}, the script here hashes to ${toHex(this.script.hash)}`);
+    }
+    if (body.script_id !== this.script.id) add('SCRIPT_HASH_MISMATCH', `genesis names script id "${body.script_id}", the script is "${this.script.id}"`);
+    const role = this.script.roles.find((r) => r.id === body.role);
+    if (!role?.coordinator) add('ENROLLMENT_INVALID', `the coordinator's role "${body.role}" is not the script's coordinator role`);
+    this.checkPinned(identity.fingerprint, body.role, add);
+    return {
+      findings,
+      commit: () => {
+        chain()();
+        this.genesis = message;
+        this.coordinator = identity;
+        this.lastAt.set(toHex(message.envelope.by), message.envelope.at);
+      },
+    };
+  }
+
+  private evaluateTyped(message: SignedMessage, participant: Participant | undefined,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const noop: Commit = () => undefined;
+    const who = participant ? { participant: participant.label } : {};
+    const { envelope } = message;
+    if (this.close && envelope.t !== 'attest') {
+      add('ENTRY_AFTER_CLOSE', `a ${envelope.t} after the session was closed`, who);
+      return noop;
+    }
+    if (envelope.prev !== undefined && COORDINATOR_TYPES.has(envelope.t) && !equalBytes(envelope.prev, this.head)) {
+      add('CHAIN_BROKEN', `this ${envelope.t} commits to head ${shortHex(envelope.prev)} but the transcript head before it is ${shortHex(this.head)}`);
+    }
+    switch (envelope.t) {
+      case 'enroll': return this.evaluateEnroll(message as SignedMessage<'enroll'>, add);
+      case 'statement': return this.evaluateStatement(message as SignedMessage<'statement'>, add);
+      case 'exception': return this.evaluateException(message as SignedMessage<'exception'>, add);
+      case 'ack': return this.evaluateAck(message as SignedMessage<'ack'>, participant!, add);
+      case 'close': return this.evaluateClose(message as SignedMessage<'close'>, add);
+      case 'attest': return this.evaluateAttest(message as SignedMessage<'attest'>, participant!, add);
+      default:
+        add('MESSAGE_MALFORMED', `a ${envelope.t} message does not belong in the transcript`);
+        return noop;
+    }
+  }
+
+  private evaluateEnroll(message: SignedMessage<'enroll'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const { body, by } = message.envelope;
+    const label = `${body.name} (${body.role}, ${identifyingWords(by, 2).join(' ')})`;
+    const who = { participant: label };
+    let ok = true;
+    const bad = (code: FindingCode, text: string): void => { ok = false; add(code, text, who); };
+    if (!equalBytes(fingerprintOf(body.key), by)) bad('BAD_SIGNATURE', 'the enrolment is not signed by the key it enrols');
+    if (!equalBytes(body.genesis, this.genesis!.id)) bad('ENROLLMENT_INVALID', 'the enrolment answers a different genesis');
+    if (this.current >= 0) bad('ENROLLMENT_INVALID', 'enrolment after the first step had started');
+    if (this.participants.has(toHex(by))) bad('ENROLLMENT_INVALID', 'this key is already enrolled');
+    if (equalBytes(by, this.coordinator!.fingerprint)) bad('ENROLLMENT_INVALID', "the coordinator's key cannot also enrol as a participant");
+    const role = this.script.roles.find((r) => r.id === body.role);
+    if (!role) bad('ENROLLMENT_INVALID', `role "${body.role}" is not in the script`);
+    else if (role.coordinator) bad('ENROLLMENT_INVALID', `role "${body.role}" is the coordinator's`);
+    else if (role.max !== undefined && this.countRole(role.id) >= role.max) bad('ENROLLMENT_INVALID', `role "${role.id}" already has its maximum of ${role.max}`);
+    this.checkPinned(by, body.role, (code, text) => bad(code, text));
+    if (!ok) return () => undefined;
+    return () => {
+      this.participants.set(toHex(by), {
+        name: body.name, role: body.role, label, enroll: message,
+        identity: { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: by },
+      });
+    };
+  }
+
+  private evaluateStatement(message: SignedMessage<'statement'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const { body } = message.envelope;
+    const spec = this.script.steps[body.n];
+    if (!spec || spec.id !== body.step) {
+      add('STEP_OUT_OF_ORDER', `statement for step "${body.step}" at position ${body.n}, which the script does not have`, { step: body.step });
+      return () => undefined;
+    }
+    const at = { step: spec.id };
+    if (body.n !== this.current + 1) {
+      const due = this.nextStep;
+      add('STEP_OUT_OF_ORDER', body.n <= this.current
+        ? `a second statement for step ${spec.id}`
+        : `statement for step ${spec.id} while step ${due?.id ?? '(none)'} was due`, at);
+    }
+    if (this.current < 0) {
+      for (const role of this.script.roles) {
+        if (!role.coordinator && this.countRole(role.id) < role.min) {
+          add('ENROLLMENT_INCOMPLETE', `steps started with ${this.countRole(role.id)} ${role.id}(s) enrolled; the script needs at least ${role.min}`, at);
+        }
+      }
+    } else if (body.n > this.current) {
+      this.completionFindings(this.current, add);
+    }
+    this.checkStatementShape(spec, message, add);
+    if (body.n <= this.current) return () => undefined;
+    return () => {
+      this.steps[body.n] = { spec, statement: { message, acks: new Map() }, exceptions: [] };
+      this.current = body.n;
+    };
+  }
+
+  private checkStatementShape(spec: StepSpec, message: SignedMessage<'statement'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): void {
+    const { body } = message.envelope;
+    const at = { step: spec.id };
+    const declared = new Set(spec.inputs.map((i) => i.id));
+    for (const id of Object.keys(body.inputs)) if (!declared.has(id)) add('STATEMENT_INVALID', `input "${id}" is not declared for this step`, at);
+    for (const id of declared) if (!(id in body.inputs)) add('STATEMENT_INVALID', `input "${id}" was not recorded`, at);
+    const seen = new Set<string>();
+    for (const ref of body.evidence) {
+      const evidenceSpec = spec.evidence.find((e) => e.id === ref.id);
+      if (!evidenceSpec) add('STATEMENT_INVALID', `evidence "${ref.id}" is not declared for this step`, at);
+      else if (evidenceSpec.kind !== ref.kind) add('STATEMENT_INVALID', `evidence "${ref.id}" is declared as ${evidenceSpec.kind}, recorded as ${ref.kind}`, at);
+      if (seen.has(ref.id)) add('STATEMENT_INVALID', `evidence "${ref.id}" recorded twice`, at);
+      seen.add(ref.id);
+    }
+    for (const e of spec.evidence) if (e.required && !seen.has(e.id)) add('STATEMENT_INVALID', `required evidence "${e.id}" was not recorded`, at);
+    if (spec.irreversible && body.confirm !== spec.irreversible.confirm) {
+      add('IRREVERSIBLE_NOT_CONFIRMED', body.confirm === undefined
+        ? `irreversible step issued without typing "${spec.irreversible.confirm}"`
+        : `irreversible step confirmed with "${body.confirm}" instead of "${spec.irreversible.confirm}"`, at);
+    }
+    if (!spec.irreversible && body.confirm !== undefined) add('STATEMENT_INVALID', 'a confirmation was recorded for a step that is not irreversible', at);
+    const claimed = new Map(body.checks.map((c) => [c.id, c]));
+    for (const check of checkInputs(spec, body.inputs)) {
+      const c = claimed.get(check.id);
+      if (!c || c.ok !== check.ok) {
+        add('INPUT_MISMATCH', `input check ${check.id}: expected ${check.expected}, recorded "${check.observed}"; the statement ${c ? `claims ${c.ok ? 'pass' : 'fail'}` : 'omits this check'}`, at);
+      }
+    }
+  }
+
+  private evaluateException(message: SignedMessage<'exception'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const { body } = message.envelope;
+    const step = this.steps[this.current];
+    const statement = step?.statement;
+    if (!step || !statement || !equalBytes(body.ref, statement.message.id) || body.step !== step.spec.id) {
+      add('EXCEPTION_INVALID', `exception for step "${body.step}" does not name the current step's statement`, { step: body.step });
+      return () => undefined;
+    }
+    const objections = [...statement.acks.values()].filter((a) => a.envelope.body.decision === 'object');
+    const listed = new Set(body.objections.map(toHex));
+    for (const o of objections) {
+      if (!listed.has(toHex(o.id))) add('EXCEPTION_INVALID', `the exception omits the objection of ${this.participants.get(toHex(o.envelope.by))?.label ?? shortFp(o.envelope.by)}`, { step: body.step });
+    }
+    const known = new Set(objections.map((o) => toHex(o.id)));
+    for (const id of listed) if (!known.has(id)) add('EXCEPTION_INVALID', `the exception lists ${id.slice(0, 16)}…, which is not an objection to this statement`, { step: body.step });
+    return () => step.exceptions.push({ message, acks: new Map() });
+  }
+
+  private evaluateAck(message: SignedMessage<'ack'>, participant: Participant, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const { body, prev } = message.envelope;
+    const who = { participant: participant.label };
+    const target = this.byId.get(toHex(body.ref));
+    if (!target || (target.envelope.t !== 'statement' && target.envelope.t !== 'exception')) {
+      add('ACK_FOR_UNKNOWN_STATEMENT', 'acknowledges a message that is not a statement or exception of this session', who);
+      return () => undefined;
+    }
+    const step = this.steps[this.current];
+    const slot = step ? ackTargets(step).find((t) => equalBytes(t.message.id, body.ref)) : undefined;
+    const stepId = target.envelope.t === 'statement' ? (target as SignedMessage<'statement'>).envelope.body.step : (target as SignedMessage<'exception'>).envelope.body.step;
+    if (!step || !slot) {
+      add('ACK_WRONG_STEP', `acknowledges step ${stepId}, which is not the current step`, { ...who, step: stepId });
+      return () => undefined;
+    }
+    if (!equalBytes(prev!, target.envelope.prev!)) {
+      add('CHAIN_BROKEN', `the acknowledgement commits to head ${shortHex(prev!)}, the ${target.envelope.t} it answers to ${shortHex(target.envelope.prev!)}`, { ...who, step: stepId });
+    }
+    if (!step.spec.acks.roles.includes(participant.role)) {
+      add('ACK_ROLE_NOT_REQUIRED', `step ${stepId} asks for ${step.spec.acks.roles.join(', ')}; this participant is a ${participant.role}`, { ...who, step: stepId });
+      return () => undefined;
+    }
+    if (slot.acks.has(toHex(message.envelope.by))) {
+      add('DUPLICATE_ACK', `a second answer to the same ${target.envelope.t} of step ${stepId}`, { ...who, step: stepId });
+      return () => undefined;
+    }
+    return () => slot.acks.set(toHex(message.envelope.by), message);
+  }
+
+  private evaluateClose(message: SignedMessage<'close'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const last = this.script.steps.length - 1;
+    if (this.current < last) {
+      add('CLOSE_PREMATURE', `closed after step ${this.script.steps[this.current]?.id ?? '(none)'}; the script has ${this.script.steps.length} steps`);
+    }
+    if (this.current >= 0) this.completionFindings(this.current, add);
+    if (message.envelope.body.steps !== this.script.steps.length) {
+      add('CLOSE_PREMATURE', `the close claims ${message.envelope.body.steps} steps; the script has ${this.script.steps.length}`);
+    }
+    return () => { this.close = message; };
+  }
+
+  private evaluateAttest(message: SignedMessage<'attest'>, participant: Participant, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+    const who = { participant: participant.label };
+    const { body, prev } = message.envelope;
+    if (!this.close || !equalBytes(body.ref, this.close.id)) {
+      add('ATTESTATION_INVALID', 'the attestation does not refer to the close of this session', who);
+      return () => undefined;
+    }
+    if (!equalBytes(prev!, this.close.envelope.prev!)) add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
+    if (this.attestations.has(toHex(message.envelope.by))) {
+      add('ATTESTATION_INVALID', 'a second attestation from the same participant', who);
+      return () => undefined;
+    }
+    return () => this.attestations.set(toHex(message.envelope.by), message);
+  }
+
+  /** Findings for a step that is being left behind (by the next statement or the close). */
+  private completionFindings(index: number, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): void {
+    const step = this.steps[index];
+    if (!step) return;
+    for (const problem of stepCompletion(step, this.participants).problems) add(problem.code, problem.message, { step: step.spec.id });
+  }
+
+  private checkPinned(fingerprint: Uint8Array, role: string, add: (code: FindingCode, text: string) => void): void {
+    const pins = this.script.participants;
+    if (pins.length === 0) return;
+    const pin = pins.find((p) => equalBytes(p.fingerprint, fingerprint));
+    if (!pin) add('PINNED_IDENTITY_MISMATCH', `key ${shortFp(fingerprint)} is not one of the identities the script pins`);
+    else if (pin.role !== role) add('PINNED_IDENTITY_MISMATCH', `key ${shortFp(fingerprint)} is pinned for role "${pin.role}", not "${role}"`);
+  }
+
+  private countRole(role: string): number {
+    let n = 0;
+    for (const p of this.participants.values()) if (p.role === role) n++;
+    return n;
+  }
+
+  /** Append an entry to the chain (every evaluated entry is chained, sound or not). */
+  appendRaw(wire: Uint8Array, id: Uint8Array): void {
+    this.append(wire, id, undefined);
+  }
+
+  private append(wire: Uint8Array, id: Uint8Array, message: SignedMessage | undefined): void {
+    const seq = this.entries.length;
+    const hash = entryHash(seq, this.head, id);
+    this.entries.push({ seq, id, hash, wire, message });
+    this.head = hash;
+    if (message) this.byId.set(toHex(id), message);
+  }
+}
+
+function shortFp(fp: Uint8Array): string {
+  return identifyingWords(fp, 2).join(' ');
+}
+
+function shortHex(bytes: Uint8Array): string {
+  return `${toHex(bytes.subarray(0, 8))}…`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
