@@ -23,7 +23,7 @@ describe('encodeMessage', () => {
     expect(toHex(f.idPrefix)).toBe(toHex(enc.messageId.subarray(0, 8)));
   });
 
-  it.each([601, 3000, 9000, 16384])('splits %d bytes into equal-size fountain frames that reassemble', async (size) => {
+  it.each([601, 3000, 9000, 15500])('splits %d bytes into equal-size fountain frames that reassemble', async (size) => {
     const wire = await signer.message(size);
     const enc = encodeMessage(wire, { sessionId: signer.sessionId });
     expect(enc.frames.length).toBe(enc.seqLen === 1 ? 1 : 2 * enc.seqLen);
@@ -37,6 +37,13 @@ describe('encodeMessage', () => {
       if (p.kind === 'part') decoder.receive(p.seqNum, p.fragment);
     }
     expect(toHex(decoder.message())).toBe(toHex(wire));
+  });
+
+  it('carries the largest message, 16 KiB, in at most 32 fragments', () => {
+    const wire = crypto.getRandomValues(new Uint8Array(16384));
+    const enc = encodeMessage(wire, { sessionId: signer.sessionId });
+    expect(enc.seqLen).toBeLessThanOrEqual(32);
+    expect(enc.frames.every((f) => f.length <= 760 + 32)).toBe(true);
   });
 
   it('is deterministic: the same message gives the same frames', async () => {
