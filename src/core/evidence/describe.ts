@@ -1,0 +1,113 @@
+/**
+ * What a witness is shown for a piece of evidence: its facts and fingerprints as plain JSON-safe
+ * data (dates as ISO 8601, bytes as hex). The UI renders it and `keywitness inspect --json` prints
+ * it; docs/inspect-json.md documents the shape.
+ */
+import type { EvidenceKind } from '../script/types.js';
+import type { CertificateFacts, CsrFacts } from './certificate.js';
+import { validityDays } from './certificate.js';
+import { checkChain, isSelfIssued, verifyWith } from './chain.js';
+import { DS_DIGEST_NAMES, type DnskeyFacts } from './dnssec.js';
+import type { Fingerprint } from './fingerprints.js';
+import type { HsmObject } from './hsm/index.js';
+import type { KeyFacts } from './keys.js';
+import { parseEvidence } from './parse.js';
+import type { VerifyResult } from './verify.js';
+
+/** A fingerprint as shown: hex, colon hex, all words, identifying and short forms. */
+export type FingerprintView = Omit<Fingerprint, 'words'> & { readonly words: string };
+
+/** A public key as shown. */
+export interface KeyView {
+  readonly algorithm: string;
+  readonly size: number | null;
+  readonly curve: string | null;
+  readonly exponent: string | null;
+  readonly spkiSha256: FingerprintView;
+}
+
+/** The JSON-safe description of one piece of evidence. */
+export type EvidenceDescription = { readonly kind: EvidenceKind; readonly size: number; readonly fileSha256: FingerprintView } & Record<string, unknown>;
+
+function fp(f: Fingerprint): FingerprintView {
+  return { algorithm: f.algorithm, hex: f.hex, colonHex: f.colonHex, words: f.words.join(' '), identifying: f.identifying, short: f.short };
+}
+
+function keyView(k: KeyFacts): KeyView {
+  return { algorithm: k.algorithm, size: k.size ?? null, curve: k.curve ?? null, exponent: k.exponent ?? null, spkiSha256: fp(k.spkiSha256) };
+}
+
+function sig(r: VerifyResult): { status: string; detail: string } {
+  return { status: r.status, detail: r.detail };
+}
+
+async function certView(c: CertificateFacts, where: string): Promise<Record<string, unknown>> {
+  const selfIssued = isSelfIssued(c);
+  return {
+    subject: c.subject, issuer: c.issuer, serial: c.serial, serialBits: c.serialBits, version: c.version,
+    notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), validityDays: validityDays(c),
+    signatureAlgorithm: c.algorithm.name, key: keyView(c.key), extensions: c.extensions,
+    sha256: fp(c.sha256), sha1: fp(c.sha1), selfIssued,
+    selfSignature: selfIssued ? sig(await verifyWith(c, c.key, where)) : null,
+    warnings: c.warnings,
+  };
+}
+
+async function csrView(c: CsrFacts, where: string): Promise<Record<string, unknown>> {
+  return {
+    subject: c.subject, signatureAlgorithm: c.algorithm.name, key: keyView(c.key), extensions: c.extensions,
+    sha256: fp(c.sha256), signature: sig(await verifyWith(c, c.key, where)),
+  };
+}
+
+function dnskeyView(k: DnskeyFacts): Record<string, unknown> {
+  return {
+    owner: k.owner, flags: k.flags, protocol: k.protocol, algorithm: k.algorithm, keyTag: k.keyTag, sep: k.sep,
+    ds: ([1, 2, 4] as const).map((t) => ({ digestType: t, digestName: DS_DIGEST_NAMES[t], digest: k.ds[t], record: `${k.owner} IN DS ${k.keyTag} ${k.algorithm} ${t} ${k.ds[t]}` })),
+  };
+}
+
+function objectView(o: HsmObject): Record<string, unknown> {
+  return {
+    class: o.class ?? null, keyType: o.keyType ?? null, label: o.label ?? null, id: o.id ?? null, bits: o.bits ?? null,
+    curve: o.curve ?? null, publicKey: o.publicKey ? keyView(o.publicKey) : null, attributes: o.attributes,
+  };
+}
+
+/**
+ * Describe evidence for a witness: parse it as `kind` and return facts and fingerprints, with
+ * self-signatures, CSR signatures and chain order verified.
+ * @throws KeywitnessError naming what failed when the bytes are not valid evidence of that kind.
+ */
+export async function describeEvidence(kind: EvidenceKind, bytes: Uint8Array, parser?: string, where = kind): Promise<EvidenceDescription> {
+  const p = parseEvidence(kind, bytes, parser, where);
+  const base = { kind: p.kind, size: p.size, fileSha256: fp(p.fileSha256) };
+  switch (p.kind) {
+    case 'certificate': {
+      const certificates = await Promise.all(p.certificates.map((c, i) => certView(c, `${where} certificate ${i + 1}`)));
+      const chain = p.certificates.length > 1
+        ? (await checkChain(p.certificates, where)).map((l) => ({ index: l.index, subject: l.subject, issuedBy: l.issuedBy, ...sig(l.result) }))
+        : null;
+      return { ...base, certificates, chain };
+    }
+    case 'csr':
+      return { ...base, csr: await csrView(p.csr, where) };
+    case 'public-key':
+      return { ...base, key: keyView(p.key) };
+    case 'dnskey': {
+      const anchors = p.dnssec.anchors.map((a) => {
+        const key = p.dnssec.keys.find((k) => k.keyTag === a.keyTag && k.algorithm === a.algorithm);
+        const computed = key && (a.digestType === 1 || a.digestType === 2 || a.digestType === 4) ? key.ds[a.digestType] : undefined;
+        return { ...a, publicKeyMatchesDigest: computed === undefined ? null : computed === a.digest };
+      });
+      return { ...base, format: p.dnssec.format, zone: p.dnssec.zone ?? null, keys: p.dnssec.keys.map(dnskeyView), anchors };
+    }
+    case 'hsm-output':
+      return {
+        ...base, format: p.hsm.format, success: p.hsm.success ?? null, errors: p.hsm.errors, facts: p.hsm.facts,
+        objects: p.hsm.objects.map(objectView), publicKeys: p.hsm.publicKeys.map(keyView),
+      };
+    case 'file':
+      return { ...base, text: p.text !== undefined };
+  }
+}
