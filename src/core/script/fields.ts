@@ -35,8 +35,11 @@ function editDistance(a: string, b: string): number {
 function suggestion(key: string, allowed: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = 3;
+  const lower = key.toLowerCase();
   for (const candidate of allowed) {
-    const d = editDistance(key.toLowerCase(), candidate);
+    // A prefix either way ("confirmation" for "confirm") counts as a near miss too.
+    const prefix = candidate.length >= 3 && lower.length >= 3 && (lower.startsWith(candidate) || candidate.startsWith(lower));
+    const d = prefix ? 1 : editDistance(lower, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

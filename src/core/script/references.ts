@@ -90,11 +90,13 @@ export function lineOfPath(path: string, lines: ReadonlyMap<string, number>, fal
 
 /**
  * Re-raise an error from the evidence module's validation as SCRIPT_INVALID with path and line.
- * Its `where` is the YAML path it was given (or below it); the original error is kept as cause.
+ * Its `where` is a YAML path under the evidence entry (`….expect.key.curve`, `….parser`); any other
+ * `where` is replaced by the entry's path. The original error is kept as cause.
  */
-export function locateExpectationError(e: unknown, expectPath: string, lines: ReadonlyMap<string, number>, fallbackLine: number): unknown {
+export function locateExpectationError(e: unknown, evidencePath: string, lines: ReadonlyMap<string, number>, fallbackLine: number): unknown {
   if (!(e instanceof KeywitnessError)) return e;
-  const path = e.where !== undefined && e.where.startsWith(expectPath) ? e.where : expectPath;
+  const under = e.where !== undefined && (e.where.startsWith(`${evidencePath}.`) || e.where.startsWith(`${evidencePath}[`));
+  const path = under ? e.where! : evidencePath;
   const prefix = e.where !== undefined ? `${e.where}: ` : '';
   const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
   const line = lineOfPath(path, lines, fallbackLine);

@@ -10,7 +10,7 @@ import { checkEvidenceReferences, locateExpectationError, resolveText, toExpecta
 import type { AckSpec, EvidenceKind, EvidenceSpec, ExpectedValue, InputSpec, RoleSpec, StepSpec } from './types.js';
 import { EVIDENCE_KINDS } from './types.js';
 import type { YNode } from './yaml-reader.js';
-import { scriptError } from './yaml-reader.js';
+import { childPath, scriptError } from './yaml-reader.js';
 
 export const STEP_FIELDS = ['id', 'title', 'actor', 'instructions', 'inputs', 'evidence', 'acks', 'irreversible'] as const;
 export const INPUT_FIELDS = ['id', 'label', 'expect', 'pattern'] as const;
@@ -92,24 +92,22 @@ function readEvidence(node: YNode, ctx: StepContext): EvidenceSpec {
   }
   const required = optional(f, 'required', readFlag, true);
   const expectNode = f.get('expect');
-  let expect: EvidenceSpec['expect'] = {};
-  const earlier = new Set(ctx.evidenceSeen.keys());
+  // Lines of this entry's fields and of everything under `expect`, to give the evidence module's
+  // errors (which name a path under this entry, e.g. `.parser` or `.expect.key.curve`) their line.
+  const lines = new Map<string, number>(f.node.entries.map((e) => [e.node.path, e.node.line]));
+  const expectPath = expectNode?.path ?? childPath(node.path, 'expect');
+  let data: ExpectationData | undefined;
   if (expectNode !== undefined) {
-    const lines = new Map<string, number>();
-    const data: ExpectationData = toExpectationData(expectNode, ctx.expected, lines);
-    checkEvidenceReferences(expectNode, data, earlier, ctx.evidenceAll);
-    try {
-      expect = validateExpectations(kind, parser, data, expectNode.path);
-    } catch (e) {
-      throw locateExpectationError(e, expectNode.path, lines, expectNode.line);
-    }
-  } else {
-    // Still asked: the evidence module may require expectations for some kinds.
-    try {
-      expect = validateExpectations(kind, parser, undefined, `${node.path}.expect`);
-    } catch (e) {
-      throw locateExpectationError(e, `${node.path}.expect`, new Map(), node.line);
-    }
+    data = toExpectationData(expectNode, ctx.expected, lines);
+    checkEvidenceReferences(expectNode, data, new Set(ctx.evidenceSeen.keys()), ctx.evidenceAll);
+  }
+  let expect: EvidenceSpec['expect'];
+  try {
+    // Called even without `expect`: the evidence module checks the parser name and may require
+    // expectations for some kinds.
+    expect = validateExpectations(kind, parser, data, expectPath);
+  } catch (e) {
+    throw locateExpectationError(e, node.path, lines, expectNode?.line ?? node.line);
   }
   ctx.evidenceSeen.set(id, `${idNode.path} (line ${idNode.line})`);
   return { id, kind, parser, expect, required };
