@@ -3,6 +3,7 @@
  * The coordinator runs them to build a statement; witnesses and the auditor run them again.
  */
 import type { CheckResult } from '../checks.js';
+import { matchesInputPattern } from '../script/steps.js';
 import type { StepSpec } from '../script/types.js';
 
 /** Evaluate every input expectation of a step; one result per declared expectation. */
@@ -22,7 +23,7 @@ export function checkInputs(step: StepSpec, inputs: Readonly<Record<string, stri
     if (input.pattern !== undefined) {
       results.push({
         id: `${input.id}.pattern`,
-        ok: value !== undefined && new RegExp(`^(?:${input.pattern})$`, 'u').test(value),
+        ok: value !== undefined && matchesInputPattern(input.pattern, value),
         expected: `matches /${input.pattern}/`,
         observed,
       });

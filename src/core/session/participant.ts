@@ -140,10 +140,14 @@ export class ParticipantDevice {
     const { step } = review;
     if (!step.acks.roles.includes(this.role)) reject(`step ${step.id} asks for ${step.acks.roles.join(', ')}, not ${this.role}`);
     if (decision === 'object' && !options.reason?.trim()) reject('an objection needs a reason');
-    if (decision === 'confirm') {
+    // Confirming an exception accepts a recorded deviation, which is exactly where own checks may
+    // disagree; the witness sees them on screen and decides. A statement is confirmed only if verified.
+    if (decision === 'confirm' && review.target.envelope.t === 'statement') {
       if (review.disagreements.length > 0) reject(`this device's own checks disagree with the statement (${review.disagreements.map((d) => d.id).join(', ')}): object instead`);
       if (step.acks.recompute && !review.recomputedAll) reject('this step requires recomputing the evidence on this device, which has not happened');
-      if (step.acks.challenge && options.challengePassed !== true) reject('this step requires the word challenge against the independent source');
+    }
+    if (decision === 'confirm' && step.acks.challenge && options.challengePassed !== true) {
+      reject('this step requires the word challenge against the independent source');
     }
     const key = toHex(review.target.id);
     if (this.answered.has(key)) reject('this device already answered this statement');

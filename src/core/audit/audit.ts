@@ -1,0 +1,176 @@
+/**
+ * The audit (DESIGN §2 step 7, §3.6): re-verifies a session bundle and participants' receipts from
+ * the bytes alone and returns findings with stable codes. It runs the same rule fold as the
+ * coordinator, leniently, then checks what only an auditor can: evidence bytes against their signed
+ * digests, check results recomputed from those bytes, closing attestations, and receipts against
+ * the transcript.
+ */
+import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
+import { fingerprintOf, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
+import { decodeMessage, verifyMessage, type SignedMessage } from '../protocol/message.js';
+import { parseScript } from '../script/parse.js';
+import type { Script } from '../script/types.js';
+import { equalBytes, toHex } from '../util/bytes.js';
+import { sha256 } from '../util/hash.js';
+import type { Bundle, Receipt } from '../session/files.js';
+import { SessionState } from '../session/state.js';
+import { checkReceipts } from './receipts.js';
+import type { Finding } from './findings.js';
+
+export interface AuditOptions {
+  /** Re-evaluates evidence expectations; without it only input checks are recomputed. */
+  readonly checker?: EvidenceChecker;
+}
+
+export interface AuditReport {
+  readonly findings: readonly Finding[];
+  /** The parsed script, when it parses. */
+  readonly script: Script | undefined;
+  readonly scriptHash: Uint8Array;
+  /** The rule fold's final state, for timelines and displays (undefined when the script is invalid). */
+  readonly state: SessionState | undefined;
+  /** Evidence bytes that match their signed digests, by SHA-256 hex. */
+  readonly evidence: ReadonlyMap<string, Uint8Array>;
+  /** Check results recomputed by the auditor, by statement id hex. */
+  readonly recomputed: ReadonlyMap<string, readonly CheckResult[]>;
+}
+
+/** Audit a bundle and any receipts. Never throws for bad content: every problem is a finding. */
+export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] = [], options: AuditOptions = {}): Promise<AuditReport> {
+  const findings: Finding[] = [];
+  const scriptHash = sha256(bundle.script);
+  let script: Script;
+  try {
+    script = parseScript(bundle.script);
+  } catch (e) {
+    findings.push({ code: 'SCRIPT_INVALID', message: `the script in the bundle does not parse: ${(e as Error).message}` });
+    return { findings, script: undefined, scriptHash, state: undefined, evidence: new Map(), recomputed: new Map() };
+  }
+
+  const decoded = bundle.transcript.map((wire, seq): SignedMessage | Finding => {
+    try {
+      return decodeMessage(wire);
+    } catch (e) {
+      return { code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq };
+    }
+  });
+  const keys = selfCertifiedKeys(decoded);
+  // Signatures are independent of each other, so all of them are checked at once.
+  const valid = await Promise.all(decoded.map((m) => {
+    if (!('envelope' in m)) return undefined;
+    const key = keys.get(toHex(m.envelope.by));
+    return key ? verifyMessage(m, key) : undefined;
+  }));
+
+  const state = new SessionState(script);
+  decoded.forEach((m, seq) => {
+    if (!('envelope' in m)) {
+      findings.push(m);
+      state.appendRaw(bundle.transcript[seq]!, sha256(bundle.transcript[seq]!));
+      return;
+    }
+    const { findings: f, commit } = state.evaluate(m, valid[seq]);
+    findings.push(...f);
+    commit();
+  });
+  if (!state.genesis && decoded.length === 0) findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
+  findings.push(...closingFindings(state));
+
+  const evidence = checkEvidenceBytes(bundle, state, findings);
+  const recomputed = await recomputeChecks(state, evidence, options.checker, findings);
+  findings.push(...(await checkReceipts(receipts, state)));
+  return { findings, script, scriptHash, state, evidence, recomputed };
+}
+
+/** Keys carried by genesis and enroll messages whose fingerprint matches the key (self-certifying). */
+function selfCertifiedKeys(decoded: readonly (SignedMessage | Finding)[]): Map<string, PublicIdentity> {
+  const keys = new Map<string, PublicIdentity>();
+  for (const m of decoded) {
+    if (!('envelope' in m) || (m.envelope.t !== 'genesis' && m.envelope.t !== 'enroll')) continue;
+    const body = (m as SignedMessage<'genesis' | 'enroll'>).envelope.body;
+    if (equalBytes(fingerprintOf(body.key), m.envelope.by)) {
+      keys.set(toHex(m.envelope.by), { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: m.envelope.by });
+    }
+  }
+  return keys;
+}
+
+function closingFindings(state: SessionState): Finding[] {
+  const findings: Finding[] = [];
+  if (!state.genesis) return findings;
+  if (!state.close) {
+    findings.push({ code: 'CLOSE_MISSING', message: `the session was never closed (last step with a statement: ${state.script.steps[state.current]?.id ?? 'none'})` });
+    return findings;
+  }
+  for (const [fp, p] of state.participants) {
+    const attest = state.attestations.get(fp);
+    if (!attest) findings.push({ code: 'ATTESTATION_MISSING', message: `${p.label} gave no closing attestation`, participant: p.label });
+    else if (!attest.envelope.body.agree) {
+      findings.push({ code: 'ATTESTATION_DISAGREES', message: `${p.label} does not agree with the record: "${attest.envelope.body.reason ?? 'no reason given'}"`, participant: p.label });
+    }
+  }
+  return findings;
+}
+
+/** Match the bundle's evidence bytes with the digests statements signed. */
+function checkEvidenceBytes(bundle: Bundle, state: SessionState, findings: Finding[]): Map<string, Uint8Array> {
+  const byClaimed = new Map<string, Uint8Array>();
+  for (const [i, e] of bundle.evidence.entries()) {
+    if (!equalBytes(sha256(e.data), e.sha256)) {
+      findings.push({ code: 'EVIDENCE_HASH_MISMATCH', message: `evidence[${i}] does not hash to the ${toHex(e.sha256).slice(0, 16)}… it is filed under: its bytes were changed` });
+      continue;
+    }
+    byClaimed.set(toHex(e.sha256), e.data);
+  }
+  const referenced = new Set<string>();
+  for (const step of state.steps) {
+    for (const ref of step.statement?.message.envelope.body.evidence ?? []) {
+      const key = toHex(ref.sha256);
+      referenced.add(key);
+      if (byClaimed.has(key)) continue;
+      const changed = bundle.evidence.some((e) => toHex(e.sha256) === key);
+      if (!changed) findings.push({ code: 'EVIDENCE_MISSING', message: `evidence "${ref.id}" (${ref.name}) is not in the bundle`, step: step.spec.id });
+    }
+  }
+  for (const key of byClaimed.keys()) {
+    if (!referenced.has(key)) findings.push({ code: 'EVIDENCE_UNREFERENCED', message: `the bundle holds evidence ${key.slice(0, 16)}… that no statement refers to` });
+  }
+  return byClaimed;
+}
+
+/** Re-run every evidence check from the verified bytes and compare with each statement's claims. */
+async function recomputeChecks(state: SessionState, evidence: ReadonlyMap<string, Uint8Array>, checker: EvidenceChecker | undefined, findings: Finding[]): Promise<Map<string, CheckResult[]>> {
+  const results = new Map<string, CheckResult[]>();
+  if (!checker) return results;
+  const all = new Map<string, EvidenceItem>();
+  for (const step of state.steps) {
+    const statement = step.statement?.message;
+    if (!statement) continue;
+    const items: EvidenceItem[] = [];
+    for (const ref of statement.envelope.body.evidence) {
+      const bytes = evidence.get(toHex(ref.sha256));
+      const spec = step.spec.evidence.find((e) => e.id === ref.id);
+      if (bytes && spec) items.push({ spec, bytes });
+    }
+    if (items.length !== statement.envelope.body.evidence.length) continue;
+    for (const item of items) all.set(item.spec.id, item);
+    const own: CheckResult[] = [];
+    for (const item of items) own.push(...(await checker(item, all)));
+    results.set(toHex(statement.id), own);
+    const evidenceIds = new Set(items.map((i) => i.spec.id));
+    const claimed = statement.envelope.body.checks.filter((c) => evidenceIds.has(c.id.slice(0, c.id.indexOf('.'))));
+    const ownById = new Map(own.map((c) => [c.id, c]));
+    for (const c of claimed) {
+      const mine = ownById.get(c.id);
+      if (!mine) findings.push({ code: 'CHECK_RESULT_MISMATCH', message: `the statement claims a check ${c.id} that the script does not declare`, step: step.spec.id });
+      else if (mine.ok !== c.ok) {
+        findings.push({ code: 'CHECK_RESULT_MISMATCH', message: `check ${c.id}: the statement claims ${c.ok ? 'pass' : 'fail'}, re-running it gives ${mine.ok ? 'pass' : 'fail'} (expected ${mine.expected}, observed ${mine.observed})`, step: step.spec.id });
+      }
+    }
+    const claimedIds = new Set(claimed.map((c) => c.id));
+    for (const c of own) {
+      if (!claimedIds.has(c.id)) findings.push({ code: 'CHECK_RESULT_MISMATCH', message: `the statement omits check ${c.id} (re-running it gives ${c.ok ? 'pass' : 'fail'})`, step: step.spec.id });
+    }
+  }
+  return results;
+}
