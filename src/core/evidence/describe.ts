@@ -79,7 +79,7 @@ function objectView(o: HsmObject): Record<string, unknown> {
  * self-signatures, CSR signatures and chain order verified.
  * @throws KeywitnessError naming what failed when the bytes are not valid evidence of that kind.
  */
-export async function describeEvidence(kind: EvidenceKind, bytes: Uint8Array, parser?: string, where = kind): Promise<EvidenceDescription> {
+export async function describeEvidence(kind: EvidenceKind, bytes: Uint8Array, parser?: string, where: string = kind): Promise<EvidenceDescription> {
   const p = parseEvidence(kind, bytes, parser, where);
   const base = { kind: p.kind, size: p.size, fileSha256: fp(p.fileSha256) };
   switch (p.kind) {
