@@ -93,7 +93,7 @@ export const EXTENSIONS: Readonly<Record<string, string>> = {
 /** Access methods in AIA: OID → name. */
 export const ACCESS_METHODS: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.48.1': 'OCSP',
-  '1.3.6.1.5.5.7.48.2': 'caIssuers',
+  '1.3.6.1.5.5.7.48.2': 'CA Issuers',
 };
 
 /** RFC 5280 §4.2.1.3 KeyUsage bit names, in bit order. */
