@@ -18,6 +18,15 @@ export interface TextPosition {
   readonly column: number;
 }
 
+/** 1-based line and column of a UTF-16 offset in `text` (columns count UTF-16 code units). */
+export function textPosition(text: string, offset: number): TextPosition {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  let line = 1;
+  for (let i = before.indexOf('\n'); i !== -1; i = before.indexOf('\n', i + 1)) line++;
+  return { line, column: offset - lineStart + 1 };
+}
+
 /** `line 5, column 3`: the `where` of an error that has a position but no YAML path. */
 export function positionWhere(pos: TextPosition): string {
   return `line ${pos.line}, column ${pos.column}`;
@@ -128,11 +137,6 @@ export function decodeScriptText(bytes: Uint8Array, maxBytes: number): string {
   const text = fromUtf8(bytes);
   // A lone CR is a line break to YAML but not to line numbering, so it would shift every line.
   const m = FORBIDDEN_IN_FILE.exec(text);
-  if (m) {
-    const before = text.slice(0, m.index);
-    const line = before.split('\n').length;
-    const column = m.index - (before.lastIndexOf('\n') + 1) + 1;
-    fail(`contains ${describeForbiddenChar(m[0])}, which a reader cannot see; remove it`, positionWhere({ line, column }));
-  }
+  if (m) fail(`contains ${describeForbiddenChar(m[0])}, which a reader cannot see; remove it`, positionWhere(textPosition(text, m.index)));
   return text;
 }

@@ -7,7 +7,7 @@
 import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
 import type { ParsedNode } from 'yaml';
 import { KeywitnessError } from '../errors.js';
-import { describeForbiddenChar, findForbiddenChar, positionWhere } from './source-text.js';
+import { describeForbiddenChar, findForbiddenChar, positionWhere, textPosition } from './source-text.js';
 
 /** Deepest nesting of collections a script may use (a real script needs about 6). */
 export const MAX_NESTING = 32;
@@ -65,13 +65,12 @@ const MARKERS = new Set<string>([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
  * checked here, before the parser and composer run, because yaml's composer recurses per level and
  * very deep input can exhaust memory in a way no try/catch recovers from.
  */
-function lexicalCheck(text: string, lines: LineCounter): void {
+function lexicalCheck(text: string): void {
   let offset = 0;
   let flowDepth = 0;
   let afterScalarMarker = false;
   const at = (message: string): never => {
-    const pos = lines.linePos(offset);
-    throw new KeywitnessError('SCRIPT_INVALID', message, { where: positionWhere({ line: pos.line, column: pos.col }) });
+    throw new KeywitnessError('SCRIPT_INVALID', message, { where: positionWhere(textPosition(text, offset)) });
   };
   for (const token of new Lexer().lex(text)) {
     if (MARKERS.has(token)) {
@@ -141,8 +140,8 @@ function nestingCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
  * @throws KeywitnessError SCRIPT_INVALID naming the position (syntax) or YAML path and line.
  */
 export function readScriptYaml(text: string): YMap {
+  lexicalCheck(text);
   const lines = new LineCounter();
-  lexicalCheck(text, lines);
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   nestingCheck(tokens, lines);
   const composer = new Composer({
