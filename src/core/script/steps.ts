@@ -72,12 +72,17 @@ function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): In
   return { id, label, expect, pattern };
 }
 
-function readEvidence(node: YNode, ctx: StepContext): EvidenceSpec {
+function readEvidence(node: YNode, ctx: StepContext, inputIds: ReadonlyMap<string, number>): EvidenceSpec {
   const f = readFields(node, 'a piece of evidence', EVIDENCE_FIELDS);
   const idNode = f.require('id');
   const id = readId(idNode);
   const first = ctx.evidenceSeen.get(id);
   if (first !== undefined) throw scriptError(idNode, `duplicate evidence id "${id}" (first at ${first}); evidence ids are unique across the whole script`);
+  const inputLine = inputIds.get(id);
+  if (inputLine !== undefined) {
+    // Check results are named "<input or evidence id>.<check>", so the two must not collide.
+    throw scriptError(idNode, `"${id}" is already an input id in this step (line ${inputLine}); inputs and evidence of a step need different ids`);
+  }
   const kindNode = f.require('kind');
   const kindText = readText(kindNode);
   if (!(EVIDENCE_KINDS as readonly string[]).includes(kindText)) {
@@ -163,8 +168,19 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
   const instructions = optional(f, 'instructions', (n) => readText(n, { multiline: true, allowEmpty: true }), '');
   const inputSeen = new Map<string, number>();
   const inputs = optional(f, 'inputs', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readInput(item, ctx, inputSeen)), []);
-  const evidence = optional(f, 'evidence', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx)), []);
-  const acks = readAcks(f.require('acks'), ctx);
+  const evidence = optional(f, 'evidence', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx, inputSeen)), []);
+  const acksNode = f.require('acks');
+  const acks = readAcks(acksNode, ctx);
+  if (evidence.length === 0) {
+    // Both act on the step's evidence: witnesses recompute its checks, and the challenge asks for
+    // words of its fingerprint (DESIGN §2.4). Without evidence they would silently do nothing.
+    for (const key of ['recompute', 'challenge'] as const) {
+      if (acks[key]) {
+        const flagNode = acksNode.kind === 'map' ? acksNode.entries.find((e) => e.key === key)?.node : undefined;
+        throw scriptError(flagNode ?? acksNode, `is true, but this step imports no evidence to ${key === 'recompute' ? 'recompute' : 'challenge on'}`);
+      }
+    }
+  }
   const irreversible = optional(f, 'irreversible', (n) => readIrreversible(n, ctx), undefined);
   return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible };
 }

@@ -99,6 +99,8 @@ const ACKS: Case[] = [
   c('acks min missing', edit(BASE, { 34: null }), 'steps[0].acks.min (line 32)', /has no "min"/),
   c('acks min 0', edit(BASE, { 34: '      min: 0' }), 'steps[0].acks.min (line 34)', /between 1 and 1000, but is 0/),
   c('acks min above what the roles allow', edit(BASE, { 33: '      roles: [custodian]', 34: '      min: 4' }), 'steps[0].acks.min (line 34)', /asks for 4 acknowledgements, but the roles custodian allow at most 3/),
+  c('recompute on a step without evidence', insertAfter(BASE, 34, '      recompute: true'), 'steps[0].acks.recompute (line 35)', /is true, but this step imports no evidence to recompute/),
+  c('challenge on a step without evidence', insertAfter(BASE, 34, '      challenge: true'), 'steps[0].acks.challenge (line 35)', /is true, but this step imports no evidence to challenge on/),
   c('acks recompute as text', edit(BASE, { 49: '      recompute: "true"' }), 'steps[1].acks.recompute (line 49)', /must be true or false/),
   c('acks challenge 1', edit(BASE, { 50: '      challenge: 1' }), 'steps[1].acks.challenge (line 50)', /must be true or false, but is the number 1/),
 ];
@@ -123,6 +125,7 @@ const EVIDENCE: Case[] = [
   c('evidence kind missing', edit(BASE, { 41: null }), 'steps[1].evidence[0].kind (line 40)', /has no "kind"/),
   c('parser on a certificate', insertAfter(BASE, 55, '        parser: openssl'), 'steps[2].evidence[0].parser (line 56)', /applies only to evidence of kind hsm-output, not certificate/),
   c('evidence id used in an earlier step', edit(BASE, { 54: '      - id: keygen' }), 'steps[2].evidence[0].id (line 54)', /duplicate evidence id "keygen" \(first at steps\[1\]\.evidence\[0\]\.id \(line 40\)\); .*unique across the whole script/),
+  c('evidence with the id of an input of the same step', insertAfter(BASE, 31, '    evidence:\n      - { id: bag, kind: file }'), 'steps[0].evidence[0].id (line 33)', /"bag" is already an input id in this step \(line 28\)/),
   c('required "no"', edit(BASE, { 56: '        required: no' }), 'steps[2].evidence[0].required (line 56)', /must be true or false, but is the text "no"/),
   c('unknown $expected inside expect', edit(BASE, { 58: '          subject: $expected.nope' }), 'steps[2].evidence[0].expect.subject (line 58)', /refers to "nope"/),
   c('unknown $expected inside a list in expect', edit(BASE, { 60: '          key_usage: [keyCertSign, $expected.nope]' }), 'steps[2].evidence[0].expect.key_usage[1] (line 60)', /refers to "nope"/),
@@ -136,6 +139,7 @@ const EVIDENCE: Case[] = [
   c('an unknown expectation', insertAfter(BASE, 60, '          subjekt: CN=x'), 'steps[2].evidence[0].expect.subjekt (line 61)', /unknown expectation "subjekt"/),
   c('an unknown key inside a nested expectation', insertAfter(BASE, 60, '          key:\n            algorithm: ECDSA\n            curv: P-384'), 'steps[2].evidence[0].expect.key.curv (line 63)', /unknown key/),
   c('an expectation for another kind of evidence', insertAfter(BASE, 45, '          self_signed: true'), 'steps[1].evidence[0].expect.self_signed (line 46)', /does not apply to hsm-output/),
+  c('__proto__ as an expectation key stays a key', insertAfter(BASE, 58, '          __proto__: { subject: x }'), 'steps[2].evidence[0].expect.__proto__ (line 59)', /unknown expectation "__proto__"/),
   c('an unknown HSM output parser', edit(BASE, { 42: '        parser: pkcs11' }), 'steps[1].evidence[0].parser (line 42)', /unknown parser "pkcs11"/),
   c('evidence a single word', edit(BASE, { 53: '    evidence: root', 54: null, 55: null, 56: null, 57: null, 58: null, 59: null, 60: null }), 'steps[2].evidence (line 53)', /must be a list/),
 ];

@@ -127,6 +127,13 @@ describe('$expected resolution', () => {
     expect(s.steps[0]!.inputs[0]!.expect).toEqual({ value: 'TEB-77', ref: undefined });
   });
 
+  it('keeps names such as __proto__ as ordinary entries', () => {
+    const s = parseScript(build(edit(BASE, { 21: '  __proto__: "CN=Proto"', 58: '          subject: $expected.__proto__' })));
+    expect(Object.getPrototypeOf(s.expected)).toBe(Object.prototype);
+    expect(Object.keys(s.expected)).toEqual(['bag', '__proto__']);
+    expect(s.steps[2]!.evidence[0]!.expect.subject).toBe('CN=Proto');
+  });
+
   it('accepts an empty expected map and empty optional lists', () => {
     const s = parseScript(build(edit(BASE, {
       15: 'participants:', 16: null, 17: null, 18: null,
