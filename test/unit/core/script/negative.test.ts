@@ -140,6 +140,7 @@ const EVIDENCE: Case[] = [
   c('an unknown key inside a nested expectation', insertAfter(BASE, 60, '          key:\n            algorithm: ECDSA\n            curv: P-384'), 'steps[2].evidence[0].expect.key.curv (line 63)', /unknown key/),
   c('an expectation for another kind of evidence', insertAfter(BASE, 45, '          self_signed: true'), 'steps[1].evidence[0].expect.self_signed (line 46)', /does not apply to hsm-output/),
   c('__proto__ as an expectation key stays a key', insertAfter(BASE, 58, '          __proto__: { subject: x }'), 'steps[2].evidence[0].expect.__proto__ (line 59)', /unknown expectation "__proto__"/),
+  c('constructor as an expectation key', insertAfter(BASE, 58, '          constructor: x'), 'steps[2].evidence[0].expect.constructor (line 59)', /unknown expectation "constructor"/),
   c('an unknown HSM output parser', edit(BASE, { 42: '        parser: pkcs11' }), 'steps[1].evidence[0].parser (line 42)', /unknown parser "pkcs11"/),
   c('evidence a single word', edit(BASE, { 53: '    evidence: root', 54: null, 55: null, 56: null, 57: null, 58: null, 59: null, 60: null }), 'steps[2].evidence (line 53)', /must be a list/),
 ];
