@@ -1,0 +1,52 @@
+/**
+ * `keywitness demo --out DIR`: plays a complete rehearsal of the sample script with a simulated
+ * coordinator and participants, then writes DIR/session.keywitness.json and one
+ * DIR/<participant>.receipt.json each. Nothing is written unless the whole ceremony completed, and
+ * existing files are never overwritten.
+ */
+import { mkdir, readFile, access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { checkEvidence } from '../core/evidence/checks.js';
+import { KeywitnessError } from '../core/errors.js';
+import { parseScript } from '../core/script/parse.js';
+import { encodeBundle, encodeReceipt } from '../core/session/files.js';
+import { simulateCeremony } from '../core/session/simulate.js';
+import { installCryptoEngine } from '../node/crypto-engine.js';
+import { exportFile } from '../node/files.js';
+import { UsageError, parseCommandArgs } from './args.js';
+import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from './demo-plan.js';
+import type { CliCommand } from './io.js';
+
+export const DEMO_USAGE = 'keywitness demo --out DIR';
+
+/** File name for a participant's receipt: their name in lower-case words joined by hyphens. */
+export function receiptFileName(name: string): string {
+  return `${name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.receipt.json`;
+}
+
+export const runDemo: CliCommand = async (args, io) => {
+  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' } });
+  if (!values.out || positionals.length > 0) throw new UsageError(`usage: ${DEMO_USAGE}`);
+  const dir = resolve(values.out);
+  const names = ['session.keywitness.json', ...DEMO_PARTICIPANTS.map((p) => receiptFileName(p.name))];
+  for (const name of names) {
+    const exists = await access(resolve(dir, name)).then(() => true, () => false);
+    if (exists) throw new KeywitnessError('ALREADY_EXISTS', 'refusing to overwrite an existing file; choose an empty folder', { where: resolve(dir, name) });
+  }
+  installCryptoEngine();
+  const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
+  const script = parseScript(scriptBytes);
+  io.stdout(`Rehearsal of ${script.id}: ${script.steps.length} steps, ${DEMO_PARTICIPANTS.length} participants\n`);
+  const result = await simulateCeremony({
+    script, scriptBytes, coordinatorName: 'Ada Lovelace', participants: DEMO_PARTICIPANTS, steps: await loadDemoSteps(script),
+    checker: checkEvidence, onStep: (id) => io.stdout(`  step ${id} complete\n`),
+  });
+  await mkdir(dir, { recursive: true });
+  const files: [string, Uint8Array][] = [['session.keywitness.json', encodeBundle(result.bundle)]];
+  result.devices.forEach((d, i) => files.push([receiptFileName(d.name), encodeReceipt(result.receipts[i]!)]));
+  for (const [name, bytes] of files) {
+    const written = await exportFile(dir, name, bytes);
+    io.stdout(`wrote ${written.path} (${written.size} bytes, SHA-256 ${written.sha256Hex})\n`);
+  }
+  return 0;
+};

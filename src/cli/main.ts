@@ -1,0 +1,55 @@
+/**
+ * The `keywitness` command line (DESIGN §8), for auditors, preparers and tests. Exit codes: 0 success,
+ * 1 audit findings, 2 usage or input errors (a clear message, never a stack trace), 70 internal errors.
+ */
+import { KeywitnessError } from '../core/errors.js';
+import { AUDIT_USAGE, runAudit } from './audit-command.js';
+import { DEMO_USAGE, runDemo } from './demo-command.js';
+import { runInspect } from './inspect.js';
+import type { CliCommand, CliIo } from './io.js';
+import { runQr } from './qr.js';
+import { SCRIPT_USAGE, runScript } from './script-command.js';
+import { WORDS_USAGE, runWords } from './words-command.js';
+
+const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  audit: runAudit, inspect: runInspect, script: runScript, words: runWords, qr: runQr, demo: runDemo,
+};
+
+const USAGE = `usage:
+  ${AUDIT_USAGE}
+  keywitness inspect FILE... [--json]
+  ${SCRIPT_USAGE}
+  ${WORDS_USAGE}
+  keywitness qr encode FILE --out DIR | keywitness qr decode IMAGE... [--raw]
+  ${DEMO_USAGE}
+`;
+
+const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/** Run the CLI with `args` (without node and script path); returns the exit code. */
+export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`keywitness: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof KeywitnessError) {
+      io.stderr(`keywitness ${name}: ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`keywitness ${name}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.KEYWITNESS_DEBUG && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
+    return 70;
+  }
+}
