@@ -57,8 +57,10 @@ export function parseLuna(text: string, where: string): HsmFacts {
   for (const line of lines) {
     const m = /^handle=(\d+)\s+label=(.*)$/.exec(line.trim());
     if (m) objects.push(hsmObject({ id: m[1], label: m[2]!.trim(), attributes: { handle: m[1]! } }));
-    const part = /^(\d{6,})\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(line.trim());
-    if (part) objects.push(hsmObject({ class: 'partition', id: part[1], label: part[2], attributes: { objects: part[3]!, total: part[4]!, used: part[5]!, free: part[6]! } }));
+    // `partition list` rows (a copied table may hold two rows on one line, separated by a tab).
+    for (const part of line.matchAll(/(?:^|\t)\s*(\d{6,})\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)(?=\s*(?:\t|$))/g)) {
+      objects.push(hsmObject({ class: 'partition', id: part[1], label: part[2], attributes: { objects: part[3]!, total: part[4]!, used: part[5]!, free: part[6]! } }));
+    }
     const gen = /cmu gen\b.*?-modulusBits=(\d+).*?-label=(\S+)/.exec(line);
     if (gen) objects.push(hsmObject({ class: 'key-pair', keyType: 'RSA', bits: Number(gen[1]), label: gen[2], attributes: { command: line.trim() } }));
   }
