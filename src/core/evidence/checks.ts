@@ -43,7 +43,7 @@ function regexChecks(ctx: CheckContext, p: ParsedEvidence, key: 'present' | 'abs
   });
 }
 
-/** Key objects the HSM expectations are evaluated over: those with the expected label, else all. */
+/** Objects the HSM expectations are evaluated over: those with the expected label, else all. */
 function candidates(objects: readonly HsmObject[], label: unknown): readonly HsmObject[] {
   return label === undefined ? objects : objects.filter((o) => o.label === label);
 }
@@ -53,8 +53,11 @@ function hsmCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'hsm-out
   const objs = candidates(h.objects, expect.label);
   const scope = expect.label === undefined ? 'objects' : `objects labelled "${String(expect.label)}"`;
   const objectCheck = (check: string, want: string, get: (o: HsmObject) => string | undefined, norm: (s: string) => string): CheckResult => {
+    // Objects that do not show the attribute (pkcs11-tool prints no curve for private keys) neither
+    // pass nor fail; at least one must show it and none may show another value.
     const seen = objs.map(get);
-    const ok = objs.length > 0 && seen.every((v) => v !== undefined && norm(v) === norm(want));
+    const shown = seen.filter((v): v is string => v !== undefined);
+    const ok = shown.length > 0 && shown.every((v) => norm(v) === norm(want));
     const observed = objs.length === 0 ? `no ${scope}` : [...new Set(seen.map((v) => v ?? '(not shown)'))].join(', ');
     return ctx.result(check, ok, want, observed);
   };
