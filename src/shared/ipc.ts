@@ -30,11 +30,12 @@ export const LIMITS = {
 export const IMPORT_KINDS = ['script', 'bundle', 'receipt', 'evidence'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
-/** Byte strings: a Uint8Array (Buffers qualify) no longer than `max`. */
+/** Any Uint8Array (Buffers qualify), typed over any buffer kind. */
+const anyBytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
+
+/** Byte strings: a Uint8Array no longer than `max`. */
 export function bytesSchema(max: number) {
-  return z
-    .instanceof(Uint8Array, { message: 'expected bytes (Uint8Array)' })
-    .refine((b) => b.byteLength <= max, { message: `at most ${max} bytes` });
+  return anyBytes().refine((b) => b.byteLength <= max, { message: `at most ${max} bytes` });
 }
 
 const noInput = z.undefined({ message: 'this call takes no argument' });
@@ -90,7 +91,7 @@ export const CONTRACT = {
   journalRead: {
     channel: 'keywitness:journal-read',
     input: z.strictObject({ sessionId: sessionIdSchema }),
-    output: z.strictObject({ records: z.array(z.instanceof(Uint8Array)), droppedTailBytes: z.number().int().nonnegative() }),
+    output: z.strictObject({ records: z.array(anyBytes()), droppedTailBytes: z.number().int().nonnegative() }),
   },
   /**
    * Write a file into a directory the operator picks (removable media): never overwrites, reads
@@ -113,7 +114,7 @@ export const CONTRACT = {
       z.strictObject({
         status: z.literal('read'),
         name: z.string(),
-        bytes: z.instanceof(Uint8Array),
+        bytes: anyBytes(),
         size: z.number().int().nonnegative(),
         sha256Hex: hex32,
       }),
@@ -129,7 +130,7 @@ export const CONTRACT = {
   identityLoad: {
     channel: 'keywitness:identity-load',
     input: noInput,
-    output: z.strictObject({ pkcs8: z.instanceof(Uint8Array).nullable() }),
+    output: z.strictObject({ pkcs8: anyBytes().nullable() }),
   },
 } as const;
 

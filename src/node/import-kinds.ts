@@ -1,0 +1,59 @@
+/**
+ * Per-kind limits and first-gate validators for imported files. They refuse what is plainly not
+ * ours (wrong format tag, not text, empty) before the bytes reach the parsers of src/core, which
+ * then validate fully. Workflows may replace a validator with a stricter one.
+ */
+import { KeywitnessError } from '../core/errors.js';
+import { fromUtf8 } from '../core/util/bytes.js';
+import type { ImportKind } from '../shared/ipc.js';
+import type { ImportValidator } from './files.js';
+
+/** Largest accepted file per kind. */
+export const IMPORT_LIMITS: Readonly<Record<ImportKind, number>> = {
+  script: 1024 * 1024,
+  bundle: 64 * 1024 * 1024,
+  receipt: 16 * 1024 * 1024,
+  evidence: 4 * 1024 * 1024,
+};
+
+function text(bytes: Uint8Array, name: string, what: string): string {
+  let s: string;
+  try {
+    s = fromUtf8(bytes);
+  } catch {
+    throw new KeywitnessError('INPUT_INVALID', `${name} is not UTF-8 text, so it is not a ${what}`, { where: name });
+  }
+  if (s.includes('\0')) throw new KeywitnessError('INPUT_INVALID', `${name} contains NUL bytes, so it is not a ${what}`, { where: name });
+  return s;
+}
+
+function jsonWithFormat(prefix: string, what: string): ImportValidator {
+  return (bytes, name) => {
+    const s = text(bytes, name, what);
+    let v: unknown;
+    try {
+      v = JSON.parse(s);
+    } catch (e) {
+      throw new KeywitnessError('INPUT_INVALID', `${name} is not JSON (${(e as Error).message}), so it is not a ${what}`, { where: name });
+    }
+    const format = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)['format'] : undefined;
+    if (typeof format !== 'string' || !format.startsWith(prefix)) {
+      throw new KeywitnessError('INPUT_INVALID', `${name} has no "format": "${prefix}…" field, so it is not a ${what}`, { where: `${name}: format` });
+    }
+  };
+}
+
+/** The default validator per kind. */
+export const IMPORT_VALIDATORS: Readonly<Record<ImportKind, ImportValidator>> = {
+  script: (bytes, name) => {
+    const s = text(bytes, name, 'ceremony script');
+    if (!/^format:\s*["']?keywitness-script\//m.test(s)) {
+      throw new KeywitnessError('INPUT_INVALID', `${name} has no "format: keywitness-script/…" line, so it is not a ceremony script`, { where: name });
+    }
+  },
+  bundle: jsonWithFormat('keywitness-bundle/', 'session bundle'),
+  receipt: jsonWithFormat('keywitness-receipt/', 'receipt'),
+  evidence: (bytes, name) => {
+    if (bytes.length === 0) throw new KeywitnessError('INPUT_INVALID', `${name} is empty`, { where: name });
+  },
+};
