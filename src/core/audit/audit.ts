@@ -76,6 +76,7 @@ export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] =
   if (!state.genesis && decoded.length === 0) findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
   findings.push(...closingFindings(state));
 
+  if (!state.genesis) return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map() };
   const evidence = checkEvidenceBytes(bundle, state, findings);
   const recomputed = await recomputeChecks(state, evidence, options.checker, findings);
   findings.push(...(await checkReceipts(receipts, state)));

@@ -38,7 +38,15 @@ const DECODE_OPTIONS = {
 /** Encode a value in RFC 8949 §4.2.1 deterministic form (bytewise-sorted map keys, shortest lengths). */
 export function encodeCbor(value: CborValue): Uint8Array {
   checkModel(value, '$');
-  return encode(value, rfc8949EncodeOptions);
+  return plainBytes(encode(value, rfc8949EncodeOptions));
+}
+
+/**
+ * cborg may hand back a Node Buffer, whose `slice` is a view rather than a copy; callers of core
+ * expect Uint8Array semantics everywhere, so the result is re-viewed as a plain Uint8Array.
+ */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

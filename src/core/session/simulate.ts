@@ -7,7 +7,7 @@
 import type { EvidenceChecker } from '../checks.js';
 import { KeywitnessError } from '../errors.js';
 import type { SessionMode } from '../protocol/bodies.js';
-import { generateSigner, type SignatureAlgorithm } from '../protocol/identity.js';
+import { generateSigner, type SignatureAlgorithm, type Signer } from '../protocol/identity.js';
 import type { SignedMessage } from '../protocol/message.js';
 import type { Script } from '../script/types.js';
 import { Coordinator, type EvidenceInput } from './coordinator.js';
@@ -45,6 +45,8 @@ export interface SimulationOptions {
 
 export interface SimulationResult {
   readonly coordinator: Coordinator;
+  /** The simulated coordinator's key (a simulation holds every key; tests re-sign with them). */
+  readonly coordinatorSigner: Signer;
   readonly devices: readonly ParticipantDevice[];
   readonly bundle: Bundle;
   readonly receipts: readonly Receipt[];
@@ -53,8 +55,9 @@ export interface SimulationResult {
 /** Play a whole ceremony from genesis to the last attestation. */
 export async function simulateCeremony(options: SimulationOptions): Promise<SimulationResult> {
   const { script, clock } = options;
+  const coordinatorSigner = await generateSigner('ed25519');
   const coordinator = await Coordinator.open({
-    script, scriptBytes: options.scriptBytes, signer: await generateSigner('ed25519'), name: options.coordinatorName,
+    script, scriptBytes: options.scriptBytes, signer: coordinatorSigner, name: options.coordinatorName,
     mode: options.mode ?? 'rehearsal', ...(options.checker ? { checker: options.checker } : {}), ...(clock ? { clock } : {}),
   });
   const devices: ParticipantDevice[] = [];
@@ -97,7 +100,7 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
 
   const close = await coordinator.close();
   for (const device of devices) await coordinator.receive((await device.attest(close.wire, true)).wire);
-  return { coordinator, devices, bundle: coordinator.bundle(), receipts: devices.map((d) => d.receipt()) };
+  return { coordinator, coordinatorSigner, devices, bundle: coordinator.bundle(), receipts: devices.map((d) => d.receipt()) };
 }
 
 async function answerException(exception: SignedMessage<'exception'>, statement: SignedMessage<'statement'>, blobs: readonly Uint8Array[],

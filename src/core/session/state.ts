@@ -95,7 +95,8 @@ export class SessionState {
     }
     if (envelope.t === 'genesis') return this.evaluateGenesis(message as SignedMessage<'genesis'>, signatureValid, findings, add, chain);
     if (!this.genesis) {
-      add('GENESIS_MISSING', `the transcript starts with a ${envelope.t}, not a genesis`);
+      // Without a genesis nothing can be judged; one finding says so rather than one per entry.
+      if (seq === 0) add('GENESIS_MISSING', `the transcript starts with a ${envelope.t}, not a genesis`);
       return { findings, commit: chain() };
     }
     if (!equalBytes(envelope.sid, this.genesis.envelope.sid)) {
@@ -348,12 +349,19 @@ export class SessionState {
     for (const problem of stepCompletion(step, this.participants).problems) add(problem.code, problem.message, { step: step.spec.id });
   }
 
+  /**
+   * Pins are per role: once a script pins any identity for a role, only pinned keys may take that
+   * role; roles without pins stay open (e.g. pinned custodians, walk-in external witnesses).
+   */
   private checkPinned(fingerprint: Uint8Array, role: string, add: (code: FindingCode, text: string) => void): void {
-    const pins = this.script.participants;
+    const pins = this.script.participants.filter((p) => p.role === role);
     if (pins.length === 0) return;
-    const pin = pins.find((p) => equalBytes(p.fingerprint, fingerprint));
-    if (!pin) add('PINNED_IDENTITY_MISMATCH', `key ${shortFp(fingerprint)} is not one of the identities the script pins`);
-    else if (pin.role !== role) add('PINNED_IDENTITY_MISMATCH', `key ${shortFp(fingerprint)} is pinned for role "${pin.role}", not "${role}"`);
+    if (!pins.some((p) => equalBytes(p.fingerprint, fingerprint))) {
+      const elsewhere = this.script.participants.find((p) => equalBytes(p.fingerprint, fingerprint));
+      add('PINNED_IDENTITY_MISMATCH', elsewhere
+        ? `key ${shortFp(fingerprint)} is pinned for role "${elsewhere.role}", not "${role}"`
+        : `key ${shortFp(fingerprint)} is not one of the identities the script pins for role "${role}"`);
+    }
   }
 
   private countRole(role: string): number {

@@ -1,0 +1,60 @@
+/**
+ * Rebuilds a transcript after an edit, re-signing every message with the holder's key, as an
+ * attacker holding every key could. Tamper tests use it to produce transcripts that break exactly
+ * one rule, so each mutation must be caught by that rule's own finding and nothing else.
+ */
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../../src/core/protocol/cbor.js';
+import { signedBytes, type Signer } from '../../src/core/protocol/identity.js';
+import { decodeMessage } from '../../src/core/protocol/message.js';
+import { toHex } from '../../src/core/util/bytes.js';
+import { sha256 } from '../../src/core/util/hash.js';
+import { EMPTY_HEAD, entryHash } from '../../src/core/session/transcript.js';
+
+/** An envelope as a plain editable map. */
+export type EnvelopeMap = Record<string, CborValue> & { t: string; by: Uint8Array; body: Record<string, CborValue> };
+
+/** Decode a transcript's envelopes into editable maps. */
+export function envelopes(transcript: readonly Uint8Array[]): EnvelopeMap[] {
+  return transcript.map((w) => structuredClone(decodeCbor(decodeMessage(w).envelopeBytes) as unknown) as EnvelopeMap);
+}
+
+const COORDINATOR_TYPES = new Set(['statement', 'exception', 'close']);
+
+/**
+ * Re-sign edited envelopes in order. References (genesis, ref, objections) pointing at an original
+ * message id are rewritten to the re-signed message's id; `prev` is recomputed from the new chain.
+ * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
+ */
+export async function rechain(list: readonly EnvelopeMap[], signers: ReadonlyMap<string, Signer>, originalIds: ReadonlyMap<string, EnvelopeMap>): Promise<Uint8Array[]> {
+  const newId = new Map<EnvelopeMap, Uint8Array>();
+  const byOld = (id: Uint8Array): EnvelopeMap | undefined => originalIds.get(toHex(id));
+  const remap = (id: Uint8Array): Uint8Array => {
+    const target = byOld(id);
+    return (target && newId.get(target)) ?? id;
+  };
+  const prevOf = new Map<EnvelopeMap, Uint8Array>();
+  const out: Uint8Array[] = [];
+  let head = EMPTY_HEAD;
+  for (const [seq, original] of list.entries()) {
+    const env = structuredClone(original) as EnvelopeMap;
+    const body = env.body as Record<string, CborValue>;
+    if (body.genesis instanceof Uint8Array) body.genesis = remap(body.genesis);
+    if (body.ref instanceof Uint8Array) body.ref = remap(body.ref);
+    if (Array.isArray(body.objections)) body.objections = (body.objections as Uint8Array[]).map(remap);
+    if (COORDINATOR_TYPES.has(env.t)) env.prev = head;
+    else if ((env.t === 'ack' || env.t === 'attest') && body.ref instanceof Uint8Array) {
+      const target = byOld((original.body as { ref: Uint8Array }).ref);
+      const p = target ? prevOf.get(target) : undefined;
+      if (p) env.prev = p;
+    }
+    const signer = signers.get(toHex(env.by));
+    if (!signer) throw new Error(`no key for ${toHex(env.by)}`);
+    const envelopeBytes = encodeCbor(env as CborMap);
+    const wire = encodeCbor([envelopeBytes, await signer.signRaw(signedBytes(env.t, envelopeBytes))]);
+    newId.set(original, sha256(wire));
+    if (env.prev instanceof Uint8Array) prevOf.set(original, env.prev);
+    out.push(wire);
+    head = entryHash(seq, head, sha256(wire));
+  }
+  return out;
+}

@@ -1,0 +1,285 @@
+/**
+ * The tamper suite: mutations of a real demo bundle (the SoftHSM2 root-CA rehearsal), each of which
+ * must be caught by its own finding code. Mutations either edit bytes in place (as a careless or
+ * malicious editor of the file would) or rebuild the transcript with every key (as an attacker who
+ * compromised every device could), so that exactly one rule is broken.
+ */
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditBundle } from '../../../../src/core/audit/audit.js';
+import type { FindingCode } from '../../../../src/core/audit/findings.js';
+import { checkEvidence } from '../../../../src/core/evidence/checks.js';
+import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
+import { parseScript } from '../../../../src/core/script/parse.js';
+import type { Bundle, Receipt } from '../../../../src/core/session/files.js';
+import { simulateCeremony, type SimulationResult } from '../../../../src/core/session/simulate.js';
+import { fromUtf8, toHex, utf8 } from '../../../../src/core/util/bytes.js';
+import { sha256 } from '../../../../src/core/util/hash.js';
+import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
+import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from '../../../../src/cli/demo-plan.js';
+import { envelopes, rechain, type EnvelopeMap } from '../../../support/rechain.js';
+
+let demo: SimulationResult;
+let other: SimulationResult;
+let signers: Map<string, Signer>;
+
+async function playDemo(): Promise<SimulationResult> {
+  const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
+  const script = parseScript(scriptBytes);
+  return simulateCeremony({
+    script, scriptBytes, coordinatorName: 'Ada Lovelace', participants: DEMO_PARTICIPANTS,
+    steps: await loadDemoSteps(script), checker: checkEvidence,
+  });
+}
+
+beforeAll(async () => {
+  installCryptoEngine();
+  demo = await playDemo();
+  other = await playDemo();
+  signers = new Map([[toHex(demo.coordinatorSigner.fingerprint), demo.coordinatorSigner], ...demo.devices.map((d) => [toHex(d.signer.fingerprint), d.signer] as const)]);
+}, 120_000);
+
+interface Case {
+  readonly bundle: Bundle;
+  readonly receipts?: readonly Receipt[];
+}
+
+async function codes(c: Case): Promise<FindingCode[]> {
+  const report = await auditBundle(c.bundle, c.receipts ?? [], { checker: checkEvidence });
+  return [...new Set(report.findings.map((f) => f.code))].sort();
+}
+
+const T = () => demo.bundle.transcript;
+const withTranscript = (transcript: readonly Uint8Array[]): Case => ({ bundle: { ...demo.bundle, transcript } });
+const typeAt = (i: number) => envelopes([T()[i]!])[0]!.t;
+const indexOf = (pred: (e: EnvelopeMap, i: number) => boolean) => envelopes(T()).findIndex(pred);
+const lastIndexOf = (pred: (e: EnvelopeMap) => boolean) => envelopes(T()).map(pred).lastIndexOf(true);
+const nameOf = (e: EnvelopeMap) => demo.devices.find((d) => toHex(d.signer.fingerprint) === toHex(e.by))?.name;
+const stepOf = (e: EnvelopeMap) => (e.body as { step?: string }).step;
+
+/** Flip one bit of the signature (the last bytes of the wire form) of the entry at index i. */
+function flipSignature(i: number): Case {
+  const t = T().map((w) => w.slice());
+  t[i]![t[i]!.length - 5]! ^= 0x10;
+  return withTranscript(t);
+}
+
+/** Edit the transcript's envelopes and re-sign everything with the holders' keys. */
+async function rebuilt(edit: (list: EnvelopeMap[]) => EnvelopeMap[] | void, extraSigners: readonly Signer[] = []): Promise<Case> {
+  const list = envelopes(T());
+  const ids = new Map(T().map((w, i) => [toHex(sha256(w)), list[i]!] as const));
+  const edited = edit(list) ?? list;
+  const keys = new Map(signers);
+  for (const s of extraSigners) keys.set(toHex(s.fingerprint), s);
+  return withTranscript(await rechain(edited, keys, ids));
+}
+
+const idOf = (i: number) => sha256(T()[i]!);
+
+describe('tamper suite', () => {
+  it('the clean demo bundle, with every receipt, has zero findings', async () => {
+    expect(await codes({ bundle: demo.bundle, receipts: demo.receipts })).toEqual([]);
+  });
+
+  it('the rebuild tool itself introduces nothing: an unedited rebuild audits clean', async () => {
+    expect(await codes(await rebuilt(() => undefined))).toEqual([]);
+  });
+
+  const signatureCases: [string, () => number][] = [
+    ['genesis', () => 0],
+    ['enroll', () => indexOf((e) => e.t === 'enroll')],
+    ['statement', () => indexOf((e) => e.t === 'statement' && stepOf(e) === '4.1')],
+    ['ack', () => indexOf((e) => e.t === 'ack')],
+    ['exception', () => indexOf((e) => e.t === 'exception')],
+    ['close', () => indexOf((e) => e.t === 'close')],
+    ['attest', () => lastIndexOf((e) => e.t === 'attest')],
+  ];
+  it.each(signatureCases)('a flipped bit in the signature of the %s is BAD_SIGNATURE', async (type, at) => {
+    const i = at();
+    expect(typeAt(i)).toBe(type);
+    expect(await codes(flipSignature(i))).toContain('BAD_SIGNATURE');
+  });
+
+  it('a flipped bit inside a statement\'s signed bytes (an input value) is BAD_SIGNATURE', async () => {
+    const i = indexOf((e) => e.t === 'statement' && stepOf(e) === '1.2');
+    const t = T().map((w) => w.slice());
+    const pos = findBytes(t[i]!, utf8('TEB-2026-00141'));
+    expect(pos).toBeGreaterThan(0);
+    t[i]![pos + 13]! ^= 0x01; // ...00141 becomes ...00140
+    expect(await codes(withTranscript(t))).toContain('BAD_SIGNATURE');
+  });
+
+  const cases: [string, FindingCode[], () => Promise<Case> | Case][] = [
+    ['evidence bytes changed', ['EVIDENCE_HASH_MISMATCH'], () => {
+      const evidence = demo.bundle.evidence.map((e, i) => (i === 0 ? { ...e, data: Uint8Array.from(e.data, (b, j) => (j === 10 ? b ^ 1 : b)) } : e));
+      return { bundle: { ...demo.bundle, evidence } };
+    }],
+    ['evidence removed', ['EVIDENCE_MISSING'], () => ({ bundle: { ...demo.bundle, evidence: demo.bundle.evidence.slice(1) } })],
+    ['unreferenced evidence added', ['EVIDENCE_UNREFERENCED'], () => {
+      const data = utf8('a file nobody referred to');
+      return { bundle: { ...demo.bundle, evidence: [...demo.bundle.evidence, { sha256: sha256(data), data }] } };
+    }],
+    ['script bytes changed (one letter in a comment)', ['SCRIPT_HASH_MISMATCH'], () => {
+      const script = demo.bundle.script.slice();
+      script[2]! ^= 0x20;
+      return { bundle: { ...demo.bundle, script } };
+    }],
+    ['script replaced by bytes that do not parse', ['SCRIPT_INVALID'], () => ({ bundle: { ...demo.bundle, script: utf8('format: [') } })],
+    ['an acknowledgement dropped', ['CHAIN_BROKEN'], () => {
+      const i = indexOf((e) => e.t === 'ack' && nameOf(e) === 'Carol Mbeki');
+      return withTranscript(T().filter((_, j) => j !== i));
+    }],
+    ['two acknowledgements swapped', ['CHAIN_BROKEN'], () => {
+      const i = indexOf((e) => e.t === 'ack');
+      const t = [...T()];
+      [t[i], t[i + 1]] = [t[i + 1]!, t[i]!];
+      return withTranscript(t);
+    }],
+    ['an entry duplicated at the end', ['REPLAYED_MESSAGE'], () => withTranscript([...T(), T().at(-1)!])],
+    ['the transcript truncated before the close', ['CLOSE_MISSING'], () => withTranscript(T().slice(0, indexOf((e) => e.t === 'close')))],
+    ['the last attestation cut off', ['ATTESTATION_MISSING'], () => withTranscript(T().slice(0, -1))],
+    ['the last entry truncated mid-message', ['ATTESTATION_MISSING', 'MESSAGE_MALFORMED'], () => withTranscript([...T().slice(0, -1), T().at(-1)!.slice(0, -7)])],
+    ['the genesis removed', ['GENESIS_MISSING'], () => withTranscript(T().slice(1))],
+    ['an acknowledgement spliced in from another session', ['SESSION_MISMATCH'], () => {
+      const foreign = other.bundle.transcript.at(-1)!;
+      return withTranscript([...T(), foreign]);
+    }],
+    ['an acknowledgement by a key that never enrolled', ['UNKNOWN_SIGNER'], async () => {
+      const stranger = await generateSigner();
+      return rebuilt((list) => {
+        const i = list.findIndex((e) => e.t === 'ack');
+        list.splice(i + 1, 0, { ...structuredClone(list[i]!), by: stranger.fingerprint });
+      }, [stranger]);
+    }],
+    ['an acknowledgement for a step that is no longer current', ['ACK_WRONG_STEP'], () => rebuilt((list) => {
+      // Wanda's answer to step 1.1, signed again and inserted once step 2.1 is under way.
+      const ack = list.find((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor')!;
+      const i = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '2.1');
+      list.splice(i + 1, 0, { ...structuredClone(ack), at: list[i]!.at });
+    })],
+    ['an acknowledgement naming no statement of the session', ['ACK_FOR_UNKNOWN_STATEMENT'], () => rebuilt((list) => {
+      const i = list.findIndex((e) => e.t === 'ack');
+      list.splice(i + 1, 0, { ...structuredClone(list[i]!), body: { ...list[i]!.body, ref: new Uint8Array(32).fill(7) } });
+    })],
+    ['an acknowledgement from a role the step does not ask for', ['ACK_ROLE_NOT_REQUIRED'], () => rebuilt((list) => {
+      const auditor = demo.devices.find((d) => d.role === 'auditor')!;
+      const i = list.findIndex((e) => e.t === 'ack');
+      list.splice(i + 1, 0, { ...structuredClone(list[i]!), by: auditor.signer.fingerprint });
+    })],
+    ['a second, different answer from the same participant', ['DUPLICATE_ACK'], () => rebuilt((list) => {
+      const i = list.findIndex((e) => e.t === 'ack');
+      list.splice(i + 1, 0, { ...structuredClone(list[i]!), body: { ...list[i]!.body, decision: 'object', reason: 'changed my mind' } });
+    })],
+    ['a participant\'s clock going backwards', ['CLOCK_WENT_BACKWARDS'], () => rebuilt((list) => {
+      const acks = list.filter((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor');
+      acks[3]!.at = (acks[2]!.at as number) - 60_000;
+    })],
+    ['a typed input changed after the fact', ['INPUT_MISMATCH'], () => rebuilt((list) => {
+      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '1.2')!;
+      (s.body.inputs as Record<string, string>).bag = 'TEB-2026-00999';
+    })],
+    ['an irreversible step without its typed confirmation', ['IRREVERSIBLE_NOT_CONFIRMED'], () => rebuilt((list) => {
+      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '3.2')!;
+      delete s.body.confirm;
+    })],
+    ['a step skipped', ['STEP_OUT_OF_ORDER'], () => rebuilt((list) => {
+      const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '4.2');
+      const id = toHex(idOf(s));
+      return list.filter((e, i) => i !== s && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === id));
+    })],
+    ['a step passed with one confirmation too few', ['QUORUM_NOT_MET'], () => rebuilt((list) => {
+      const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '1.2');
+      list.splice(s + 1, 1);
+    })],
+    ['a failed check claimed and passed without an exception', ['CHECK_FAILED_NOT_EXCEPTED', 'CHECK_RESULT_MISMATCH'], () => rebuilt((list) => {
+      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '4.1')!;
+      (s.body.checks as { id: string; ok: boolean }[]).find((c) => c.id === 'root.subject')!.ok = false;
+    })],
+    ['a check result the evidence does not support', ['CHECK_RESULT_MISMATCH'], () => rebuilt((list) => {
+      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '3.2')!;
+      (s.body.checks as { id: string; ok: boolean }[]).find((c) => c.id === 'keygen.label')!.ok = false;
+    })],
+    ['an objection whose exception was removed', ['OBJECTION_NOT_RESOLVED'], () => rebuilt((list) => {
+      const x = list.findIndex((e) => e.t === 'exception');
+      const xId = toHex(idOf(x));
+      return list.filter((e, i) => i !== x && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === xId));
+    })],
+    ['an exception that leaves out the objection', ['EXCEPTION_INVALID', 'OBJECTION_NOT_RESOLVED'], () => rebuilt((list) => {
+      list.find((e) => e.t === 'exception')!.body.objections = [];
+    })],
+    ['an enrolment after the steps started', ['ENROLLMENT_INVALID'], () => rebuilt((list) => {
+      const auditorEnroll = list.findIndex((e) => e.t === 'enroll' && nameOf(e) === 'Arjun Rao');
+      const [enroll] = list.splice(auditorEnroll, 1);
+      list.splice(list.findIndex((e) => e.t === 'statement') + 1, 0, enroll!);
+      // Its acks and attestation are now from a participant who was never validly enrolled.
+      return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
+    })],
+    ['a custodian missing from the start', ['ENROLLMENT_INCOMPLETE'], () => rebuilt((list) => list.filter((e) => nameOf(e) !== 'Cathy Novak'))],
+    ['the script pins an auditor identity the enrolled auditor does not have', ['PINNED_IDENTITY_MISMATCH'], async () => {
+      const pinned = await generateSigner();
+      const script = utf8(fromUtf8(demo.bundle.script).replace('participants: []',
+        `participants:\n  - { name: Someone Else, role: auditor, fingerprint: "${toHex(pinned.fingerprint)}" }`));
+      const c = await rebuilt((list) => {
+        list[0]!.body.script = sha256(script);
+        return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
+      });
+      return { bundle: { ...c.bundle, script } };
+    }],
+    ['a close before the last step', ['CLOSE_PREMATURE'], () => rebuilt((list) => {
+      const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '6.2');
+      const c = list.findIndex((e) => e.t === 'close');
+      list.splice(s, c - s);
+    })],
+    ['a statement signed by a participant', ['NOT_COORDINATOR'], () => rebuilt((list) => {
+      const c = list.findIndex((e) => e.t === 'close');
+      const s = structuredClone(list.find((e) => e.t === 'statement')!);
+      list.splice(c, 0, { ...s, by: demo.devices[0]!.signer.fingerprint });
+    })],
+    ['a statement added after the close', ['ENTRY_AFTER_CLOSE'], () => rebuilt((list) => {
+      const s = structuredClone(list.find((e) => e.t === 'statement' && stepOf(e) === '6.2')!);
+      list.push({ ...s, at: (list.at(-1)!.at as number) + 1 });
+    })],
+    ['a second attestation from one participant', ['ATTESTATION_INVALID'], () => rebuilt((list) => {
+      const a = list.at(-1)!;
+      list.push({ ...structuredClone(a), at: (a.at as number) + 1 });
+    })],
+    ['an attestation that says "do not agree"', ['ATTESTATION_DISAGREES'], () => rebuilt((list) => {
+      list.at(-1)!.body = { ...list.at(-1)!.body, agree: false, reason: 'The objection at 3.2 was pressured.' };
+    })],
+  ];
+
+  it.each(cases)('%s → %j', async (_name, expected, make) => {
+    expect(await codes(await make())).toEqual([...expected].sort());
+  });
+
+  it('a receipt holding an objection the coordinator dropped (and re-signed around) → RECEIPT_ENTRY_MISSING', async () => {
+    const c = await rebuilt((list) => {
+      const x = list.findIndex((e) => e.t === 'exception');
+      const xId = toHex(idOf(x));
+      return list.filter((e, i) => i !== x
+        && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === xId)
+        && !(e.t === 'ack' && (e.body as { decision: string }).decision === 'object'));
+    });
+    // Without receipts the rebuilt bundle looks clean: only the receipts can reveal the drop.
+    expect(await codes(c)).toEqual([]);
+    expect(await codes({ ...c, receipts: demo.receipts })).toEqual(['RECEIPT_ENTRY_MISSING']);
+  });
+
+  it('a receipt from another session → RECEIPT_SESSION_MISMATCH', async () => {
+    expect(await codes({ bundle: demo.bundle, receipts: [other.receipts[0]!] })).toEqual(['RECEIPT_SESSION_MISMATCH']);
+  });
+
+  it('a receipt whose message was altered → RECEIPT_INVALID', async () => {
+    const r = demo.receipts[0]!;
+    const messages = r.messages.map((m, i) => (i === 1 ? Uint8Array.from(m, (b, j) => (j === m.length - 3 ? b ^ 4 : b)) : m));
+    expect(await codes({ bundle: demo.bundle, receipts: [{ ...r, messages }] })).toEqual(['RECEIPT_INVALID']);
+  });
+});
+
+function findBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
