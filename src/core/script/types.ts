@@ -38,7 +38,10 @@ export interface InputSpec {
   readonly id: string;
   readonly label: string;
   readonly expect: ExpectedValue | undefined;
-  /** Anchored regular expression (source text) the value must match. */
+  /**
+   * Anchored regular expression (source text, `^(?:…)$`) the whole value must match; compile it
+   * with the `u` flag, as `matchesInputPattern` does.
+   */
   readonly pattern: string | undefined;
 }
 

@@ -59,9 +59,10 @@ export function childPath(parent: string, key: string): string {
 const MARKERS = new Set<string>([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
 
 /**
- * First pass over the lexer's tokens. Rejects, with their position: anchors and aliases (a value
- * must be visible where it is used), tags (they change a value's type), directives (`%YAML 1.1`
- * turns `yes` into true and `010` into 8), and flow nesting deeper than MAX_NESTING. Flow depth is
+ * First pass over the lexer's tokens. Rejects, with their position: anchors and aliases (YAML 1.2.2
+ * §3.2.2.2, §6.9.2, §7.1: a value must be visible where it is used), tags (§6.9.1: they change a
+ * value's type), directives (§6.8: `%YAML 1.1` turns `yes` into true and `010` into 8), and flow
+ * nesting deeper than MAX_NESTING. Flow depth is
  * checked here, before the parser and composer run, because yaml's composer recurses per level and
  * very deep input can exhaust memory in a way no try/catch recovers from.
  */
