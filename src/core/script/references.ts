@@ -104,7 +104,7 @@ export function locateExpectationError(e: unknown, evidencePath: string, lines: 
 }
 
 /** Expectation keys whose text value names another piece of evidence (DESIGN §3.1, §4). */
-export const EVIDENCE_REFERENCE_KEYS: readonly string[] = ['spki_equals', 'signed_by'];
+export const EVIDENCE_REFERENCE_KEYS: readonly string[] = ['spki_equals', 'signed_by', 'aki_matches', 'matches_anchor'];
 
 /**
  * Check that evidence references in an `expect` map name evidence declared earlier in the script

@@ -132,6 +132,7 @@ const EVIDENCE: Case[] = [
   c('spki_equals naming no evidence', edit(BASE, { 59: '          spki_equals: keygn' }), 'steps[2].evidence[0].expect.spki_equals (line 59)', /evidence "keygn", which no step declares/),
   c('spki_equals naming later evidence', insertAfter(BASE, 45, '          spki_equals: root'), 'steps[1].evidence[0].expect.spki_equals (line 46)', /evidence "root", which is declared later/),
   c('signed_by naming itself', insertAfter(BASE, 60, '          signed_by: root'), 'steps[2].evidence[0].expect.signed_by (line 61)', /evidence "root", which is declared later/),
+  c('aki_matches naming no evidence', insertAfter(BASE, 60, '          aki_matches: issuer'), 'steps[2].evidence[0].expect.aki_matches (line 61)', /evidence "issuer", which no step declares/),
   c('expect not a map', edit(BASE, { 57: '        expect: [a]', 58: null, 59: null, 60: null }), 'steps[2].evidence[0].expect (line 57)', /must be a map of expectations/),
   c('a number in expect not written in plain digits', insertAfter(BASE, 60, '          validity_days: 1e3'), 'steps[2].evidence[0].expect.validity_days (line 61)', /1e3 is not a plain whole number/),
   c('a fraction in expect', insertAfter(BASE, 60, '          validity_days: 91.5'), 'steps[2].evidence[0].expect.validity_days (line 61)', /91\.5 is not a plain whole number/),
