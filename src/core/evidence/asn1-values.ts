@@ -11,6 +11,13 @@ function invalid(message: string, where: string): never {
   throw new KeywitnessError('EVIDENCE_INVALID', message, { where });
 }
 
+/** One char per byte (ISO 8859-1), built in chunks: spreading a large array into one call overflows the stack. */
+export function byteString(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
+
 /** Dotted OID from the content octets of an OBJECT IDENTIFIER (§8.19: base-128, minimal). */
 export function decodeOid(content: Uint8Array, where: string): string {
   if (content.length === 0 || content.length > 64) invalid(`object identifier of ${content.length} bytes`, where);
@@ -102,9 +109,9 @@ export function decodeString(bytes: Uint8Array, node: DerNode, where: string): s
     case 18: // NumericString
     case 26: // VisibleString
       for (const b of c) if (b > 0x7e) invalid('non-ASCII byte in an ASCII string type', where);
-      return String.fromCharCode(...c);
+      return byteString(c);
     case 20: // TeletexString: treated as Latin-1, as OpenSSL does
-      return String.fromCharCode(...c);
+      return byteString(c);
     case 30: // BMPString
       return decodeUcs(c, 2, where);
     case 28: // UniversalString
@@ -120,7 +127,7 @@ export function decodeString(bytes: Uint8Array, node: DerNode, where: string): s
  */
 export function decodeTime(bytes: Uint8Array, node: DerNode | undefined, where: string): Date {
   if (!node || node.cls !== 0 || (node.tag !== 23 && node.tag !== 24)) invalid('expected UTCTime or GeneralizedTime', where);
-  const text = String.fromCharCode(...contentOf(bytes, node));
+  const text = byteString(contentOf(bytes, node));
   const m = node.tag === 23 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) invalid(`time "${text}" is not in the form RFC 5280 requires`, where);
   let year = Number(m[1]);

@@ -6,7 +6,7 @@
  */
 import { KeywitnessError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
-import { decodeString, hexOf, oidOf, smallInteger } from './asn1-values.js';
+import { byteString, decodeString, hexOf, oidOf, smallInteger } from './asn1-values.js';
 import { childrenOf, contentOf, scanDer, type DerNode } from './der.js';
 import { formatName, readName } from './names.js';
 import { ACCESS_METHODS, EKUS, EXTENSIONS, KEY_USAGE_BITS, oidName } from './oids.js';
@@ -44,7 +44,7 @@ function ipText(raw: Uint8Array): string {
 /** A GeneralName (§4.2.1.6) as OpenSSL prints it: `DNS:…`, `URI:…`, `email:…`, `IP Address:…`, `DirName:…`. */
 export function formatGeneralName(bytes: Uint8Array, node: DerNode, where: string): string {
   if (node.cls !== 2) invalid('GeneralName must be context-tagged', where);
-  const ascii = (): string => String.fromCharCode(...contentOf(bytes, node));
+  const ascii = (): string => byteString(contentOf(bytes, node));
   switch (node.tag) {
     case 1: return `email:${ascii()}`;
     case 2: return `DNS:${ascii()}`;

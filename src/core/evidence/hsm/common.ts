@@ -4,7 +4,7 @@
  */
 import { KeywitnessError } from '../../errors.js';
 import { fromHex, toHex } from '../../util/bytes.js';
-import { decodeOid } from '../asn1-values.js';
+import { byteString, decodeOid } from '../asn1-values.js';
 import { contentOf, readTlv } from '../der.js';
 import { describeSpki, spkiFromEcPoint, type KeyFacts } from '../keys.js';
 import { canonicalCurve, CURVES } from '../oids.js';
@@ -47,7 +47,8 @@ export function uniqueKeys(keys: readonly (KeyFacts | undefined)[]): KeyFacts[] 
  * `edwards25519`/`edwards448` OpenSC and SoftHSM use for Edwards keys (PKCS#11 3.0 §2.3.10).
  */
 export function curveFromEcParams(hex: string, where: string): string | undefined {
-  const der = fromHex(hex);
+  const der = looseHex(hex);
+  if (!der) throw new KeywitnessError('EVIDENCE_INVALID', `EC_PARAMS "${hex.slice(0, 40)}" is not hex`, { where });
   const node = readTlv(der, 0, der.length, where);
   if (node.end !== der.length) return undefined;
   const content = contentOf(der, node);
@@ -55,7 +56,7 @@ export function curveFromEcParams(hex: string, where: string): string | undefine
     const oid = decodeOid(content, where);
     return CURVES[oid] ?? canonicalCurve(oid) ?? oid;
   }
-  if (node.tag === 19 || node.tag === 12) return canonicalCurve(String.fromCharCode(...content));
+  if (node.tag === 19 || node.tag === 12) return canonicalCurve(byteString(content));
   return undefined;
 }
 
@@ -64,7 +65,8 @@ export function curveFromEcParams(hex: string, where: string): string | undefine
  * point. Accept both, preferring the wrapped reading when it parses exactly.
  */
 export function unwrapEcPoint(hex: string, where: string): Uint8Array {
-  const raw = fromHex(hex);
+  const raw = looseHex(hex);
+  if (!raw) throw new KeywitnessError('EVIDENCE_INVALID', `EC_POINT "${hex.slice(0, 40)}" is not hex`, { where });
   if (raw[0] === 0x04 && raw.length > 2) {
     try {
       const node = readTlv(raw, 0, raw.length, where);

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../../../src/core/evidence/certificate.js';
 import { MAX_DER_DEPTH, MAX_EVIDENCE_BYTES, scanDer } from '../../../../src/core/evidence/der.js';
-import { tlv } from '../../../../src/core/evidence/der-encode.js';
+import { encodeOid, tlv } from '../../../../src/core/evidence/der-encode.js';
+import { formatName, readName } from '../../../../src/core/evidence/names.js';
+import { concatBytes } from '../../../../src/core/util/bytes.js';
 import { decodeBase64, derBlocks, encodeBase64, encodePem } from '../../../../src/core/evidence/pem.js';
 import { parseEvidence } from '../../../../src/core/evidence/parse.js';
 import { KeywitnessError } from '../../../../src/core/errors.js';
@@ -26,7 +28,7 @@ function nested(depth: number): Uint8Array {
 }
 
 function deepSequence(depth: number): Uint8Array {
-  let inner = Uint8Array.of(0x05, 0x00);
+  let inner: Uint8Array = Uint8Array.of(0x05, 0x00);
   for (let i = 0; i < depth; i++) inner = tlv(0x30, inner);
   return inner;
 }
@@ -81,6 +83,12 @@ describe('bounded DER walker', () => {
   ];
   it.each(cases)('rejects %s with a specific error', (_name, make, pattern) => {
     expect(code(() => scanDer(make(), 'test'))).toMatch(pattern);
+  });
+
+  it('reads a 600 KB attribute value without exhausting the stack', () => {
+    const value = new Uint8Array(600_000).fill(0x41);
+    const name = tlv(0x30, tlv(0x31, tlv(0x30, concatBytes(encodeOid('2.5.4.3'), tlv(0x13, value)))));
+    expect(formatName(readName(name, scanDer(name, 'name'), 'name'))).toHaveLength(600_003);
   });
 
   it('accepts nesting within the limit and reports offsets', () => {
