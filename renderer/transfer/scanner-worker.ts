@@ -1,0 +1,62 @@
+/**
+ * Web Worker that decodes camera frames off the UI thread (DESIGN §5). It holds one decoder; each
+ * frame arrives as a transferred ImageBitmap, is read back through an OffscreenCanvas and decoded.
+ * The page enforces the per-frame time budget: a worker that overruns is terminated, not waited for.
+ */
+import { createJsqrDecoder, createZxingDecoder, type DecoderName, type QrDecoder } from './decoders.js';
+
+export type WorkerRequest =
+  | { readonly type: 'init'; readonly decoder: DecoderName; readonly wasmUrl?: string }
+  | { readonly type: 'frame'; readonly id: number; readonly bitmap: ImageBitmap };
+
+export type WorkerResponse =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly id: number; readonly codes: Uint8Array[]; readonly decodeMs: number }
+  | { readonly type: 'error'; readonly id: number; readonly message: string };
+
+const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerResponse, t?: Transferable[]): void };
+let decoder: QrDecoder | undefined;
+let canvas: OffscreenCanvas | undefined;
+let ctx: OffscreenCanvasRenderingContext2D | null = null;
+
+function pixels(bitmap: ImageBitmap): ImageData {
+  if (!canvas || canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+    canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    ctx = canvas.getContext('2d', { willReadFrequently: true });
+  }
+  if (!ctx) throw new Error('no 2D context in the scanner worker');
+  ctx.drawImage(bitmap, 0, 0);
+  return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+}
+
+scope.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === 'init') {
+    const made = msg.decoder === 'jsqr' ? Promise.resolve(createJsqrDecoder()) : createZxingDecoder(msg.wasmUrl ?? '');
+    made.then(
+      (d) => {
+        decoder = d;
+        scope.postMessage({ type: 'ready' });
+      },
+      (e: unknown) => scope.postMessage({ type: 'error', id: -1, message: e instanceof Error ? e.message : String(e) }),
+    );
+    return;
+  }
+  const { id, bitmap } = msg;
+  if (!decoder) {
+    bitmap.close();
+    scope.postMessage({ type: 'error', id, message: 'decoder not ready' });
+    return;
+  }
+  const start = performance.now();
+  let image: ImageData;
+  try {
+    image = pixels(bitmap);
+  } finally {
+    bitmap.close();
+  }
+  decoder.decode(image).then(
+    (codes) => scope.postMessage({ type: 'result', id, codes, decodeMs: performance.now() - start }, codes.map((c) => c.buffer as ArrayBuffer)),
+    (e: unknown) => scope.postMessage({ type: 'error', id, message: e instanceof Error ? e.message : String(e) }),
+  );
+};

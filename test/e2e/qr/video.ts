@@ -1,0 +1,119 @@
+/**
+ * Synthetic camera video for Chromium's fake capture device (`--use-file-for-fake-video-capture`):
+ * a screen showing QR frames at ~10 frames/s filmed at 30 frames/s, 640 × 480, as Y4M (YUV 4:2:0).
+ * Imperfections a real laptop camera adds, each seeded and optional: a tilted screen (rotation),
+ * soft focus (area sampling), sensor noise, reduced screen contrast, torn frames (the camera reads
+ * out while the screen swaps images, so the top of one camera frame shows the new QR code and the
+ * bottom the old one) and QR frames the camera misses entirely (dropped).
+ */
+import { openSync, writeSync, closeSync } from 'node:fs';
+import type { QrMatrix } from '../../../renderer/transfer/qr-raster.js';
+
+export interface VideoOptions {
+  readonly width?: number;
+  readonly height?: number;
+  /** Camera frames per displayed QR frame: 3 for a 10 frames/s display filmed at 30. */
+  readonly repeat?: number;
+  /** Side of the whole QR code (with quiet zone) in camera pixels. */
+  readonly qrSide?: number;
+  /** Screen rotation, degrees. */
+  readonly tiltDeg?: number;
+  /** Gaussian sensor noise, standard deviation in 8-bit levels. */
+  readonly noise?: number;
+  /** Gray levels of dark and light modules (a screen filmed is never 0/255). */
+  readonly dark?: number;
+  readonly light?: number;
+  /** Probability that the first camera frame of a new QR frame is torn. */
+  readonly tornFraction?: number;
+  /** Fraction of displayed QR frames the camera never sees. */
+  readonly dropFraction?: number;
+  /** Times the frame sequence is repeated in the file (drops drawn afresh each time). */
+  readonly loops?: number;
+  readonly seed?: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Luma plane of one QR matrix as filmed: rotated, area-sampled (4 × 4), no noise yet. */
+function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {
+  const { width, height, qrSide, tiltDeg, dark, light } = o;
+  const out = new Uint8Array(width * height);
+  const cx = width / 2;
+  const cy = height / 2;
+  const rad = (tiltDeg * Math.PI) / 180;
+  const cos = Math.cos(rad);
+  const sin = Math.sin(rad);
+  const modulePx = qrSide / m.size;
+  const S = 4;
+  const background = 90; // laptop bezel around the screen area
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let sy = 0; sy < S; sy++) {
+        for (let sx = 0; sx < S; sx++) {
+          const dx = x + (sx + 0.5) / S - cx;
+          const dy = y + (sy + 0.5) / S - cy;
+          const u = cos * dx + sin * dy + qrSide / 2;
+          const v = -sin * dx + cos * dy + qrSide / 2;
+          if (u < -20 || v < -20 || u >= qrSide + 20 || v >= qrSide + 20) sum += background;
+          else if (u < 0 || v < 0 || u >= qrSide || v >= qrSide) sum += light;
+          else sum += m.dark[Math.floor(v / modulePx) * m.size + Math.floor(u / modulePx)] ? dark : light;
+        }
+      }
+      out[y * width + x] = Math.round(sum / (S * S));
+    }
+  }
+  return out;
+}
+
+/** Write the video; returns the number of camera frames written and which QR frames were shown. */
+export function writeQrVideo(path: string, matrices: readonly QrMatrix[], options: VideoOptions = {}): { cameraFrames: number; shown: number[] } {
+  const o: Required<VideoOptions> = {
+    width: 640, height: 480, repeat: 3, qrSide: 440, tiltDeg: 0, noise: 0, dark: 25, light: 225,
+    tornFraction: 0, dropFraction: 0, loops: 1, seed: 1, ...options,
+  };
+  if (matrices.length === 0) throw new RangeError('no frames');
+  const rng = mulberry32(o.seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const lumas = matrices.map((m) => renderLuma(m, o));
+  const chroma = new Uint8Array((o.width / 2) * (o.height / 2) * 2).fill(128);
+  const fd = openSync(path, 'w');
+  writeSync(fd, `YUV4MPEG2 W${o.width} H${o.height} F30:1 Ip A1:1 C420jpeg\n`);
+  const shown: number[] = [];
+  let cameraFrames = 0;
+  let previous: Uint8Array | undefined;
+  const frameBuf = new Uint8Array(o.width * o.height);
+  for (let loop = 0; loop < o.loops; loop++) {
+    for (let i = 0; i < lumas.length; i++) {
+      if (rng() < o.dropFraction) continue;
+      shown.push(i);
+      const current = lumas[i]!;
+      for (let r = 0; r < o.repeat; r++) {
+        frameBuf.set(current);
+        if (r === 0 && previous && rng() < o.tornFraction) {
+          const tear = Math.floor(o.height * (0.25 + 0.5 * rng()));
+          frameBuf.set(previous.subarray(tear * o.width), tear * o.width);
+        }
+        if (o.noise > 0) {
+          for (let p = 0; p < frameBuf.length; p++) frameBuf[p] = Math.max(0, Math.min(255, Math.round(frameBuf[p]! + o.noise * gauss())));
+        }
+        writeSync(fd, 'FRAME\n');
+        writeSync(fd, frameBuf);
+        writeSync(fd, chroma);
+        cameraFrames++;
+      }
+      previous = current;
+    }
+  }
+  closeSync(fd);
+  return { cameraFrames, shown };
+}
