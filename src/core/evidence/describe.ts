@@ -49,7 +49,12 @@ async function certView(c: CertificateFacts, where: string): Promise<Record<stri
     signatureAlgorithm: c.algorithm.name, key: keyView(c.key), extensions: c.extensions,
     sha256: fp(c.sha256), sha1: fp(c.sha1), selfIssued,
     selfSignature: selfIssued ? sig(await verifyWith(c, c.key, where)) : null,
-    warnings: c.warnings,
+    warnings: [
+      ...c.warnings,
+      ...(selfIssued && c.extensions.authorityKeyIdentifier?.keyId !== undefined && c.extensions.authorityKeyIdentifier.keyId !== c.extensions.subjectKeyIdentifier
+        ? ['self-issued, but its authorityKeyIdentifier differs from its subjectKeyIdentifier: path builders will look for another issuer (RFC 5280 §4.2.1.1)']
+        : []),
+    ],
   };
 }
 
