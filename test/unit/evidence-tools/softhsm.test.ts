@@ -160,7 +160,7 @@ describe.skipIf(missing.length > 0)('SoftHSM2 token keys, OpenSSL pkcs11 engine,
   it.each(['root-p384.pem', 'root-rsa.pem', 'root-ed25519.pem', 'int.pem'])('inspect --json of %s equals openssl: fingerprints, SPKI hash, subject, issuer, serial, extensions', async (file) => {
     const { code, files } = await inspectJson(file);
     expect(code).toBe(0);
-    const c = (files[0]!.evidence.certificates as Record<string, never>[])[0]!;
+    const c = (files[0]!.evidence.certificates as Record<string, unknown>[])[0]!;
     const fp = (alg: string): string => ssl('x509', '-in', file, '-noout', '-fingerprint', `-${alg}`).trim().split('=')[1]!;
     expect((c.sha256 as { colonHex: string }).colonHex).toBe(fp('sha256'));
     expect((c.sha1 as { colonHex: string }).colonHex).toBe(fp('sha1'));
