@@ -41,3 +41,12 @@ export async function launchWithCamera(y4m: string): Promise<Browser> {
     ],
   });
 }
+
+/** Chromium without a camera, same flags otherwise. */
+export async function launchPlain(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
