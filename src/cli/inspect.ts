@@ -29,6 +29,7 @@ async function inspectFile(path: string, kind: EvidenceKind | undefined, parser:
       return { file: path, ok: false, error: { code: 'INPUT_TOO_LARGE', message: `${info.size} bytes is over the ${MAX_EVIDENCE_BYTES}-byte limit for evidence` } };
     }
     const bytes = new Uint8Array(await readFile(path));
+    if (bytes.length === 0) return { file: path, ok: false, error: { code: 'EVIDENCE_INVALID', message: `${path}: empty input` } };
     const k = kind ?? detectEvidenceKind(bytes);
     return { file: path, ok: true, evidence: await describeEvidence(k, bytes, k === 'hsm-output' ? parser : undefined, path) };
   } catch (e) {

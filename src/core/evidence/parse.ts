@@ -77,15 +77,18 @@ function tryParse(kind: EvidenceKind, bytes: Uint8Array): boolean {
 }
 
 /**
- * Guess the kind of evidence from its bytes: PEM labels, DER structure, DNSKEY/trust-anchor text,
- * a recognised HSM tool transcript, else `file`.
+ * Guess the kind of evidence from its bytes: PEM labels, DER structure (unparsable DER counts as a
+ * certificate so its error is shown), DNSKEY/trust-anchor text, a recognised HSM tool transcript,
+ * else `file`.
  */
 export function detectEvidenceKind(bytes: Uint8Array): EvidenceKind {
   if (bytes.length === 0) return 'file';
   const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, Math.min(bytes.length, 1 << 20)));
   if (bytes[0] === 0x30) {
     for (const kind of ['certificate', 'csr', 'public-key'] as const) if (tryParse(kind, bytes)) return kind;
-    return 'file';
+    // Binary that starts like DER but parses as none of them: report it as a damaged certificate,
+    // so the witness sees what failed instead of a bare file hash.
+    return 'certificate';
   }
   const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(head)?.[1];
   const hsmFormat = detectHsmFormat(head);
