@@ -27,7 +27,7 @@ beforeAll(() => {
   writeFileSync(join(bad, 'wrong-label.pem'), root.replace(/CERTIFICATE/g, 'X509 CRL'));
   writeFileSync(join(bad, 'huge.der'), Buffer.alloc(1024 * 1024 + 1, 0x30));
   const flipped = Buffer.from(der);
-  flipped[1] ^= 0x40;
+  flipped[1] = flipped[1]! ^ 0x40;
   writeFileSync(join(bad, 'bitflip.der'), flipped);
 });
 
