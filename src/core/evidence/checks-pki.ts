@@ -10,7 +10,7 @@ import { checkChain, isSelfIssued, verifyIssuedBy, verifyWith } from './chain.js
 import type { KeyFacts } from './keys.js';
 import { childrenOf, contentOf, scanDer } from './der.js';
 import { namesEqual, parseName } from './names.js';
-import { canonicalCurve, EKUS } from './oids.js';
+import { canonicalCurve, EKUS, lookup } from './oids.js';
 import { verifySignature } from './verify.js';
 import type { CheckContext } from './checks-context.js';
 
@@ -76,7 +76,7 @@ export async function checkPki(ctx: CheckContext, subject: CertificateFacts | Cs
     case 'key_usage':
       return [ctx.result('key_usage', sameSet(ext.keyUsage?.usages ?? [], value as string[]), list(value as string[]), list(ext.keyUsage?.usages))];
     case 'ext_key_usage': {
-      const want = (value as string[]).map((v) => EKUS[v] ?? v);
+      const want = (value as string[]).map((v) => lookup(EKUS, v) ?? v);
       return [ctx.result('ext_key_usage', sameSet(ext.extendedKeyUsage?.purposes ?? [], want), list(want), list(ext.extendedKeyUsage?.purposes))];
     }
   }

@@ -81,7 +81,10 @@ function hsmCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'hsm-out
     case 'token_label':
       return [ctx.result('token_label', h.facts.token_label === value, String(value), h.facts.token_label ?? 'no token label in the output')];
     case 'facts':
-      return Object.entries(value as Record<string, string>).map(([name, want]) => ctx.result(`facts.${name}`, h.facts[name] === want, want, h.facts[name] ?? `no fact "${name}"`));
+      return Object.entries(value as Record<string, string>).map(([name, want]) => {
+        const got = Object.hasOwn(h.facts, name) ? h.facts[name] : undefined;
+        return ctx.result(`facts.${name}`, got === want, want, got ?? `no fact "${name}"`);
+      });
   }
   return undefined;
 }
@@ -186,7 +189,7 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
   }
   const results: CheckResult[] = [ctx.result('parse', true, `valid ${kind} evidence`, describeParsed(parsed))];
   for (const key of declared) {
-    if (!(key in EXPECTATION_RULES)) continue;
+    if (!Object.hasOwn(EXPECTATION_RULES, key)) continue;
     try {
       const r = await evaluate(ctx, parsed, key, expect[key], expect);
       results.push(...(r.length ? r : [ctx.result(key, false, `${key} as declared`, `cannot be evaluated on ${kind} evidence`)]));

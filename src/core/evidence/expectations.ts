@@ -72,7 +72,7 @@ const map = (fields: Readonly<Record<string, Validator>>, required: readonly str
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(where, `must be a map with keys: ${Object.keys(fields).join(', ')}`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    const f = fields[k];
+    const f = Object.hasOwn(fields, k) ? fields[k] : undefined;
     if (!f) bad(`${where}.${k}`, `unknown key (allowed: ${Object.keys(fields).join(', ')})`);
     out[k] = v === null && k === 'path_len' ? null : f(v, `${where}.${k}`);
   }
@@ -151,14 +151,15 @@ export function validateExpectations(kind: EvidenceKind, parser: string | undefi
   if (parser !== undefined) {
     const parserPath = path.replace(/\.expect$/, '') + '.parser';
     if (kind !== 'hsm-output') bad(parserPath, `a parser is only meaningful for kind hsm-output, not ${kind}`);
-    if (!(parser in HSM_PARSERS)) bad(parserPath, `unknown parser "${parser}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`);
+    if (!Object.hasOwn(HSM_PARSERS, parser)) bad(parserPath, `unknown parser "${parser}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`);
   }
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) bad(path, 'must be a map of expectations');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const where = `${path}.${key}`;
-    const rule = EXPECTATION_RULES[key];
+    // Own keys only: `constructor` or `__proto__` in a script must not reach Object.prototype.
+    const rule = Object.hasOwn(EXPECTATION_RULES, key) ? EXPECTATION_RULES[key] : undefined;
     if (!rule) bad(where, `unknown expectation "${key}"`);
     if (!rule.kinds.includes(kind)) bad(where, `"${key}" does not apply to ${kind} evidence (it applies to: ${rule.kinds.join(', ')})`);
     out[key] = rule.validate(value, where);

@@ -9,7 +9,7 @@ import { bitLength, integerMagnitude, oidOf } from './asn1-values.js';
 import { bitString, encodeOid, encodeUnsignedInteger, sequence } from './der-encode.js';
 import { childrenOf, contentOf, encodingOf, expectTag, scanDer, type DerNode } from './der.js';
 import { sha256Fingerprint, type Fingerprint } from './fingerprints.js';
-import { CURVE_BITS, CURVE_OIDS, CURVES, OID_EC, OID_ED25519, OID_ED448, OID_RSA, OID_RSA_PSS } from './oids.js';
+import { CURVE_BITS, CURVE_OIDS, CURVES, lookup, OID_EC, OID_ED25519, OID_ED448, OID_RSA, OID_RSA_PSS } from './oids.js';
 
 /** Facts about a public key. */
 export interface KeyFacts {
@@ -40,7 +40,7 @@ function invalid(message: string, where: string): never {
 
 /** Check an EC point's encoding (SEC 1 §2.3.3) against the curve's size. */
 export function checkEcPoint(curve: string, point: Uint8Array, where: string): void {
-  const n = EC_COORD_BYTES[curve];
+  const n = lookup(EC_COORD_BYTES, curve);
   if (n === undefined) return;
   const ok = (point[0] === 4 && point.length === 1 + 2 * n) || ((point[0] === 2 || point[0] === 3) && point.length === 1 + n);
   if (!ok) invalid(`EC point of ${point.length} bytes (first byte ${point[0] ?? 'none'}) is not a valid ${curve} point encoding`, where);
@@ -86,9 +86,9 @@ export function describeSpkiNode(bytes: Uint8Array, node: DerNode, where: string
       throw new KeywitnessError('EVIDENCE_UNSUPPORTED', 'EC key without a named curve (explicit parameters are not accepted, RFC 5480 §2.1.1)', { where });
     }
     const curveOid = oidOf(bytes, params, where);
-    const curve = CURVES[curveOid] ?? curveOid;
+    const curve = lookup(CURVES, curveOid) ?? curveOid;
     checkEcPoint(curve, key, where);
-    return { ...base, algorithm: 'ECDSA', size: CURVE_BITS[curve], curve, publicHex: toHex(key) };
+    return { ...base, algorithm: 'ECDSA', size: lookup(CURVE_BITS, curve), curve, publicHex: toHex(key) };
   }
   if (oid === OID_ED25519 || oid === OID_ED448) {
     const name = oid === OID_ED25519 ? 'Ed25519' : 'Ed448';
@@ -107,7 +107,7 @@ export function describeSpki(der: Uint8Array, where: string): KeyFacts {
 /** SPKI for an EC public point on a named curve (RFC 5480 §2). */
 export function spkiFromEcPoint(curve: string, point: Uint8Array, where: string): Uint8Array {
   if (curve === 'Ed25519' || curve === 'Ed448') return spkiFromEdwards(curve, point, where);
-  const curveOid = CURVE_OIDS[curve];
+  const curveOid = lookup(CURVE_OIDS, curve);
   if (!curveOid) throw new KeywitnessError('EVIDENCE_UNSUPPORTED', `curve ${curve} has no known OID`, { where });
   checkEcPoint(curve, point, where);
   return sequence(sequence(encodeOid(OID_EC), encodeOid(curveOid)), bitString(point));

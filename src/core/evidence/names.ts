@@ -6,7 +6,7 @@ import { KeywitnessError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { decodeString, oidOf } from './asn1-values.js';
 import { childrenOf, encodingOf, type DerNode } from './der.js';
-import { ATTRIBUTE_OIDS, ATTRIBUTE_TYPES } from './oids.js';
+import { ATTRIBUTE_OIDS, ATTRIBUTE_TYPES, lookup } from './oids.js';
 
 /** One attribute of a name: its type OID and its value as text (or `#hex` for non-strings). */
 export interface NameAttribute {
@@ -48,7 +48,7 @@ export function readName(bytes: Uint8Array, node: DerNode, where: string): NameR
 export function formatName(rdns: NameRdns): string {
   return [...rdns]
     .reverse()
-    .map((rdn) => rdn.map((a) => `${ATTRIBUTE_TYPES[a.oid] ?? a.oid}=${a.hex ? a.value : escapeValue(a.value)}`).join('+'))
+    .map((rdn) => rdn.map((a) => `${lookup(ATTRIBUTE_TYPES, a.oid) ?? a.oid}=${a.hex ? a.value : escapeValue(a.value)}`).join('+'))
     .join(',');
 }
 
@@ -104,7 +104,7 @@ export function parseName(text: string, where: string): NameRdns {
       const eq = atv.indexOf('=');
       if (eq <= 0) throw new KeywitnessError('SCRIPT_INVALID', `"${atv.trim()}" is not TYPE=value (RFC 4514)`, { where });
       const type = atv.slice(0, eq).trim();
-      const oid = /^\d+(\.\d+)+$/.test(type) ? type : ATTRIBUTE_OIDS[type.toLowerCase()];
+      const oid = /^\d+(\.\d+)+$/.test(type) ? type : lookup(ATTRIBUTE_OIDS, type.toLowerCase());
       if (!oid) throw new KeywitnessError('SCRIPT_INVALID', `unknown attribute type "${type}" (use CN, O, OU, C, L, ST, … or a dotted OID)`, { where });
       const rawValue = atv.slice(eq + 1).replace(/^\s+/, '').replace(/(?<!\\)\s+$/, '');
       if (/^#[0-9a-fA-F]+$/.test(rawValue)) return { oid, value: rawValue.toLowerCase(), hex: true };

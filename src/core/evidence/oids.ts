@@ -29,10 +29,18 @@ const CURVE_ALIASES: Readonly<Record<string, string>> = {
   ed448: 'Ed448', edwards448: 'Ed448',
 };
 
+/**
+ * Own-property lookup: names from evidence or scripts (`constructor`, `__proto__`) must never reach
+ * Object.prototype through a table.
+ */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Canonical curve name for any spelling tools use, or undefined when unknown. */
 export function canonicalCurve(name: string): string | undefined {
   const key = name.trim().toLowerCase();
-  return CURVE_ALIASES[key] ?? CURVES[key];
+  return lookup(CURVE_ALIASES, key) ?? lookup(CURVES, key);
 }
 
 /** Inverse of CURVES: canonical name → OID. */
@@ -128,5 +136,5 @@ export const ATTRIBUTE_OIDS: Readonly<Record<string, string>> = Object.fromEntri
 
 /** Display name for an OID from a table, or the dotted form. */
 export function oidName(table: Readonly<Record<string, string>>, oid: string): string {
-  return table[oid] ?? oid;
+  return lookup(table, oid) ?? oid;
 }

@@ -8,7 +8,7 @@ import * as pkijs from 'pkijs';
 import { oidOf, integerMagnitude } from './asn1-values.js';
 import { childrenOf, contentOf, scanDer, type DerNode } from './der.js';
 import type { KeyFacts } from './keys.js';
-import { OID_ED25519, OID_ED448, SIGNATURE_ALGORITHMS } from './oids.js';
+import { lookup, OID_ED25519, OID_ED448, SIGNATURE_ALGORITHMS } from './oids.js';
 
 /** Outcome of one signature verification. */
 export interface VerifyResult {
@@ -30,7 +30,7 @@ export interface SignatureAlgorithm {
 export function readAlgorithm(bytes: Uint8Array, node: DerNode, where: string): SignatureAlgorithm {
   const [oidNode, params] = childrenOf(bytes, node, where);
   const oid = oidOf(bytes, oidNode, where);
-  return { oid, name: SIGNATURE_ALGORITHMS[oid] ?? oid, params: params ? bytes.subarray(params.start, params.end) : undefined };
+  return { oid, name: lookup(SIGNATURE_ALGORITHMS, oid) ?? oid, params: params ? bytes.subarray(params.start, params.end) : undefined };
 }
 
 /** The SubtleCrypto in use: pkijs's engine, else the platform's. */
@@ -88,11 +88,11 @@ function pssParams(params: Uint8Array | undefined, where: string): { hash: strin
     if (field.cls !== 2) return 'unexpected field in RSA-PSS parameters';
     const [inner] = childrenOf(params, field, where);
     if (!inner) return 'empty field in RSA-PSS parameters';
-    if (field.tag === 0) hash = HASH_OIDS[oidOf(params, childrenOf(params, inner, where)[0], where)] ?? 'unknown';
+    if (field.tag === 0) hash = lookup(HASH_OIDS, oidOf(params, childrenOf(params, inner, where)[0], where)) ?? 'unknown';
     else if (field.tag === 1) {
       const [mgfOid, mgfAlg] = childrenOf(params, inner, where);
       if (oidOf(params, mgfOid, where) !== '1.2.840.113549.1.1.8' || !mgfAlg) return 'RSA-PSS mask generation other than MGF1';
-      mgfHash = HASH_OIDS[oidOf(params, childrenOf(params, mgfAlg, where)[0], where)] ?? 'unknown';
+      mgfHash = lookup(HASH_OIDS, oidOf(params, childrenOf(params, mgfAlg, where)[0], where)) ?? 'unknown';
     } else if (field.tag === 2) {
       const { magnitude } = integerMagnitude(contentOf(params, inner), where);
       saltLength = magnitude.reduce((a, b) => a * 256 + b, 0);
@@ -113,7 +113,7 @@ export async function verifySignature(key: KeyFacts, alg: SignatureAlgorithm, si
   let importAlg: RsaHashedImportParams | EcKeyImportParams | Algorithm;
   let verifyAlg: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
   let sig = signature;
-  const hash = HASHES[alg.oid];
+  const hash = lookup(HASHES, alg.oid);
   try {
     if (alg.oid.startsWith('1.2.840.113549.1.1.') && hash) {
       if (key.algorithm !== 'RSA') return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
@@ -127,7 +127,7 @@ export async function verifySignature(key: KeyFacts, alg: SignatureAlgorithm, si
       verifyAlg = { name: 'RSA-PSS', saltLength: p.saltLength };
     } else if (alg.oid.startsWith('1.2.840.10045.4.') && hash) {
       if (key.algorithm !== 'ECDSA') return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
-      const size = COORD[key.curve ?? ''];
+      const size = lookup(COORD, key.curve ?? '');
       if (!size) return { status: 'unsupported', detail: `ECDSA on curve ${key.curve ?? '?'} cannot be verified with WebCrypto` };
       const p1363 = ecdsaDerToP1363(signature, size, where);
       if (!p1363) return { status: 'invalid', detail: 'the ECDSA signature is not a well-formed ECDSA-Sig-Value' };

@@ -7,7 +7,7 @@ import { fromHex, toHex } from '../../util/bytes.js';
 import { byteString, decodeOid } from '../asn1-values.js';
 import { contentOf, readTlv } from '../der.js';
 import { describeSpki, spkiFromEcPoint, type KeyFacts } from '../keys.js';
-import { canonicalCurve, CURVES } from '../oids.js';
+import { canonicalCurve, CURVES, lookup } from '../oids.js';
 import { decodeBase64 } from '../pem.js';
 import { parseCertificate } from '../certificate.js';
 
@@ -54,7 +54,7 @@ export function curveFromEcParams(hex: string, where: string): string | undefine
   const content = contentOf(der, node);
   if (node.tag === 6) {
     const oid = decodeOid(content, where);
-    return CURVES[oid] ?? canonicalCurve(oid) ?? oid;
+    return lookup(CURVES, oid) ?? canonicalCurve(oid) ?? oid;
   }
   if (node.tag === 19 || node.tag === 12) return canonicalCurve(byteString(content));
   return undefined;
@@ -92,7 +92,7 @@ const KEY_TYPES: Readonly<Record<string, string>> = {
 /** Normalise a key-type word (`EC`, `ecdsa`, `EC_EDWARDS`, `rsa`…) to the PKCS#11 CKK_ name without prefix. */
 export function normalizeKeyType(word: string): string {
   const key = word.trim().toLowerCase().replace(/^ckk_/, '');
-  return KEY_TYPES[key] ?? word.trim().toUpperCase();
+  return lookup(KEY_TYPES, key) ?? word.trim().toUpperCase();
 }
 
 /** `Some Label:   value` lines → snake_case facts (first occurrence wins). */
@@ -101,7 +101,7 @@ export function colonFacts(lines: readonly string[], into: Record<string, string
     const m = /^\s*([A-Za-z][A-Za-z0-9 #./()-]*?)\s*:\s+(\S.*?)\s*$/.exec(line);
     if (!m) continue;
     const key = m[1]!.toLowerCase().replace(/#/g, 'number').replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
-    if (key && !(key in into)) into[key] = m[2]!;
+    if (key && key !== '__proto__' && !Object.hasOwn(into, key)) into[key] = m[2]!;
   }
 }
 

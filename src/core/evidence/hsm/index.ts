@@ -57,7 +57,7 @@ export function parseHsmOutput(bytes: Uint8Array, parser: string | undefined, wh
   if (bytes.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', 'empty input', { where });
   const text = transcriptText(bytes, where);
   const name = parser ?? detectHsmFormat(text);
-  const parse = HSM_PARSERS[name];
+  const parse = Object.hasOwn(HSM_PARSERS, name) ? HSM_PARSERS[name] : undefined;
   if (!parse) {
     throw new KeywitnessError('EVIDENCE_UNSUPPORTED', `unknown HSM output parser "${name}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`, { where });
   }

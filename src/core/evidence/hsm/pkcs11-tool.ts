@@ -18,7 +18,7 @@ function errorsOf(lines: readonly string[]): string[] {
 }
 
 function parseObject(head: RegExpExecArray, body: readonly string[], where: string): HsmObject {
-  const cls = CLASSES[head[1]!.toLowerCase()];
+  const cls = Object.hasOwn(CLASSES, head[1]!.toLowerCase()) ? CLASSES[head[1]!.toLowerCase()] : undefined;
   const rest = head[2]!.trim();
   const attributes: Record<string, string> = {};
   for (const line of body) {
@@ -68,7 +68,7 @@ export function parsePkcs11Tool(text: string, where: string): HsmFacts {
     else if ((m = /^Slot (\d+) \((0x[0-9a-f]+)\):\s*(.*)$/i.exec(line))) facts.slots = `${facts.slots ? `${facts.slots}, ` : ''}${m[2]}`;
     else if ((m = /^\s+(token label|token manufacturer|token model|serial num|firmware version|hardware version|token flags)\s*:\s*(.*)$/.exec(line))) {
       const key = m[1] === 'serial num' ? 'serial' : m[1]!.replace(/ /g, '_');
-      facts[key] ??= m[2]!.trim();
+      if (!Object.hasOwn(facts, key)) facts[key] = m[2]!.trim();
     }
   }
   const errors = errorsOf(lines);

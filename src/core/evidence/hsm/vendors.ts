@@ -5,7 +5,7 @@
  */
 import { KeywitnessError } from '../../errors.js';
 import { describeSpki, spkiFromRsa } from '../keys.js';
-import { canonicalCurve, CURVE_BITS } from '../oids.js';
+import { canonicalCurve, CURVE_BITS, lookup } from '../oids.js';
 import { colonFacts, keyFromPoint, looseHex, normalizeKeyType, pemPublicKeys, uniqueKeys } from './common.js';
 import { hsmObject, type HsmFacts, type HsmObject } from './types.js';
 
@@ -14,7 +14,7 @@ function yubiAlgorithm(alg: string): { keyType?: string; bits?: number; curve?: 
   let m: RegExpExecArray | null;
   if ((m = /^rsa(\d+)$/.exec(alg))) return { keyType: 'RSA', bits: Number(m[1]) };
   const curve = canonicalCurve(alg);
-  if (curve) return { keyType: curve.startsWith('Ed') ? 'EC_EDWARDS' : 'EC', curve, bits: CURVE_BITS[curve] };
+  if (curve) return { keyType: curve.startsWith('Ed') ? 'EC_EDWARDS' : 'EC', curve, bits: lookup(CURVE_BITS, curve) };
   return {};
 }
 
@@ -102,10 +102,10 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
     const rsa = facts.command === 'genRSAKeyPair';
     const bits = /-m (\d+)/.exec(text)?.[1];
     // genECCKeyPair -i: 2 prime256v1, 14 secp384r1, 16 secp256k1 (key_mgmt_util reference).
-    const curve = rsa ? undefined : ({ 2: 'P-256', 14: 'P-384', 16: 'secp256k1' } as Record<string, string>)[/-i (\d+)/.exec(text)?.[1] ?? ''];
+    const curve = rsa ? undefined : lookup({ 2: 'P-256', 14: 'P-384', 16: 'secp256k1' } as Record<string, string>, /-i (\d+)/.exec(text)?.[1] ?? '');
     objects.push(hsmObject({
       class: 'key-pair', keyType: rsa ? 'RSA' : 'EC', label, curve,
-      bits: rsa && bits ? Number(bits) : curve ? CURVE_BITS[curve] : undefined, id: facts.private_key_handle, attributes: {},
+      bits: rsa && bits ? Number(bits) : curve ? lookup(CURVE_BITS, curve) : undefined, id: facts.private_key_handle, attributes: {},
     }));
   }
   // getAttribute dumps: OBJ_ATTR_NAME on one line, its value on the following line(s).
@@ -140,7 +140,7 @@ function cliObject(key: unknown, where: string): HsmObject | undefined {
   const cls = str('class');
   const publicKey = cls === 'public-key' && point ? keyFromPoint(curve, point, where) : undefined;
   const attributes = Object.fromEntries(Object.entries(a).map(([n, v]) => [n, String(v)]));
-  const bits = typeof a['modulus-size-bits'] === 'number' ? (a['modulus-size-bits'] as number) : curve ? CURVE_BITS[curve] : undefined;
+  const bits = typeof a['modulus-size-bits'] === 'number' ? (a['modulus-size-bits'] as number) : curve ? lookup(CURVE_BITS, curve) : undefined;
   return hsmObject({ class: cls, keyType: str('key-type') ? normalizeKeyType(str('key-type')!) : undefined, label: str('label'), id: k['key-reference'], curve, bits, publicKey, attributes });
 }
 

@@ -57,3 +57,13 @@ describe('validateExpectations', () => {
     expect((err as Error).message).toMatch(pattern);
   });
 });
+
+describe('names that exist on Object.prototype', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('"%s" is an unknown expectation, parser, key field or fact, never a crash', (word) => {
+    const raw = JSON.parse(`{"${word}": "x"}`) as Record<string, unknown>;
+    expect(() => validateExpectations('certificate', undefined, raw, P)).toThrow(new RegExp(`unknown expectation "${word}"`));
+    expect(() => validateExpectations('hsm-output', word, {}, P)).toThrow(new RegExp(`unknown parser "${word}"`));
+    expect(() => validateExpectations('certificate', undefined, { key: raw }, P)).toThrow(/unknown key/);
+    expect(validateExpectations('hsm-output', undefined, { facts: raw, curve: word }, P)).toMatchObject({ curve: word });
+  });
+});
