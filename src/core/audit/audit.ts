@@ -39,40 +39,55 @@ export interface AuditReport {
 export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] = [], options: AuditOptions = {}): Promise<AuditReport> {
   const findings: Finding[] = [];
   const scriptHash = sha256(bundle.script);
+  // Signature checks run in WebCrypto's worker threads. Each one starts as soon as its message is
+  // decoded and its signer's key is known, so decoding, parsing the script and the rule fold
+  // overlap with them instead of adding to them.
+  const decoded: (SignedMessage | Finding)[] = [];
+  const verdicts: (Promise<boolean> | undefined)[] = [];
+  const keys = new Map<string, PublicIdentity>();
+  const pending: number[] = [];
+  for (const [seq, wire] of bundle.transcript.entries()) {
+    let m: SignedMessage;
+    try {
+      m = decodeMessage(wire);
+    } catch (e) {
+      decoded.push({ code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq });
+      verdicts.push(undefined);
+      continue;
+    }
+    decoded.push(m);
+    registerSelfCertifiedKey(m, keys);
+    const key = keys.get(toHex(m.envelope.by));
+    verdicts.push(key ? verifyMessage(m, key) : undefined);
+    if (!key) pending.push(seq);
+  }
+  // Messages decoded before their signer's enrolment (possible only in a reordered transcript).
+  for (const seq of pending) {
+    const m = decoded[seq] as SignedMessage;
+    const key = keys.get(toHex(m.envelope.by));
+    if (key) verdicts[seq] = verifyMessage(m, key);
+  }
+
   let script: Script;
   try {
     script = parseScript(bundle.script);
   } catch (e) {
+    await Promise.allSettled(verdicts);
     findings.push({ code: 'SCRIPT_INVALID', message: `the script in the bundle does not parse: ${(e as Error).message}` });
     return { findings, script: undefined, scriptHash, state: undefined, evidence: new Map(), recomputed: new Map() };
   }
 
-  const decoded = bundle.transcript.map((wire, seq): SignedMessage | Finding => {
-    try {
-      return decodeMessage(wire);
-    } catch (e) {
-      return { code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq };
-    }
-  });
-  const keys = selfCertifiedKeys(decoded);
-  // Signatures are independent of each other, so all of them are checked at once.
-  const valid = await Promise.all(decoded.map((m) => {
-    if (!('envelope' in m)) return undefined;
-    const key = keys.get(toHex(m.envelope.by));
-    return key ? verifyMessage(m, key) : undefined;
-  }));
-
   const state = new SessionState(script);
-  decoded.forEach((m, seq) => {
+  for (const [seq, m] of decoded.entries()) {
     if (!('envelope' in m)) {
       findings.push(m);
       state.appendRaw(bundle.transcript[seq]!, sha256(bundle.transcript[seq]!));
-      return;
+      continue;
     }
-    const { findings: f, commit } = state.evaluate(m, valid[seq]);
+    const { findings: f, commit } = state.evaluate(m, await verdicts[seq]);
     findings.push(...f);
     commit();
-  });
+  }
   if (!state.genesis && decoded.length === 0) findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
   findings.push(...closingFindings(state));
 
@@ -83,17 +98,14 @@ export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] =
   return { findings, script, scriptHash, state, evidence, recomputed };
 }
 
-/** Keys carried by genesis and enroll messages whose fingerprint matches the key (self-certifying). */
-function selfCertifiedKeys(decoded: readonly (SignedMessage | Finding)[]): Map<string, PublicIdentity> {
-  const keys = new Map<string, PublicIdentity>();
-  for (const m of decoded) {
-    if (!('envelope' in m) || (m.envelope.t !== 'genesis' && m.envelope.t !== 'enroll')) continue;
-    const body = (m as SignedMessage<'genesis' | 'enroll'>).envelope.body;
-    if (equalBytes(fingerprintOf(body.key), m.envelope.by)) {
-      keys.set(toHex(m.envelope.by), { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: m.envelope.by });
-    }
+/** Record the key a genesis or enroll carries when its fingerprint matches (self-certifying). */
+function registerSelfCertifiedKey(m: SignedMessage, keys: Map<string, PublicIdentity>): void {
+  if (m.envelope.t !== 'genesis' && m.envelope.t !== 'enroll') return;
+  const body = (m as SignedMessage<'genesis' | 'enroll'>).envelope.body;
+  const fp = toHex(m.envelope.by);
+  if (!keys.has(fp) && equalBytes(fingerprintOf(body.key), m.envelope.by)) {
+    keys.set(fp, { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: m.envelope.by });
   }
-  return keys;
 }
 
 function closingFindings(state: SessionState): Finding[] {

@@ -5,8 +5,7 @@
  * one instance of a particular extension").
  */
 import { KeywitnessError } from '../errors.js';
-import { toHex } from '../util/bytes.js';
-import { byteString, decodeString, hexOf, oidOf, smallInteger } from './asn1-values.js';
+import { byteString, hexOf, oidOf, smallInteger } from './asn1-values.js';
 import { childrenOf, contentOf, scanDer, type DerNode } from './der.js';
 import { formatName, readName } from './names.js';
 import { ACCESS_METHODS, EKUS, EXTENSIONS, KEY_USAGE_BITS, oidName } from './oids.js';
@@ -176,9 +175,4 @@ export function readExtensions(bytes: Uint8Array, extsSeq: DerNode, where: strin
   }
   out.present = present;
   return out;
-}
-
-/** Text of a DirectoryString-like element, for CSR challenge passwords and similar attributes. */
-export function attributeText(bytes: Uint8Array, node: DerNode, where: string): string {
-  return decodeString(bytes, node, where) ?? `#${toHex(bytes.subarray(node.start, node.end))}`;
 }

@@ -78,21 +78,29 @@ export function signedBytes(type: string, envelope: Uint8Array): Uint8Array {
   return concatBytes(utf8(`keywitness/1/${type}`), new Uint8Array([0]), envelope);
 }
 
-// Imported verification keys, by algorithm and key bytes. Importing costs about as much as a
-// verification, and an audit checks thousands of signatures from a handful of keys.
+// Imported verification keys. Importing costs about as much as a verification, and an audit
+// checks thousands of signatures from a handful of keys. The first level is keyed by the key
+// array itself (no hashing on the hot path); the second by content, for equal keys in new arrays.
+const keyByArray = new WeakMap<Uint8Array, { alg: SignatureAlgorithm; key: Promise<CryptoKey> }>();
 const keyCache = new Map<string, Promise<CryptoKey>>();
 const KEY_CACHE_LIMIT = 4096;
 
 function importVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): Promise<CryptoKey> {
+  const known = keyByArray.get(publicKey);
+  if (known && known.alg === alg) return known.key;
   const id = alg + toHex(publicKey);
   let key = keyCache.get(id);
   if (!key) {
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     key = subtle().importKey('raw', publicKey.slice(), IMPORT_PARAMS[alg], false, ['verify']);
     // A key that fails to import is not cached: the failure is reported to every caller afresh.
-    key.catch(() => keyCache.delete(id));
+    key.catch(() => {
+      keyCache.delete(id);
+      keyByArray.delete(publicKey);
+    });
     keyCache.set(id, key);
   }
+  keyByArray.set(publicKey, { alg, key });
   return key;
 }
 
@@ -111,7 +119,8 @@ export async function verifySignature(alg: SignatureAlgorithm, publicKey: Uint8A
     throw new KeywitnessError('KEY_INVALID', `${alg} public key rejected: ${(e as Error).message}`, { cause: e });
   }
   try {
-    return await subtle().verify(SIGN_PARAMS[alg], key, signature.slice(), data.slice());
+    // Views are passed as they are: WebCrypto copies its inputs before the job starts.
+    return await subtle().verify(SIGN_PARAMS[alg], key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
   } catch {
     // WebCrypto implementations throw on some malformed signatures instead of returning false.
     return false;

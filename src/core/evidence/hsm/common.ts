@@ -3,7 +3,7 @@
  * output, EC points and parameters as PKCS#11 prints them, and key-type normalisation.
  */
 import { KeywitnessError } from '../../errors.js';
-import { fromHex, toHex } from '../../util/bytes.js';
+import { fromHex } from '../../util/bytes.js';
 import { byteString, decodeOid } from '../asn1-values.js';
 import { contentOf, readTlv } from '../der.js';
 import { describeSpki, spkiFromEcPoint, type KeyFacts } from '../keys.js';
@@ -112,4 +112,3 @@ export function looseHex(text: string): Uint8Array | undefined {
   return fromHex(clean);
 }
 
-export { toHex };
