@@ -111,28 +111,32 @@ function lexicalCheck(text: string): void {
 
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
-/** Reject block nesting deeper than MAX_NESTING, walking the CST without recursion. */
+/**
+ * Reject block nesting deeper than MAX_NESTING, walking the CST without recursion. Only the fields
+ * that hold child nodes are followed (a document's value; a collection item's key and value), so
+ * the walk costs one step per node rather than one per property.
+ */
 function nestingCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
-  const stack: Array<[unknown, number]> = tokens.map((t) => [t, 0]);
+  const stack: { node: CST.Token | null | undefined; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (const child of node) stack.push([child, depth]);
+    const { node, depth } = stack.pop()!;
+    if (!node) continue;
+    if (node.type === 'document') {
+      stack.push({ node: node.value, depth });
       continue;
     }
-    const rec = node as Record<string, unknown>;
-    let d = depth;
-    if (typeof rec.type === 'string' && COLLECTIONS.has(rec.type)) {
-      d++;
-      if (d > MAX_NESTING) {
-        const pos = lines.linePos(typeof rec.offset === 'number' ? rec.offset : 0);
-        throw new KeywitnessError('SCRIPT_INVALID', `lists and maps are nested more than ${MAX_NESTING} deep`, {
-          where: positionWhere({ line: pos.line, column: pos.col }),
-        });
-      }
+    if (!COLLECTIONS.has(node.type)) continue;
+    const d = depth + 1;
+    if (d > MAX_NESTING) {
+      const pos = lines.linePos((node as { offset: number }).offset);
+      throw new KeywitnessError('SCRIPT_INVALID', `lists and maps are nested more than ${MAX_NESTING} deep`, {
+        where: positionWhere({ line: pos.line, column: pos.col }),
+      });
     }
-    for (const [k, v] of Object.entries(rec)) if (k !== 'source' && typeof v === 'object') stack.push([v, d]);
+    for (const item of (node as CST.BlockMap | CST.BlockSequence | CST.FlowCollection).items) {
+      const entry = item as { key?: CST.Token | null; value?: CST.Token };
+      stack.push({ node: entry.key, depth: d }, { node: entry.value, depth: d });
+    }
   }
 }
 
