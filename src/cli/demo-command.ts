@@ -1,8 +1,8 @@
 /**
  * `keywitness demo --out DIR`: plays a complete rehearsal of the sample script with a simulated
  * coordinator and participants, then writes DIR/session.keywitness.json and one
- * DIR/<participant>.receipt.json each. Nothing is written unless the whole ceremony completed, and
- * existing files are never overwritten.
+ * DIR/<participant>.receipt.json each, then audits what it wrote. Nothing is written unless the
+ * whole ceremony completed, and existing files are never overwritten.
  */
 import { mkdir, readFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { simulateCeremony } from '../core/session/simulate.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { exportFile } from '../node/files.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { runAudit } from './audit-command.js';
 import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from './demo-plan.js';
 import type { CliCommand } from './io.js';
 
@@ -44,9 +45,15 @@ export const runDemo: CliCommand = async (args, io) => {
   await mkdir(dir, { recursive: true });
   const files: [string, Uint8Array][] = [['session.keywitness.json', encodeBundle(result.bundle)]];
   result.devices.forEach((d, i) => files.push([receiptFileName(d.name), encodeReceipt(result.receipts[i]!)]));
+  const paths: string[] = [];
   for (const [name, bytes] of files) {
     const written = await exportFile(dir, name, bytes);
+    paths.push(written.path);
     io.stdout(`wrote ${written.path} (${written.size} bytes, SHA-256 ${written.sha256Hex})\n`);
   }
-  return 0;
+  // Finish as an auditor would: verify the files as written, from their bytes alone.
+  const [bundlePath, ...receiptPaths] = paths;
+  const auditArgs = [bundlePath!, ...receiptPaths.flatMap((p) => ['--receipt', p])];
+  io.stdout(`\nkeywitness audit ${auditArgs.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n\n`);
+  return runAudit(auditArgs, io);
 };
