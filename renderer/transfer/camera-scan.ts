@@ -10,7 +10,9 @@ export interface FrameInfo {
   readonly frame: number;
   /** performance.now() when the video frame was presented. */
   readonly presentedAt: number;
-  /** Time the worker spent decoding, ms. */
+  /** Time the worker spent reading the pixels back from the bitmap, ms. */
+  readonly readMs: number;
+  /** Time the decoder spent on the pixels, ms. */
   readonly decodeMs: number;
 }
 
@@ -77,7 +79,7 @@ export async function startCameraScan(video: HTMLVideoElement, options: CameraSc
       .then((bitmap) => scanner.scan(bitmap))
       .then((outcome) => {
         if (stopped) return;
-        if (outcome.kind === 'decoded') options.onCodes(outcome.codes, { ...info, decodeMs: outcome.decodeMs });
+        if (outcome.kind === 'decoded') options.onCodes(outcome.codes, { ...info, readMs: outcome.readMs, decodeMs: outcome.decodeMs });
         else if (outcome.kind === 'overrun') options.onOverrun?.(outcome.budgetMs);
         else options.onError?.(outcome.message);
       })

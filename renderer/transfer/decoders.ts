@@ -16,20 +16,32 @@ export interface RgbaImage {
 
 export type DecoderName = 'zxing' | 'jsqr';
 
+/**
+ * The default, picked by `npm run bench:qr`: zxing-wasm decodes a 640 × 480 camera frame in a few
+ * milliseconds and reads tilted, noisy frames; jsQR needs over 100 ms for the same frames.
+ */
+export const DEFAULT_DECODER: DecoderName = 'zxing';
+
 export interface QrDecoder {
   readonly name: DecoderName;
   /** Raw bytes of every QR code found (possibly none). */
   decode(image: RgbaImage): Promise<Uint8Array[]>;
 }
 
-/** Camera frames hold one code, seldom two; looking for more only costs time. */
-const ZXING_OPTIONS: ReaderOptions = {
+/**
+ * Chosen with the benchmark (bench/qr-run.ts): a display shows one code at a time, so the search
+ * stops at the first symbol (looking for a second doubled the median time on clean frames); the
+ * local-average binarizer keeps glare and uneven light decodable; rotation and inversion searches
+ * are off because a screen is upright within a few degrees and dark-on-light.
+ */
+export const ZXING_OPTIONS: ReaderOptions = {
   formats: ['QRCode'],
   tryHarder: true,
   tryRotate: false,
   tryInvert: false,
   tryDownscale: false,
-  maxNumberOfSymbols: 2,
+  binarizer: 'LocalAverage',
+  maxNumberOfSymbols: 1,
 };
 
 /**
@@ -42,7 +54,7 @@ export async function createZxingDecoder(wasmUrl: string, options: ReaderOptions
   return {
     name: 'zxing',
     async decode(image) {
-      const imageData = new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
+      const imageData = image instanceof ImageData ? image : new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
       const results = await readBarcodes(imageData, options);
       return results.filter((r) => r.isValid).map((r) => Uint8Array.from(r.bytes));
     },

@@ -9,7 +9,7 @@ import type { DecoderName } from './decoders.js';
 import type { WorkerRequest, WorkerResponse } from './scanner-worker.js';
 
 export type FrameOutcome =
-  | { readonly kind: 'decoded'; readonly codes: Uint8Array[]; readonly decodeMs: number }
+  | { readonly kind: 'decoded'; readonly codes: Uint8Array[]; readonly readMs: number; readonly decodeMs: number }
   | { readonly kind: 'overrun'; readonly budgetMs: number }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -106,7 +106,7 @@ export class FrameScanner {
           if ((m.type !== 'result' && m.type !== 'error') || m.id !== id) return;
           clearTimeout(timer);
           worker.removeEventListener('message', onMessage);
-          resolve(m.type === 'result' ? { kind: 'decoded', codes: m.codes, decodeMs: m.decodeMs } : { kind: 'failed', message: m.message });
+          resolve(m.type === 'result' ? { kind: 'decoded', codes: m.codes, readMs: m.readMs, decodeMs: m.decodeMs } : { kind: 'failed', message: m.message });
         };
         worker.addEventListener('message', onMessage);
         const req: WorkerRequest = { type: 'frame', id, bitmap };

@@ -11,7 +11,7 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly codes: Uint8Array[]; readonly decodeMs: number }
+  | { readonly type: 'result'; readonly id: number; readonly codes: Uint8Array[]; readonly readMs: number; readonly decodeMs: number }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerResponse, t?: Transferable[]): void };
@@ -55,8 +55,11 @@ scope.onmessage = (event) => {
   } finally {
     bitmap.close();
   }
+  const readMs = performance.now() - start;
+  const decodeStart = performance.now();
   decoder.decode(image).then(
-    (codes) => scope.postMessage({ type: 'result', id, codes, decodeMs: performance.now() - start }, codes.map((c) => c.buffer as ArrayBuffer)),
+    (codes) =>
+      scope.postMessage({ type: 'result', id, codes, readMs, decodeMs: performance.now() - decodeStart }, codes.map((c) => c.buffer as ArrayBuffer)),
     (e: unknown) => scope.postMessage({ type: 'error', id, message: e instanceof Error ? e.message : String(e) }),
   );
 };

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { Assembler, type ScanEvent, type VerifyFn } from '../../src/core/transfer/assembler.js';
-import type { DecoderName } from './decoders.js';
+import { DEFAULT_DECODER, type DecoderName } from './decoders.js';
 import { startCameraScan } from './camera-scan.js';
 
 export interface QrScannerOptions {
@@ -32,13 +32,16 @@ export interface QrScannerState {
 
 const INITIAL: QrScannerState = { status: 'idle', progress: [], frames: 0, overruns: 0 };
 
-/** Returns a ref for the <video> element and the scanning state. */
+/**
+ * Returns a ref for the <video> element and the scanning state. `verify` and `sessionId` restart
+ * the camera when their identity changes: pass memoised values.
+ */
 export function useQrScanner(options: QrScannerOptions): { videoRef: React.RefObject<HTMLVideoElement | null>; state: QrScannerState } {
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const [state, setState] = useState<QrScannerState>(INITIAL);
   const latest = useRef(options);
   latest.current = options;
-  const { enabled, decoder = 'zxing', wasmUrl, budgetMs, sessionId, verify } = options;
+  const { enabled, decoder = DEFAULT_DECODER, wasmUrl, budgetMs, sessionId, verify } = options;
 
   useEffect(() => {
     if (!enabled || !videoRef.current) return;

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
 
-const CONFIG = fileURLToPath(new URL('./vite.config.ts', import.meta.url));
+// KW_REPO_ROOT lets a bundled copy of this module (the benchmark's) find the real config file.
+const CONFIG = process.env.KW_REPO_ROOT
+  ? `${process.env.KW_REPO_ROOT}/test/e2e/qr/vite.config.ts`
+  : fileURLToPath(new URL('./vite.config.ts', import.meta.url));
 export const CHROMIUM = process.env.KEYWITNESS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Build the harness and benchmark pages and serve them; returns the base URL and a closer. */

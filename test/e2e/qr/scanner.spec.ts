@@ -18,7 +18,7 @@ import { launchWithCamera } from './pages.js';
 import { writeQrVideo, type VideoOptions } from './video.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-qr-e2e-'));
-const ROUGH: VideoOptions = { tiltDeg: 2.5, noise: 10, tornFraction: 0.5, dropFraction: 0.2, loops: 3, seed: 7 };
+const ROUGH: VideoOptions = { tiltDeg: 2.5, noise: 10, glare: 0.5, tornFraction: 0.5, dropFraction: 0.2, loops: 3, seed: 7 };
 
 function matrices(frames: readonly Uint8Array[]): QrMatrix[] {
   const version = qrVersionFor(Math.max(...frames.map((f) => f.length)));
@@ -51,7 +51,7 @@ async function openScanner(video: string, query: string): Promise<{ browser: Bro
 const kwState = (page: Page): Promise<Kw> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { kw: Kw }).kw)) as Kw);
 
 for (const decoder of ['zxing', 'jsqr'] as const) {
-  test(`${decoder}: a 3 KB signed message arrives verified through a tilted, noisy, torn camera with 20 % of frames missed`, async () => {
+  test(`${decoder}: a 3 KB signed message arrives verified through a tilted, glared, noisy, torn camera with 20 % of frames missed`, async () => {
     const signer = await createTestSigner();
     const wire = await signer.message(3000);
     const { frames } = encodeMessage(wire, { sessionId: signer.sessionId });

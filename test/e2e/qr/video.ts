@@ -2,7 +2,7 @@
  * Synthetic camera video for Chromium's fake capture device (`--use-file-for-fake-video-capture`):
  * a screen showing QR frames at ~10 frames/s filmed at 30 frames/s, 640 × 480, as Y4M (YUV 4:2:0).
  * Imperfections a real laptop camera adds, each seeded and optional: a tilted screen (rotation),
- * soft focus (area sampling), sensor noise, reduced screen contrast, torn frames (the camera reads
+ * soft focus (area sampling), glare (a reflected light washing out part of the screen), sensor noise, reduced screen contrast, torn frames (the camera reads
  * out while the screen swaps images, so the top of one camera frame shows the new QR code and the
  * bottom the old one) and QR frames the camera misses entirely (dropped).
  */
@@ -23,6 +23,8 @@ export interface VideoOptions {
   /** Gray levels of dark and light modules (a screen filmed is never 0/255). */
   readonly dark?: number;
   readonly light?: number;
+  /** Glare: a bright spot washing out the screen, 0 (none) to 1 (white at its centre). */
+  readonly glare?: number;
   /** Probability that the first camera frame of a new QR frame is torn. */
   readonly tornFraction?: number;
   /** Fraction of displayed QR frames the camera never sees. */
@@ -69,7 +71,14 @@ function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {
           else sum += m.dark[Math.floor(v / modulePx) * m.size + Math.floor(u / modulePx)] ? dark : light;
         }
       }
-      out[y * width + x] = Math.round(sum / (S * S));
+      let value = sum / (S * S);
+      if (o.glare > 0) {
+        // A soft spot up and left of centre, as a window or ceiling light reflects in a screen.
+        const gx = (x - width * 0.38) / (width * 0.18);
+        const gy = (y - height * 0.35) / (height * 0.22);
+        value += o.glare * (255 - value) * Math.exp(-(gx * gx + gy * gy) / 2);
+      }
+      out[y * width + x] = Math.round(value);
     }
   }
   return out;
@@ -78,7 +87,7 @@ function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {
 /** Write the video; returns the number of camera frames written and which QR frames were shown. */
 export function writeQrVideo(path: string, matrices: readonly QrMatrix[], options: VideoOptions = {}): { cameraFrames: number; shown: number[] } {
   const o: Required<VideoOptions> = {
-    width: 640, height: 480, repeat: 3, qrSide: 440, tiltDeg: 0, noise: 0, dark: 25, light: 225,
+    width: 640, height: 480, repeat: 3, qrSide: 440, tiltDeg: 0, noise: 0, dark: 25, light: 225, glare: 0,
     tornFraction: 0, dropFraction: 0, loops: 1, seed: 1, ...options,
   };
   if (matrices.length === 0) throw new RangeError('no frames');
