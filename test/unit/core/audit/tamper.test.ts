@@ -155,7 +155,7 @@ describe('tamper suite', () => {
       // Wanda's answer to step 1.1, signed again and inserted once step 2.1 is under way.
       const ack = list.find((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor')!;
       const i = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '2.1');
-      list.splice(i + 1, 0, { ...structuredClone(ack), at: list[i]!.at });
+      list.splice(i + 1, 0, { ...structuredClone(ack), at: list[i]!.at as number });
     })],
     ['an acknowledgement naming no statement of the session', ['ACK_FOR_UNKNOWN_STATEMENT'], () => rebuilt((list) => {
       const i = list.findIndex((e) => e.t === 'ack');
