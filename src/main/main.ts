@@ -119,7 +119,18 @@ function start(): void {
     const options = mainWindowOptions(join(appRoot, 'dist', 'preload', 'preload.cjs'), flavour);
     const violations = auditWebPreferences(options.webPreferences, flavour);
     if (violations.length > 0) throw new Error(`window options violate policy: ${violations.join('; ')}`);
-    mainWindow = new BrowserWindow(options);
+    mainWindow = new BrowserWindow({
+      ...options,
+      webPreferences: {
+        ...options.webPreferences,
+        // Restated where the window is made, so the call site reads as what it is; the audit
+        // above already guarantees these values from policy/window-options.ts.
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        disableBlinkFeatures: 'Auxclick',
+      },
+    });
     mainWindow.once('ready-to-show', () => mainWindow?.show());
     mainWindow.on('closed', () => { mainWindow = null; });
     await mainWindow.loadURL(APP_ENTRY_URL);

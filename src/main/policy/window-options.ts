@@ -25,6 +25,7 @@ export const REQUIRED_WEB_PREFERENCES = {
   webgl: false, // QR rendering is 2D canvas; WebGL is attack surface the app does not use
   plugins: false,
   enableWebSQL: false,
+  disableBlinkFeatures: 'Auxclick', // middle-click must not open links (Electronegativity AUXCLICK)
 } as const;
 
 /** Plain description of the main window (assignable to Electron's BrowserWindowConstructorOptions). */
@@ -103,5 +104,6 @@ const ELECTRON_DEFAULTS: Readonly<Record<string, unknown>> = {
   webgl: true,
   plugins: false,
   enableWebSQL: true,
+  disableBlinkFeatures: '',
   devTools: true,
 };

@@ -25,8 +25,9 @@ describe('window options', () => {
   });
 
   it.each(Object.entries(REQUIRED_WEB_PREFERENCES))('audit flags %s set the wrong way', (key, value) => {
-    const prefs = { ...mainWindowOptions('/p.cjs', 'release').webPreferences, [key]: !value };
-    expect(auditWebPreferences(prefs, 'release')).toEqual([`${key} is ${String(!value)}, must be ${String(value)}`]);
+    const wrong = typeof value === 'boolean' ? !value : '';
+    const prefs = { ...mainWindowOptions('/p.cjs', 'release').webPreferences, [key]: wrong };
+    expect(auditWebPreferences(prefs, 'release')).toEqual([`${key} is ${String(wrong)}, must be ${String(value)}`]);
   });
 
   it('audit applies Electron defaults to missing keys', () => {
