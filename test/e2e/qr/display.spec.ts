@@ -12,9 +12,17 @@ import { encodeMessage } from '../../../src/core/transfer/encoder.js';
 import { qrModules, qrVersionFor } from '../../../src/core/transfer/qr-symbol.js';
 import { toHex } from '../../../src/core/util/bytes.js';
 import { createTestSigner } from './fixtures/signed-message.js';
-import { launchPlain } from './pages.js';
+import { launchPlain, servePages } from './pages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-qr-display-'));
+let base = '';
+let closePages: (() => Promise<void>) | undefined;
+test.beforeAll(async () => {
+  const served = await servePages();
+  base = served.url;
+  closePages = served.close;
+});
+test.afterAll(async () => closePages?.());
 
 async function canvasPng(page: Page, name: string): Promise<{ file: string; frame: number }> {
   const { url, frame } = await page.evaluate(() => {
@@ -32,7 +40,7 @@ test('frames are shown crisp, decode exactly with zbarimg, and pause/resume work
   const browser = await launchPlain();
   try {
     const page = await browser.newPage();
-    await page.goto(`${process.env.KW_QR_PAGES}/test/e2e/qr/harness/index.html?mode=display`);
+    await page.goto(`${base}/test/e2e/qr/harness/index.html?mode=display`);
     await page.waitForFunction(() => (window as unknown as { kw: { show?: unknown } }).kw.show !== undefined);
     await page.evaluate((hex) => (window as unknown as { kw: { show(f: string[], fps: number): void } }).kw.show(hex, 10), frames.map(toHex));
     const canvas = page.locator('canvas');

@@ -3,6 +3,9 @@
  * Debian's Chromium (never a downloaded browser) with a fake camera playing a given Y4M file.
  * Shared by the Playwright tests and the benchmark.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
@@ -15,8 +18,15 @@ export const CHROMIUM = process.env.KEYWITNESS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Build the harness and benchmark pages and serve them; returns the base URL and a closer. */
 export async function servePages(): Promise<{ url: string; close: () => Promise<void> }> {
-  await build({ configFile: CONFIG, logLevel: 'warn' });
-  const server: PreviewServer = await preview({ configFile: CONFIG, preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
+  // A fresh output folder per call, so test files and the benchmark never empty each other's.
+  const outDir = mkdtempSync(join(tmpdir(), 'kw-qr-pages-'));
+  await build({ configFile: CONFIG, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server: PreviewServer = await preview({
+    configFile: CONFIG,
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    logLevel: 'warn',
+  });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };

@@ -4,7 +4,6 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.',
   testMatch: /.*\.spec\.ts$/,
-  globalSetup: './global-setup.ts',
   timeout: 120_000,
   workers: 1,
   reporter: [['list']],

@@ -14,10 +14,18 @@ import { qrVersionFor } from '../../../src/core/transfer/qr-symbol.js';
 import { toHex, utf8 } from '../../../src/core/util/bytes.js';
 import { frameMatrix, textMatrix, type QrMatrix } from '../../../renderer/transfer/qr-raster.js';
 import { createTestSigner } from './fixtures/signed-message.js';
-import { launchWithCamera } from './pages.js';
+import { launchWithCamera, servePages } from './pages.js';
 import { writeQrVideo, type VideoOptions } from './video.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-qr-e2e-'));
+let base = '';
+let closePages: (() => Promise<void>) | undefined;
+test.beforeAll(async () => {
+  const served = await servePages();
+  base = served.url;
+  closePages = served.close;
+});
+test.afterAll(async () => closePages?.());
 const ROUGH: VideoOptions = { tiltDeg: 2.5, noise: 10, glare: 0.5, tornFraction: 0.5, dropFraction: 0.2, loops: 3, seed: 7 };
 
 function matrices(frames: readonly Uint8Array[]): QrMatrix[] {
@@ -38,7 +46,6 @@ async function openScanner(video: string, query: string): Promise<{ browser: Bro
   const browser = await launchWithCamera(video);
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
-  const base = process.env.KW_QR_PAGES!;
   const external: string[] = [];
   page.on('request', (r) => {
     if (!r.url().startsWith(base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
