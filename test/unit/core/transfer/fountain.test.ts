@@ -44,7 +44,7 @@ describe('Xoshiro256**', () => {
     expect(first).toEqual([42, 81, 85, 8, 82, 84, 76, 73, 70, 88]);
   });
 
-  it('equals bc-ur output for output on many seeds', () => {
+  it('gives the same outputs as bc-ur for many seeds', () => {
     for (let s = 0; s < 50; s++) {
       const seed = bytes(8, `seed${s}`);
       const ours = new Xoshiro256(seed);
