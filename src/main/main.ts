@@ -11,7 +11,7 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { APP_ENTRY_URL, decideFlavour, type Flavour } from './policy/origin.js';
 import { HARDENING_SWITCHES, describeRefusal, refusedArguments, refusedEnvironment } from './policy/switch-policy.js';
 import { auditWebPreferences, mainWindowOptions } from './policy/window-options.js';
@@ -43,9 +43,11 @@ const flavour: Flavour = decideFlavour({
   simulate: process.env['KEYWITNESS_SIMULATE_FLAVOUR'],
 });
 
-// 1. Refuse to run under switches or environment that undo the hardening (release only).
+// 1. Refuse to run under switches or environment that undo the hardening (release only). An
+// unpackaged run (`electron <app folder>`) also carries the app folder, which is not an argument.
+const userArgs = process.argv.slice(1).filter((a) => app.isPackaged || resolve(a) !== appRoot);
 const refused = [
-  ...refusedArguments(process.argv.slice(1), flavour, process.platform),
+  ...refusedArguments(userArgs, flavour, process.platform),
   ...refusedEnvironment(process.env, flavour),
 ];
 if (refused.length > 0) {

@@ -171,7 +171,7 @@ describe('packaging against a stub Electron dist', () => {
       const want = { ...RELEASE_FUSES, enableNodeCliInspectArguments: inspect };
       for (const [name, value] of Object.entries(want)) {
         const index = WIRE_INDEX[name as keyof typeof RELEASE_FUSES];
-        expect(wire[index as fuses.FuseV1Options], `${dir}: ${name}`).toBe(value ? FuseState.ENABLE : FuseState.DISABLE);
+        expect((wire as unknown as Record<number, number>)[index], `${dir}: ${name}`).toBe(value ? FuseState.ENABLE : FuseState.DISABLE);
       }
     }
     const e2ePkg = JSON.parse(asar.extractFile(join(e2e, 'resources/app.asar'), 'package.json').toString()) as { keywitness: unknown };
