@@ -3,7 +3,7 @@
  * CSRs, public keys, DNSKEYs and HSM transcripts → facts and fingerprints (hex and PGP words).
  * The kind is detected unless given. Each file is read with a size check first; a file that fails
  * gets a specific error line and the exit code is 1. `--json` prints the shape documented in
- * docs/inspect-json.md.
+ * the README (section `keywitness inspect`).
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { CliCommand, CliIo } from './io.js';

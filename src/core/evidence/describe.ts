@@ -1,7 +1,7 @@
 /**
  * What a witness is shown for a piece of evidence: its facts and fingerprints as plain JSON-safe
  * data (dates as ISO 8601, bytes as hex). The UI renders it and `keywitness inspect --json` prints
- * it; docs/inspect-json.md documents the shape.
+ * it; the README (section `keywitness inspect`) documents the shape.
  */
 import type { EvidenceKind } from '../script/types.js';
 import type { CertificateFacts, CsrFacts } from './certificate.js';
