@@ -7,7 +7,7 @@
  *
  *     find package.json dist dist-renderer -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeywitnessError } from '../core/errors.js';
 import { toHex, utf8 } from '../core/util/bytes.js';
@@ -30,17 +30,14 @@ export interface BuildHash {
 const SAFE_NAME = /^[A-Za-z0-9._@+=,-][A-Za-z0-9 ._@+=,-]*$/;
 
 async function collect(root: string, rel: string, out: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(join(root, rel), { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      out.push(rel);
-      return;
-    }
-    throw e;
+  // stat first rather than relying on readdir's ENOTDIR: Electron's asar layer answers both.
+  const st = await lstat(join(root, rel));
+  if (st.isFile()) {
+    out.push(rel);
+    return;
   }
-  for (const entry of entries) {
+  if (!st.isDirectory()) throw new KeywitnessError('INPUT_INVALID', 'shipped files may not be links or special files', { where: rel });
+  for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
     if (!SAFE_NAME.test(entry.name)) {
       throw new KeywitnessError('INPUT_INVALID', `shipped file name "${entry.name}" is outside the portable set the manifest allows`, { where: join(rel, entry.name) });
     }
