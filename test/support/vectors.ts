@@ -1,10 +1,10 @@
-/** Paths to the shared test vectors (outside the repo, beside it). */
+/** Paths to the test vectors (test/vectors, a copy of the shared reference vectors). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/** Root of the shared vectors: KEYWITNESS_VECTORS, else ../shared/vectors beside the checkout. */
-export const VECTORS_DIR = process.env.KEYWITNESS_VECTORS ?? fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
+/** Root of the test vectors: KEYWITNESS_VECTORS, else the copy in test/vectors. */
+export const VECTORS_DIR = process.env.KEYWITNESS_VECTORS ?? fileURLToPath(new URL('../vectors/', import.meta.url));
 
 /** Read a vector file as bytes. */
 export function vectorBytes(...parts: string[]): Uint8Array {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInspect } from '../../../src/cli/inspect.js';
 import { makeFixtures, openssl, type Fixtures } from '../core/evidence/fixtures.js';
+import { VECTORS_DIR } from '../../support/vectors.js';
 
-const V = join(import.meta.dirname, '../../../../shared/vectors');
+const V = VECTORS_DIR;
 let fx: Fixtures;
 let bad: string;
 

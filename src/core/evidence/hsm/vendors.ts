@@ -1,7 +1,7 @@
 /**
  * Vendor HSM shells: Yubico `yubihsm-shell`, Thales Luna `cmu` / `lunash`, and AWS CloudHSM
  * `key_mgmt_util` and `cloudhsm-cli`. Each turns the lines the tool prints into objects and facts;
- * the samples they were written against are in shared/vectors/hsm-outputs.
+ * the samples they were written against are in test/vectors/hsm-outputs.
  */
 import { KeywitnessError } from '../../errors.js';
 import { describeSpki, spkiFromRsa } from '../keys.js';

@@ -9,8 +9,9 @@ import type { EvidenceKind } from '../../../../src/core/script/types.js';
 import { toWords } from '../../../../src/core/protocol/words.js';
 import { fromHex } from '../../../../src/core/util/bytes.js';
 import { makeFixtures, openssl, type Fixtures } from './fixtures.js';
+import { VECTORS_DIR } from '../../../support/vectors.js';
 
-const V = join(import.meta.dirname, '../../../../../shared/vectors');
+const V = VECTORS_DIR;
 let fx: Fixtures;
 let all: Map<string, EvidenceItem>;
 

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dsRecord, keyTag, parseDnssec } from '../../../../src/core/evidence/dnssec.js';
 import { KeywitnessError } from '../../../../src/core/errors.js';
+import { VECTORS_DIR } from '../../../support/vectors.js';
 
-const V = join(import.meta.dirname, '../../../../../shared/vectors/dnssec');
+const V = join(VECTORS_DIR, 'dnssec');
 const read = (p: string): Uint8Array => new Uint8Array(readFileSync(join(V, p)));
 const expected = JSON.parse(readFileSync(join(V, 'expected.json'), 'utf8')) as {
   root_ksk_dnskeys_from_debian_root_key: { key_tag: number; ds_sha1: string; ds_sha256: string; ds_sha384: string; rdata_hex: string }[];

@@ -11,6 +11,7 @@ import { parseEvidence } from '../../../../src/core/evidence/parse.js';
 import { isKeywitnessError } from '../../../../src/core/errors.js';
 import type { EvidenceKind } from '../../../../src/core/script/types.js';
 import { makeFixtures, type Fixtures } from './fixtures.js';
+import { VECTORS_DIR } from '../../../support/vectors.js';
 
 /** xorshift32: deterministic, so a failure reproduces. */
 function rng(seed: number): () => number {
@@ -52,7 +53,7 @@ describe('mutation fuzz', () => {
     const seed = [...file].reduce((a, c) => a * 31 + c.charCodeAt(0), 7);
     const rand = rng(seed);
     const original = file.startsWith('samples/') ? new Uint8Array(readFileSync(join(import.meta.dirname, file)))
-      : file.startsWith('dnssec/') ? new Uint8Array(readFileSync(join(import.meta.dirname, '../../../../../shared/vectors', file))) : fx.read(file);
+      : file.startsWith('dnssec/') ? new Uint8Array(readFileSync(join(VECTORS_DIR, file))) : fx.read(file);
     let rejected = 0;
     let slowest = 0;
     for (let i = 0; i < count; i++) {

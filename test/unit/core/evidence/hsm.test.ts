@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectHsmFormat, parseHsmOutput } from '../../../../src/core/evidence/hsm/index.js';
 import { KeywitnessError } from '../../../../src/core/errors.js';
+import { VECTORS_DIR } from '../../../support/vectors.js';
 
-const V = join(import.meta.dirname, '../../../../../shared/vectors/hsm-outputs');
+const V = join(VECTORS_DIR, 'hsm-outputs');
 const S = join(import.meta.dirname, 'samples');
 
 interface Want {
@@ -65,7 +66,7 @@ const SAMPLES: Record<string, Want> = {
     format: 'yubihsm-shell', success: true, facts: { generated_id: '0x2846' }, objects: [{ keyType: 'EC', label: 'eckey', curve: 'P-256', bits: 256 }],
   },
   'yubihsm/developers.yubico.com-get-objectinfo.txt': { format: 'yubihsm-shell', success: true, objects: [{ id: '0x1e15', keyType: 'RSA', bits: 2048, label: 'rsakey', class: 'asymmetric-key' }] },
-  // SHA-256 of this SPKI is recorded in shared/vectors/hsm-outputs/SOURCES.md.
+  // SHA-256 of this SPKI is recorded in test/vectors/hsm-outputs/SOURCES.md.
   'yubihsm/developers.yubico.com-get-pubkey.txt': { format: 'yubihsm-shell', success: true, spki: ['36bf5066cf8f27d64052de63e6b993f82eaa5a30ab553ed95f762e4ed8f42143'] },
   'yubihsm/developers.yubico.com-list-objects.txt': { format: 'yubihsm-shell', success: true, facts: { object_count: '4' } },
   'yubihsm/github-Yubico-yubihsm-shell-issue-423-get-wrapped-error.txt': { format: 'yubihsm-shell', success: false },
@@ -86,7 +87,7 @@ function check(bytes: Uint8Array, want: Want, name: string): void {
 }
 
 describe('vendor HSM transcripts', () => {
-  it('has an expectation for every sample in shared/vectors/hsm-outputs', () => {
+  it('has an expectation for every sample in test/vectors/hsm-outputs', () => {
     const files = readdirSync(V, { recursive: true }).map(String).filter((f) => f.endsWith('.txt')).sort();
     expect(files).toEqual(Object.keys(SAMPLES).sort());
   });
