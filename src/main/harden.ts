@@ -11,8 +11,16 @@ import { isHardened, type Flavour } from './policy/origin.js';
 /** Logging for refusals (console in the app). */
 export type Logger = (message: string) => void;
 
-/** Apply the network, permission and device policies to a session (default and any created later). */
+const hardened = new WeakSet<Session>();
+
+/**
+ * Apply the network, permission and device policies to a session (default and any created later).
+ * Idempotent: `session-created` and the explicit call on the default session may both reach it,
+ * and the device-picker listeners must not be registered twice.
+ */
 export function hardenSession(ses: Session, flavour: Flavour, log: Logger): void {
+  if (hardened.has(ses)) return;
+  hardened.add(ses);
   // Every request of every resource type is decided by the URL policy; only app:, app-minted
   // blob:, data: (and devtools: in dev checkouts) pass.
   ses.webRequest.onBeforeRequest({ urls: ['<all_urls>'] }, (details, callback) => {
