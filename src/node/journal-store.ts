@@ -2,7 +2,7 @@
  * Session journals in the user-data folder, one file per session id, opened on first use and
  * held (with their writer lock) until the app quits.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeywitnessError } from '../core/errors.js';
 import { Journal, type JournalOptions } from './journal.js';
@@ -41,8 +41,13 @@ export class JournalStore {
     return (await this.journal(sessionId)).append(record);
   }
 
-  /** A session's records and the torn-tail bytes dropped when it was opened. */
+  /**
+   * A session's records and the torn-tail bytes dropped when it was opened. Reading a session that
+   * has no journal yet returns nothing and creates nothing.
+   */
   async read(sessionId: string, maxTotalBytes?: number): Promise<{ records: Uint8Array[]; droppedTailBytes: number }> {
+    const path = this.pathOf(sessionId);
+    if (!this.open.has(sessionId) && !(await exists(path))) return { records: [], droppedTailBytes: 0 };
     const j = await this.journal(sessionId);
     return { records: await j.readAll(maxTotalBytes), droppedTailBytes: j.droppedTailBytes };
   }
@@ -52,5 +57,15 @@ export class JournalStore {
     const all = [...this.open.values()];
     this.open.clear();
     await Promise.all(all.map((p) => p.then((j) => j.close(), () => undefined)));
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
   }
 }

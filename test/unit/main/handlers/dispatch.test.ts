@@ -5,6 +5,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtemp, rm, mkdir, writeFile, symlink, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDispatcher, type SenderFacts } from '../../../../src/main/handlers/dispatch.js';
 import { createHandlers, type HandlerDeps } from '../../../../src/main/handlers/handlers.js';
@@ -113,9 +114,10 @@ describe('input validation', () => {
     }
   });
 
-  it('changes nothing when refusing', async () => {
+  it('changes nothing when refusing (no journal file is even created)', async () => {
     await call('journalAppend', { sessionId: SID, record: 'text' });
     expect(await call('journalRead', { sessionId: SID })).toEqual({ ok: true, value: { records: [], droppedTailBytes: 0 } });
+    expect(existsSync(journals.pathOf(SID))).toBe(false);
   });
 });
 
