@@ -28,6 +28,7 @@ export async function buildTestApp(): Promise<string> {
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'keywitness', version: '0.0.0-test', type: 'module', main: 'dist/main/main.js' }));
   await build({ entryPoints: [join(ROOT, 'src/main/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node22', external: ['electron'], outfile: join(app, 'dist/main/main.js'), logLevel: 'warning' });
   await build({ entryPoints: [join(ROOT, 'src/preload/preload.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['electron'], outfile: join(app, 'dist/preload/preload.cjs'), logLevel: 'warning', minify: true });
-  for (const f of ['index.html', 'style.css', 'page.js']) await copyFile(join(import.meta.dirname, 'fixture', f), join(app, 'dist-renderer', f));
+  await build({ entryPoints: [join(import.meta.dirname, 'fixture/page.ts')], bundle: true, platform: 'browser', format: 'esm', target: 'chrome130', outfile: join(app, 'dist-renderer/page.js'), logLevel: 'warning' });
+  for (const f of ['index.html', 'style.css']) await copyFile(join(import.meta.dirname, 'fixture', f), join(app, 'dist-renderer', f));
   return app;
 }

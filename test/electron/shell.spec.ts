@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTRACT } from '../../src/shared/ipc.js';
 import { SKIP_REASON, buildTestApp, electronExecutable } from './app.js';
+import { writeQrY4m } from './qr-video.js';
+
+const QR_TEXT = 'keywitness shell camera test';
 
 const executable = electronExecutable();
 if (!executable) console.log(`Electron shell suite ${SKIP_REASON}`);
@@ -25,9 +28,11 @@ const mainLog: string[] = [];
 test.beforeAll(async () => {
   appDir = await buildTestApp();
   userData = await mkdtemp(join(tmpdir(), 'kw-electron-data-'));
+  const video = join(userData, 'qr.y4m');
+  await writeQrY4m(video, QR_TEXT);
   app = await electron.launch({
     executablePath: executable!,
-    args: [appDir, `--user-data-dir=${userData}`, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    args: [appDir, `--user-data-dir=${userData}`, '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
     env: { ...process.env, KEYWITNESS_SIMULATE_FLAVOUR: 'e2e' } as Record<string, string>,
   });
   app.process().stderr?.on('data', (d: Buffer) => mainLog.push(d.toString()));
@@ -119,6 +124,11 @@ test('grants the camera and refuses the microphone, screen, geolocation and noti
   expect(results.screen).not.toBe('granted');
   expect(results.geolocation).not.toBe('granted');
   expect(results.notifications).not.toBe('granted');
+});
+
+test('scans a QR code from the camera (fake capture device playing a QR video)', async () => {
+  const text = await page.evaluate(() => (window as unknown as { scanOnce(): Promise<string | null> }).scanOnce());
+  expect(text).toBe(QR_TEXT);
 });
 
 test('blocks navigation and new windows', async () => {
