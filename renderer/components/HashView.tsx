@@ -1,0 +1,27 @@
+/**
+ * A hash or fingerprint as people compare it: large PGP words (DESIGN §3.2; the first four
+ * identify, all 32 confirm) and hex, grouped for reading aloud.
+ */
+import { toWords } from '../../src/core/protocol/words.js';
+import { toHex } from '../../src/core/util/bytes.js';
+
+function groupHex(hex: string): string {
+  return hex.replace(/(.{8})/g, '$1 ').trim();
+}
+
+export function HashView({ bytes, label, size = 'large', testId }: { bytes: Uint8Array; label: string; size?: 'large' | 'normal'; testId?: string }) {
+  const words = toWords(bytes);
+  return (
+    <figure className={`kw-hash kw-hash-${size}`} data-testid={testId}>
+      <figcaption>{label}</figcaption>
+      <p className="kw-words-strong" data-testid={testId ? `${testId}-words` : undefined}>
+        {words.map((w, i) => (
+          <span key={i} className={i < 4 ? 'kw-word kw-word-id' : 'kw-word'}>
+            <span className="kw-word-n" aria-hidden="true">{i + 1}</span>{w}{' '}
+          </span>
+        ))}
+      </p>
+      <p className="kw-hex" data-testid={testId ? `${testId}-hex` : undefined}>{groupHex(toHex(bytes))}</p>
+    </figure>
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Coordinator: show the signed genesis; scan each participant's enrolment. Every enrolment passes
+ * the session rules (roles, limits, pinned identities) before it is journaled and listed; each
+ * participant then reads the first four words of their key fingerprint aloud.
+ */
+import { useCallback, useMemo, useState } from 'react';
+import { identifyingWords } from '../../../src/core/protocol/words.js';
+import { equalBytes } from '../../../src/core/util/bytes.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { MessageQr } from '../../components/MessageQr.js';
+import { ScannerPanel } from '../../components/ScannerPanel.js';
+import type { CoordinatorSession } from '../../session/coordinator-session.js';
+import { coordinatorVerifier } from '../../session/verify.js';
+
+export function EnrolmentScreen({ session, refresh, onBegin }: { session: CoordinatorSession; refresh: () => void; onBegin: () => void }) {
+  const { coordinator, script } = session;
+  const [error, setError] = useState<unknown>();
+  const [last, setLast] = useState<string | undefined>();
+  const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
+  const onMessage = useCallback((wire: Uint8Array) => {
+    session.run((c) => c.receive(wire)).then((r) => {
+      setError(undefined);
+      const b = r.message.envelope.body as { name?: string; role?: string };
+      setLast(r.status === 'duplicate' ? `${b.name ?? 'This participant'} is already enrolled.` : `Enrolled ${b.name} as ${b.role}. Ask them to read their first four words aloud.`);
+      refresh();
+    }, (e: unknown) => { setError(e); setLast(undefined); });
+  }, [session, refresh]);
+
+  const participants = [...coordinator.state.participants.values()];
+  const roles = script.roles.filter((r) => !r.coordinator);
+  const short = roles.filter((r) => participants.filter((p) => p.role === r.id).length < r.min);
+  const sid = coordinator.genesis.envelope.sid;
+
+  return (
+    <section className="kw-screen" aria-labelledby="enrol-title">
+      <h1 id="enrol-title">Enrolment: {script.title}</h1>
+      <div className="kw-two">
+        <div>
+          <h2>1. Each participant scans the genesis</h2>
+          <MessageQr messages={[coordinator.genesis]} label="Session genesis QR code" />
+        </div>
+        <div>
+          <h2>2. Scan each participant&apos;s enrolment</h2>
+          <ScannerPanel active verify={verify} sessionId={sid} onMessage={onMessage} title="Camera: enrolment QR codes" />
+          {last && <p className="kw-ok" role="status" data-testid="enrol-status">{last}</p>}
+          <ErrorNotice error={error} title="Enrolment refused" onDismiss={() => setError(undefined)} />
+        </div>
+      </div>
+      <h2>Enrolled participants ({participants.length})</h2>
+      <table className="kw-table" data-testid="participants">
+        <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Fingerprint: first four words (read aloud)</th><th scope="col">Pinned identity</th></tr></thead>
+        <tbody>
+          {participants.map((p) => {
+            const pinned = script.participants.filter((q) => q.role === p.role);
+            const match = pinned.some((q) => equalBytes(q.fingerprint, p.identity.fingerprint));
+            return (
+              <tr key={p.label}>
+                <td>{p.name}</td>
+                <td>{script.roles.find((r) => r.id === p.role)?.title ?? p.role}</td>
+                <td className="kw-words-strong">{identifyingWords(p.identity.fingerprint).join(' ')}</td>
+                <td>{pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <ul className="kw-list" data-testid="role-counts">
+        {roles.map((r) => {
+          const n = participants.filter((p) => p.role === r.id).length;
+          return <li key={r.id} className={n < r.min ? 'kw-bad' : undefined}>{r.title}: {n} enrolled (needs at least {r.min}{r.max !== undefined ? `, at most ${r.max}` : ''})</li>;
+        })}
+      </ul>
+      <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>Enrolment complete: begin step {script.steps[0]?.id}</button>
+      {short.length > 0 && <p className="kw-muted">Waiting for: {short.map((r) => r.title).join(', ')}.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * Participant: the genesis was accepted (its script hash equals this device's copy). Sign the
+ * enrolment, show it for the coordinator to scan, and read the first four fingerprint words aloud.
+ */
+import { useState } from 'react';
+import type { Signer } from '../../../src/core/protocol/identity.js';
+import type { SignedMessage } from '../../../src/core/protocol/message.js';
+import { identifyingWords } from '../../../src/core/protocol/words.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { HashView } from '../../components/HashView.js';
+import { MessageQr } from '../../components/MessageQr.js';
+import type { ParticipantSession } from '../../session/participant-session.js';
+import type { ParticipantView } from './ParticipantFlow.js';
+
+export function EnrolScreen({ session, signer, go }: { session: ParticipantSession; signer: Signer; go: (v: ParticipantView) => void }) {
+  const genesis = session.device.genesis!;
+  const g = genesis.envelope.body;
+  const [enrol, setEnrol] = useState<SignedMessage<'enroll'> | undefined>(() => session.signed.find((m) => m.envelope.t === 'enroll') as SignedMessage<'enroll'> | undefined);
+  const [error, setError] = useState<unknown>();
+  const sign = async (): Promise<void> => {
+    setError(undefined);
+    try {
+      setEnrol(await session.enroll());
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="kw-screen" aria-labelledby="penrol-title" data-testid="participant-enrol">
+      <h1 id="penrol-title">Joined: {session.script.title}</h1>
+      <p className="kw-ok" data-testid="genesis-ok">The session&apos;s script hash matches this device&apos;s copy of the script. The coordinator, {g.name}, signed the genesis with the key starting <strong className="kw-words-strong">{identifyingWords(genesis.envelope.by).join(' ')}</strong>.</p>
+      <p>Session kind: <strong>{g.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</strong>. You enrol as <strong>{session.device.name}</strong>, role <strong>{session.device.role}</strong>.</p>
+      {!enrol && <button type="button" className="kw-primary" onClick={() => void sign()}>Sign my enrolment and show it</button>}
+      <ErrorNotice error={error} />
+      {enrol && (
+        <>
+          <div className="kw-two">
+            <MessageQr messages={[enrol]} label="My enrolment QR code" />
+            <div>
+              <h2>Read these four words aloud</h2>
+              <p className="kw-words-huge" data-testid="enrol-words">{identifyingWords(signer.fingerprint).join(' ')}</p>
+              <HashView bytes={signer.fingerprint} label="This device's key fingerprint (all 32 words)" size="normal" />
+            </div>
+          </div>
+          <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>The coordinator has my enrolment: scan the statements</button>
+        </>
+      )}
+    </section>
+  );
+}
