@@ -40,14 +40,20 @@ function runAndKill(journalPath: string, rand: () => number): Promise<Run> {
     let err = '';
     let timer: NodeJS.Timeout | undefined;
     const kill = () => proc.kill('SIGKILL');
-    // A fifth of the kills land at a random moment after spawn (possibly during recovery);
-    // the rest at a random moment after the child reported its journal open (during appends).
+    // A fifth of the kills land at a random moment after spawn (start-up, recovery, the first
+    // append); the rest at a random moment after the first acknowledgement, so they interrupt a
+    // running sequence of appends however slowly the machine starts processes.
     const early = rand() < 0.2;
     if (early) timer = setTimeout(kill, Math.floor(rand() * 250));
+    // A child that never acknowledges anything is killed after 10 s rather than hanging the test.
+    else timer = setTimeout(kill, 10_000);
     proc.stdout.on('data', (d: Buffer) => {
       const before = out;
       out += d.toString('latin1');
-      if (!early && !before.includes('open ') && out.includes('open ')) timer = setTimeout(kill, 5 + Math.floor(rand() * 25));
+      if (!early && !before.includes('ack ') && out.includes('ack ')) {
+        clearTimeout(timer);
+        timer = setTimeout(kill, Math.floor(rand() * 25));
+      }
     });
     proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     proc.on('error', reject);
