@@ -87,6 +87,7 @@ openssl pkey -engine pkcs11 -inform engine -pubin -in "pkcs11:token=$token;objec
 dnskey_of "$out/ksk.pub.pem" > "$out/ksk.dnskey"
 
 # 3.3 Sign the DNSKEY RRset (KSK + the request's ZSKs) with the KSK inside the token
+# The skeleton zone: what /ceremony/profiles/example.zone holds on the boot media.
 cat > "$work/example.zone" <<ZONE
 \$ORIGIN $zone
 \$TTL 172800
