@@ -4,10 +4,10 @@
  * it is used: anchors, aliases, merge keys, tags, directives. The result is a small tree in which
  * every node knows its YAML path and line, so every later error can name both.
  */
-import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
+import { Composer, CST, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from 'yaml';
 import type { ParsedNode } from 'yaml';
 import { KeywitnessError } from '../errors.js';
-import { describeForbiddenChar, findForbiddenChar, positionWhere, textPosition } from './source-text.js';
+import { describeForbiddenChar, findForbiddenChar, positionWhere } from './source-text.js';
 
 /** Deepest nesting of collections a script may use (a real script needs about 6). */
 export const MAX_NESTING = 32;
@@ -55,86 +55,60 @@ export function childPath(parent: string, key: string): string {
   return parent === '' ? key : `${parent}.${key}`;
 }
 
-/** Lexer markers that stand for no source text (yaml's CST.DOCUMENT, FLOW_END, SCALAR). */
-const MARKERS = new Set<string>([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
-
-/**
- * First pass over the lexer's tokens. Rejects, with their position: anchors and aliases (YAML 1.2.2
- * §3.2.2.2, §6.9.2, §7.1: a value must be visible where it is used), tags (§6.9.1: they change a
- * value's type), directives (§6.8: `%YAML 1.1` turns `yes` into true and `010` into 8), and flow
- * nesting deeper than MAX_NESTING. Flow depth is
- * checked here, before the parser and composer run, because yaml's composer recurses per level and
- * very deep input can exhaust memory in a way no try/catch recovers from.
- */
-function lexicalCheck(text: string): void {
-  let offset = 0;
-  let flowDepth = 0;
-  let afterScalarMarker = false;
-  const at = (message: string): never => {
-    throw new KeywitnessError('SCRIPT_INVALID', message, { where: positionWhere(textPosition(text, offset)) });
-  };
-  for (const token of new Lexer().lex(text)) {
-    if (MARKERS.has(token)) {
-      afterScalarMarker = token === CST.SCALAR;
-      continue;
-    }
-    if (!afterScalarMarker) {
-      switch (CST.tokenType(token)) {
-        case 'anchor':
-          at(`YAML anchor "${token}" is not allowed: write the value out where it is used, so every reader sees it`);
-          break;
-        case 'alias':
-          at(`YAML alias "${token}" is not allowed: write the value out where it is used, so every reader sees it`);
-          break;
-        case 'tag':
-          at(`YAML tag "${token}" is not allowed: a script's values are plain text, numbers, true/false, lists and maps`);
-          break;
-        case 'directive-line':
-          at(`YAML directive "${token.trim()}" is not allowed: scripts are always read as YAML 1.2`);
-          break;
-        case 'flow-map-start':
-        case 'flow-seq-start':
-          if (++flowDepth > MAX_NESTING) at(`lists and maps are nested more than ${MAX_NESTING} deep`);
-          break;
-        case 'flow-map-end':
-        case 'flow-seq-end':
-          if (flowDepth > 0) flowDepth--;
-          break;
-        default:
-          break;
-      }
-    }
-    afterScalarMarker = false;
-    offset += token.length;
-  }
-}
-
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
+/** What the CST walk refuses, by source token type, and why (YAML 1.2.2 sections). */
+const REFUSED: Readonly<Record<string, (source: string) => string>> = {
+  // §3.2.2.2, §6.9.2, §7.1: a value must be visible where it is used.
+  anchor: (t) => `YAML anchor "${t}" is not allowed: write the value out where it is used, so every reader sees it`,
+  alias: (t) => `YAML alias "${t}" is not allowed: write the value out where it is used, so every reader sees it`,
+  // §6.9.1: a tag changes a value's type.
+  tag: (t) => `YAML tag "${t}" is not allowed: a script's values are plain text, numbers, true/false, lists and maps`,
+  // §6.8: `%YAML 1.1` turns `yes` into true and `010` into 8.
+  directive: (t) => `YAML directive "${t.trim()}" is not allowed: scripts are always read as YAML 1.2`,
+};
+
 /**
- * Reject block nesting deeper than MAX_NESTING, walking the CST without recursion. Only the fields
- * that hold child nodes are followed (a document's value; a collection item's key and value), so
- * the walk costs one step per node rather than one per property.
+ * One pass over the parser's concrete syntax tree, before anything is composed. Rejects, with
+ * their line and column: anchors, aliases, tags, directives, and collections nested deeper than
+ * MAX_NESTING. This runs before yaml's composer because the composer recurses per nesting level
+ * and very deep input can exhaust memory in a way no try/catch recovers from; the parser itself
+ * keeps an explicit stack. The walk is iterative and follows only fields that hold child nodes
+ * and source tokens, so it costs one step per node.
  */
-function nestingCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
+function syntaxCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
+  const fail = (offset: number, message: string): never => {
+    const pos = lines.linePos(offset);
+    throw new KeywitnessError('SCRIPT_INVALID', message, { where: positionWhere({ line: pos.line, column: pos.col }) });
+  };
+  const checkSourceTokens = (list: readonly CST.Token[] | undefined): void => {
+    for (const t of list ?? []) {
+      const refuse = REFUSED[t.type];
+      if (refuse && 'source' in t) fail(t.offset, refuse(t.source));
+    }
+  };
   const stack: { node: CST.Token | null | undefined; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (!node) continue;
+    const refuse = REFUSED[node.type];
+    if (refuse) fail(node.offset, refuse('source' in node ? node.source : ''));
     if (node.type === 'document') {
+      checkSourceTokens(node.start);
+      checkSourceTokens(node.end);
       stack.push({ node: node.value, depth });
       continue;
     }
+    if ('props' in node) checkSourceTokens(node.props as CST.Token[]);
+    if ('end' in node && Array.isArray(node.end)) checkSourceTokens(node.end);
     if (!COLLECTIONS.has(node.type)) continue;
     const d = depth + 1;
-    if (d > MAX_NESTING) {
-      const pos = lines.linePos((node as { offset: number }).offset);
-      throw new KeywitnessError('SCRIPT_INVALID', `lists and maps are nested more than ${MAX_NESTING} deep`, {
-        where: positionWhere({ line: pos.line, column: pos.col }),
-      });
-    }
+    // A flow collection's own offset can precede its bracket; its start token is the bracket.
+    if (d > MAX_NESTING) fail(node.type === 'flow-collection' ? node.start.offset : node.offset, `lists and maps are nested more than ${MAX_NESTING} deep`);
     for (const item of (node as CST.BlockMap | CST.BlockSequence | CST.FlowCollection).items) {
-      const entry = item as { key?: CST.Token | null; value?: CST.Token };
+      const entry = item as { start?: CST.Token[]; sep?: CST.Token[]; key?: CST.Token | null; value?: CST.Token };
+      checkSourceTokens(entry.start);
+      checkSourceTokens(entry.sep);
       stack.push({ node: entry.key, depth: d }, { node: entry.value, depth: d });
     }
   }
@@ -145,10 +119,9 @@ function nestingCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
  * @throws KeywitnessError SCRIPT_INVALID naming the position (syntax) or YAML path and line.
  */
 export function readScriptYaml(text: string): YMap {
-  lexicalCheck(text);
   const lines = new LineCounter();
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
-  nestingCheck(tokens, lines);
+  syntaxCheck(tokens, lines);
   const composer = new Composer({
     version: '1.2',
     schema: 'core',
@@ -192,7 +165,7 @@ export function readScriptYaml(text: string): YMap {
 
 function convert(node: ParsedNode, path: string, line: number, text: string, lineAt: (o: number) => number, depth: number): YNode {
   const loc = { path, line };
-  // The lexical pass already rejected these; checked again so no path can slip one through.
+  // The syntax pass already rejected these; checked again so no path can slip one through.
   if (isAlias(node) || node.anchor !== undefined || node.tag !== undefined) {
     throw scriptError(loc, 'YAML anchors, aliases and tags are not allowed');
   }

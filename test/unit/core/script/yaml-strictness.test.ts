@@ -205,9 +205,8 @@ describe('YAML syntax errors give line and column', () => {
 
 describe('nesting depth is bounded before the YAML composer runs', () => {
   it('rejects flow lists nested more than 32 deep where the 33rd opens', () => {
-    // "          present: " is 19 characters, so the 33rd "[" is at column 52.
-    const lines = insertAfter(BASE, 45, `          present: ${'['.repeat(33)}${']'.repeat(33)}`);
-    expectError(build(lines), 'line 46, column 52', /nested more than 32 deep/);
+    // A document that is nothing but nested lists: the 33rd "[" is at column 33.
+    expectError(utf8(`${'['.repeat(33)}${']'.repeat(33)}\n`), 'line 1, column 33', /nested more than 32 deep/);
   });
 
   it('counts the enclosing maps and lists too', () => {
