@@ -11,6 +11,7 @@ import type { Finding } from '../audit/findings.js';
 import type { CheckRecord, EvidenceRef, MessageType, SessionMode } from '../protocol/bodies.js';
 import type { Signer } from '../protocol/identity.js';
 import { decodeMessage, signMessage, type Draft, type SignedMessage } from '../protocol/message.js';
+import { EVIDENCE_REFERENCE_KEYS } from '../script/references.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
@@ -178,13 +179,28 @@ export class Coordinator {
     }
   }
 
-  /** Signed blob messages carrying a statement's evidence to witnesses who recompute it. */
-  async evidenceBlobs(statement: SignedMessage<'statement'>): Promise<SignedMessage<'blob'>[]> {
-    return Promise.all(statement.envelope.body.evidence.map((ref) => {
+  /**
+   * What travels with a statement to witnesses who recompute its checks: signed blobs of its own
+   * evidence and of earlier evidence its checks refer to (`spki_equals: keygen`…), plus the earlier
+   * statements that vouch for those earlier digests, so a witness whose role did not take part in
+   * the earlier step can still recompute the comparison on its own device.
+   */
+  async evidenceBlobs(statement: SignedMessage<'statement'>): Promise<SignedMessage<'blob' | 'statement'>[]> {
+    const step = this.options.script.steps[statement.envelope.body.n]!;
+    const own = statement.envelope.body.evidence.map((ref) => ({ ref, statement: undefined as SignedMessage<'statement'> | undefined }));
+    const earlier = referencedEvidence(step).filter((id) => !own.some((o) => o.ref.id === id)).map((id) => {
+      const source = this.state.steps.find((p) => p.statement?.message.envelope.body.evidence.some((r) => r.id === id))?.statement?.message;
+      const ref = source?.envelope.body.evidence.find((r) => r.id === id);
+      if (!source || !ref) throw new KeywitnessError('SESSION_REJECTED', `evidence "${id}" referred to by step ${step.id} was not recorded by an earlier step`);
+      return { ref, statement: source };
+    });
+    const blobs = await Promise.all([...own, ...earlier].map(({ ref }) => {
       const data = this.evidenceByHash.get(toHex(ref.sha256));
       if (!data) throw new KeywitnessError('SESSION_REJECTED', `evidence "${ref.id}" is not held by this session`);
       return signMessage(this.options.signer, { t: 'blob', sid: this.genesis.envelope.sid, at: this.now(), body: { name: ref.name, kind: ref.kind, data } });
     }));
+    const vouching = [...new Map(earlier.map((e) => [toHex(e.statement!.id), e.statement!])).values()];
+    return [...blobs, ...vouching];
   }
 
   /** Record an exception for the current step, naming every objection received so far. */
@@ -248,4 +264,16 @@ export class Coordinator {
     if (persist) await this.options.persist?.({ kind: 'entry', wire: message.wire });
     commit();
   }
+}
+
+/** Ids of earlier evidence a step's expectations refer to. */
+function referencedEvidence(step: StepSpec): string[] {
+  const ids = new Set<string>();
+  for (const e of step.evidence) {
+    for (const key of EVIDENCE_REFERENCE_KEYS) {
+      const target = e.expect[key];
+      if (typeof target === 'string') ids.add(target);
+    }
+  }
+  return [...ids];
 }

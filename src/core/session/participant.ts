@@ -112,17 +112,31 @@ export class ParticipantDevice {
     const { body } = statement.envelope;
     const step = this.script.steps[body.n];
     if (!step || step.id !== body.step) reject(`statement for step "${body.step}", which this device's script does not have at position ${body.n}`);
+    // Related messages: blobs, and earlier statements vouching for the digests of earlier evidence
+    // that this step's checks refer to. Everything must be signed by the coordinator.
+    const messages = await Promise.all(related.map((w) => this.verifiedFromCoordinator(w)));
+    const earlier = messages.filter((m): m is SignedMessage<'statement'> => m.envelope.t === 'statement' && (m as SignedMessage<'statement'>).envelope.body.n < body.n);
     const evidence: EvidenceItem[] = [];
-    for (const w of related) {
-      const blob = expectType(await this.verifiedFromCoordinator(w), 'blob');
+    const referenced: EvidenceItem[] = [];
+    for (const m of messages) {
+      if (m.envelope.t === 'statement' && earlier.includes(m as SignedMessage<'statement'>)) continue;
+      const blob = expectType(m, 'blob');
       const digest = sha256(blob.envelope.body.data);
       const ref = body.evidence.find((r) => equalBytes(r.sha256, digest));
-      if (!ref) reject(`evidence "${blob.envelope.body.name}" does not match any digest in the statement`);
-      evidence.push({ spec: step.evidence.find((e) => e.id === ref.id)!, bytes: blob.envelope.body.data });
+      if (ref) {
+        evidence.push({ spec: step.evidence.find((e) => e.id === ref.id)!, bytes: blob.envelope.body.data });
+        continue;
+      }
+      const source = earlier.find((s) => s.envelope.body.evidence.some((r) => equalBytes(r.sha256, digest)));
+      const sourceStep = source ? this.script.steps[source.envelope.body.n] : undefined;
+      const sourceRef = source?.envelope.body.evidence.find((r) => equalBytes(r.sha256, digest));
+      const spec = sourceStep?.evidence.find((e) => e.id === sourceRef?.id);
+      if (!spec) reject(`evidence "${blob.envelope.body.name}" matches no digest in the statement or in an earlier statement provided with it`);
+      referenced.push({ spec, bytes: blob.envelope.body.data });
     }
     const recomputed: CheckResult[] = checkInputs(step, body.inputs);
     const all = new Map(this.evidenceById);
-    for (const item of evidence) all.set(item.spec.id, item);
+    for (const item of [...referenced, ...evidence]) all.set(item.spec.id, item);
     if (this.checker) for (const item of evidence) recomputed.push(...(await this.checker(item, all)));
     const claimed = new Map(body.checks.map((c) => [c.id, c.ok]));
     const disagreements = recomputed.filter((c) => claimed.get(c.id) !== c.ok).map((c) => ({ id: c.id, claimed: claimed.get(c.id), own: c.ok }));

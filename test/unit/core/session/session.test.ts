@@ -186,3 +186,46 @@ describe('the participant device refuses', () => {
 it('throws SessionRejectedError carrying findings', () => {
   expect(new SessionRejectedError([{ code: 'QUORUM_NOT_MET', message: 'x' }]).code).toBe('SESSION_REJECTED');
 });
+
+describe('earlier evidence travels with the statement that refers to it', () => {
+  it('a witness who did not take part in the key generation step still recomputes spki_equals on its own device', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { checkEvidence } = await import('../../../../src/core/evidence/checks.js');
+    const { installCryptoEngine } = await import('../../../../src/node/crypto-engine.js');
+    installCryptoEngine();
+    const dir = new URL('../../../../assets/ceremonies/root-ca-rehearsal/', import.meta.url);
+    const keygen = new Uint8Array(await readFile(new URL('3.2-keypairgen.txt', dir)));
+    const pub = new Uint8Array(await readFile(new URL('root-ca-p384.pub.pem', dir)));
+    const text = utf8(`format: keywitness-script/1
+id: reference-test
+title: Evidence references across steps
+roles:
+  - { id: admin, title: Administrator, coordinator: true }
+  - { id: custodian, title: Custodian, min: 1 }
+  - { id: witness, title: Witness, min: 1 }
+steps:
+  - id: keygen
+    title: Generate
+    evidence: [{ id: keygen, kind: hsm-output, parser: pkcs11-tool, expect: { key_type: EC } }]
+    acks: { roles: [custodian], min: 1, recompute: true }
+  - id: export
+    title: Export the public key
+    evidence: [{ id: pub, kind: public-key, expect: { spki_equals: keygen } }]
+    acks: { roles: [witness], min: 1, recompute: true }
+`);
+    const s = parseScript(text);
+    const result = await simulateCeremony({
+      script: s, scriptBytes: text, coordinatorName: 'Ada', checker: checkEvidence,
+      participants: [{ name: 'Carol', role: 'custodian' }, { name: 'Wendy', role: 'witness' }],
+      steps: { keygen: { evidence: [{ id: 'keygen', name: 'keygen.txt', bytes: keygen }] }, export: { evidence: [{ id: 'pub', name: 'pub.pem', bytes: pub }] } },
+    });
+    const report = await auditBundle(result.bundle, result.receipts, { checker: checkEvidence });
+    expect(report.findings).toEqual([]);
+    const exportStep = report.state!.steps[1]!;
+    // Wendy confirmed (no exception was needed) after recomputing the comparison herself.
+    expect(exportStep.exceptions).toEqual([]);
+    const ack = [...exportStep.statement!.acks.values()][0]!;
+    expect(ack.envelope.body).toMatchObject({ decision: 'confirm', recomputed: true });
+    expect(exportStep.statement!.message.envelope.body.checks.find((c) => c.id === 'pub.spki_equals')?.ok).toBe(true);
+  });
+});
