@@ -156,7 +156,7 @@ async function evaluate(ctx: CheckContext, p: ParsedEvidence, key: string, value
     }
     case 'present':
     case 'absent':
-      return regexChecks(ctx, p, key, value as string[], p.kind === 'dnskey' ? undefined : textOf(p));
+      return regexChecks(ctx, p, key, value as string[], textOf(p));
   }
   if (p.kind === 'certificate') return (await checkPki(ctx, p.certificates[0]!, key, value, p.certificates)) ?? [];
   if (p.kind === 'csr') return (await checkPki(ctx, p.csr, key, value, [])) ?? [];

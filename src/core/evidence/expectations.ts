@@ -137,8 +137,8 @@ export const EXPECTATION_RULES: Readonly<Record<string, { readonly kinds: readon
   token_label: { kinds: [H], validate: str },
   object_count: { kinds: [H], validate: int },
   facts: { kinds: [H], validate: factsMap },
-  present: { kinds: [H, F, D], validate: list(regex) },
-  absent: { kinds: [H, F, D], validate: list(regex) },
+  present: { kinds: [H, F], validate: list(regex) },
+  absent: { kinds: [H, F], validate: list(regex) },
 };
 
 /**
