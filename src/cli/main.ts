@@ -27,6 +27,7 @@ const USAGE = `usage:
 const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  stdoutBytes: (bytes) => void process.stdout.write(bytes),
 };
 
 /** Run the CLI with `args` (without node and script path); returns the exit code. */

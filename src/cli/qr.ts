@@ -139,13 +139,8 @@ async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
     writeExclusive(out, bytes);
     return 0;
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new KeywitnessError('ENCODING_INVALID', `the QR code holds ${bytes.length} bytes that are not UTF-8 text; use --out FILE to save them exactly`, { where: path });
-  }
-  io.stdout(text);
+  // Exactly the code's bytes, nothing added: a PEM or a hash from qrencode comes out byte for byte.
+  io.stdoutBytes(bytes);
   return 0;
 }
 

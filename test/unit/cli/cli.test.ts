@@ -14,7 +14,7 @@ import { toWords } from '../../../src/core/protocol/words.js';
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+  const code = await main(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdoutBytes: (b) => void (out += new TextDecoder().decode(b)) });
   return { code, out, err };
 }
 

@@ -13,7 +13,7 @@ let bad: string;
 async function inspect(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runInspect(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const code = await runInspect(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stdoutBytes: () => { throw new Error('inspect prints text only'); } });
   return { code, out, err };
 }
 

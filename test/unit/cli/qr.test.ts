@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runQr } from '../../../src/cli/qr.js';
 import { generateSigner } from '../../../src/core/protocol/identity.js';
 import { signMessage } from '../../../src/core/protocol/message.js';
-import { toHex, utf8 } from '../../../src/core/util/bytes.js';
+import { concatBytes, toHex, utf8 } from '../../../src/core/util/bytes.js';
 import { sha256 } from '../../../src/core/util/hash.js';
 import { createTestSigner } from '../../e2e/qr/fixtures/signed-message.js';
 
@@ -14,11 +14,14 @@ const dir = mkdtempSync(join(tmpdir(), 'kw-qr-cli-'));
 let counter = 0;
 const fresh = (name: string): string => join(dir, `${counter++}-${name}`);
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string; bytes: Uint8Array }> {
   let out = '';
   let err = '';
-  const code = await runQr(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
+  const chunks: Uint8Array[] = [];
+  const code = await runQr(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stdoutBytes: (b) => void chunks.push(b.slice()) });
+  const bytes = concatBytes(...chunks);
+  if (chunks.length > 0) out += new TextDecoder().decode(bytes);
+  return { code, out, err, bytes };
 }
 
 async function encodeToDir(wire: Uint8Array): Promise<string[]> {
@@ -104,16 +107,16 @@ describe('qr decode --raw', () => {
     const img = fresh('pem.png');
     execFileSync('qrencode', ['-8', '-o', img], { input: pem });
     const r = await run('decode', img, '--raw');
-    expect(r).toEqual({ code: 0, out: pem, err: '' });
+    expect({ code: r.code, out: r.out, err: r.err }).toEqual({ code: 0, out: pem, err: '' });
   });
 
-  it('writes non-text content exactly with --out, and refuses to print it', async () => {
+  it('prints non-text content byte for byte, and writes it exactly with --out', async () => {
     const data = Uint8Array.from({ length: 64 }, (_, i) => 0xc0 + (i % 64));
     const img = fresh('bin.png');
     execFileSync('qrencode', ['-8', '-o', img], { input: data });
     const printed = await run('decode', img, '--raw');
-    expect(printed.code).toBe(3);
-    expect(printed.err).toContain('not UTF-8 text; use --out FILE');
+    expect(printed.code).toBe(0);
+    expect(toHex(printed.bytes)).toBe(toHex(data));
     const out = fresh('raw.bin');
     expect((await run('decode', img, '--raw', '--out', out)).code).toBe(0);
     expect(toHex(readFileSync(out))).toBe(toHex(data));

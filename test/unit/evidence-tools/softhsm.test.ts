@@ -60,7 +60,7 @@ const ssl = (...args: string[]): string => execFileSync('openssl', args, { cwd: 
 
 async function inspectJson(...files: string[]): Promise<{ code: number; files: { ok: boolean; evidence: Record<string, unknown> }[] }> {
   let out = '';
-  const code = await runInspect(['--json', ...files.map((f) => join(dir, f))], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
+  const code = await runInspect(['--json', ...files.map((f) => join(dir, f))], { stdout: (t) => (out += t), stderr: (t) => (out += t), stdoutBytes: () => { throw new Error('inspect prints text only'); } });
   return { code, ...(JSON.parse(out) as { files: { ok: boolean; evidence: Record<string, unknown> }[] }) };
 }
 
