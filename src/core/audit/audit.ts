@@ -6,7 +6,7 @@
  * the transcript.
  */
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
-import { fingerprintOf, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
+import { fingerprintOf, prepareVerifyKeys, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
 import { decodeMessage, verifyMessage, type SignedMessage } from '../protocol/message.js';
 import { parseScript } from '../script/parse.js';
 import type { Script } from '../script/types.js';
@@ -39,34 +39,24 @@ export interface AuditReport {
 export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] = [], options: AuditOptions = {}): Promise<AuditReport> {
   const findings: Finding[] = [];
   const scriptHash = sha256(bundle.script);
-  // Signature checks run in WebCrypto's worker threads. Each one starts as soon as its message is
-  // decoded and its signer's key is known, so decoding, parsing the script and the rule fold
-  // overlap with them instead of adding to them.
-  const decoded: (SignedMessage | Finding)[] = [];
-  const verdicts: (Promise<boolean> | undefined)[] = [];
-  const keys = new Map<string, PublicIdentity>();
-  const pending: number[] = [];
-  for (const [seq, wire] of bundle.transcript.entries()) {
-    let m: SignedMessage;
+  // Signature checks run in WebCrypto's worker threads. The keys come first (genesis and enroll
+  // carry them), then every check is started at once, and only then does this thread parse the
+  // script and fold the rules, so that work overlaps with the checks instead of adding to them.
+  const decoded: (SignedMessage | Finding)[] = bundle.transcript.map((wire, seq) => {
     try {
-      m = decodeMessage(wire);
+      return decodeMessage(wire);
     } catch (e) {
-      decoded.push({ code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq });
-      verdicts.push(undefined);
-      continue;
+      return { code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq };
     }
-    decoded.push(m);
-    registerSelfCertifiedKey(m, keys);
+  });
+  const keys = new Map<string, PublicIdentity>();
+  for (const m of decoded) if ('envelope' in m) registerSelfCertifiedKey(m, keys);
+  await prepareVerifyKeys(keys.values());
+  const verdicts = decoded.map((m) => {
+    if (!('envelope' in m)) return undefined;
     const key = keys.get(toHex(m.envelope.by));
-    verdicts.push(key ? verifyMessage(m, key) : undefined);
-    if (!key) pending.push(seq);
-  }
-  // Messages decoded before their signer's enrolment (possible only in a reordered transcript).
-  for (const seq of pending) {
-    const m = decoded[seq] as SignedMessage;
-    const key = keys.get(toHex(m.envelope.by));
-    if (key) verdicts[seq] = verifyMessage(m, key);
-  }
+    return key ? verifyMessage(m, key) : undefined;
+  });
 
   let script: Script;
   try {

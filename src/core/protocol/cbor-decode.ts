@@ -122,8 +122,10 @@ class Reader {
         fail(compareBytes(previous, encoded) === 0 ? `duplicate map key "${key}"` : `map keys out of order at "${key}" (RFC 8949 §4.2.1)`, keyStart);
       }
       previous = encoded;
-      // defineProperty, not assignment: a key named "__proto__" must stay an ordinary field.
-      Object.defineProperty(out, key, { value: this.item(depth + 1), enumerable: true, writable: true, configurable: true });
+      const value = this.item(depth + 1);
+      // Assigning "__proto__" would set the prototype; that one key becomes an ordinary field.
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
     }
     return out;
   }

@@ -86,12 +86,24 @@ export function checkField(value: CborValue | undefined, type: FieldType, path: 
   }
 }
 
+const entriesCache = new WeakMap<Schema, readonly (readonly [string, readonly [FieldType, boolean]])[]>();
+
+/** A schema's fields as a list, computed once per schema (schemas are module constants). */
+function schemaEntries(schema: Schema): readonly (readonly [string, readonly [FieldType, boolean]])[] {
+  let entries = entriesCache.get(schema);
+  if (!entries) {
+    entries = Object.entries(schema);
+    entriesCache.set(schema, entries);
+  }
+  return entries;
+}
+
 /** Validate a map against a schema: required fields present, no unknown fields, every type right. */
 export function checkMap(value: CborMap, schema: Schema, path: string): void {
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
     if (!Object.hasOwn(schema, key)) fail(path ? `${path}.${key}` : key, 'unknown field');
   }
-  for (const [key, [type, required]] of Object.entries(schema)) {
+  for (const [key, [type, required]] of schemaEntries(schema)) {
     const where = path ? `${path}.${key}` : key;
     if (!Object.hasOwn(value, key)) {
       if (required) fail(where, 'missing');

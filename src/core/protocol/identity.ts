@@ -78,30 +78,47 @@ export function signedBytes(type: string, envelope: Uint8Array): Uint8Array {
   return concatBytes(utf8(`keywitness/1/${type}`), new Uint8Array([0]), envelope);
 }
 
-// Imported verification keys. Importing costs about as much as a verification, and an audit
-// checks thousands of signatures from a handful of keys. The first level is keyed by the key
-// array itself (no hashing on the hot path); the second by content, for equal keys in new arrays.
-const keyByArray = new WeakMap<Uint8Array, { alg: SignatureAlgorithm; key: Promise<CryptoKey> }>();
-const keyCache = new Map<string, Promise<CryptoKey>>();
+// Imported verification keys, by algorithm and key bytes. Importing costs about as much as a
+// verification, and an audit checks thousands of signatures from a handful of keys. Once an import
+// has resolved, the key is kept as a value so a verification starts at once, without waiting for
+// a turn of the event loop: an audit starts thousands of them before it goes on with its own work.
+interface CachedKey {
+  readonly pending: Promise<CryptoKey>;
+  ready?: CryptoKey;
+}
+const keyCache = new Map<string, CachedKey>();
 const KEY_CACHE_LIMIT = 4096;
 
-function importVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): Promise<CryptoKey> {
-  const known = keyByArray.get(publicKey);
-  if (known && known.alg === alg) return known.key;
+function cachedVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): CachedKey {
   const id = alg + toHex(publicKey);
-  let key = keyCache.get(id);
-  if (!key) {
+  let entry = keyCache.get(id);
+  if (!entry) {
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-    key = subtle().importKey('raw', publicKey.slice(), IMPORT_PARAMS[alg], false, ['verify']);
+    const pending = subtle().importKey('raw', publicKey.slice(), IMPORT_PARAMS[alg], false, ['verify']);
+    const created: CachedKey = { pending };
     // A key that fails to import is not cached: the failure is reported to every caller afresh.
-    key.catch(() => {
-      keyCache.delete(id);
-      keyByArray.delete(publicKey);
-    });
-    keyCache.set(id, key);
+    pending.then((key) => { created.ready = key; }, () => keyCache.delete(id));
+    keyCache.set(id, created);
+    entry = created;
   }
-  keyByArray.set(publicKey, { alg, key });
-  return key;
+  return entry;
+}
+
+/**
+ * Import the verification keys of these identities ahead of time, so that verifications of their
+ * messages can all start at once. Keys that fail to import are reported by verifySignature.
+ */
+export async function prepareVerifyKeys(identities: Iterable<PublicIdentity>): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (const id of identities) {
+    try {
+      checkPublicKey(id.alg, id.publicKey);
+    } catch {
+      continue;
+    }
+    pending.push(cachedVerifyKey(id.alg, id.publicKey).pending.catch(() => undefined));
+  }
+  await Promise.all(pending);
 }
 
 /**
@@ -112,11 +129,14 @@ function importVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): Promis
 export async function verifySignature(alg: SignatureAlgorithm, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   checkPublicKey(alg, publicKey);
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH[alg]) return false;
-  let key: CryptoKey;
-  try {
-    key = await importVerifyKey(alg, publicKey);
-  } catch (e) {
-    throw new KeywitnessError('KEY_INVALID', `${alg} public key rejected: ${(e as Error).message}`, { cause: e });
+  const cached = cachedVerifyKey(alg, publicKey);
+  let key = cached.ready;
+  if (!key) {
+    try {
+      key = await cached.pending;
+    } catch (e) {
+      throw new KeywitnessError('KEY_INVALID', `${alg} public key rejected: ${(e as Error).message}`, { cause: e });
+    }
   }
   try {
     // Views are passed as they are: WebCrypto copies its inputs before the job starts.

@@ -107,13 +107,26 @@ export function expectType<T extends MessageType>(message: SignedMessage, type: 
   return message as SignedMessage<T>;
 }
 
+// Identities whose fingerprint was found to match their key, with copies of the key and
+// fingerprint it was checked for: an audit verifies thousands of messages per identity, and
+// comparing bytes costs far less than hashing again. Changed arrays no longer match their copies.
+const matchedKeys = new WeakMap<PublicIdentity, { readonly key: Uint8Array; readonly fingerprint: Uint8Array }>();
+
+function fingerprintMatches(identity: PublicIdentity): boolean {
+  const checked = matchedKeys.get(identity);
+  if (checked && equalBytes(checked.key, identity.publicKey) && equalBytes(checked.fingerprint, identity.fingerprint)) return true;
+  if (!equalBytes(fingerprintOf(identity.publicKey), identity.fingerprint)) return false;
+  matchedKeys.set(identity, { key: identity.publicKey.slice(), fingerprint: identity.fingerprint.slice() });
+  return true;
+}
+
 /**
  * Check a message's signature against the signer's public identity: the envelope's `by` must be the
  * identity's fingerprint and the signature must verify over the domain-separated envelope bytes.
  */
 export async function verifyMessage(message: SignedMessage, signer: PublicIdentity): Promise<boolean> {
   if (!equalBytes(message.envelope.by, signer.fingerprint)) return false;
-  if (!equalBytes(fingerprintOf(signer.publicKey), signer.fingerprint)) return false;
+  if (!fingerprintMatches(signer)) return false;
   if (message.signature.length !== SIGNATURE_LENGTH[signer.alg]) return false;
   return verifySignature(signer.alg, signer.publicKey, signedBytes(message.envelope.t, message.envelopeBytes), message.signature);
 }

@@ -22,30 +22,13 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** ASCII codes of both hex digits of each byte value, low digit in the high half. */
-const HEX_PAIRS = new Uint16Array(256);
-for (let i = 0; i < 256; i++) HEX_PAIRS[i] = HEX[i]!.charCodeAt(0) | (HEX[i]!.charCodeAt(1) << 8);
-const latin1 = new TextDecoder('latin1');
 
-/**
- * Lower-case hex of the bytes. Ids and fingerprints are turned into map keys on every transcript
- * entry, so this writes the digits into one buffer and decodes it once instead of concatenating.
- */
+/** Lower-case hex of the bytes. */
 export function toHex(bytes: Uint8Array): string {
-  const pairs = new Uint16Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) pairs[i] = HEX_PAIRS[bytes[i]!]!;
-  // Uint16 little-endian or big-endian: decode the digit bytes in memory order explicitly.
-  const digits = new Uint8Array(pairs.buffer);
-  if (LITTLE_ENDIAN) return latin1.decode(digits);
-  for (let i = 0; i < digits.length; i += 2) {
-    const t = digits[i]!;
-    digits[i] = digits[i + 1]!;
-    digits[i + 1] = t;
-  }
-  return latin1.decode(digits);
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
+  return s;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Parse hex. Accepts upper or lower case and, for fingerprints copied from other tools, ':' or
