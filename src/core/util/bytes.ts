@@ -22,11 +22,28 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_HIGH = HEX.map((h) => h.charCodeAt(0));
+const HEX_LOW = HEX.map((h) => h.charCodeAt(1));
+const SHORT_HEX_BYTES = 64;
+const shortCodes: number[] = [];
 
-/** Lower-case hex of the bytes. */
+/**
+ * Lower-case hex of the bytes. Ids and fingerprints become map keys on every transcript entry, so
+ * short inputs are written as character codes and turned into one flat string in one call, rather
+ * than concatenated pair by pair (which leaves many small string pieces for the collector).
+ */
 export function toHex(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n <= SHORT_HEX_BYTES) {
+    shortCodes.length = 2 * n;
+    for (let i = 0; i < n; i++) {
+      shortCodes[2 * i] = HEX_HIGH[bytes[i]!]!;
+      shortCodes[2 * i + 1] = HEX_LOW[bytes[i]!]!;
+    }
+    return String.fromCharCode.apply(null, shortCodes);
+  }
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
+  for (let i = 0; i < n; i++) s += HEX[bytes[i]!];
   return s;
 }
 
