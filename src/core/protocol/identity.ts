@@ -8,7 +8,7 @@
  * Keywitness.
  */
 import { KeywitnessError } from '../errors.js';
-import { concatBytes, toHex, utf8 } from '../util/bytes.js';
+import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 
 export type SignatureAlgorithm = 'ed25519' | 'p256';
@@ -44,9 +44,13 @@ export interface Signer extends PublicIdentity {
   exportPkcs8(): Promise<Uint8Array>;
 }
 
+let subtleCrypto: SubtleCrypto | undefined;
+
 function subtle(): SubtleCrypto {
+  if (subtleCrypto) return subtleCrypto;
   const s = globalThis.crypto?.subtle;
   if (!s) throw new KeywitnessError('KEY_INVALID', 'WebCrypto is not available in this environment');
+  subtleCrypto = s;
   return s;
 }
 
@@ -73,9 +77,19 @@ export function fingerprintOf(publicKey: Uint8Array): Uint8Array {
   return sha256(publicKey);
 }
 
+const domainPrefixes = new Map<string, Uint8Array>();
+
 /** The exact bytes a signature covers: `"keywitness/1/" || type || 0x00 || envelope`. */
 export function signedBytes(type: string, envelope: Uint8Array): Uint8Array {
-  return concatBytes(utf8(`keywitness/1/${type}`), new Uint8Array([0]), envelope);
+  let prefix = domainPrefixes.get(type);
+  if (!prefix) {
+    prefix = concatBytes(utf8(`keywitness/1/${type}`), new Uint8Array([0]));
+    if (domainPrefixes.size < 64) domainPrefixes.set(type, prefix);
+  }
+  const out = new Uint8Array(prefix.length + envelope.length);
+  out.set(prefix, 0);
+  out.set(envelope, prefix.length);
+  return out;
 }
 
 // Imported verification keys, by algorithm and key bytes. Importing costs about as much as a
@@ -85,11 +99,17 @@ export function signedBytes(type: string, envelope: Uint8Array): Uint8Array {
 interface CachedKey {
   readonly pending: Promise<CryptoKey>;
   ready?: CryptoKey;
+  failed?: boolean;
 }
 const keyCache = new Map<string, CachedKey>();
 const KEY_CACHE_LIMIT = 4096;
+// Per key array: the cache entry and a copy of the bytes it was looked up for, so repeated
+// verifications with the same array skip hex-encoding it; a changed array no longer matches.
+const keyByArray = new WeakMap<Uint8Array, { readonly alg: SignatureAlgorithm; readonly bytes: Uint8Array; readonly entry: CachedKey }>();
 
 function cachedVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): CachedKey {
+  const known = keyByArray.get(publicKey);
+  if (known && known.alg === alg && !known.entry.failed && equalBytes(known.bytes, publicKey)) return known.entry;
   const id = alg + toHex(publicKey);
   let entry = keyCache.get(id);
   if (!entry) {
@@ -97,10 +117,14 @@ function cachedVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): Cached
     const pending = subtle().importKey('raw', publicKey.slice(), IMPORT_PARAMS[alg], false, ['verify']);
     const created: CachedKey = { pending };
     // A key that fails to import is not cached: the failure is reported to every caller afresh.
-    pending.then((key) => { created.ready = key; }, () => keyCache.delete(id));
+    pending.then((key) => { created.ready = key; }, () => {
+      created.failed = true;
+      keyCache.delete(id);
+    });
     keyCache.set(id, created);
     entry = created;
   }
+  keyByArray.set(publicKey, { alg, bytes: publicKey.slice(), entry });
   return entry;
 }
 
@@ -126,24 +150,31 @@ export async function prepareVerifyKeys(identities: Iterable<PublicIdentity>): P
  * signature, including one of the wrong length; throws KEY_INVALID only when the public key itself
  * is malformed or not on the curve.
  */
-export async function verifySignature(alg: SignatureAlgorithm, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  checkPublicKey(alg, publicKey);
-  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH[alg]) return false;
-  const cached = cachedVerifyKey(alg, publicKey);
-  let key = cached.ready;
-  if (!key) {
-    try {
-      key = await cached.pending;
-    } catch (e) {
-      throw new KeywitnessError('KEY_INVALID', `${alg} public key rejected: ${(e as Error).message}`, { cause: e });
-    }
-  }
+export function verifySignature(alg: SignatureAlgorithm, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   try {
-    // Views are passed as they are: WebCrypto copies its inputs before the job starts.
-    return await subtle().verify(SIGN_PARAMS[alg], key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+    checkPublicKey(alg, publicKey);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH[alg]) return Promise.resolve(false);
+  const cached = cachedVerifyKey(alg, publicKey);
+  // With the key at hand the check starts now, in this turn; otherwise once the import is done.
+  if (cached.ready) return runVerify(alg, cached.ready, data, signature);
+  return cached.pending.then(
+    (key) => runVerify(alg, key, data, signature),
+    (e: unknown) => {
+      throw new KeywitnessError('KEY_INVALID', `${alg} public key rejected: ${(e as Error).message}`, { cause: e });
+    },
+  );
+}
+
+function runVerify(alg: SignatureAlgorithm, key: CryptoKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  // Views are passed as they are: WebCrypto copies its inputs before the job starts. Some
+  // implementations throw on malformed signatures instead of returning false; both mean "invalid".
+  try {
+    return subtle().verify(SIGN_PARAMS[alg], key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>).catch(() => false);
   } catch {
-    // WebCrypto implementations throw on some malformed signatures instead of returning false.
-    return false;
+    return Promise.resolve(false);
   }
 }
 
