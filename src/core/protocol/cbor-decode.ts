@@ -84,13 +84,16 @@ class Reader {
         return -1 - value;
       case 2:
         return this.take(value, start);
-      case 3:
+      case 3: {
+        const bytes = this.take(value, start);
+        // Map keys and enum values are short ASCII; decoding those here avoids a native call each.
+        if (bytes.length <= 32 && isAscii(bytes)) return String.fromCharCode.apply(null, bytes as unknown as number[]);
         try {
-          return utf8.decode(this.take(value, start));
-        } catch (e) {
-          if (e instanceof KeywitnessError) throw e;
+          return utf8.decode(bytes);
+        } catch {
           return fail('text string is not valid UTF-8 (RFC 8949 §3.1, major type 3)', start);
         }
+      }
       case 4: {
         // Every item takes at least one byte, so a count above the remaining bytes is a lie.
         if (value > this.bytes.length - this.offset) fail(`array of ${value} items exceeds the remaining input`, start);
@@ -129,6 +132,11 @@ class Reader {
     }
     return out;
   }
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false;
+  return true;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

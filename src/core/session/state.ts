@@ -87,7 +87,7 @@ export class SessionState {
       findings.push({ code, message: text, seq, ...extra });
     };
     const idHex = toHex(message.id);
-    const chain = (): Commit => () => this.append(message.wire, message.id, message);
+    const chain = (): Commit => () => this.append(message.wire, message.id, message, idHex);
 
     if (this.byId.has(idHex)) {
       add('REPLAYED_MESSAGE', `this ${envelope.t} already appears in the transcript`);
@@ -124,7 +124,7 @@ export class SessionState {
         participant ? { participant: participant.label } : {});
     }
     const clock: Commit = () => this.lastAt.set(fpHex, Math.max(envelope.at, last ?? 0));
-    const inner = this.evaluateTyped(message, participant, add);
+    const inner = this.evaluateTyped(message, participant, fpHex, add);
     return { findings, commit: () => { chain()(); clock(); inner(); } };
   }
 
@@ -157,7 +157,7 @@ export class SessionState {
     };
   }
 
-  private evaluateTyped(message: SignedMessage, participant: Participant | undefined,
+  private evaluateTyped(message: SignedMessage, participant: Participant | undefined, fpHex: string,
     add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
     const noop: Commit = () => undefined;
     const who = participant ? { participant: participant.label } : {};
@@ -173,9 +173,9 @@ export class SessionState {
       case 'enroll': return this.evaluateEnroll(message as SignedMessage<'enroll'>, add);
       case 'statement': return this.evaluateStatement(message as SignedMessage<'statement'>, add);
       case 'exception': return this.evaluateException(message as SignedMessage<'exception'>, add);
-      case 'ack': return this.evaluateAck(message as SignedMessage<'ack'>, participant!, add);
+      case 'ack': return this.evaluateAck(message as SignedMessage<'ack'>, participant!, fpHex, add);
       case 'close': return this.evaluateClose(message as SignedMessage<'close'>, add);
-      case 'attest': return this.evaluateAttest(message as SignedMessage<'attest'>, participant!, add);
+      case 'attest': return this.evaluateAttest(message as SignedMessage<'attest'>, participant!, fpHex, add);
       default:
         add('MESSAGE_MALFORMED', `a ${envelope.t} message does not belong in the transcript`);
         return noop;
@@ -286,7 +286,7 @@ export class SessionState {
     return () => step.exceptions.push({ message, acks: new Map() });
   }
 
-  private evaluateAck(message: SignedMessage<'ack'>, participant: Participant, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateAck(message: SignedMessage<'ack'>, participant: Participant, fpHex: string, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
     const { body, prev } = message.envelope;
     const who = { participant: participant.label };
     const target = this.byId.get(toHex(body.ref));
@@ -308,11 +308,11 @@ export class SessionState {
       add('ACK_ROLE_NOT_REQUIRED', `step ${stepId} asks for ${step.spec.acks.roles.join(', ')}; this participant is a ${participant.role}`, { ...who, step: stepId });
       return () => undefined;
     }
-    if (slot.acks.has(toHex(message.envelope.by))) {
+    if (slot.acks.has(fpHex)) {
       add('DUPLICATE_ACK', `a second answer to the same ${target.envelope.t} of step ${stepId}`, { ...who, step: stepId });
       return () => undefined;
     }
-    return () => slot.acks.set(toHex(message.envelope.by), message);
+    return () => slot.acks.set(fpHex, message);
   }
 
   private evaluateClose(message: SignedMessage<'close'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
@@ -327,7 +327,7 @@ export class SessionState {
     return () => { this.close = message; };
   }
 
-  private evaluateAttest(message: SignedMessage<'attest'>, participant: Participant, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateAttest(message: SignedMessage<'attest'>, participant: Participant, fpHex: string, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
     const who = { participant: participant.label };
     const { body, prev } = message.envelope;
     if (!this.close || !equalBytes(body.ref, this.close.id)) {
@@ -335,11 +335,11 @@ export class SessionState {
       return () => undefined;
     }
     if (!equalBytes(prev!, this.close.envelope.prev!)) add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
-    if (this.attestations.has(toHex(message.envelope.by))) {
+    if (this.attestations.has(fpHex)) {
       add('ATTESTATION_INVALID', 'a second attestation from the same participant', who);
       return () => undefined;
     }
-    return () => this.attestations.set(toHex(message.envelope.by), message);
+    return () => this.attestations.set(fpHex, message);
   }
 
   /** Findings for a step that is being left behind (by the next statement or the close). */
@@ -372,15 +372,15 @@ export class SessionState {
 
   /** Append an entry to the chain (every evaluated entry is chained, sound or not). */
   appendRaw(wire: Uint8Array, id: Uint8Array): void {
-    this.append(wire, id, undefined);
+    this.append(wire, id, undefined, undefined);
   }
 
-  private append(wire: Uint8Array, id: Uint8Array, message: SignedMessage | undefined): void {
+  private append(wire: Uint8Array, id: Uint8Array, message: SignedMessage | undefined, idHex: string | undefined): void {
     const seq = this.entries.length;
     const hash = entryHash(seq, this.head, id);
     this.entries.push({ seq, id, hash, wire, message });
     this.head = hash;
-    if (message) this.byId.set(toHex(id), message);
+    if (message) this.byId.set(idHex ?? toHex(id), message);
   }
 }
 
