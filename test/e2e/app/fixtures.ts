@@ -3,7 +3,7 @@
  * Chromium launched, and devices (contexts with their own stand-in bridge, storage and camera).
  */
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { StandInDevice } from '../../support/app/bridge.js';

@@ -66,6 +66,15 @@ export async function installCamera(context: BrowserContext): Promise<void> {
   await context.addInitScript({ content: CAMERA_SCRIPT });
 }
 
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`camera: ${what} within ${ms} ms`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -76,10 +85,10 @@ export async function film(source: Page, sinks: readonly Page[], done: () => Pro
   const target = source.locator(options.selector ?? '[data-testid="message-qr"] canvas').first();
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
-    while (!(await done())) {
+    while (!(await withTimeout(done(), 10_000, 'the receiving page did not answer'))) {
       if (Date.now() > deadline) throw new Error(`camera: ${options.what ?? 'message'} not received within ${options.timeoutMs ?? 60_000} ms`);
       const png = (await target.screenshot({ animations: 'allow', caret: 'hide', timeout: 10_000 })).toString('base64');
-      await Promise.all(sinks.map((s) => s.evaluate((b64) => (window as unknown as { __kwCamera: { show(b: string): Promise<void> } }).__kwCamera.show(b64), png)));
+      await withTimeout(Promise.all(sinks.map((s) => s.evaluate((b64) => (window as unknown as { __kwCamera: { show(b: string): Promise<void> } }).__kwCamera.show(b64), png))), 10_000, 'a receiving page did not take the camera picture');
       await sleep(40);
     }
   } finally {

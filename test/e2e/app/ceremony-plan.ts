@@ -1,0 +1,80 @@
+/**
+ * What the people in the rehearsal do, step by step: the values the administrator types, where
+ * each piece of evidence comes from (file, pasted text, or a plain QR code made by `qrencode`), who
+ * answers, and the fingerprints the witnesses read from independent sources — computed here with
+ * OpenSSL's own output and Node's crypto, never with the app's code.
+ */
+import { createHash, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseScript } from '../../../src/core/script/parse.js';
+import type { Script, StepSpec } from '../../../src/core/script/types.js';
+import { EVIDENCE, SCRIPT } from './fixtures.js';
+import { REPO_ROOT } from '../../support/app/build.js';
+
+export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
+  token_init: '2.2-show-slots.txt',
+  token_empty: '3.1-list-objects.txt',
+  keygen: '3.2-keypairgen.txt',
+  root_pub: 'root-ca-p384.pub.pem',
+  root: 'root-ca.pem',
+  backup_archive: '5.1-backup.txt',
+  backup_check: '5.2-restore-check.txt',
+};
+/** How each evidence reaches the coordinator (the rest: import from the export media). */
+export const EVIDENCE_BY: Readonly<Record<string, 'file' | 'paste' | 'qr'>> = { token_empty: 'paste', root_pub: 'qr' };
+
+export const script: Script = parseScript(new Uint8Array(readFileSync(SCRIPT)));
+
+export const PEOPLE = {
+  W1: { name: 'Wanda Okafor', role: 'witness' },
+  W2: { name: 'Walter Lindqvist', role: 'witness' },
+  K1: { name: 'Carol Mbeki', role: 'custodian' },
+  K2: { name: 'Chris Tanaka', role: 'custodian' },
+  K3: { name: 'Cathy Novak', role: 'custodian' },
+} as const;
+export type Who = keyof typeof PEOPLE;
+
+/** The custodian who answers each witness+custodian step (whoever answers a step needing earlier evidence also answered that step). */
+const CUSTODIAN_FOR: Readonly<Record<string, Who>> = { '2.2': 'K1', '2.3': 'K3', '3.2': 'K2', '4.1': 'K2', '5.1': 'K1', '5.2': 'K3', '5.3': 'K1', '6.2': 'K3' };
+
+export function answering(step: StepSpec): Who[] {
+  return step.acks.roles.includes('custodian') ? ['W1', 'W2', CUSTODIAN_FOR[step.id]!] : ['W1', 'W2'];
+}
+
+export const OBJECTION = {
+  step: '3.2', by: 'K2' as Who,
+  reason: 'I read the key label on the laptop screen as root-ca-p348, not root-ca-p384.',
+  resolution: 'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
+};
+
+export function inputsFor(step: StepSpec): Record<string, string> {
+  const out: Record<string, string> = {};
+  const fpLine = readFileSync(join(EVIDENCE, '4.2-fingerprint.txt'), 'utf8').trim();
+  for (const i of step.inputs) out[i.id] = i.expect ? i.expect.value : fpLine.slice(fpLine.indexOf('=') + 1);
+  return out;
+}
+
+/** The fingerprint a witness reads from the independent source, as bytes. */
+export function independentFingerprint(evidenceId: string): Uint8Array {
+  if (evidenceId === 'root') {
+    // OpenSSL's own output (`openssl x509 -fingerprint -sha256`), as printed at the ceremony.
+    const line = readFileSync(join(EVIDENCE, '4.2-fingerprint.txt'), 'utf8').trim();
+    return Uint8Array.from(line.slice(line.indexOf('=') + 1).split(':').map((h) => parseInt(h, 16)));
+  }
+  if (evidenceId === 'keygen') {
+    // The public key exported from the token (step 3.3's file), hashed as SubjectPublicKeyInfo DER.
+    const der = createPublicKey(readFileSync(join(EVIDENCE, 'root-ca-p384.pub.pem'))).export({ type: 'spki', format: 'der' });
+    return new Uint8Array(createHash('sha256').update(der).digest());
+  }
+  throw new Error(`no independent source for ${evidenceId}`);
+}
+
+const WORDS = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'vectors', 'pgp-wordlist.json'), 'utf8')) as { even: string[]; odd: string[] };
+
+/** What a witness types for position `p` (1-based): the PGP word from the reference list, or the hex digits. */
+export function challengeAnswer(fp: Uint8Array, p: number, form: 'word' | 'hex'): string {
+  const byte = fp[p - 1]!;
+  if (form === 'hex') return byte.toString(16).padStart(2, '0').toUpperCase();
+  return ((p - 1) % 2 === 0 ? WORDS.even : WORDS.odd)[byte]!;
+}
