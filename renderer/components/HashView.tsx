@@ -2,6 +2,7 @@
  * A hash or fingerprint as people compare it: large PGP words (DESIGN §3.2; the first four
  * identify, all 32 confirm) and hex, grouped for reading aloud.
  */
+import { Fragment } from 'react';
 import { toWords } from '../../src/core/protocol/words.js';
 import { toHex } from '../../src/core/util/bytes.js';
 
@@ -16,9 +17,10 @@ export function HashView({ bytes, label, size = 'large', testId }: { bytes: Uint
       <figcaption>{label}</figcaption>
       <p className="kw-words-strong" data-testid={testId ? `${testId}-words` : undefined}>
         {words.map((w, i) => (
-          <span key={i} className={i < 4 ? 'kw-word kw-word-id' : 'kw-word'}>
-            <span className="kw-word-n" aria-hidden="true">{i + 1}</span>{w}{' '}
-          </span>
+          // The space sits outside the no-wrap word so the line may break between words.
+          <Fragment key={i}>
+            <span className={i < 4 ? 'kw-word kw-word-id' : 'kw-word'}><span className="kw-word-n" aria-hidden="true">{i + 1}</span>{w}</span>{' '}
+          </Fragment>
         ))}
       </p>
       <p className="kw-hex" data-testid={testId ? `${testId}-hex` : undefined}>{groupHex(toHex(bytes))}</p>

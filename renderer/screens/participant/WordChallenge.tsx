@@ -5,31 +5,8 @@
  * prints fingerprints in hex. Positions are drawn once per review from the device's CSPRNG.
  */
 import { useState } from 'react';
-import { toWords } from '../../../src/core/protocol/words.js';
+import { answerMatches, challengePositions } from '../../session/challenge.js';
 import type { ComparableFingerprint } from '../../session/fingerprints.js';
-
-/** Two distinct positions in [0, n), uniformly. */
-export function challengePositions(n: number): [number, number] {
-  const pick = (): number => {
-    const limit = Math.floor(0x100000000 / n) * n;
-    for (;;) {
-      const v = globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
-      if (v < limit) return v % n;
-    }
-  };
-  const a = pick();
-  let b = pick();
-  while (b === a) b = pick();
-  return a < b ? [a, b] : [b, a];
-}
-
-/** True when `typed` names the byte at `position`: its PGP word (any case) or its two hex digits. */
-export function answerMatches(bytes: Uint8Array, position: number, typed: string): boolean {
-  const t = typed.trim().toLowerCase();
-  const byte = bytes[position];
-  if (byte === undefined || t === '') return false;
-  return t === toWords(bytes)[position]!.toLowerCase() || t === byte.toString(16).padStart(2, '0');
-}
 
 export function WordChallenge({ fingerprint, onPassed }: { fingerprint: ComparableFingerprint; onPassed: (passed: boolean) => void }) {
   const [positions] = useState(() => challengePositions(fingerprint.bytes.length));

@@ -36,9 +36,12 @@ test.afterAll(async () => { await app?.close(); });
 
 const log = (text: string): void => { if (process.env.KW_E2E_LOG) console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`); };
 
-const shot = async (page: Page, name: string, where: string): Promise<void> => {
+/** axe on the screen as it is, then a photograph of the window (scrolled to `focus` when given). */
+const shot = async (page: Page, name: string, where: string, focus?: string): Promise<void> => {
   await expectAccessible(page, where);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  if (focus) await page.getByTestId(focus).first().scrollIntoViewIfNeeded();
+  else await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 };
 
 async function visible(page: Page, testId: string, attrs: Record<string, string> = {}): Promise<boolean> {
@@ -127,7 +130,7 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     }
     if (step.irreversible) await C.page.getByLabel(/to confirm this irreversible step/).fill(step.irreversible.confirm);
     await C.page.getByRole('button', { name: 'Run the checks' }).click();
-    if (step.id === '4.1') await shot(C.page, '07-coordinator-step-checks', 'coordinator: step with checks');
+    if (step.id === '4.1') await shot(C.page, '07-coordinator-step-checks', 'coordinator: step with checks', 'evidence-root');
     await expect(C.page.locator('[data-testid="prepared-checks"] tr[data-ok="false"]')).toHaveCount(0);
     await C.page.getByRole('button', { name: 'Sign the statement and show it' }).click();
     await expect(C.page.getByTestId('step-acks')).toHaveAttribute('data-step', step.id);
@@ -140,7 +143,12 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
       log(`step ${step.id}: ${w} answers`);
       const objects = step.id === OBJECTION.step && w === OBJECTION.by;
       await answer(P[w].page, step.id, objects ? 'object' : 'confirm', w === 'W2' ? 'word' : 'hex');
-      if (step.id === '3.2' && w === 'W1') await shot(C.page, '09-coordinator-acks', 'coordinator: statement and quorum');
+      if (step.id === '3.2' && w === 'W1') {
+        await shot(C.page, '09-coordinator-acks', 'coordinator: statement and quorum');
+        await C.page.getByRole('button', { name: /Projector mode/ }).click();
+        await shot(C.page, '12-coordinator-projector-mode', 'coordinator: projector mode');
+        await C.page.getByRole('button', { name: /Projector mode/ }).click();
+      }
       await film(P[w].page, [C.page], () => coordinatorHas(w, step.id, 0, objects ? 'OBJECTED' : 'CONFIRMED'), { what: `${w}'s answer to ${step.id}` });
       await P[w].page.getByRole('button', { name: /scan the next statement/ }).click();
     }
@@ -148,7 +156,7 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     if (step.id === OBJECTION.step) {
       await expect(C.page.getByTestId('objection')).toContainText(OBJECTION.reason);
       await C.page.getByLabel(/Exception: what was found/).fill(OBJECTION.resolution);
-      await shot(C.page, '10-coordinator-objection', 'coordinator: objection, exception form');
+      await shot(C.page, '10-coordinator-objection', 'coordinator: objection, exception form', 'exception-panel');
       await C.page.getByRole('button', { name: 'Sign the exception and show it' }).click();
       await film(C.page, pages, async () => (await Promise.all(pages.map((p) => visible(p, 'participant-review', { step: step.id, target: 'exception' })))).every(Boolean), { what: 'exception' });
       await expect(P.K2.page.getByTestId('exception-reason')).toContainText(OBJECTION.resolution);
@@ -218,7 +226,7 @@ async function answer(page: Page, stepId: string, decision: 'confirm' | 'object'
       const fp = independentFingerprint(step.evidence[0]!.id);
       const positions = (await challenge.getAttribute('data-positions'))!.split(',').map(Number);
       if (stepId === '3.2' && form === 'word' && (await review.getAttribute('data-target')) === 'statement') {
-        await shot(page, '08-participant-review-challenge', 'participant: review with word challenge');
+        await shot(page, '08-participant-review-challenge', 'participant: review with word challenge', 'fingerprint-keygen');
       }
       for (const p of positions) await page.getByLabel(`Word ${p} of 32`).fill(challengeAnswer(fp, p, form));
       await page.getByRole('button', { name: 'Check the words' }).click();
@@ -257,7 +265,7 @@ test('the auditor screen shows the exported session verified, with its timeline'
   await expect(keygen).toContainText(OBJECTION.reason);
   await expect(keygen).toContainText(OBJECTION.resolution);
   await expect(A.page.getByTestId('watermark')).toBeAttached();
-  await shot(A.page, '15-auditor-verified', 'auditor: verified');
+  await shot(A.page, '15-auditor-verified', 'auditor: verified', 'verdict');
   await A.page.emulateMedia({ media: 'print' });
   await A.page.screenshot({ path: join(SCREENSHOTS, '16-auditor-print.png'), fullPage: false });
   const pdf = await A.page.pdf({ format: 'A4' });
@@ -284,6 +292,6 @@ test('a tampered bundle: the auditor screen shows the same findings as the CLI',
   await expect(A.page.getByTestId('verdict')).toHaveText(new RegExp(`^NOT VERIFIED: ${cliFindings.length} finding`));
   const shown = await A.page.getByTestId('findings').locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
   expect(shown).toEqual(cliFindings.map((f) => f.code));
-  await shot(A.page, '17-auditor-findings', 'auditor: findings');
+  await shot(A.page, '17-auditor-findings', 'auditor: findings', 'verdict');
   expect(A.errors).toEqual([]);
 });
