@@ -15,7 +15,7 @@ export interface ComparableFingerprint {
   readonly how: string;
 }
 
-const SPKI_HOW = 'SHA-256 of the public key (SubjectPublicKeyInfo DER): openssl pkey -pubin -in KEY.pem -outform DER | sha256sum';
+const SPKI_HOW = 'openssl pkey -pubin -in KEY.pem -outform DER | sha256sum';
 
 function fp(view: FingerprintView | undefined, label: string, how: string): ComparableFingerprint[] {
   return view ? [{ label, bytes: fromHex(view.hex), how }] : [];
