@@ -3,12 +3,17 @@
 // (decoding, the rule fold, chain hashing) should cost less than half the signature checks:
 // target ratio ≤ 1.5. Reports medians; the last line is one JSON object.
 import { webcrypto } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { auditBundle } from '../dist/core/audit/audit.js';
 import { decodeMessage } from '../dist/core/protocol/message.js';
 import { signedBytes } from '../dist/core/protocol/identity.js';
 import { parseScript } from '../dist/core/script/parse.js';
 import { simulateCeremony } from '../dist/core/session/simulate.js';
 import { toHex, utf8 } from '../dist/core/util/bytes.js';
+
+// As bin/keywitness.js does: one pool thread per core (at least 2), before the pool is first used.
+// Both the baseline and the audit run on the same pool.
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 1000);
 const ACKS = 5;
@@ -29,7 +34,7 @@ process.stdout.write(`building a session of ${STEPS} steps x ${ACKS} acks... `);
 const participants = Array.from({ length: ACKS }, (_, i) => ({ name: `Witness ${i + 1}`, role: 'witness' }));
 const { bundle } = await simulateCeremony({ script, scriptBytes, coordinatorName: 'Coordinator', participants, steps: {} });
 const messages = bundle.transcript.map((w) => decodeMessage(w));
-console.log(`${messages.length} signed messages`);
+console.log(`${messages.length} signed messages; ${process.env.UV_THREADPOOL_SIZE} WebCrypto pool threads`);
 
 // Raw baseline: the same signatures, keys imported once, all verified at once (as the audit does).
 const keys = new Map();

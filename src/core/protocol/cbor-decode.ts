@@ -25,8 +25,15 @@ class Reader {
   offset = 0;
   constructor(readonly bytes: Uint8Array) {}
 
+  // The last head read: kept on the reader rather than returned as an object, because every item
+  // of every message has one and an audit decodes tens of thousands of items.
+  major = 0;
+  info = 0;
+  value = 0;
+  start = 0;
+
   /** Read an initial byte and its argument (§3), requiring the shortest form. */
-  head(): { major: number; info: number; value: number; start: number } {
+  head(): void {
     const start = this.offset;
     const b = this.bytes;
     if (start >= b.length) fail('unexpected end of input', start);
@@ -34,7 +41,13 @@ class Reader {
     const major = initial >> 5;
     const info = initial & 0x1f;
     this.offset++;
-    if (info < 24) return { major, info, value: info, start };
+    this.major = major;
+    this.info = info;
+    this.start = start;
+    if (info < 24) {
+      this.value = info;
+      return;
+    }
     let value: number;
     let min: number;
     switch (info) {
@@ -53,7 +66,7 @@ class Reader {
       default: return fail(`reserved additional information ${info}`, start);
     }
     if (major !== 7 && value < min) fail('argument not in its shortest form (RFC 8949 §4.2.1)', start);
-    return { major, info, value, start };
+    this.value = value;
   }
 
   private uint(n: number): number {
@@ -74,7 +87,8 @@ class Reader {
 
   item(depth: number): CborValue {
     if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`, this.offset);
-    const { major, info, value, start } = this.head();
+    this.head();
+    const { major, info, value, start } = this;
     switch (major) {
       case 0:
         if (value > Number.MAX_SAFE_INTEGER) fail('integer beyond 2^53 − 1', start);
