@@ -26,7 +26,7 @@ export const DEMO_PARTICIPANTS: readonly SimulatedParticipant[] = [
 ];
 
 /** Evidence file of each evidence id in the sample script. */
-const EVIDENCE_FILES: Readonly<Record<string, string>> = {
+export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
   token_init: '2.2-show-slots.txt',
   token_empty: '3.1-list-objects.txt',
   keygen: '3.2-keypairgen.txt',

@@ -12,15 +12,7 @@ import type { Script, StepSpec } from '../../../src/core/script/types.js';
 import { EVIDENCE, SCRIPT } from './fixtures.js';
 import { REPO_ROOT } from '../../support/app/build.js';
 
-export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
-  token_init: '2.2-show-slots.txt',
-  token_empty: '3.1-list-objects.txt',
-  keygen: '3.2-keypairgen.txt',
-  root_pub: 'root-ca-p384.pub.pem',
-  root: 'root-ca.pem',
-  backup_archive: '5.1-backup.txt',
-  backup_check: '5.2-restore-check.txt',
-};
+export { EVIDENCE_FILES } from '../../../src/cli/demo-plan.js';
 /** How each evidence reaches the coordinator (the rest: import from the export media). */
 export const EVIDENCE_BY: Readonly<Record<string, 'file' | 'paste' | 'qr'>> = { token_empty: 'paste', root_pub: 'qr' };
 
