@@ -149,13 +149,12 @@ export class Coordinator {
     return { step, inputs, evidence: items, checks, confirm };
   }
 
-  /** Sign a prepared statement; its evidence is persisted first. */
+  /**
+   * Sign a prepared statement. It is judged by the session rules first; only an acceptable
+   * statement has its evidence persisted, then itself, and then the state changes.
+   */
   async issueStatement(prepared: PreparedStatement): Promise<SignedMessage<'statement'>> {
-    const persist = this.options.persist;
-    for (const e of prepared.evidence) {
-      if (persist && !this.evidenceByHash.has(toHex(e.sha256))) await persist({ kind: 'evidence', data: e.bytes });
-    }
-    const message = await this.signAndApply({
+    const message = await signMessage(this.options.signer, {
       t: 'statement', sid: this.genesis.envelope.sid, at: this.now(), prev: this.state.head,
       body: {
         step: prepared.step.id, n: prepared.step.index, inputs: prepared.inputs,
@@ -164,6 +163,13 @@ export class Coordinator {
         ...(prepared.confirm !== undefined ? { confirm: prepared.confirm } : {}),
       },
     });
+    const { findings, commit } = this.state.evaluate(message, true);
+    if (findings.length > 0) throw new SessionRejectedError(findings);
+    for (const e of prepared.evidence) {
+      if (!this.evidenceByHash.has(toHex(e.sha256))) await this.options.persist?.({ kind: 'evidence', data: e.bytes });
+    }
+    await this.options.persist?.({ kind: 'entry', wire: message.wire });
+    commit();
     for (const e of prepared.evidence) this.evidenceByHash.set(toHex(e.sha256), e.bytes);
     this.rememberEvidence(message);
     return message;
@@ -233,9 +239,19 @@ export class Coordinator {
 
   /** The session bundle: script bytes, evidence referenced by statements, transcript wire bytes. */
   bundle(): Bundle {
+    // Only evidence a statement in the transcript refers to: bytes journaled for a statement that
+    // was then never issued (a crash in between) are not part of the session.
+    const referenced = new Map<string, Uint8Array>();
+    for (const step of this.state.steps) {
+      for (const ref of step.statement?.message.envelope.body.evidence ?? []) {
+        const key = toHex(ref.sha256);
+        const data = this.evidenceByHash.get(key);
+        if (data) referenced.set(key, data);
+      }
+    }
     return {
       script: this.options.scriptBytes,
-      evidence: [...this.evidenceByHash.entries()].map(([, data]) => ({ sha256: sha256(data), data })),
+      evidence: [...referenced.values()].map((data) => ({ sha256: sha256(data), data })),
       transcript: this.state.entries.map((e) => e.wire),
     };
   }

@@ -229,3 +229,51 @@ steps:
     expect(exportStep.statement!.message.envelope.body.checks.find((c) => c.id === 'pub.spki_equals')?.ok).toBe(true);
   });
 });
+
+describe('persistence', () => {
+  const FILE_SCRIPT = utf8(`format: keywitness-script/1
+id: persist-test
+title: Persistence
+roles:
+  - { id: admin, title: Administrator, coordinator: true }
+  - { id: witness, title: Witness, min: 1 }
+steps:
+  - id: gen
+    title: Generate
+    irreversible: { confirm: go }
+    evidence: [{ id: out, kind: file }]
+    acks: { roles: [witness], min: 1 }
+`);
+  const fileScript = parseScript(FILE_SCRIPT);
+
+  it('a refused statement persists nothing; evidence journaled before a crash is not exported; restore re-checks and continues', async () => {
+    const records: { kind: string; bytes: Uint8Array }[] = [];
+    const persist = async (r: { kind: 'entry'; wire: Uint8Array } | { kind: 'evidence'; data: Uint8Array }) => {
+      records.push({ kind: r.kind, bytes: r.kind === 'entry' ? r.wire : r.data });
+    };
+    const signer = await generateSigner();
+    const coordinator = await Coordinator.open({ script: fileScript, scriptBytes: FILE_SCRIPT, signer, name: 'Ada', mode: 'rehearsal', persist });
+    const device = new ParticipantDevice({ signer: await generateSigner(), name: 'W', role: 'witness', script: fileScript });
+    await device.acceptGenesis(coordinator.genesis.wire);
+    await coordinator.receive((await device.enroll()).wire);
+    const evidence = [{ id: 'out', name: 'out.txt', bytes: utf8('generated') }];
+    const before = records.length;
+    await expect(coordinator.issueStatement(await coordinator.prepareStatement('gen', {}, evidence, 'og'))).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
+    expect(records.length).toBe(before);
+
+    // A crash after the evidence was journaled but before its statement: restore, then carry on.
+    const crashed = [...records, { kind: 'evidence', bytes: utf8('half-issued evidence') }];
+    const restored = await Coordinator.restore(
+      { script: fileScript, scriptBytes: FILE_SCRIPT, signer, name: 'Ada' },
+      crashed.map((r) => (r.kind === 'entry' ? { kind: 'entry' as const, wire: r.bytes } : { kind: 'evidence' as const, data: r.bytes })),
+    );
+    expect(restored.state.participants.size).toBe(1);
+    const statement = await restored.issueStatement(await restored.prepareStatement('gen', {}, evidence, 'go'));
+    await restored.receive((await device.acknowledge(await device.review(statement.wire), 'confirm')).wire);
+    await restored.close();
+    const bundle = restored.bundle();
+    expect(bundle.evidence.map((e) => new TextDecoder().decode(e.data))).toEqual(['generated']);
+    const report = await auditBundle(bundle, []);
+    expect(report.findings.map((f) => f.code)).toEqual(['ATTESTATION_MISSING']);
+  });
+});
