@@ -13,7 +13,13 @@ import { launchChromium } from '../../support/app/browser.js';
 
 export const SCRIPT = join(REPO_ROOT, 'assets', 'ceremonies', 'root-ca-rehearsal.yaml');
 export const EVIDENCE = join(REPO_ROOT, 'assets', 'ceremonies', 'root-ca-rehearsal');
-export const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+/**
+ * Where the screens are photographed: test-results by default, so a test run leaves the checkout
+ * as it was; `KEYWITNESS_UPDATE_SCREENSHOTS=1` writes the README's pictures in docs/screenshots.
+ */
+export const SCREENSHOTS = process.env.KEYWITNESS_UPDATE_SCREENSHOTS === '1'
+  ? join(REPO_ROOT, 'docs', 'screenshots')
+  : join(REPO_ROOT, 'test-results', 'screenshots');
 
 export interface Device {
   readonly name: string;
