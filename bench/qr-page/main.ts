@@ -12,6 +12,7 @@ import { startCameraScan } from '../../renderer/transfer/camera-scan.js';
 import type { DecoderName } from '../../renderer/transfer/decoders.js';
 import { ZXING_WASM_URL } from '../../renderer/transfer/zxing-wasm-url.js';
 import { minimalTable, UrTextReceiver } from './ur-text.js';
+import { mulberry32 } from '../../test/support/prng.js';
 
 export interface BenchConfig {
   readonly stream: 'keywitness' | 'bc-ur-text';
@@ -37,16 +38,6 @@ export interface BenchResult {
   readonly overruns: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Joiner {
   readonly joinAt: number;

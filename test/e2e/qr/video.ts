@@ -8,6 +8,7 @@
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import type { QrMatrix } from '../../../renderer/transfer/qr-raster.js';
+import { mulberry32 } from '../../support/prng.js';
 
 export interface VideoOptions {
   readonly width?: number;
@@ -34,16 +35,6 @@ export interface VideoOptions {
   readonly seed?: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Luma plane of one QR matrix as filmed: rotated, area-sampled (4 × 4), no noise yet. */
 function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {

@@ -13,6 +13,7 @@ import { Journal, readJournalRecords } from '../../../src/node/journal.js';
 import { equalBytes } from '../../../src/core/util/bytes.js';
 import { expectedPayload } from './fixtures/journal-crash-payload.js';
 import { FILE_MAGIC, RECORD_HEADER_BYTES, RECORD_TRAILER_BYTES } from '../../../src/node/journal-format.js';
+import { mulberry32 } from '../../support/prng.js';
 
 const KILLS = 200;
 let dir: string;
@@ -74,24 +75,12 @@ function runAndKill(journalPath: string, rand: () => number): Promise<Run> {
   });
 }
 
-/** Small seeded PRNG (mulberry32) so a failure can be replayed with the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One lane: `kills` kill/verify rounds on its own journal. Two lanes run side by side so the
  * 200 kills fit in about half a minute on two cores (most of each round is Node's start-up).
  */
 async function lane(path: string, kills: number, seed: number) {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   let highestAcked = -1;
   let killsDuringAppends = 0;
   let tornTailsRecovered = 0;
