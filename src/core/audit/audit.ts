@@ -39,24 +39,37 @@ export interface AuditReport {
 export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] = [], options: AuditOptions = {}): Promise<AuditReport> {
   const findings: Finding[] = [];
   const scriptHash = sha256(bundle.script);
-  // Signature checks run in WebCrypto's worker threads. The keys come first (genesis and enroll
-  // carry them), then every check is started at once, and only then does this thread parse the
-  // script and fold the rules, so that work overlaps with the checks instead of adding to them.
-  const decoded: (SignedMessage | Finding)[] = bundle.transcript.map((wire, seq) => {
-    try {
-      return decodeMessage(wire);
-    } catch (e) {
-      return { code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq };
-    }
-  });
+  // Signature checks run in WebCrypto's worker threads. The keys come first: genesis and enroll
+  // open the transcript and carry them. Once they are imported, each later message's check starts
+  // as soon as it is decoded, so decoding, parsing the script and the rule fold all overlap with
+  // the checks instead of adding to them.
+  const decoded: (SignedMessage | Finding)[] = [];
+  const verdicts: (Promise<boolean> | undefined)[] = [];
   const keys = new Map<string, PublicIdentity>();
-  for (const m of decoded) if ('envelope' in m) registerSelfCertifiedKey(m, keys);
-  await prepareVerifyKeys(keys.values());
-  const verdicts = decoded.map((m) => {
+  const verify = (m: SignedMessage | Finding): Promise<boolean> | undefined => {
     if (!('envelope' in m)) return undefined;
     const key = keys.get(toHex(m.envelope.by));
     return key ? verifyMessage(m, key) : undefined;
-  });
+  };
+  let opening = true;
+  for (const [seq, wire] of bundle.transcript.entries()) {
+    const m = decodeEntry(wire, seq);
+    decoded.push(m);
+    verdicts.push(undefined);
+    if (!('envelope' in m)) continue;
+    registerSelfCertifiedKey(m, keys);
+    if (opening && (m.envelope.t === 'genesis' || m.envelope.t === 'enroll')) continue;
+    if (opening) {
+      opening = false;
+      await prepareVerifyKeys(keys.values());
+      for (let i = 0; i < seq; i++) verdicts[i] = verify(decoded[i]!);
+    }
+    verdicts[seq] = verify(m);
+  }
+  // Keys that arrived late (an enrolment after the opening, or a transcript of enrolments only),
+  // and the messages that could not be checked before them.
+  await prepareVerifyKeys(keys.values());
+  for (const [i, m] of decoded.entries()) if (verdicts[i] === undefined) verdicts[i] = verify(m);
 
   let script: Script;
   try {
@@ -86,6 +99,14 @@ export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] =
   const recomputed = await recomputeChecks(state, evidence, options.checker, findings);
   findings.push(...(await checkReceipts(receipts, state)));
   return { findings, script, scriptHash, state, evidence, recomputed };
+}
+
+function decodeEntry(wire: Uint8Array, seq: number): SignedMessage | Finding {
+  try {
+    return decodeMessage(wire);
+  } catch (e) {
+    return { code: 'MESSAGE_MALFORMED', message: `entry ${seq} is not a valid message: ${(e as Error).message}`, seq };
+  }
 }
 
 /** Record the key a genesis or enroll carries when its fingerprint matches (self-certifying). */
