@@ -1,19 +1,4 @@
-// Runs bench/qr-run.ts: bundles it with esbuild (a dev dependency) into test-results/ and imports it.
-import { build } from 'esbuild';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+// `npm run bench:qr`: runs bench/qr-run.ts (bundled by scripts/run-ts.mjs).
+import { runTs } from '../scripts/run-ts.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-process.env.KW_REPO_ROOT = root;
-const outfile = join(root, 'test-results', 'qr-bench', 'run.mjs');
-await build({
-  entryPoints: [join(root, 'bench', 'qr-run.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile,
-  logLevel: 'warning',
-});
-await import(pathToFileURL(outfile).href);
+await runTs('bench/qr-run.ts', 'qr-bench');
