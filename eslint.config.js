@@ -6,14 +6,59 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'tls', 'url', 'util',
-  'v8', 'vm', 'worker_threads', 'zlib', 'module', 'perf_hooks', 'inspector',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+  'module',
+  'perf_hooks',
+  'inspector',
 ];
-const NETWORK = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'node:http', 'node:https',
-  'node:http2', 'node:net', 'node:tls', 'node:dgram', 'node:dns', 'undici', 'axios', 'node-fetch', 'ws'];
+const NETWORK = [
+  'http',
+  'https',
+  'http2',
+  'net',
+  'tls',
+  'dgram',
+  'dns',
+  'node:http',
+  'node:https',
+  'node:http2',
+  'node:net',
+  'node:tls',
+  'node:dgram',
+  'node:dns',
+  'undici',
+  'axios',
+  'node-fetch',
+  'ws',
+];
 
 const networkBan = NETWORK.map((name) => ({ name, message: 'Keywitness has no network code paths.' }));
 
@@ -21,64 +66,109 @@ export default tseslint.config(
   { ignores: ['dist/**', 'dist-*/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  prettier,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { paths: networkBan }],
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'Keywitness has no network code paths.' },
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Keywitness has no network code paths.' },
         { name: 'XMLHttpRequest', message: 'Keywitness has no network code paths.' },
-        { name: 'WebSocket', message: 'Keywitness has no network code paths.' }],
+        { name: 'WebSocket', message: 'Keywitness has no network code paths.' },
+      ],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...networkBan, { name: 'electron', message: 'src/core is platform-free.' },
-          ...NODE_BUILTINS.map((name) => ({ name, message: 'src/core is platform-free.' }))],
-        patterns: [
-          { group: ['node:*'], message: 'src/core is platform-free: put Node code in src/node.' },
-          { group: ['**/node/**', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'],
-            message: 'src/core depends on nothing outside core.' },
-        ],
-      }],
-      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'process', 'Buffer', 'require',
-        '__dirname', 'fetch', 'XMLHttpRequest', 'WebSocket', 'localStorage'],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...networkBan,
+            { name: 'electron', message: 'src/core is platform-free.' },
+            ...NODE_BUILTINS.map((name) => ({ name, message: 'src/core is platform-free.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'src/core is platform-free: put Node code in src/node.' },
+            {
+              group: ['**/node/**', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'],
+              message: 'src/core depends on nothing outside core.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'navigator',
+        'process',
+        'Buffer',
+        'require',
+        '__dirname',
+        'fetch',
+        'XMLHttpRequest',
+        'WebSocket',
+        'localStorage',
+      ],
     },
   },
   {
     files: ['src/node/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...networkBan, { name: 'electron', message: 'src/node and src/cli run without Electron.' }],
-        patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'layer boundary (DESIGN §9)' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...networkBan, { name: 'electron', message: 'src/node and src/cli run without Electron.' }],
+          patterns: [
+            { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'layer boundary (DESIGN §9)' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...networkBan, { name: 'electron', message: 'the IPC contract is platform-free.' }],
-        patterns: [{ group: ['node:*', '**/node/**', '**/main/**', '**/renderer/**'], message: 'the IPC contract imports only core and zod.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...networkBan, { name: 'electron', message: 'the IPC contract is platform-free.' }],
+          patterns: [
+            {
+              group: ['node:*', '**/node/**', '**/main/**', '**/renderer/**'],
+              message: 'the IPC contract imports only core and zod.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...networkBan, { name: 'electron', message: 'the renderer reaches the main process only through the preload bridge.' },
-          ...NODE_BUILTINS.map((name) => ({ name, message: 'no Node in renderers.' }))],
-        patterns: [
-          { group: ['node:*'], message: 'no Node in renderers.' },
-          { group: ['**/src/node/**', '**/src/main/**', '**/src/preload/**', '**/src/cli/**'],
-            message: 'the renderer imports core and the IPC contract only.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...networkBan,
+            { name: 'electron', message: 'the renderer reaches the main process only through the preload bridge.' },
+            ...NODE_BUILTINS.map((name) => ({ name, message: 'no Node in renderers.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'no Node in renderers.' },
+            {
+              group: ['**/src/node/**', '**/src/main/**', '**/src/preload/**', '**/src/cli/**'],
+              message: 'the renderer imports core and the IPC contract only.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

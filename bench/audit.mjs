@@ -20,9 +20,17 @@ const ACKS = 5;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
 function scriptText() {
-  const lines = ['format: keywitness-script/1', 'id: bench-audit', 'title: Audit benchmark', 'roles:',
-    '  - { id: admin, title: Administrator, coordinator: true }', `  - { id: witness, title: Witness, min: ${ACKS} }`, 'steps:'];
-  for (let i = 0; i < STEPS; i++) lines.push(`  - { id: "s${i}", title: "Step ${i}", acks: { roles: [witness], min: ${ACKS} } }`);
+  const lines = [
+    'format: keywitness-script/1',
+    'id: bench-audit',
+    'title: Audit benchmark',
+    'roles:',
+    '  - { id: admin, title: Administrator, coordinator: true }',
+    `  - { id: witness, title: Witness, min: ${ACKS} }`,
+    'steps:',
+  ];
+  for (let i = 0; i < STEPS; i++)
+    lines.push(`  - { id: "s${i}", title: "Step ${i}", acks: { roles: [witness], min: ${ACKS} } }`);
   return lines.join('\n') + '\n';
 }
 
@@ -32,7 +40,13 @@ const scriptBytes = utf8(scriptText());
 const script = parseScript(scriptBytes);
 process.stdout.write(`building a session of ${STEPS} steps x ${ACKS} acks... `);
 const participants = Array.from({ length: ACKS }, (_, i) => ({ name: `Witness ${i + 1}`, role: 'witness' }));
-const { bundle } = await simulateCeremony({ script, scriptBytes, coordinatorName: 'Coordinator', participants, steps: {} });
+const { bundle } = await simulateCeremony({
+  script,
+  scriptBytes,
+  coordinatorName: 'Coordinator',
+  participants,
+  steps: {},
+});
 const messages = bundle.transcript.map((w) => decodeMessage(w));
 console.log(`${messages.length} signed messages; ${process.env.UV_THREADPOOL_SIZE} WebCrypto pool threads`);
 
@@ -42,11 +56,27 @@ for (const m of messages) {
   if (m.envelope.t !== 'genesis' && m.envelope.t !== 'enroll') continue;
   const b = m.envelope.body;
   const params = b.alg === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: 'P-256' };
-  keys.set(toHex(m.envelope.by), { alg: b.alg, key: await webcrypto.subtle.importKey('raw', b.key, params, false, ['verify']) });
+  keys.set(toHex(m.envelope.by), {
+    alg: b.alg,
+    key: await webcrypto.subtle.importKey('raw', b.key, params, false, ['verify']),
+  });
 }
-const jobs = messages.map((m) => ({ k: keys.get(toHex(m.envelope.by)), data: signedBytes(m.envelope.t, m.envelopeBytes), sig: m.signature }));
+const jobs = messages.map((m) => ({
+  k: keys.get(toHex(m.envelope.by)),
+  data: signedBytes(m.envelope.t, m.envelopeBytes),
+  sig: m.signature,
+}));
 async function rawVerify() {
-  const ok = await Promise.all(jobs.map(({ k, data, sig }) => webcrypto.subtle.verify(k.alg === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', hash: 'SHA-256' }, k.key, sig, data)));
+  const ok = await Promise.all(
+    jobs.map(({ k, data, sig }) =>
+      webcrypto.subtle.verify(
+        k.alg === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', hash: 'SHA-256' },
+        k.key,
+        sig,
+        data,
+      ),
+    ),
+  );
   if (!ok.every(Boolean)) throw new Error('baseline: a signature failed');
 }
 async function audit() {
@@ -69,6 +99,19 @@ for (let i = 0; i < RUNS; i++) {
 }
 const auditMs = median(auditTimes);
 const rawMs = median(rawTimes);
-console.log(`raw WebCrypto verify: median ${rawMs.toFixed(1)} ms over ${RUNS} runs (${rawTimes.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`keywitness audit:     median ${auditMs.toFixed(1)} ms over ${RUNS} runs (${auditTimes.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(JSON.stringify({ bench: 'audit', steps: STEPS, signatures: messages.length, audit_ms: Number(auditMs.toFixed(1)), raw_verify_ms: Number(rawMs.toFixed(1)), ratio: Number((auditMs / rawMs).toFixed(3)) }));
+console.log(
+  `raw WebCrypto verify: median ${rawMs.toFixed(1)} ms over ${RUNS} runs (${rawTimes.map((x) => x.toFixed(0)).join(', ')})`,
+);
+console.log(
+  `keywitness audit:     median ${auditMs.toFixed(1)} ms over ${RUNS} runs (${auditTimes.map((x) => x.toFixed(0)).join(', ')})`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'audit',
+    steps: STEPS,
+    signatures: messages.length,
+    audit_ms: Number(auditMs.toFixed(1)),
+    raw_verify_ms: Number(rawMs.toFixed(1)),
+    ratio: Number((auditMs / rawMs).toFixed(3)),
+  }),
+);

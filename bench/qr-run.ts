@@ -22,7 +22,12 @@ import type { BenchConfig, BenchResult } from './qr-page/main.js';
 const require = createRequire(import.meta.url);
 const { UR, UREncoder } = require('@ngraveio/bc-ur') as {
   UR: { fromBuffer(b: Buffer): unknown };
-  UREncoder: new (ur: unknown, maxFragmentLength: number, firstSeqNum: number, minFragmentLength: number) => { nextPart(): string };
+  UREncoder: new (
+    ur: unknown,
+    maxFragmentLength: number,
+    firstSeqNum: number,
+    minFragmentLength: number,
+  ) => { nextPart(): string };
 };
 
 const BYTES = 3000;
@@ -53,7 +58,11 @@ async function main(): Promise<void> {
   const ours = encodeMessage(wire, { sessionId: signer.sessionId });
   const version = qrVersionFor(ours.frames[0]!.length);
   const ourVideo = join(dir, 'keywitness.y4m');
-  writeQrVideo(ourVideo, ours.frames.map((f) => frameMatrix(f, version)), { ...CAMERA, loops: 4 });
+  writeQrVideo(
+    ourVideo,
+    ours.frames.map((f) => frameMatrix(f, version)),
+    { ...CAMERA, loops: 4 },
+  );
 
   // Baseline: what a wallet shows — a UR of type "bytes", 400-byte fragments, parts 1, 2, 3, …,
   // upper-cased so the QR code uses alphanumeric mode; 60 parts (6 s) before the video loops.
@@ -62,12 +71,23 @@ async function main(): Promise<void> {
   const baseMatrices: QrMatrix[] = parts.map((p) => textMatrix(p, 'L'));
   const baseVideo = join(dir, 'bc-ur-text.y4m');
   writeQrVideo(baseVideo, baseMatrices, CAMERA);
-  const bytewords = (require('@ngraveio/bc-ur/dist/bytewords.js') as { default: { encode(hex: string, style: string): string } }).default;
-  const words = Array.from({ length: 256 }, (_, i) => bytewords.encode(i.toString(16).padStart(2, '0') + '', 'standard').split(' ')[0]!);
+  const bytewords = (
+    require('@ngraveio/bc-ur/dist/bytewords.js') as { default: { encode(hex: string, style: string): string } }
+  ).default;
+  const words = Array.from(
+    { length: 256 },
+    (_, i) => bytewords.encode(i.toString(16).padStart(2, '0') + '', 'standard').split(' ')[0]!,
+  );
 
-  console.log(`message: ${BYTES} bytes; keywitness: ${ours.frames.length} frames looping, ${ours.seqLen} fragments, QR version ${version} (${ours.frames[0]!.length} bytes/frame)`);
-  console.log(`baseline: BC-UR text parts of ${parts[0]!.length} characters, QR version ${(baseMatrices[0]!.size - 8 - 17) / 4}, parts 1..60 at 10 frames/s`);
-  console.log(`camera: Chromium fake capture 640x480 @ 30 fps, tilt ${CAMERA.tiltDeg}°, glare ${CAMERA.glare}, noise σ=${CAMERA.noise}, ${CAMERA.tornFraction! * 100}% torn frame changes; ${JOINS} random join points per run`);
+  console.log(
+    `message: ${BYTES} bytes; keywitness: ${ours.frames.length} frames looping, ${ours.seqLen} fragments, QR version ${version} (${ours.frames[0]!.length} bytes/frame)`,
+  );
+  console.log(
+    `baseline: BC-UR text parts of ${parts[0]!.length} characters, QR version ${(baseMatrices[0]!.size - 8 - 17) / 4}, parts 1..60 at 10 frames/s`,
+  );
+  console.log(
+    `camera: Chromium fake capture 640x480 @ 30 fps, tilt ${CAMERA.tiltDeg}°, glare ${CAMERA.glare}, noise σ=${CAMERA.noise}, ${CAMERA.tornFraction! * 100}% torn frame changes; ${JOINS} random join points per run`,
+  );
 
   const pages = await servePages();
   const results = new Map<string, BenchResult>();
@@ -84,10 +104,21 @@ async function main(): Promise<void> {
           await page.goto(`${pages.url}/bench/qr-page/index.html`);
           await page.waitForFunction(() => 'bench' in window);
           const config: BenchConfig = {
-            stream, decoder: d.name, budgetMs: d.budgetMs, keyHex: toHex(signer.signer.publicKey), expectedHex: toHex(wire),
-            joins: JOINS, spanMs: SPAN_MS, timeoutMs: 30_000, seed: 7, ...(stream === 'bc-ur-text' ? { bytewords: words } : {}),
+            stream,
+            decoder: d.name,
+            budgetMs: d.budgetMs,
+            keyHex: toHex(signer.signer.publicKey),
+            expectedHex: toHex(wire),
+            joins: JOINS,
+            spanMs: SPAN_MS,
+            timeoutMs: 30_000,
+            seed: 7,
+            ...(stream === 'bc-ur-text' ? { bytewords: words } : {}),
           };
-          const r = await page.evaluate((c) => (window as unknown as { bench: { run(c: BenchConfig): Promise<BenchResult> } }).bench.run(c), config);
+          const r = await page.evaluate(
+            (c) => (window as unknown as { bench: { run(c: BenchConfig): Promise<BenchResult> } }).bench.run(c),
+            config,
+          );
           if (external.length > 0) throw new Error(`the page made requests off its origin: ${external.join(', ')}`);
           results.set(`${d.name}/${stream}`, r);
           const t = [...r.times].sort((a, b) => a - b);
@@ -113,7 +144,8 @@ async function main(): Promise<void> {
     const t = [...ourRun.times].sort((a, b) => a - b);
     const b = [...baseRun.times].sort((a, b2) => a - b2);
     // A join that never completed counts as the timeout, so failures cannot flatter the figures.
-    const pad = (xs: number[], r: BenchResult) => [...xs, ...Array<number>(r.incomplete).fill(30_000)].sort((x, y) => x - y);
+    const pad = (xs: number[], r: BenchResult) =>
+      [...xs, ...Array<number>(r.incomplete).fill(30_000)].sort((x, y) => x - y);
     const p95 = quantile(pad(t, ourRun), 0.95);
     const basep95 = quantile(pad(b, baseRun), 0.95);
     return {
@@ -121,7 +153,12 @@ async function main(): Promise<void> {
       p95_ms: round(p95),
       baseline_p95_ms: round(basep95),
       speedup_p95: Math.round((basep95 / p95) * 100) / 100,
-      decode_ms_median: round(quantile([...ourRun.decodeMs].sort((x, y) => x - y), 0.5)),
+      decode_ms_median: round(
+        quantile(
+          [...ourRun.decodeMs].sort((x, y) => x - y),
+          0.5,
+        ),
+      ),
       wrong: ourRun.wrong + baseRun.wrong,
       incomplete: ourRun.incomplete,
     };
@@ -131,8 +168,16 @@ async function main(): Promise<void> {
   const zx = summary('zxing');
   console.log(
     JSON.stringify({
-      bench: 'qr', bytes: BYTES, p50_ms: zx.p50_ms, p95_ms: zx.p95_ms, baseline_p95_ms: zx.baseline_p95_ms, speedup_p95: zx.speedup_p95,
-      decode_ms_median: zx.decode_ms_median, decoder: 'zxing', wrong: zx.wrong, incomplete: zx.incomplete,
+      bench: 'qr',
+      bytes: BYTES,
+      p50_ms: zx.p50_ms,
+      p95_ms: zx.p95_ms,
+      baseline_p95_ms: zx.baseline_p95_ms,
+      speedup_p95: zx.speedup_p95,
+      decode_ms_median: zx.decode_ms_median,
+      decoder: 'zxing',
+      wrong: zx.wrong,
+      incomplete: zx.incomplete,
     }),
   );
 }

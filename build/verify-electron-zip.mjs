@@ -36,7 +36,9 @@ try {
 const name = basename(zip);
 const expected = Object.hasOwn(checksums, name) ? checksums[name] : undefined;
 if (typeof expected !== 'string' || !/^[0-9a-f]{64}$/.test(expected)) {
-  console.error(`${name} is not listed in ${checksumsPath}: keep the original file name (electron-vVERSION-PLATFORM-ARCH.zip) and the Electron version of package-lock.json`);
+  console.error(
+    `${name} is not listed in ${checksumsPath}: keep the original file name (electron-vVERSION-PLATFORM-ARCH.zip) and the Electron version of package-lock.json`,
+  );
   process.exit(1);
 }
 const hash = createHash('sha256');

@@ -38,7 +38,6 @@ export interface BenchResult {
   readonly overruns: number;
 }
 
-
 interface Joiner {
   readonly joinAt: number;
   done: boolean;
@@ -48,14 +47,22 @@ interface Joiner {
 async function run(config: BenchConfig): Promise<BenchResult> {
   const key = fromHex(config.keyHex);
   const identity = { alg: 'ed25519' as const, publicKey: key, fingerprint: fingerprintOf(key) };
-  const verify = async (wire: Uint8Array): Promise<boolean | string> => (await verifyMessage(decodeMessage(wire), identity)) || 'bad signature';
+  const verify = async (wire: Uint8Array): Promise<boolean | string> =>
+    (await verifyMessage(decodeMessage(wire), identity)) || 'bad signature';
   const table = config.bytewords ? minimalTable(config.bytewords) : undefined;
   const textDecoder = new TextDecoder();
 
   const makeJoiner = (joinAt: number): Joiner => {
     if (config.stream === 'keywitness') {
       const asm = new Assembler({ verify });
-      return { joinAt, done: false, feed: async (code) => { const e = await asm.accept(code); return e.kind === 'message' ? e.wire : undefined; } };
+      return {
+        joinAt,
+        done: false,
+        feed: async (code) => {
+          const e = await asm.accept(code);
+          return e.kind === 'message' ? e.wire : undefined;
+        },
+      };
     }
     const rx = new UrTextReceiver(table!);
     return {
@@ -121,7 +128,16 @@ async function run(config: BenchConfig): Promise<BenchResult> {
   } finally {
     scan.stop();
   }
-  return { times, decodeMs, readMs, wrong, incomplete: joiners.filter((j) => !j.done).length, framesDecoded, framesWithCode, overruns };
+  return {
+    times,
+    decodeMs,
+    readMs,
+    wrong,
+    incomplete: joiners.filter((j) => !j.done).length,
+    framesDecoded,
+    framesWithCode,
+    overruns,
+  };
 }
 
 (window as unknown as { bench: { run: typeof run } }).bench = { run };

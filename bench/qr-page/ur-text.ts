@@ -40,7 +40,13 @@ export class UrTextReceiver {
       this.decoder = new FountainDecoder({ seqLen, messageLength, fragmentLength: fragment.length, checksum });
     }
     const p = this.decoder.params;
-    if (p.seqLen !== seqLen || p.messageLength !== messageLength || p.checksum !== checksum || p.fragmentLength !== fragment.length) return undefined;
+    if (
+      p.seqLen !== seqLen ||
+      p.messageLength !== messageLength ||
+      p.checksum !== checksum ||
+      p.fragmentLength !== fragment.length
+    )
+      return undefined;
     this.decoder.receive(seqNum, fragment);
     if (!this.decoder.complete) return undefined;
     const message = this.decoder.message();

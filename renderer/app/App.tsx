@@ -45,28 +45,45 @@ export function App() {
     const poll = async (): Promise<void> => {
       try {
         const value = await unwrap(bridge().networkStatus());
-        if (live) { setNetwork(value); setNetworkError(undefined); }
+        if (live) {
+          setNetwork(value);
+          setNetworkError(undefined);
+        }
       } catch (e) {
         if (live) setNetworkError(explain(e).what);
       }
     };
     void poll();
     const timer = setInterval(() => void poll(), NETWORK_POLL_MS);
-    return () => { live = false; clearInterval(timer); };
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
   }, []);
 
   useEffect(() => {
     document.documentElement.classList.toggle('kw-projector-mode', projector);
   }, [projector]);
 
-  const goHome = useCallback(() => { setRoute({ screen: 'start' }); setMode(undefined); }, []);
+  const goHome = useCallback(() => {
+    setRoute({ screen: 'start' });
+    setMode(undefined);
+  }, []);
   const context = useMemo(() => ({ info, setSessionMode: setMode, goHome }), [info, goHome]);
 
   return (
     <AppContext.Provider value={context}>
       <Watermark on={mode === 'rehearsal'} />
-      <Header info={info} infoError={infoError} network={network} networkError={networkError} mode={mode}
-        projector={projector} onProjector={setProjector} onHome={goHome} />
+      <Header
+        info={info}
+        infoError={infoError}
+        network={network}
+        networkError={networkError}
+        mode={mode}
+        projector={projector}
+        onProjector={setProjector}
+        onHome={goHome}
+      />
       <main className="kw-main" id="main">
         {route.screen === 'start' && <StartScreen onChoose={setRoute} />}
         {route.screen === 'coordinator' && <CoordinatorFlow key={route.resume ?? 'new'} resume={route.resume} />}

@@ -11,7 +11,11 @@ export interface AppContextValue {
   readonly goHome: () => void;
 }
 
-export const AppContext = createContext<AppContextValue>({ info: undefined, setSessionMode: () => undefined, goHome: () => undefined });
+export const AppContext = createContext<AppContextValue>({
+  info: undefined,
+  setSessionMode: () => undefined,
+  goHome: () => undefined,
+});
 
 export function useApp(): AppContextValue {
   return useContext(AppContext);

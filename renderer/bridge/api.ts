@@ -20,7 +20,10 @@ export class BridgeError extends Error {
 export function bridge(): KeywitnessApi {
   const api = (window as unknown as { keywitness?: KeywitnessApi }).keywitness;
   if (!api || typeof api !== 'object') {
-    throw new BridgeError('BRIDGE_MISSING', 'this page is not running inside the Keywitness app (no bridge to storage and files)');
+    throw new BridgeError(
+      'BRIDGE_MISSING',
+      'this page is not running inside the Keywitness app (no bridge to storage and files)',
+    );
   }
   return api;
 }

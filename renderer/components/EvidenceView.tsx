@@ -10,16 +10,36 @@ import { explain } from '../app/explain.js';
 import { HashView } from './HashView.js';
 
 function facts(d: EvidenceDescription): [string, string][] {
-  const rows: [string, string][] = [['Kind', d.kind], ['Size', `${d.size} bytes`]];
-  const certs = d.certificates as { subject: string; issuer: string; notBefore: string; notAfter: string; key: { algorithm: string; curve: string | null; size: number | null } }[] | undefined;
+  const rows: [string, string][] = [
+    ['Kind', d.kind],
+    ['Size', `${d.size} bytes`],
+  ];
+  const certs = d.certificates as
+    | {
+        subject: string;
+        issuer: string;
+        notBefore: string;
+        notAfter: string;
+        key: { algorithm: string; curve: string | null; size: number | null };
+      }[]
+    | undefined;
   if (certs?.[0]) {
     const c = certs[0];
-    rows.push(['Subject', c.subject], ['Issuer', c.issuer], ['Valid', `${c.notBefore} to ${c.notAfter}`], ['Key', `${c.key.algorithm} ${c.key.curve ?? c.key.size ?? ''}`]);
+    rows.push(
+      ['Subject', c.subject],
+      ['Issuer', c.issuer],
+      ['Valid', `${c.notBefore} to ${c.notAfter}`],
+      ['Key', `${c.key.algorithm} ${c.key.curve ?? c.key.size ?? ''}`],
+    );
   }
   if (d.kind === 'hsm-output') {
-    rows.push(['Tool output', String(d.format)], ['Success', d.success === null ? 'not stated' : d.success ? 'yes' : 'NO']);
+    rows.push(
+      ['Tool output', String(d.format)],
+      ['Success', d.success === null ? 'not stated' : d.success ? 'yes' : 'NO'],
+    );
     const objects = d.objects as { class: string | null; label: string | null; keyType: string | null }[];
-    for (const o of objects.slice(0, 8)) rows.push(['Object', [o.class, o.keyType, o.label && `"${o.label}"`].filter(Boolean).join(' ')]);
+    for (const o of objects.slice(0, 8))
+      rows.push(['Object', [o.class, o.keyType, o.label && `"${o.label}"`].filter(Boolean).join(' ')]);
   }
   if (d.kind === 'public-key') {
     const k = d.key as { algorithm: string; curve: string | null; size: number | null };
@@ -33,18 +53,43 @@ export function EvidenceView({ spec, bytes, name }: { spec: EvidenceSpec; bytes:
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     let live = true;
-    describeEvidence(spec.kind, bytes, spec.parser, name).then((v) => live && setD(v), (e: unknown) => live && setError(explain(e).what));
-    return () => { live = false; };
+    describeEvidence(spec.kind, bytes, spec.parser, name).then(
+      (v) => live && setD(v),
+      (e: unknown) => live && setError(explain(e).what),
+    );
+    return () => {
+      live = false;
+    };
   }, [spec, bytes, name]);
   return (
     <section className="kw-evidence" aria-label={`Evidence ${spec.id}`} data-testid={`evidence-${spec.id}`}>
-      <h4>Evidence <code>{spec.id}</code>: {name}</h4>
-      {error && <p className="kw-bad" role="alert">Could not read this evidence as {spec.kind}: {error}. Its checks below say what failed; object if it is not what the step needs.</p>}
+      <h4>
+        Evidence <code>{spec.id}</code>: {name}
+      </h4>
+      {error && (
+        <p className="kw-bad" role="alert">
+          Could not read this evidence as {spec.kind}: {error}. Its checks below say what failed; object if it is not
+          what the step needs.
+        </p>
+      )}
       {d && (
         <>
-          <dl className="kw-facts">{facts(d).map(([k, v], i) => <div key={i}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>
+          <dl className="kw-facts">
+            {facts(d).map(([k, v], i) => (
+              <div key={i}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
           {comparableFingerprints(d).map((f, i) => (
-            <HashView key={i} bytes={f.bytes} label={`${f.label} (independent source: ${f.how})`} size={i === 0 ? 'large' : 'normal'} testId={i === 0 ? `fingerprint-${spec.id}` : undefined} />
+            <HashView
+              key={i}
+              bytes={f.bytes}
+              label={`${f.label} (independent source: ${f.how})`}
+              size={i === 0 ? 'large' : 'normal'}
+              testId={i === 0 ? `fingerprint-${spec.id}` : undefined}
+            />
           ))}
         </>
       )}

@@ -10,7 +10,17 @@ function groupHex(hex: string): string {
   return hex.replace(/(.{8})/g, '$1 ').trim();
 }
 
-export function HashView({ bytes, label, size = 'large', testId }: { bytes: Uint8Array; label: string; size?: 'large' | 'normal'; testId?: string }) {
+export function HashView({
+  bytes,
+  label,
+  size = 'large',
+  testId,
+}: {
+  bytes: Uint8Array;
+  label: string;
+  size?: 'large' | 'normal';
+  testId?: string;
+}) {
   const words = toWords(bytes);
   return (
     <figure className={`kw-hash kw-hash-${size}`} data-testid={testId}>
@@ -19,11 +29,18 @@ export function HashView({ bytes, label, size = 'large', testId }: { bytes: Uint
         {words.map((w, i) => (
           // The space sits outside the no-wrap word so the line may break between words.
           <Fragment key={i}>
-            <span className={i < 4 ? 'kw-word kw-word-id' : 'kw-word'}><span className="kw-word-n" aria-hidden="true">{i + 1}</span>{w}</span>{' '}
+            <span className={i < 4 ? 'kw-word kw-word-id' : 'kw-word'}>
+              <span className="kw-word-n" aria-hidden="true">
+                {i + 1}
+              </span>
+              {w}
+            </span>{' '}
           </Fragment>
         ))}
       </p>
-      <p className="kw-hex" data-testid={testId ? `${testId}-hex` : undefined}>{groupHex(toHex(bytes))}</p>
+      <p className="kw-hex" data-testid={testId ? `${testId}-hex` : undefined}>
+        {groupHex(toHex(bytes))}
+      </p>
     </figure>
   );
 }

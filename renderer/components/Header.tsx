@@ -21,20 +21,31 @@ function NetworkBanner({ network, error }: { network: NetworkInfo | undefined; e
   if (error) {
     return (
       <div className="kw-net kw-net-alarm" role="alert" data-testid="network-status">
-        <strong>AIR-GAP STATUS UNKNOWN.</strong> {error} Check by hand that every network cable is unplugged and Wi-Fi and Bluetooth are off.
+        <strong>AIR-GAP STATUS UNKNOWN.</strong> {error} Check by hand that every network cable is unplugged and Wi-Fi
+        and Bluetooth are off.
       </div>
     );
   }
-  if (!network) return <div className="kw-net" data-testid="network-status">Checking network interfaces…</div>;
+  if (!network)
+    return (
+      <div className="kw-net" data-testid="network-status">
+        Checking network interfaces…
+      </div>
+    );
   if (!network.warning) {
-    return <div className="kw-net kw-net-ok" data-testid="network-status">Air-gapped: no network interface is up (loopback only).</div>;
+    return (
+      <div className="kw-net kw-net-ok" data-testid="network-status">
+        Air-gapped: no network interface is up (loopback only).
+      </div>
+    );
   }
   const up = network.interfaces.filter((i) => i.up && i.name !== 'lo');
   return (
     <div className="kw-net kw-net-alarm" role="alert" data-testid="network-status">
-      <strong>NOT AIR-GAPPED: a network interface is up</strong>{' '}
-      ({up.map((i) => `${i.name}${i.addresses.length ? ` ${i.addresses.join(', ')}` : ''}`).join('; ') || 'see system settings'}).{' '}
-      Unplug the network cable and switch off Wi-Fi and Bluetooth before a production ceremony.
+      <strong>NOT AIR-GAPPED: a network interface is up</strong> (
+      {up.map((i) => `${i.name}${i.addresses.length ? ` ${i.addresses.join(', ')}` : ''}`).join('; ') ||
+        'see system settings'}
+      ). Unplug the network cable and switch off Wi-Fi and Bluetooth before a production ceremony.
     </div>
   );
 }
@@ -43,7 +54,9 @@ export function Header({ info, infoError, network, networkError, mode, projector
   return (
     <header className="kw-header">
       <div className="kw-header-row">
-        <button type="button" className="kw-brand" onClick={onHome} aria-label="Keywitness: back to the start screen">Keywitness</button>
+        <button type="button" className="kw-brand" onClick={onHome} aria-label="Keywitness: back to the start screen">
+          Keywitness
+        </button>
         <div className="kw-build" data-testid="build-hash">
           {info ? (
             <>
@@ -53,15 +66,21 @@ export function Header({ info, infoError, network, networkError, mode, projector
                 <summary>all 32 words and hex</summary>
                 <p className="kw-words">{info.buildHashWords.join(' ')}</p>
                 <p className="kw-hex">{info.buildHashHex}</p>
-                <p>Version {info.version}, {info.flavour} build, {info.buildFileCount} files.</p>
+                <p>
+                  Version {info.version}, {info.flavour} build, {info.buildFileCount} files.
+                </p>
               </details>
             </>
           ) : (
-            <span className={infoError ? 'kw-bad' : undefined}>{infoError ? `Build hash unavailable: ${infoError}` : 'Reading build hash…'}</span>
+            <span className={infoError ? 'kw-bad' : undefined}>
+              {infoError ? `Build hash unavailable: ${infoError}` : 'Reading build hash…'}
+            </span>
           )}
         </div>
         {mode && (
-          <span className={`kw-mode kw-mode-${mode}`} data-testid="session-mode">{mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</span>
+          <span className={`kw-mode kw-mode-${mode}`} data-testid="session-mode">
+            {mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}
+          </span>
         )}
         <button type="button" className="kw-projector" aria-pressed={projector} onClick={() => onProjector(!projector)}>
           Projector mode {projector ? 'on' : 'off'}

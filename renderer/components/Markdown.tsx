@@ -8,25 +8,49 @@ import { parseMarkdown, type Block, type Inline } from '../markdown/parse-markdo
 function inline(nodes: readonly Inline[]): ReactNode[] {
   return nodes.map((n, i) => {
     switch (n.t) {
-      case 'text': return n.v;
-      case 'code': return <code key={i}>{n.v}</code>;
-      case 'strong': return <strong key={i}>{inline(n.c)}</strong>;
-      case 'em': return <em key={i}>{inline(n.c)}</em>;
+      case 'text':
+        return n.v;
+      case 'code':
+        return <code key={i}>{n.v}</code>;
+      case 'strong':
+        return <strong key={i}>{inline(n.c)}</strong>;
+      case 'em':
+        return <em key={i}>{inline(n.c)}</em>;
     }
   });
 }
 
 function block(b: Block, i: number, headingBase: number): ReactNode {
   switch (b.t) {
-    case 'p': return <p key={i}>{inline(b.c)}</p>;
+    case 'p':
+      return <p key={i}>{inline(b.c)}</p>;
     case 'h': {
       const level = Math.min(6, b.level + headingBase);
       const Tag = `h${level}` as 'h3';
       return <Tag key={i}>{inline(b.c)}</Tag>;
     }
-    case 'ul': return <ul key={i}>{b.items.map((it, j) => <li key={j}>{inline(it)}</li>)}</ul>;
-    case 'ol': return <ol key={i} start={b.start}>{b.items.map((it, j) => <li key={j}>{inline(it)}</li>)}</ol>;
-    case 'code': return <pre key={i} className="kw-code" tabIndex={0} aria-label={b.lang ? `${b.lang} commands` : 'code'}><code>{b.v}</code></pre>;
+    case 'ul':
+      return (
+        <ul key={i}>
+          {b.items.map((it, j) => (
+            <li key={j}>{inline(it)}</li>
+          ))}
+        </ul>
+      );
+    case 'ol':
+      return (
+        <ol key={i} start={b.start}>
+          {b.items.map((it, j) => (
+            <li key={j}>{inline(it)}</li>
+          ))}
+        </ol>
+      );
+    case 'code':
+      return (
+        <pre key={i} className="kw-code" tabIndex={0} aria-label={b.lang ? `${b.lang} commands` : 'code'}>
+          <code>{b.v}</code>
+        </pre>
+      );
   }
 }
 

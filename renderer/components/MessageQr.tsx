@@ -20,7 +20,9 @@ export function MessageQr({ messages, label }: { messages: readonly SignedMessag
   return (
     <div className="kw-message-qr" data-testid="message-qr" data-messages={messages.length}>
       <QrDisplay frames={frames} maxSize={projector ? 720 : 460} label={`${label} (${parts})`} />
-      <p className="kw-muted">Carries: {parts}. Keep the camera on the code until the receiving device says the message is complete.</p>
+      <p className="kw-muted">
+        Carries: {parts}. Keep the camera on the code until the receiving device says the message is complete.
+      </p>
     </div>
   );
 }

@@ -15,5 +15,7 @@ export function PlainQr({ text, label, maxSize = 280 }: { text: string; label: s
   useEffect(() => {
     ref.current?.getContext('2d')?.putImageData(image, 0, 0);
   }, [image]);
-  return <canvas ref={ref} className="kw-plain-qr" width={image.width} height={image.height} role="img" aria-label={label} />;
+  return (
+    <canvas ref={ref} className="kw-plain-qr" width={image.width} height={image.height} role="img" aria-label={label} />
+  );
 }

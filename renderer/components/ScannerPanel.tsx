@@ -18,7 +18,10 @@ export interface ScannerPanelProps {
 
 export function ScannerPanel({ active, verify, sessionId, onMessage, onPlain, title }: ScannerPanelProps) {
   const { videoRef, state } = useQrScanner({
-    enabled: active, verify, ...(sessionId ? { sessionId } : {}), wasmUrl: ZXING_WASM_URL,
+    enabled: active,
+    verify,
+    ...(sessionId ? { sessionId } : {}),
+    wasmUrl: ZXING_WASM_URL,
     ...(onMessage ? { onMessage: (wire: Uint8Array) => onMessage(wire) } : {}),
     ...(onPlain ? { onPlain } : {}),
   });

@@ -4,7 +4,9 @@ import { useEffect, useState } from 'react';
 export function useProjector(): boolean {
   const [on, setOn] = useState(() => document.documentElement.classList.contains('kw-projector-mode'));
   useEffect(() => {
-    const observer = new MutationObserver(() => setOn(document.documentElement.classList.contains('kw-projector-mode')));
+    const observer = new MutationObserver(() =>
+      setOn(document.documentElement.classList.contains('kw-projector-mode')),
+    );
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
     return () => observer.disconnect();
   }, []);

@@ -90,7 +90,8 @@ function findSingle(text: string, ch: string, from: number): number {
       if (close > 0) j = close + run.length - 1;
       continue;
     }
-    if (text[j] === ch && text[j + 1] !== ch && text[j - 1] !== ' ' && !(ch === '_' && /\w/.test(text[j + 1] ?? ''))) return j;
+    if (text[j] === ch && text[j + 1] !== ch && text[j - 1] !== ' ' && !(ch === '_' && /\w/.test(text[j + 1] ?? '')))
+      return j;
   }
   return -1;
 }
@@ -139,7 +140,13 @@ export function parseMarkdown(source: string): Block[] {
         const parts = [m[m.length - 1]!];
         i++;
         // Continuation: indented, non-blank lines that do not start a new item.
-        while (i < lines.length && lines[i]!.trim() !== '' && /^\s+/.test(lines[i]!) && !kind.exec(lines[i]!) && !FENCE.exec(lines[i]!)) {
+        while (
+          i < lines.length &&
+          lines[i]!.trim() !== '' &&
+          /^\s+/.test(lines[i]!) &&
+          !kind.exec(lines[i]!) &&
+          !FENCE.exec(lines[i]!)
+        ) {
           parts.push(lines[i]!.trim());
           i++;
         }
@@ -150,12 +157,23 @@ export function parseMarkdown(source: string): Block[] {
       continue;
     }
     const para: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '' && !FENCE.exec(lines[i]!) && !HEADING.exec(lines[i]!) && !BULLET.exec(lines[i]!) && !ORDERED.exec(lines[i]!)) {
+    while (
+      i < lines.length &&
+      lines[i]!.trim() !== '' &&
+      !FENCE.exec(lines[i]!) &&
+      !HEADING.exec(lines[i]!) &&
+      !BULLET.exec(lines[i]!) &&
+      !ORDERED.exec(lines[i]!)
+    ) {
       para.push(lines[i]!.trim());
       i++;
     }
     blocks.push({ t: 'p', c: parseInline(para.join(' ')) });
   }
-  if (cut) blocks.push({ t: 'p', c: [{ t: 'em', c: [{ t: 'text', v: `(instructions cut after ${MAX_MARKDOWN_CHARS} characters)` }] }] });
+  if (cut)
+    blocks.push({
+      t: 'p',
+      c: [{ t: 'em', c: [{ t: 'text', v: `(instructions cut after ${MAX_MARKDOWN_CHARS} characters)` }] }],
+    });
   return blocks;
 }

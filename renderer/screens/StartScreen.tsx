@@ -20,7 +20,9 @@ export function StartScreen({ onChoose }: { onChoose: (route: Route) => void }) 
       <div className="kw-roles">
         <button type="button" className="kw-role" onClick={() => onChoose({ screen: 'coordinator' })}>
           <span className="kw-role-name">Coordinator</span>
-          <span>Run the ceremony script: open the session, record each step, collect acknowledgements, export the session.</span>
+          <span>
+            Run the ceremony script: open the session, record each step, collect acknowledgements, export the session.
+          </span>
         </button>
         <button type="button" className="kw-role" onClick={() => onChoose({ screen: 'participant' })}>
           <span className="kw-role-name">Witness or custodian</span>
@@ -38,10 +40,16 @@ export function StartScreen({ onChoose }: { onChoose: (route: Route) => void }) 
           <ul className="kw-list">
             {sessions.map((s) => (
               <li key={s.sid}>
-                <button type="button" onClick={() => onChoose({ screen: s.role, resume: s.sid })} data-testid="resume-session">
+                <button
+                  type="button"
+                  onClick={() => onChoose({ screen: s.role, resume: s.sid })}
+                  data-testid="resume-session"
+                >
                   Resume as {s.role}: {s.title}
                 </button>{' '}
-                <span className="kw-muted">session {s.sid.slice(0, 8)}…, opened {new Date(s.at).toLocaleString()}</span>
+                <span className="kw-muted">
+                  session {s.sid.slice(0, 8)}…, opened {new Date(s.at).toLocaleString()}
+                </span>
               </li>
             ))}
           </ul>

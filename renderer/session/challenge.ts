@@ -7,7 +7,8 @@ import { toWords } from '../../src/core/protocol/words.js';
 
 /** Two distinct positions in [0, n), uniformly (rejection sampling: no modulo bias). */
 export function challengePositions(n: number): [number, number] {
-  if (!Number.isInteger(n) || n < 2 || n > 0x10000) throw new RangeError(`a challenge needs a fingerprint of 2 to 65536 bytes, got ${n}`);
+  if (!Number.isInteger(n) || n < 2 || n > 0x10000)
+    throw new RangeError(`a challenge needs a fingerprint of 2 to 65536 bytes, got ${n}`);
   const pick = (): number => {
     const limit = Math.floor(0x100000000 / n) * n;
     for (;;) {
@@ -28,4 +29,3 @@ export function answerMatches(bytes: Uint8Array, position: number, typed: string
   if (byte === undefined || t === '') return false;
   return t === toWords(bytes)[position]!.toLowerCase() || t === byte.toString(16).padStart(2, '0');
 }
-

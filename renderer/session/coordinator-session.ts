@@ -41,40 +41,94 @@ function persistTo(sessionId: string): (record: PersistRecord) => Promise<void> 
 
 /** Open a new session: index it, journal its metadata, sign and journal the genesis. */
 export async function createCoordinatorSession(options: {
-  script: Script; scriptBytes: Uint8Array; signer: Signer; name: string; mode: SessionMode; app: string;
+  script: Script;
+  scriptBytes: Uint8Array;
+  signer: Signer;
+  name: string;
+  mode: SessionMode;
+  app: string;
 }): Promise<CoordinatorSession> {
   const sid = newSessionId();
   const sessionId = toHex(sid);
-  await indexSession({ t: 'session', sid: sessionId, role: 'coordinator', title: options.script.title, at: Date.now() });
-  await appendRecord(sessionId, encodeCoordinatorRecord({ t: 'meta', script: options.scriptBytes, name: options.name, mode: options.mode }));
-  const coordinator = await Coordinator.open({
-    script: options.script, scriptBytes: options.scriptBytes, signer: options.signer, name: options.name,
-    checker: checkEvidence, persist: persistTo(sessionId), mode: options.mode, app: options.app, sessionId: sid,
+  await indexSession({
+    t: 'session',
+    sid: sessionId,
+    role: 'coordinator',
+    title: options.script.title,
+    at: Date.now(),
   });
-  return { sessionId, coordinator, script: options.script, scriptBytes: options.scriptBytes, mode: options.mode, name: options.name, run: serialise(coordinator) };
+  await appendRecord(
+    sessionId,
+    encodeCoordinatorRecord({ t: 'meta', script: options.scriptBytes, name: options.name, mode: options.mode }),
+  );
+  const coordinator = await Coordinator.open({
+    script: options.script,
+    scriptBytes: options.scriptBytes,
+    signer: options.signer,
+    name: options.name,
+    checker: checkEvidence,
+    persist: persistTo(sessionId),
+    mode: options.mode,
+    app: options.app,
+    sessionId: sid,
+  });
+  return {
+    sessionId,
+    coordinator,
+    script: options.script,
+    scriptBytes: options.scriptBytes,
+    mode: options.mode,
+    name: options.name,
+    run: serialise(coordinator),
+  };
 }
 
 /** Rebuild a session from its journal after a restart, re-checking every entry. */
-export async function restoreCoordinatorSession(sessionId: string, signer: Signer): Promise<CoordinatorSession & { droppedTailBytes: number }> {
+export async function restoreCoordinatorSession(
+  sessionId: string,
+  signer: Signer,
+): Promise<CoordinatorSession & { droppedTailBytes: number }> {
   const { records, droppedTailBytes } = await readRecords(sessionId);
   const decoded = records.map((r, i) => decodeCoordinatorRecord(r, i));
   const meta = decoded[0];
-  if (!meta || !('t' in meta)) throw new KeywitnessError('JOURNAL_CORRUPT', `the journal of session ${sessionId} does not start with its metadata`);
+  if (!meta || !('t' in meta))
+    throw new KeywitnessError(
+      'JOURNAL_CORRUPT',
+      `the journal of session ${sessionId} does not start with its metadata`,
+    );
   const script = parseScript(meta.script);
   const rest = decoded.slice(1).map((r, i) => {
-    if ('t' in r) throw new KeywitnessError('JOURNAL_CORRUPT', `coordinator journal record ${i + 1} repeats the session metadata`);
+    if ('t' in r)
+      throw new KeywitnessError('JOURNAL_CORRUPT', `coordinator journal record ${i + 1} repeats the session metadata`);
     return r;
   });
   const coordinator = await Coordinator.restore(
-    { script, scriptBytes: meta.script, signer, name: meta.name, checker: checkEvidence, persist: persistTo(sessionId) },
+    {
+      script,
+      scriptBytes: meta.script,
+      signer,
+      name: meta.name,
+      checker: checkEvidence,
+      persist: persistTo(sessionId),
+    },
     rest,
   );
-  if (!coordinator.state.genesis) throw new KeywitnessError('JOURNAL_CORRUPT', `the journal of session ${sessionId} holds no genesis`);
+  if (!coordinator.state.genesis)
+    throw new KeywitnessError('JOURNAL_CORRUPT', `the journal of session ${sessionId} holds no genesis`);
   if (toHex(coordinator.genesis.envelope.by) !== toHex(signer.fingerprint)) {
-    throw new KeywitnessError('JOURNAL_CORRUPT', `session ${sessionId} was opened with another identity than this device's`);
+    throw new KeywitnessError(
+      'JOURNAL_CORRUPT',
+      `session ${sessionId} was opened with another identity than this device's`,
+    );
   }
   return {
-    sessionId, coordinator, script, scriptBytes: meta.script, mode: coordinator.genesis.envelope.body.mode, name: meta.name,
-    run: serialise(coordinator), droppedTailBytes,
+    sessionId,
+    coordinator,
+    script,
+    scriptBytes: meta.script,
+    mode: coordinator.genesis.envelope.body.mode,
+    name: meta.name,
+    run: serialise(coordinator),
+    droppedTailBytes,
   };
 }

@@ -47,6 +47,7 @@ export async function indexSession(record: IndexRecord): Promise<void> {
 /** A fresh 128-bit session id (DESIGN §2.2) as bytes and as the journal's hex name. */
 export function newSessionId(): Uint8Array {
   const sid = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  if (sid.every((b) => b === 0)) throw new KeywitnessError('INPUT_INVALID', 'the random number generator returned zeros');
+  if (sid.every((b) => b === 0))
+    throw new KeywitnessError('INPUT_INVALID', 'the random number generator returned zeros');
   return sid;
 }

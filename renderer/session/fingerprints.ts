@@ -38,13 +38,22 @@ export function comparableFingerprints(d: EvidenceDescription): ComparableFinger
     }
     case 'csr': {
       const csr = d.csr as { sha256: FingerprintView; key: KeyLike } | undefined;
-      return [...fp(csr?.sha256, 'SHA-256 of the request', 'openssl req -in REQ.pem -outform DER | sha256sum'), ...fp(csr?.key?.spkiSha256, 'SHA-256 of its public key', SPKI_HOW), ...file];
+      return [
+        ...fp(csr?.sha256, 'SHA-256 of the request', 'openssl req -in REQ.pem -outform DER | sha256sum'),
+        ...fp(csr?.key?.spkiSha256, 'SHA-256 of its public key', SPKI_HOW),
+        ...file,
+      ];
     }
     case 'public-key':
       return [...fp((d.key as KeyLike)?.spkiSha256, 'SHA-256 of the public key', SPKI_HOW), ...file];
     case 'hsm-output': {
       const keys = (d.publicKeys as KeyLike[] | undefined) ?? [];
-      return [...keys.flatMap((k, i) => fp(k?.spkiSha256, keys.length > 1 ? `SHA-256 of public key ${i + 1}` : 'SHA-256 of the public key', SPKI_HOW)), ...file];
+      return [
+        ...keys.flatMap((k, i) =>
+          fp(k?.spkiSha256, keys.length > 1 ? `SHA-256 of public key ${i + 1}` : 'SHA-256 of the public key', SPKI_HOW),
+        ),
+        ...file,
+      ];
     }
     default:
       return file;

@@ -25,7 +25,12 @@ export interface ParticipantSession {
   readonly sessionId: () => string | undefined;
   acceptGenesis(wire: Uint8Array): Promise<SignedMessage<'genesis'>>;
   enroll(): Promise<SignedMessage<'enroll'>>;
-  acknowledge(review: Review, related: readonly Uint8Array[], decision: 'confirm' | 'object', options: { reason?: string; challengePassed?: boolean }): Promise<SignedMessage<'ack'>>;
+  acknowledge(
+    review: Review,
+    related: readonly Uint8Array[],
+    decision: 'confirm' | 'object',
+    options: { reason?: string; challengePassed?: boolean },
+  ): Promise<SignedMessage<'ack'>>;
   attest(closeWire: Uint8Array, agree: boolean, reason?: string): Promise<SignedMessage<'attest'>>;
   /** Messages signed so far, in order (enroll, acks, attest). */
   readonly signed: SignedMessage[];
@@ -53,11 +58,23 @@ class ReplaySigner implements Signer {
   }
 }
 
-function build(script: Script, scriptBytes: Uint8Array, signer: Signer, name: string, role: string, journal: { id: string | undefined }, replaying: { on: boolean }) {
+function build(
+  script: Script,
+  scriptBytes: Uint8Array,
+  signer: Signer,
+  name: string,
+  role: string,
+  journal: { id: string | undefined },
+  replaying: { on: boolean },
+) {
   const replay = new ReplaySigner(signer);
   let clockValue: number | undefined;
   const device = new ParticipantDevice({
-    signer: replay, name, role, script, checker: checkEvidence,
+    signer: replay,
+    name,
+    role,
+    script,
+    checker: checkEvidence,
     clock: () => clockValue ?? Date.now(),
   });
   const signed: SignedMessage[] = [];
@@ -71,13 +88,17 @@ function build(script: Script, scriptBytes: Uint8Array, signer: Signer, name: st
   // A restored session's metadata is already in its journal.
   if (!replaying.on) pending.push({ t: 'meta', script: scriptBytes, name, role });
   const session: ParticipantSession = {
-    device, script, scriptBytes, signed,
+    device,
+    script,
+    scriptBytes,
+    signed,
     sessionId: () => journal.id,
     async acceptGenesis(wire) {
       const genesis = await device.acceptGenesis(wire);
       const first = journal.id === undefined;
       journal.id = toHex(genesis.envelope.sid);
-      if (first && !replaying.on) await indexSession({ t: 'session', sid: journal.id, role: 'participant', title: script.title, at: Date.now() });
+      if (first && !replaying.on)
+        await indexSession({ t: 'session', sid: journal.id, role: 'participant', title: script.title, at: Date.now() });
       if (first) await write({ t: 'genesis', wire });
       return genesis;
     },
@@ -89,7 +110,15 @@ function build(script: Script, scriptBytes: Uint8Array, signer: Signer, name: st
     },
     async acknowledge(review, related, decision, options) {
       const m = await device.acknowledge(review, decision, options);
-      await write({ t: 'ack', target: review.target.wire, related: [...related], decision, reason: options.reason?.trim() || undefined, challenge: options.challengePassed === true, wire: m.wire });
+      await write({
+        t: 'ack',
+        target: review.target.wire,
+        related: [...related],
+        decision,
+        reason: options.reason?.trim() || undefined,
+        challenge: options.challengePassed === true,
+        wire: m.wire,
+      });
       signed.push(m);
       return m;
     },
@@ -105,43 +134,98 @@ function build(script: Script, scriptBytes: Uint8Array, signer: Signer, name: st
     clockValue = m.envelope.at;
     replay.expected = { data: signedBytes(m.envelope.t, m.envelopeBytes), signature: m.signature };
   };
-  return { session, expect, stopReplay: () => { clockValue = undefined; replaying.on = false; } };
+  return {
+    session,
+    expect,
+    stopReplay: () => {
+      clockValue = undefined;
+      replaying.on = false;
+    },
+  };
 }
 
 /** A new participant session for this device's own copy of the script. Nothing is journaled before the genesis. */
-export function createParticipantSession(options: { script: Script; scriptBytes: Uint8Array; signer: Signer; name: string; role: string }): ParticipantSession {
-  return build(options.script, options.scriptBytes, options.signer, options.name, options.role, { id: undefined }, { on: false }).session;
+export function createParticipantSession(options: {
+  script: Script;
+  scriptBytes: Uint8Array;
+  signer: Signer;
+  name: string;
+  role: string;
+}): ParticipantSession {
+  return build(
+    options.script,
+    options.scriptBytes,
+    options.signer,
+    options.name,
+    options.role,
+    { id: undefined },
+    { on: false },
+  ).session;
 }
 
 /** Rebuild a participant session from its journal by replaying what the device did. */
-export async function restoreParticipantSession(sessionId: string, signer: Signer): Promise<ParticipantSession & { droppedTailBytes: number }> {
+export async function restoreParticipantSession(
+  sessionId: string,
+  signer: Signer,
+): Promise<ParticipantSession & { droppedTailBytes: number }> {
   const { records, droppedTailBytes } = await readRecords(sessionId);
   const decoded = records.map((r, i) => decodeParticipantRecord(r, i));
   const meta = decoded[0];
-  if (meta?.t !== 'meta') throw new KeywitnessError('JOURNAL_CORRUPT', `the journal of session ${sessionId} does not start with its metadata`);
+  if (meta?.t !== 'meta')
+    throw new KeywitnessError(
+      'JOURNAL_CORRUPT',
+      `the journal of session ${sessionId} does not start with its metadata`,
+    );
   const script = parseScript(meta.script);
   const replaying = { on: true };
-  const { session, expect, stopReplay } = build(script, meta.script, signer, meta.name, meta.role, { id: undefined }, replaying);
+  const { session, expect, stopReplay } = build(
+    script,
+    meta.script,
+    signer,
+    meta.name,
+    meta.role,
+    { id: undefined },
+    replaying,
+  );
   for (const [i, r] of decoded.slice(1).entries()) {
     let produced: SignedMessage | undefined;
     const recorded = 'wire' in r ? r.wire : undefined;
     switch (r.t) {
-      case 'meta': throw new KeywitnessError('JOURNAL_CORRUPT', `participant journal record ${i + 1} repeats the session metadata`);
-      case 'genesis': await session.acceptGenesis(r.wire); break;
-      case 'enroll': expect(r.wire); produced = await session.enroll(); break;
+      case 'meta':
+        throw new KeywitnessError(
+          'JOURNAL_CORRUPT',
+          `participant journal record ${i + 1} repeats the session metadata`,
+        );
+      case 'genesis':
+        await session.acceptGenesis(r.wire);
+        break;
+      case 'enroll':
+        expect(r.wire);
+        produced = await session.enroll();
+        break;
       case 'ack': {
         const review = await session.device.review(r.target, r.related);
         expect(r.wire);
-        produced = await session.acknowledge(review, r.related, r.decision, { ...(r.reason ? { reason: r.reason } : {}), challengePassed: r.challenge });
+        produced = await session.acknowledge(review, r.related, r.decision, {
+          ...(r.reason ? { reason: r.reason } : {}),
+          challengePassed: r.challenge,
+        });
         break;
       }
-      case 'attest': expect(r.wire); produced = await session.attest(r.close, r.agree, r.reason); break;
+      case 'attest':
+        expect(r.wire);
+        produced = await session.attest(r.close, r.agree, r.reason);
+        break;
     }
     if (produced && recorded && !equalBytes(produced.wire, recorded)) {
-      throw new KeywitnessError('JOURNAL_CORRUPT', `participant journal record ${i + 1}: replaying it does not reproduce the signed ${r.t}`);
+      throw new KeywitnessError(
+        'JOURNAL_CORRUPT',
+        `participant journal record ${i + 1}: replaying it does not reproduce the signed ${r.t}`,
+      );
     }
   }
-  if (session.sessionId() !== sessionId) throw new KeywitnessError('JOURNAL_CORRUPT', `the journal of session ${sessionId} holds another session's genesis`);
+  if (session.sessionId() !== sessionId)
+    throw new KeywitnessError('JOURNAL_CORRUPT', `the journal of session ${sessionId} holds another session's genesis`);
   stopReplay();
   return Object.assign(session, { droppedTailBytes });
 }

@@ -37,10 +37,21 @@ export type ParticipantRecord =
   | { readonly t: 'genesis'; readonly wire: Uint8Array }
   | { readonly t: 'enroll'; readonly wire: Uint8Array }
   | {
-    readonly t: 'ack'; readonly target: Uint8Array; readonly related: readonly Uint8Array[]; readonly decision: 'confirm' | 'object';
-    readonly reason: string | undefined; readonly challenge: boolean; readonly wire: Uint8Array;
-  }
-  | { readonly t: 'attest'; readonly close: Uint8Array; readonly agree: boolean; readonly reason: string | undefined; readonly wire: Uint8Array };
+      readonly t: 'ack';
+      readonly target: Uint8Array;
+      readonly related: readonly Uint8Array[];
+      readonly decision: 'confirm' | 'object';
+      readonly reason: string | undefined;
+      readonly challenge: boolean;
+      readonly wire: Uint8Array;
+    }
+  | {
+      readonly t: 'attest';
+      readonly close: Uint8Array;
+      readonly agree: boolean;
+      readonly reason: string | undefined;
+      readonly wire: Uint8Array;
+    };
 
 type Json = Record<string, unknown>;
 
@@ -55,22 +66,34 @@ function parse(bytes: Uint8Array, where: string, fields: Readonly<Record<string,
   } catch {
     corrupt(where, 'the record is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) corrupt(where, 'the record is not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    corrupt(where, 'the record is not an object');
   const obj = value as Json;
   const t = obj.t;
   if (typeof t !== 'string' || !Object.hasOwn(fields, t)) corrupt(where, `unknown record type ${JSON.stringify(t)}`);
   const allowed = fields[t]!;
-  for (const k of Object.keys(obj)) if (k !== 't' && !allowed.includes(k)) corrupt(where, `unknown field "${k}" in a ${t} record`);
+  for (const k of Object.keys(obj))
+    if (k !== 't' && !allowed.includes(k)) corrupt(where, `unknown field "${k}" in a ${t} record`);
   return obj;
 }
 
-const str = (o: Json, k: string, where: string): string => (typeof o[k] === 'string' ? (o[k] as string) : corrupt(where, `"${k}" must be text`));
-const optStr = (o: Json, k: string, where: string): string | undefined => (o[k] === undefined ? undefined : str(o, k, where));
-const bool = (o: Json, k: string, where: string): boolean => (typeof o[k] === 'boolean' ? (o[k] as boolean) : corrupt(where, `"${k}" must be true or false`));
-const num = (o: Json, k: string, where: string): number => (Number.isSafeInteger(o[k]) ? (o[k] as number) : corrupt(where, `"${k}" must be a whole number`));
+const str = (o: Json, k: string, where: string): string =>
+  typeof o[k] === 'string' ? (o[k] as string) : corrupt(where, `"${k}" must be text`);
+const optStr = (o: Json, k: string, where: string): string | undefined =>
+  o[k] === undefined ? undefined : str(o, k, where);
+const bool = (o: Json, k: string, where: string): boolean =>
+  typeof o[k] === 'boolean' ? (o[k] as boolean) : corrupt(where, `"${k}" must be true or false`);
+const num = (o: Json, k: string, where: string): number =>
+  Number.isSafeInteger(o[k]) ? (o[k] as number) : corrupt(where, `"${k}" must be a whole number`);
 const b64 = (o: Json, k: string, where: string): Uint8Array => fromBase64(str(o, k, where), `${where}.${k}`);
 const b64list = (o: Json, k: string, where: string): Uint8Array[] =>
-  Array.isArray(o[k]) ? (o[k] as unknown[]).map((v, i) => (typeof v === 'string' ? fromBase64(v, `${where}.${k}[${i}]`) : corrupt(where, `"${k}[${i}]" must be base64 text`))) : corrupt(where, `"${k}" must be a list`);
+  Array.isArray(o[k])
+    ? (o[k] as unknown[]).map((v, i) =>
+        typeof v === 'string'
+          ? fromBase64(v, `${where}.${k}[${i}]`)
+          : corrupt(where, `"${k}[${i}]" must be base64 text`),
+      )
+    : corrupt(where, `"${k}" must be a list`);
 
 const encode = (value: Json): Uint8Array => utf8(JSON.stringify(value));
 
@@ -93,7 +116,9 @@ export function decodeIndexRecord(bytes: Uint8Array, n: number): IndexRecord {
 /** Encode a coordinator journal record. */
 export function encodeCoordinatorRecord(r: CoordinatorRecord): Uint8Array {
   if ('t' in r) return encode({ t: 'meta', script: toBase64(r.script), name: r.name, mode: r.mode });
-  return r.kind === 'entry' ? encode({ t: 'entry', wire: toBase64(r.wire) }) : encode({ t: 'evidence', data: toBase64(r.data) });
+  return r.kind === 'entry'
+    ? encode({ t: 'entry', wire: toBase64(r.wire) })
+    : encode({ t: 'evidence', data: toBase64(r.data) });
 }
 
 /** Decode a coordinator journal record. */
@@ -110,14 +135,29 @@ export function decodeCoordinatorRecord(bytes: Uint8Array, n: number): Coordinat
 /** Encode a participant journal record. */
 export function encodeParticipantRecord(r: ParticipantRecord): Uint8Array {
   switch (r.t) {
-    case 'meta': return encode({ t: 'meta', script: toBase64(r.script), name: r.name, role: r.role });
+    case 'meta':
+      return encode({ t: 'meta', script: toBase64(r.script), name: r.name, role: r.role });
     case 'genesis':
-    case 'enroll': return encode({ t: r.t, wire: toBase64(r.wire) });
-    case 'ack': return encode({
-      t: 'ack', target: toBase64(r.target), related: r.related.map(toBase64), decision: r.decision,
-      ...(r.reason !== undefined ? { reason: r.reason } : {}), challenge: r.challenge, wire: toBase64(r.wire),
-    });
-    case 'attest': return encode({ t: 'attest', close: toBase64(r.close), agree: r.agree, ...(r.reason !== undefined ? { reason: r.reason } : {}), wire: toBase64(r.wire) });
+    case 'enroll':
+      return encode({ t: r.t, wire: toBase64(r.wire) });
+    case 'ack':
+      return encode({
+        t: 'ack',
+        target: toBase64(r.target),
+        related: r.related.map(toBase64),
+        decision: r.decision,
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+        challenge: r.challenge,
+        wire: toBase64(r.wire),
+      });
+    case 'attest':
+      return encode({
+        t: 'attest',
+        close: toBase64(r.close),
+        agree: r.agree,
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+        wire: toBase64(r.wire),
+      });
   }
 }
 
@@ -125,22 +165,39 @@ export function encodeParticipantRecord(r: ParticipantRecord): Uint8Array {
 export function decodeParticipantRecord(bytes: Uint8Array, n: number): ParticipantRecord {
   const where = `participant journal record ${n}`;
   const o = parse(bytes, where, {
-    meta: ['script', 'name', 'role'], genesis: ['wire'], enroll: ['wire'],
-    ack: ['target', 'related', 'decision', 'reason', 'challenge', 'wire'], attest: ['close', 'agree', 'reason', 'wire'],
+    meta: ['script', 'name', 'role'],
+    genesis: ['wire'],
+    enroll: ['wire'],
+    ack: ['target', 'related', 'decision', 'reason', 'challenge', 'wire'],
+    attest: ['close', 'agree', 'reason', 'wire'],
   });
   switch (o.t) {
-    case 'meta': return { t: 'meta', script: b64(o, 'script', where), name: str(o, 'name', where), role: str(o, 'role', where) };
-    case 'genesis': return { t: 'genesis', wire: b64(o, 'wire', where) };
-    case 'enroll': return { t: 'enroll', wire: b64(o, 'wire', where) };
+    case 'meta':
+      return { t: 'meta', script: b64(o, 'script', where), name: str(o, 'name', where), role: str(o, 'role', where) };
+    case 'genesis':
+      return { t: 'genesis', wire: b64(o, 'wire', where) };
+    case 'enroll':
+      return { t: 'enroll', wire: b64(o, 'wire', where) };
     case 'ack': {
       const decision = str(o, 'decision', where);
       if (decision !== 'confirm' && decision !== 'object') corrupt(where, `unknown decision "${decision}"`);
       return {
-        t: 'ack', target: b64(o, 'target', where), related: b64list(o, 'related', where), decision,
-        reason: optStr(o, 'reason', where), challenge: bool(o, 'challenge', where), wire: b64(o, 'wire', where),
+        t: 'ack',
+        target: b64(o, 'target', where),
+        related: b64list(o, 'related', where),
+        decision,
+        reason: optStr(o, 'reason', where),
+        challenge: bool(o, 'challenge', where),
+        wire: b64(o, 'wire', where),
       };
     }
     default:
-      return { t: 'attest', close: b64(o, 'close', where), agree: bool(o, 'agree', where), reason: optStr(o, 'reason', where), wire: b64(o, 'wire', where) };
+      return {
+        t: 'attest',
+        close: b64(o, 'close', where),
+        agree: bool(o, 'agree', where),
+        reason: optStr(o, 'reason', where),
+        wire: b64(o, 'wire', where),
+      };
   }
 }

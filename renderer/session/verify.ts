@@ -15,7 +15,8 @@ const FROM_PARTICIPANTS = new Set(['enroll', 'ack', 'attest']);
 export function coordinatorVerifier(coordinator: Coordinator): VerifyFn {
   return async (wire) => {
     const m = decodeMessage(wire);
-    if (!FROM_PARTICIPANTS.has(m.envelope.t)) return `a ${m.envelope.t} is not something a participant sends; point the camera at a participant's device`;
+    if (!FROM_PARTICIPANTS.has(m.envelope.t))
+      return `a ${m.envelope.t} is not something a participant sends; point the camera at a participant's device`;
     const key = publicKeyFor(m, coordinator.state);
     if (!key) return `this ${m.envelope.t} is signed by a device that has not enrolled in this session`;
     return (await verifyMessage(m, key)) || `the signature on this ${m.envelope.t} does not verify`;
@@ -32,10 +33,23 @@ export function participantVerifier(genesis: SignedMessage<'genesis'> | undefine
     if (!genesis) {
       if (m.envelope.t !== 'genesis') return `waiting for the session genesis, this is a ${m.envelope.t}`;
       const body = (m as SignedMessage<'genesis'>).envelope.body;
-      return (await verifyMessage(m, { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: fingerprintOf(body.key) })) || 'the genesis signature does not verify with the key it carries';
+      return (
+        (await verifyMessage(m, {
+          alg: body.alg as SignatureAlgorithm,
+          publicKey: body.key,
+          fingerprint: fingerprintOf(body.key),
+        })) || 'the genesis signature does not verify with the key it carries'
+      );
     }
     const body = genesis.envelope.body;
-    if (!equalBytes(m.envelope.by, genesis.envelope.by)) return `this ${m.envelope.t} is not from this session's coordinator (another participant's screen?)`;
-    return (await verifyMessage(m, { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: genesis.envelope.by })) || `the signature on this ${m.envelope.t} does not verify`;
+    if (!equalBytes(m.envelope.by, genesis.envelope.by))
+      return `this ${m.envelope.t} is not from this session's coordinator (another participant's screen?)`;
+    return (
+      (await verifyMessage(m, {
+        alg: body.alg as SignatureAlgorithm,
+        publicKey: body.key,
+        fingerprint: genesis.envelope.by,
+      })) || `the signature on this ${m.envelope.t} does not verify`
+    );
   };
 }

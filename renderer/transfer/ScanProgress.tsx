@@ -12,7 +12,9 @@ function describe(last: QrScannerState['last']): string | undefined {
     case 'duplicate':
       return 'Already received this message.';
     case 'plain':
-      return last.text === undefined ? `Plain QR code with ${last.bytes.length} bytes of binary data.` : 'Plain QR code (text).';
+      return last.text === undefined
+        ? `Plain QR code with ${last.bytes.length} bytes of binary data.`
+        : 'Plain QR code (text).';
     case 'refused':
       return `Refused: ${last.reason}`;
     default:

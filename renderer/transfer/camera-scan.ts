@@ -41,10 +41,15 @@ type VideoWithCallback = HTMLVideoElement & {
 /** Open the camera into `video` and scan until stop(). Rejects if the camera cannot be opened. */
 export async function startCameraScan(video: HTMLVideoElement, options: CameraScanOptions): Promise<CameraScan> {
   const v = video as VideoWithCallback;
-  if (typeof v.requestVideoFrameCallback !== 'function') throw new Error('this browser lacks requestVideoFrameCallback');
+  if (typeof v.requestVideoFrameCallback !== 'function')
+    throw new Error('this browser lacks requestVideoFrameCallback');
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: false,
-    video: { width: { ideal: options.width ?? 640 }, height: { ideal: options.height ?? 480 }, frameRate: { ideal: options.frameRate ?? 30 } },
+    video: {
+      width: { ideal: options.width ?? 640 },
+      height: { ideal: options.height ?? 480 },
+      frameRate: { ideal: options.frameRate ?? 30 },
+    },
   });
   const scanner = new FrameScanner(options);
   let stopped = false;
@@ -79,7 +84,8 @@ export async function startCameraScan(video: HTMLVideoElement, options: CameraSc
       .then((bitmap) => scanner.scan(bitmap))
       .then((outcome) => {
         if (stopped) return;
-        if (outcome.kind === 'decoded') options.onCodes(outcome.codes, { ...info, readMs: outcome.readMs, decodeMs: outcome.decodeMs });
+        if (outcome.kind === 'decoded')
+          options.onCodes(outcome.codes, { ...info, readMs: outcome.readMs, decodeMs: outcome.decodeMs });
         else if (outcome.kind === 'overrun') options.onOverrun?.(outcome.budgetMs);
         else options.onError?.(outcome.message);
       })

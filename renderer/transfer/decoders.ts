@@ -49,22 +49,33 @@ export const ZXING_OPTIONS: ReaderOptions = {
  * with that URL, so the package's CDN default can never be used.
  */
 export async function createZxingDecoder(wasmUrl: string, options: ReaderOptions = ZXING_OPTIONS): Promise<QrDecoder> {
-  if (typeof wasmUrl !== 'string' || wasmUrl.length === 0) throw new TypeError('zxing needs the URL of its bundled .wasm');
+  if (typeof wasmUrl !== 'string' || wasmUrl.length === 0)
+    throw new TypeError('zxing needs the URL of its bundled .wasm');
   await prepareZXingModule({ overrides: { locateFile: () => wasmUrl }, fireImmediately: true });
   return {
     name: 'zxing',
     async decode(image) {
-      const imageData = image instanceof ImageData ? image : new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
+      const imageData =
+        image instanceof ImageData
+          ? image
+          : new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
       const results = await readBarcodes(imageData, options);
       return results.filter((r) => r.isValid).map((r) => Uint8Array.from(r.bytes));
     },
   };
 }
 
-type JsQr = (data: Uint8ClampedArray, width: number, height: number, options?: { inversionAttempts?: 'dontInvert' }) => { binaryData: number[] } | null;
+type JsQr = (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options?: { inversionAttempts?: 'dontInvert' },
+) => { binaryData: number[] } | null;
 // jsqr is a CommonJS bundle whose default export is the function itself, or sits under `default`
 // depending on the bundler's interop; accept either.
-const jsQR: JsQr = (typeof jsQRModule === 'function' ? jsQRModule : (jsQRModule as unknown as { default: JsQr }).default) as JsQr;
+const jsQR: JsQr = (
+  typeof jsQRModule === 'function' ? jsQRModule : (jsQRModule as unknown as { default: JsQr }).default
+) as JsQr;
 
 /** jsQR: one code per frame, no inverted search (screens show dark modules on light). */
 export function createJsqrDecoder(): QrDecoder {

@@ -17,7 +17,8 @@ function withQuietZone(modules: { size: number; get(row: number, col: number): n
   const size = modules.size + 2 * QR_QUIET_ZONE;
   const dark = new Uint8Array(size * size);
   for (let y = 0; y < modules.size; y++) {
-    for (let x = 0; x < modules.size; x++) dark[(y + QR_QUIET_ZONE) * size + x + QR_QUIET_ZONE] = modules.get(y, x) ? 1 : 0;
+    for (let x = 0; x < modules.size; x++)
+      dark[(y + QR_QUIET_ZONE) * size + x + QR_QUIET_ZONE] = modules.get(y, x) ? 1 : 0;
   }
   return { size, dark };
 }

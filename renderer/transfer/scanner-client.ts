@@ -40,10 +40,12 @@ export class FrameScanner {
   private closed = false;
 
   constructor(options: FrameScannerOptions) {
-    if (options.decoder !== 'zxing' && options.decoder !== 'jsqr') throw new TypeError(`unknown decoder ${String(options.decoder)}`);
+    if (options.decoder !== 'zxing' && options.decoder !== 'jsqr')
+      throw new TypeError(`unknown decoder ${String(options.decoder)}`);
     if (options.decoder === 'zxing' && !options.wasmUrl) throw new TypeError('zxing needs wasmUrl');
     const budget = options.budgetMs ?? 250;
-    if (!Number.isFinite(budget) || budget <= 0 || budget > 10_000) throw new RangeError('budgetMs must be in (0, 10000]');
+    if (!Number.isFinite(budget) || budget <= 0 || budget > 10_000)
+      throw new RangeError('budgetMs must be in (0, 10000]');
     this.options = options;
     this.decoder = options.decoder;
     this.budgetMs = budget;
@@ -63,13 +65,18 @@ export class FrameScanner {
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (e: MessageEvent<WorkerResponse>): void => {
         if (e.data.type === 'ready') resolve();
-        else if (e.data.type === 'error' && e.data.id === -1) reject(new Error(`scanner worker failed to start: ${e.data.message}`));
+        else if (e.data.type === 'error' && e.data.id === -1)
+          reject(new Error(`scanner worker failed to start: ${e.data.message}`));
         else return;
         worker.removeEventListener('message', onMessage);
       };
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', (e) => reject(new Error(`scanner worker failed: ${e.message}`)), { once: true });
-      const init: WorkerRequest = { type: 'init', decoder: this.options.decoder, ...(this.options.wasmUrl ? { wasmUrl: this.options.wasmUrl } : {}) };
+      const init: WorkerRequest = {
+        type: 'init',
+        decoder: this.options.decoder,
+        ...(this.options.wasmUrl ? { wasmUrl: this.options.wasmUrl } : {}),
+      };
       worker.postMessage(init);
     });
     return this.ready;
@@ -106,7 +113,11 @@ export class FrameScanner {
           if ((m.type !== 'result' && m.type !== 'error') || m.id !== id) return;
           clearTimeout(timer);
           worker.removeEventListener('message', onMessage);
-          resolve(m.type === 'result' ? { kind: 'decoded', codes: m.codes, readMs: m.readMs, decodeMs: m.decodeMs } : { kind: 'failed', message: m.message });
+          resolve(
+            m.type === 'result'
+              ? { kind: 'decoded', codes: m.codes, readMs: m.readMs, decodeMs: m.decodeMs }
+              : { kind: 'failed', message: m.message },
+          );
         };
         worker.addEventListener('message', onMessage);
         const req: WorkerRequest = { type: 'frame', id, bitmap };

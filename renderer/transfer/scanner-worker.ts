@@ -11,10 +11,19 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly codes: Uint8Array[]; readonly readMs: number; readonly decodeMs: number }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly codes: Uint8Array[];
+      readonly readMs: number;
+      readonly decodeMs: number;
+    }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerResponse, t?: Transferable[]): void };
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(m: WorkerResponse, t?: Transferable[]): void;
+};
 let decoder: QrDecoder | undefined;
 let canvas: OffscreenCanvas | undefined;
 let ctx: OffscreenCanvasRenderingContext2D | null = null;
@@ -59,7 +68,10 @@ scope.onmessage = (event) => {
   const decodeStart = performance.now();
   decoder.decode(image).then(
     (codes) =>
-      scope.postMessage({ type: 'result', id, codes, readMs, decodeMs: performance.now() - decodeStart }, codes.map((c) => c.buffer as ArrayBuffer)),
+      scope.postMessage(
+        { type: 'result', id, codes, readMs, decodeMs: performance.now() - decodeStart },
+        codes.map((c) => c.buffer as ArrayBuffer),
+      ),
     (e: unknown) => scope.postMessage({ type: 'error', id, message: e instanceof Error ? e.message : String(e) }),
   );
 };

@@ -36,7 +36,10 @@ const INITIAL: QrScannerState = { status: 'idle', progress: [], frames: 0, overr
  * Returns a ref for the <video> element and the scanning state. `verify` and `sessionId` restart
  * the camera when their identity changes: pass memoised values.
  */
-export function useQrScanner(options: QrScannerOptions): { videoRef: React.RefObject<HTMLVideoElement | null>; state: QrScannerState } {
+export function useQrScanner(options: QrScannerOptions): {
+  videoRef: React.RefObject<HTMLVideoElement | null>;
+  state: QrScannerState;
+} {
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const [state, setState] = useState<QrScannerState>(INITIAL);
   const latest = useRef(options);
@@ -54,7 +57,11 @@ export function useQrScanner(options: QrScannerOptions): { videoRef: React.RefOb
       if (cancelled) return;
       if (e.kind === 'message') latest.current.onMessage?.(e.wire, e.messageId);
       if (e.kind === 'plain') latest.current.onPlain?.(e.bytes, e.text);
-      setState((s) => ({ ...s, progress: assembler.progress(), ...(e.kind === 'progress' || e.kind === 'verifying' ? {} : { last: e }) }));
+      setState((s) => ({
+        ...s,
+        progress: assembler.progress(),
+        ...(e.kind === 'progress' || e.kind === 'verifying' ? {} : { last: e }),
+      }));
     };
     startCameraScan(videoRef.current, {
       decoder,
@@ -75,7 +82,12 @@ export function useQrScanner(options: QrScannerOptions): { videoRef: React.RefOb
         }
       },
       (e: unknown) => {
-        if (!cancelled) setState((s) => ({ ...s, status: 'error', error: `camera could not be opened: ${e instanceof Error ? e.message : String(e)}` }));
+        if (!cancelled)
+          setState((s) => ({
+            ...s,
+            status: 'error',
+            error: `camera could not be opened: ${e instanceof Error ? e.message : String(e)}`,
+          }));
       },
     );
     return () => {

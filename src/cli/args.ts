@@ -10,7 +10,10 @@ export class UsageError extends KeywitnessError {
 }
 
 /** Parse a command's arguments with node:util parseArgs in strict mode; errors become UsageError. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: T,
+) {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (e) {

@@ -12,12 +12,16 @@ import { readFileLimited } from './read.js';
 export const AUDIT_USAGE = 'keywitness audit BUNDLE [--receipt FILE]... [--json]';
 
 export const runAudit: CliCommand = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { receipt: { type: 'string', multiple: true }, json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(args, {
+    receipt: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
   if (positionals.length !== 1) throw new UsageError(`usage: ${AUDIT_USAGE}`);
   const bundlePath = positionals[0]!;
   const bundle = withFile(bundlePath, decodeBundle, await readFileLimited(bundlePath, MAX_BUNDLE_BYTES));
   const receipts = [];
-  for (const path of values.receipt ?? []) receipts.push(withFile(path, decodeReceipt, await readFileLimited(path, MAX_RECEIPT_BYTES)));
+  for (const path of values.receipt ?? [])
+    receipts.push(withFile(path, decodeReceipt, await readFileLimited(path, MAX_RECEIPT_BYTES)));
   installCryptoEngine();
   const report = await auditBundle(bundle, receipts, { checker: checkEvidence });
   if (values.json) io.stdout(JSON.stringify(report.findings, null, 2) + '\n');

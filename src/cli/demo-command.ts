@@ -22,7 +22,11 @@ export const DEMO_USAGE = 'keywitness demo --out DIR';
 
 /** File name for a participant's receipt: their name in lower-case words joined by hyphens. */
 export function receiptFileName(name: string): string {
-  return `${name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.receipt.json`;
+  return `${name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}.receipt.json`;
 }
 
 export const runDemo: CliCommand = async (args, io) => {
@@ -31,16 +35,27 @@ export const runDemo: CliCommand = async (args, io) => {
   const dir = resolve(values.out);
   const names = ['session.keywitness.json', ...DEMO_PARTICIPANTS.map((p) => receiptFileName(p.name))];
   for (const name of names) {
-    const exists = await access(resolve(dir, name)).then(() => true, () => false);
-    if (exists) throw new KeywitnessError('ALREADY_EXISTS', 'refusing to overwrite an existing file; choose an empty folder', { where: resolve(dir, name) });
+    const exists = await access(resolve(dir, name)).then(
+      () => true,
+      () => false,
+    );
+    if (exists)
+      throw new KeywitnessError('ALREADY_EXISTS', 'refusing to overwrite an existing file; choose an empty folder', {
+        where: resolve(dir, name),
+      });
   }
   installCryptoEngine();
   const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
   const script = parseScript(scriptBytes);
   io.stdout(`Rehearsal of ${script.id}: ${script.steps.length} steps, ${DEMO_PARTICIPANTS.length} participants\n`);
   const result = await simulateCeremony({
-    script, scriptBytes, coordinatorName: 'Ada Lovelace', participants: DEMO_PARTICIPANTS, steps: await loadDemoSteps(script),
-    checker: checkEvidence, onStep: (id) => io.stdout(`  step ${id} complete\n`),
+    script,
+    scriptBytes,
+    coordinatorName: 'Ada Lovelace',
+    participants: DEMO_PARTICIPANTS,
+    steps: await loadDemoSteps(script),
+    checker: checkEvidence,
+    onStep: (id) => io.stdout(`  step ${id} complete\n`),
   });
   await mkdir(dir, { recursive: true });
   const files: [string, Uint8Array][] = [['session.keywitness.json', encodeBundle(result.bundle)]];

@@ -39,7 +39,8 @@ export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
 /** Build each step's inputs and evidence from the script's expected values and the evidence files. */
 export async function loadDemoSteps(script: Script): Promise<Record<string, SimulatedStep>> {
   const evidence = new Map<string, Uint8Array>();
-  for (const [id, file] of Object.entries(EVIDENCE_FILES)) evidence.set(id, new Uint8Array(await readFile(EVIDENCE_DIR + file)));
+  for (const [id, file] of Object.entries(EVIDENCE_FILES))
+    evidence.set(id, new Uint8Array(await readFile(EVIDENCE_DIR + file)));
   const fingerprintLine = fromUtf8(new Uint8Array(await readFile(`${EVIDENCE_DIR}4.2-fingerprint.txt`))).trim();
   const fingerprint = fingerprintLine.slice(fingerprintLine.indexOf('=') + 1);
   const steps: Record<string, SimulatedStep> = {};
@@ -64,7 +65,8 @@ export async function loadDemoSteps(script: Script): Promise<Record<string, Simu
       objection: {
         by: 'Chris Tanaka',
         reason: 'I read the key label on the laptop screen as root-ca-p348, not root-ca-p384.',
-        resolution: 'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
+        resolution:
+          'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
       },
     };
   }

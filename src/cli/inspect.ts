@@ -14,40 +14,69 @@ import { detectEvidenceKind } from '../core/evidence/parse.js';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../core/script/types.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 
-const USAGE = 'usage: keywitness inspect FILE… [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]\n';
+const USAGE =
+  'usage: keywitness inspect FILE… [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]\n';
 
 /** Result for one file in `--json` output. */
 export type InspectEntry =
   | { readonly file: string; readonly ok: true; readonly evidence: EvidenceDescription }
   | { readonly file: string; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
-async function inspectFile(path: string, kind: EvidenceKind | undefined, parser: string | undefined): Promise<InspectEntry> {
+async function inspectFile(
+  path: string,
+  kind: EvidenceKind | undefined,
+  parser: string | undefined,
+): Promise<InspectEntry> {
   try {
     const info = await stat(path);
     if (!info.isFile()) return { file: path, ok: false, error: { code: 'IO_FAILED', message: 'not a regular file' } };
     if (info.size > MAX_EVIDENCE_BYTES) {
-      return { file: path, ok: false, error: { code: 'INPUT_TOO_LARGE', message: `${info.size} bytes is over the ${MAX_EVIDENCE_BYTES}-byte limit for evidence` } };
+      return {
+        file: path,
+        ok: false,
+        error: {
+          code: 'INPUT_TOO_LARGE',
+          message: `${info.size} bytes is over the ${MAX_EVIDENCE_BYTES}-byte limit for evidence`,
+        },
+      };
     }
     const bytes = new Uint8Array(await readFile(path));
-    if (bytes.length === 0) return { file: path, ok: false, error: { code: 'EVIDENCE_INVALID', message: `${path}: empty input` } };
+    if (bytes.length === 0)
+      return { file: path, ok: false, error: { code: 'EVIDENCE_INVALID', message: `${path}: empty input` } };
     const k = kind ?? detectEvidenceKind(bytes);
-    return { file: path, ok: true, evidence: await describeEvidence(k, bytes, k === 'hsm-output' ? parser : undefined, path) };
+    return {
+      file: path,
+      ok: true,
+      evidence: await describeEvidence(k, bytes, k === 'hsm-output' ? parser : undefined, path),
+    };
   } catch (e) {
     if (isKeywitnessError(e)) return { file: path, ok: false, error: { code: e.code, message: e.message } };
     const code = (e as NodeJS.ErrnoException).code;
-    if (code) return { file: path, ok: false, error: { code: 'IO_FAILED', message: `cannot read: ${(e as Error).message}` } };
+    if (code)
+      return { file: path, ok: false, error: { code: 'IO_FAILED', message: `cannot read: ${(e as Error).message}` } };
     return { file: path, ok: false, error: { code: 'INTERNAL', message: `unexpected failure: ${String(e)}` } };
   }
 }
 
 function fpLines(label: string, f: FingerprintView, indent: string): string[] {
-  return [`${indent}${label}: ${f.colonHex}`, `${indent}  words: ${f.words}`, `${indent}  identifying: ${f.identifying}   short: ${f.short}`];
+  return [
+    `${indent}${label}: ${f.colonHex}`,
+    `${indent}  words: ${f.words}`,
+    `${indent}  identifying: ${f.identifying}   short: ${f.short}`,
+  ];
 }
 
 type Obj = Record<string, unknown>;
 
 function keyLines(k: Obj, indent: string): string[] {
-  const desc = [k.algorithm, k.curve, k.size ? `${String(k.size)} bits` : null, k.exponent ? `e=${String(k.exponent)}` : null].filter(Boolean).join(' ');
+  const desc = [
+    k.algorithm,
+    k.curve,
+    k.size ? `${String(k.size)} bits` : null,
+    k.exponent ? `e=${String(k.exponent)}` : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return [`${indent}key: ${desc}`, ...fpLines('SPKI SHA-256', k.spkiSha256 as FingerprintView, indent)];
 }
 
@@ -68,35 +97,62 @@ function describeText(entry: InspectEntry): string {
   const lines = [`${entry.file}: ${e.kind} (${e.size} bytes)`, ...fpLines('file SHA-256', e.fileSha256, '  ')];
   if (e.kind === 'certificate') {
     (e.certificates as Obj[]).forEach((c, i) => {
-      lines.push(`  certificate ${i + 1}:`, `    subject: ${String(c.subject)}`, `    issuer: ${String(c.issuer)}`, `    serial: ${String(c.serial)} (${String(c.serialBits)} bits)`,
-        `    validity: ${String(c.notBefore)} to ${String(c.notAfter)} (${String(c.validityDays)} days)`, `    signature algorithm: ${String(c.signatureAlgorithm)}`,
-        ...keyLines(c.key as Obj, '    '), ...extLines(c.extensions as Obj, '      '),
-        ...fpLines('SHA-256', c.sha256 as FingerprintView, '    '), ...fpLines('SHA-1', c.sha1 as FingerprintView, '    '));
+      lines.push(
+        `  certificate ${i + 1}:`,
+        `    subject: ${String(c.subject)}`,
+        `    issuer: ${String(c.issuer)}`,
+        `    serial: ${String(c.serial)} (${String(c.serialBits)} bits)`,
+        `    validity: ${String(c.notBefore)} to ${String(c.notAfter)} (${String(c.validityDays)} days)`,
+        `    signature algorithm: ${String(c.signatureAlgorithm)}`,
+        ...keyLines(c.key as Obj, '    '),
+        ...extLines(c.extensions as Obj, '      '),
+        ...fpLines('SHA-256', c.sha256 as FingerprintView, '    '),
+        ...fpLines('SHA-1', c.sha1 as FingerprintView, '    '),
+      );
       const self = c.selfSignature as Obj | null;
       lines.push(`    self-signature: ${self ? `${String(self.status)} (${String(self.detail)})` : 'not self-issued'}`);
       for (const w of c.warnings as string[]) lines.push(`    warning: ${w}`);
     });
-    for (const l of (e.chain as Obj[] | null) ?? []) lines.push(`  chain: #${Number(l.index) + 1} ${String(l.subject)} issued by ${String(l.issuedBy)}: ${String(l.status)} (${String(l.detail)})`);
+    for (const l of (e.chain as Obj[] | null) ?? [])
+      lines.push(
+        `  chain: #${Number(l.index) + 1} ${String(l.subject)} issued by ${String(l.issuedBy)}: ${String(l.status)} (${String(l.detail)})`,
+      );
   } else if (e.kind === 'csr') {
     const c = e.csr as Obj;
     const s = c.signature as Obj;
-    lines.push(`  subject: ${String(c.subject)}`, `  signature algorithm: ${String(c.signatureAlgorithm)}`, `  signature: ${String(s.status)} (${String(s.detail)})`,
-      ...keyLines(c.key as Obj, '  '), ...extLines(c.extensions as Obj, '    '), ...fpLines('SHA-256', c.sha256 as FingerprintView, '  '));
+    lines.push(
+      `  subject: ${String(c.subject)}`,
+      `  signature algorithm: ${String(c.signatureAlgorithm)}`,
+      `  signature: ${String(s.status)} (${String(s.detail)})`,
+      ...keyLines(c.key as Obj, '  '),
+      ...extLines(c.extensions as Obj, '    '),
+      ...fpLines('SHA-256', c.sha256 as FingerprintView, '  '),
+    );
   } else if (e.kind === 'public-key') {
     lines.push(...keyLines(e.key as Obj, '  '));
   } else if (e.kind === 'dnskey') {
     lines.push(`  format: ${String(e.format)}, zone ${String(e.zone)}`);
     for (const k of e.keys as Obj[]) {
-      lines.push(`  DNSKEY ${String(k.owner)} flags ${String(k.flags)} algorithm ${String(k.algorithm)} key tag ${String(k.keyTag)}${k.sep ? ' (KSK)' : ''}`);
+      lines.push(
+        `  DNSKEY ${String(k.owner)} flags ${String(k.flags)} algorithm ${String(k.algorithm)} key tag ${String(k.keyTag)}${k.sep ? ' (KSK)' : ''}`,
+      );
       for (const d of k.ds as Obj[]) lines.push(`    ${String(d.record)}`);
     }
-    for (const a of e.anchors as Obj[]) lines.push(`  anchor ${String(a.id)}: key tag ${String(a.keyTag)} digest type ${String(a.digestType)} ${String(a.digest)}${a.publicKeyMatchesDigest === null ? '' : a.publicKeyMatchesDigest ? ' (matches its PublicKey)' : ' (DOES NOT match its PublicKey)'}`);
+    for (const a of e.anchors as Obj[])
+      lines.push(
+        `  anchor ${String(a.id)}: key tag ${String(a.keyTag)} digest type ${String(a.digestType)} ${String(a.digest)}${a.publicKeyMatchesDigest === null ? '' : a.publicKeyMatchesDigest ? ' (matches its PublicKey)' : ' (DOES NOT match its PublicKey)'}`,
+      );
   } else if (e.kind === 'hsm-output') {
     lines.push(`  format: ${String(e.format)}`, `  success: ${e.success === null ? 'not stated' : String(e.success)}`);
     for (const err of e.errors as string[]) lines.push(`  error: ${err}`);
     for (const [k, v] of Object.entries(e.facts as Obj)) lines.push(`  ${k}: ${String(v)}`);
     for (const o of e.objects as Obj[]) {
-      lines.push(`  object: ${['class', 'keyType', 'label', 'id', 'bits', 'curve'].filter((f) => o[f] !== null).map((f) => `${f}=${String(o[f])}`).join(' ')}`);
+      lines.push(
+        `  object: ${['class', 'keyType', 'label', 'id', 'bits', 'curve']
+          .filter((f) => o[f] !== null)
+          .map((f) => `${f}=${String(o[f])}`)
+          .join(' ')}`,
+      );
     }
     for (const k of e.publicKeys as Obj[]) lines.push(...keyLines(k, '  '));
   }

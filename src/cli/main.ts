@@ -12,7 +12,12 @@ import { SCRIPT_USAGE, runScript } from './script-command.js';
 import { WORDS_USAGE, runWords } from './words-command.js';
 
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
-  audit: runAudit, inspect: runInspect, script: runScript, words: runWords, qr: runQr, demo: runDemo,
+  audit: runAudit,
+  inspect: runInspect,
+  script: runScript,
+  words: runWords,
+  qr: runQr,
+  demo: runDemo,
 };
 
 const USAGE = `usage:

@@ -59,7 +59,8 @@ function readBounded(path: string, max: number, what: string): Uint8Array {
   } catch (e) {
     throw new KeywitnessError('IO_FAILED', `cannot read ${what}: ${(e as Error).message}`, { where: path, cause: e });
   }
-  if (size > max) throw new KeywitnessError('INPUT_TOO_LARGE', `${what} is ${size} bytes; at most ${max}`, { where: path });
+  if (size > max)
+    throw new KeywitnessError('INPUT_TOO_LARGE', `${what} is ${size} bytes; at most ${max}`, { where: path });
   return new Uint8Array(readFileSync(path));
 }
 
@@ -68,7 +69,8 @@ function writeExclusive(path: string, data: Uint8Array): void {
     writeFileSync(path, data, { flag: 'wx' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new KeywitnessError('ALREADY_EXISTS', 'exists already; Keywitness never overwrites', { where: path });
+    if (code === 'EEXIST')
+      throw new KeywitnessError('ALREADY_EXISTS', 'exists already; Keywitness never overwrites', { where: path });
     throw new KeywitnessError('IO_FAILED', `cannot write: ${(e as Error).message}`, { where: path, cause: e });
   }
 }
@@ -82,13 +84,17 @@ async function encode(p: Parsed, io: CliIo): Promise<number> {
   }
   const scaleText = p.flags.get('--scale');
   const scale = scaleText === undefined ? 8 : Number(scaleText);
-  if (!Number.isInteger(scale) || scale < 1 || scale > 32) throw new KeywitnessError('INPUT_INVALID', '--scale must be 1..32 pixels per module', { where: 'arguments' });
+  if (!Number.isInteger(scale) || scale < 1 || scale > 32)
+    throw new KeywitnessError('INPUT_INVALID', '--scale must be 1..32 pixels per module', { where: 'arguments' });
   const wire = readBounded(file, MAX_MESSAGE_BYTES, 'message');
   let message;
   try {
     message = decodeMessage(wire);
   } catch (e) {
-    throw new KeywitnessError('TRANSFER_INVALID', `not a Keywitness wire message: ${(e as Error).message}`, { where: file, cause: e });
+    throw new KeywitnessError('TRANSFER_INVALID', `not a Keywitness wire message: ${(e as Error).message}`, {
+      where: file,
+      cause: e,
+    });
   }
   const encoded = encodeMessage(wire, { sessionId: message.envelope.sid });
   const { version, pngs } = await renderFramesPng(encoded.frames, scale);
@@ -121,7 +127,8 @@ function signerFrom(p: Parsed): PublicIdentity | undefined {
 
 async function decodeImages(paths: readonly string[]): Promise<{ path: string; codes: Uint8Array[] }[]> {
   const out: { path: string; codes: Uint8Array[] }[] = [];
-  for (const path of paths) out.push({ path, codes: await decodeQrImage(readBounded(path, MAX_IMAGE_FILE_BYTES, 'image'), path) });
+  for (const path of paths)
+    out.push({ path, codes: await decodeQrImage(readBounded(path, MAX_IMAGE_FILE_BYTES, 'image'), path) });
   return out;
 }
 
@@ -131,9 +138,17 @@ async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
     return 2;
   }
   const [{ path, codes }] = (await decodeImages(p.positional)) as [{ path: string; codes: Uint8Array[] }];
-  if (codes.length !== 1) throw new KeywitnessError('INPUT_INVALID', `--raw needs exactly one QR code; found ${codes.length}`, { where: path });
+  if (codes.length !== 1)
+    throw new KeywitnessError('INPUT_INVALID', `--raw needs exactly one QR code; found ${codes.length}`, {
+      where: path,
+    });
   const bytes = codes[0]!;
-  if (hasFrameMagic(bytes)) throw new KeywitnessError('INPUT_INVALID', 'this is a Keywitness frame, not a plain QR code; decode it without --raw', { where: path });
+  if (hasFrameMagic(bytes))
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      'this is a Keywitness frame, not a plain QR code; decode it without --raw',
+      { where: path },
+    );
   const out = p.flags.get('--out');
   if (typeof out === 'string') {
     writeExclusive(out, bytes);
@@ -169,7 +184,8 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
         identity = { alg, publicKey: b.key, fingerprint: fingerprintOf(b.key) };
       }
       if (!identity) return `cannot check the signature of a ${t} without the signer's key: pass --signer HEX`;
-      if (!(await verifyMessage(message, identity))) return `signature does not verify against key ${shortWords(identity.fingerprint)}`;
+      if (!(await verifyMessage(message, identity)))
+        return `signature does not verify against key ${shortWords(identity.fingerprint)}`;
       signers.set(toHex(message.id), identity);
       return true;
     },
@@ -179,26 +195,37 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
     if (codes.length === 0) io.stderr(`${path}: no QR code found\n`);
     for (const code of codes) {
       const e = await assembler.accept(code);
-      if (e.kind === 'plain') io.stderr(`${path}: plain QR code (${code.length} bytes), not a Keywitness frame; print it with --raw\n`);
+      if (e.kind === 'plain')
+        io.stderr(`${path}: plain QR code (${code.length} bytes), not a Keywitness frame; print it with --raw\n`);
       else if (e.kind === 'refused') io.stderr(`${path}: refused: ${e.reason}\n`);
       else if (e.kind === 'message') {
         released.push(e.wire);
         const m = decodeMessage(e.wire);
         const who = signers.get(toHex(e.messageId))!;
-        const how = pinned ? 'the key given with --signer' : `the key the ${m.envelope.t} itself declares (compare its fingerprint with an independent source)`;
-        io.stdout(`verified ${m.envelope.t} message ${toHex(e.messageId)} (${e.wire.length} bytes), session ${toHex(m.envelope.sid)}\n`);
+        const how = pinned
+          ? 'the key given with --signer'
+          : `the key the ${m.envelope.t} itself declares (compare its fingerprint with an independent source)`;
+        io.stdout(
+          `verified ${m.envelope.t} message ${toHex(e.messageId)} (${e.wire.length} bytes), session ${toHex(m.envelope.sid)}\n`,
+        );
         io.stdout(`signed by ${toHex(who.fingerprint)} (${shortWords(who.fingerprint)}), checked against ${how}\n`);
       }
     }
   }
   if (released.length === 0) {
-    const partial = assembler.progress().map((a) => `${a.received} of ${a.needed} parts`).join(', ');
+    const partial = assembler
+      .progress()
+      .map((a) => `${a.received} of ${a.needed} parts`)
+      .join(', ');
     io.stderr(`no verified Keywitness message${partial ? ` (incomplete: ${partial})` : ''}\n`);
     return 1;
   }
   const out = p.flags.get('--out');
   if (typeof out === 'string') {
-    if (released.length !== 1) throw new KeywitnessError('INPUT_INVALID', `--out takes one message; the images held ${released.length}`, { where: out });
+    if (released.length !== 1)
+      throw new KeywitnessError('INPUT_INVALID', `--out takes one message; the images held ${released.length}`, {
+        where: out,
+      });
     writeExclusive(out, released[0]!);
   }
   return 0;

@@ -23,6 +23,8 @@ export const runScript: CliCommand = async (args, io) => {
   }
   const script = parseScript(bytes);
   const text = scriptHashText(script.hash);
-  io.stdout(`${file}: OK — ${script.id}, ${script.steps.length} steps, ${script.roles.length} roles\nSHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\n`);
+  io.stdout(
+    `${file}: OK — ${script.id}, ${script.steps.length} steps, ${script.roles.length} roles\nSHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\n`,
+  );
   return 0;
 };

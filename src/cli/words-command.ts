@@ -16,7 +16,8 @@ export const runWords: CliCommand = async (args, io) => {
   } catch (e) {
     throw new KeywitnessError('ENCODING_INVALID', (e as Error).message, { where: 'HEX', cause: e });
   }
-  if (bytes.length === 0 || bytes.length > 64) throw new KeywitnessError('INPUT_INVALID', `expected 1 to 64 bytes of hex, got ${bytes.length}`, { where: 'HEX' });
+  if (bytes.length === 0 || bytes.length > 64)
+    throw new KeywitnessError('INPUT_INVALID', `expected 1 to 64 bytes of hex, got ${bytes.length}`, { where: 'HEX' });
   io.stdout(`${toWords(bytes).join(' ')}\nshort: ${shortWords(bytes)}\n`);
   return 0;
 };

@@ -15,7 +15,10 @@ import type { Logger } from './harden.js';
 /** Must run before `ready` (Electron requirement). */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
+    },
   ]);
 }
 
@@ -42,7 +45,10 @@ export function serveAppProtocol(ses: Session, root: string, log: Logger): void 
     }
     try {
       const bytes = await readFile(await fileFor(root, resolved.segments));
-      return new Response(request.method === 'HEAD' ? null : new Uint8Array(bytes), { status: 200, headers: responseHeaders(resolved.mimeType) });
+      return new Response(request.method === 'HEAD' ? null : new Uint8Array(bytes), {
+        status: 200,
+        headers: responseHeaders(resolved.mimeType),
+      });
     } catch (e) {
       log(`app:// not served ${resolved.segments.join('/')}: ${(e as Error).message}`);
       return plain(404, 'not found');

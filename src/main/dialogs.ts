@@ -6,7 +6,10 @@ const FILTERS: Readonly<Record<ImportKind, { name: string; extensions: string[] 
   script: [{ name: 'Ceremony script', extensions: ['yaml', 'yml'] }],
   bundle: [{ name: 'Session bundle', extensions: ['json'] }],
   receipt: [{ name: 'Receipt', extensions: ['json'] }],
-  evidence: [{ name: 'Evidence', extensions: ['pem', 'der', 'crt', 'cer', 'csr', 'txt', 'log', 'key', 'pub'] }, { name: 'Any file', extensions: ['*'] }],
+  evidence: [
+    { name: 'Evidence', extensions: ['pem', 'der', 'crt', 'cer', 'csr', 'txt', 'log', 'key', 'pub'] },
+    { name: 'Any file', extensions: ['*'] },
+  ],
 };
 
 async function pick(win: BrowserWindow | null, options: OpenDialogOptions): Promise<string | null> {

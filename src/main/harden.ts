@@ -53,10 +53,22 @@ export function hardenSession(ses: Session, flavour: Flavour, log: Logger): void
   ses.setDevicePermissionHandler(() => decideDevicePermission());
   // Screen capture is never granted: answer every getDisplayMedia with no stream.
   ses.setDisplayMediaRequestHandler((_request, callback) => callback(null));
-  ses.on('select-hid-device', (event, _details, callback) => { event.preventDefault(); callback(null); });
-  ses.on('select-serial-port', (event, _ports, _wc, callback) => { event.preventDefault(); callback(''); });
-  ses.on('select-usb-device', (event, _details, callback) => { event.preventDefault(); callback(); });
-  ses.on('will-download', (event) => { event.preventDefault(); log('download refused'); });
+  ses.on('select-hid-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback(null);
+  });
+  ses.on('select-serial-port', (event, _ports, _wc, callback) => {
+    event.preventDefault();
+    callback('');
+  });
+  ses.on('select-usb-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback();
+  });
+  ses.on('will-download', (event) => {
+    event.preventDefault();
+    log('download refused');
+  });
 }
 
 /**

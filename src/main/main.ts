@@ -29,7 +29,9 @@ const log: Logger = (message) => console.warn(`[keywitness] ${message}`);
 
 function packagedFlavour(appRoot: string): unknown {
   try {
-    const pkg = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { keywitness?: { flavour?: unknown } };
+    const pkg = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as {
+      keywitness?: { flavour?: unknown };
+    };
     return pkg.keywitness?.flavour;
   } catch {
     return undefined;
@@ -46,10 +48,7 @@ const flavour: Flavour = decideFlavour({
 // 1. Refuse to run under switches or environment that undo the hardening (release only). An
 // unpackaged run (`electron <app folder>`) also carries the app folder, which is not an argument.
 const userArgs = process.argv.slice(1).filter((a) => app.isPackaged || resolve(a) !== appRoot);
-const refused = [
-  ...refusedArguments(userArgs, flavour, process.platform),
-  ...refusedEnvironment(process.env, flavour),
-];
+const refused = [...refusedArguments(userArgs, flavour, process.platform), ...refusedEnvironment(process.env, flavour)];
 if (refused.length > 0) {
   const text = describeRefusal(refused);
   console.error(text);
@@ -95,53 +94,66 @@ function start(): void {
   });
 
   // 3. Ready.
-  void app.whenReady().then(async () => {
-    hardenSession(session.defaultSession, flavour, log);
-    serveAppProtocol(session.defaultSession, join(appRoot, 'dist-renderer'), log);
+  void app
+    .whenReady()
+    .then(async () => {
+      hardenSession(session.defaultSession, flavour, log);
+      serveAppProtocol(session.defaultSession, join(appRoot, 'dist-renderer'), log);
 
-    const build = await computeBuildHash(appRoot);
-    const handlers = createHandlers({
-      appInfo: { version: app.getVersion(), flavour, buildHashHex: build.hex, buildHashWords: build.words, buildFileCount: build.fileCount },
-      networkStatus,
-      journals,
-      identityDir: userData,
-      chooseExportFolder: (name) => chooseExportFolder(mainWindow, name),
-      chooseImportFile: (kind) => chooseImportFile(mainWindow, kind),
-    });
-    const dispatch = createDispatcher(handlers, (level, message, detail) => console[level](`[keywitness] ${message}`, detail ?? ''));
-    for (const key of Object.keys(CONTRACT) as ChannelName[]) {
-      const channel = CONTRACT[key].channel;
-      ipcMain.handle(channel, (event, ...args: unknown[]) =>
-        args.length > 1
-          ? { ok: false, code: 'IPC_REJECTED', message: 'one argument per call' }
-          : dispatch(channel, senderFacts(event), args[0]),
+      const build = await computeBuildHash(appRoot);
+      const handlers = createHandlers({
+        appInfo: {
+          version: app.getVersion(),
+          flavour,
+          buildHashHex: build.hex,
+          buildHashWords: build.words,
+          buildFileCount: build.fileCount,
+        },
+        networkStatus,
+        journals,
+        identityDir: userData,
+        chooseExportFolder: (name) => chooseExportFolder(mainWindow, name),
+        chooseImportFile: (kind) => chooseImportFile(mainWindow, kind),
+      });
+      const dispatch = createDispatcher(handlers, (level, message, detail) =>
+        console[level](`[keywitness] ${message}`, detail ?? ''),
       );
-    }
+      for (const key of Object.keys(CONTRACT) as ChannelName[]) {
+        const channel = CONTRACT[key].channel;
+        ipcMain.handle(channel, (event, ...args: unknown[]) =>
+          args.length > 1
+            ? { ok: false, code: 'IPC_REJECTED', message: 'one argument per call' }
+            : dispatch(channel, senderFacts(event), args[0]),
+        );
+      }
 
-    const options = mainWindowOptions(join(appRoot, 'dist', 'preload', 'preload.cjs'), flavour);
-    const violations = auditWebPreferences(options.webPreferences, flavour);
-    if (violations.length > 0) throw new Error(`window options violate policy: ${violations.join('; ')}`);
-    mainWindow = new BrowserWindow({
-      ...options,
-      webPreferences: {
-        ...options.webPreferences,
-        // Restated where the window is made, so the call site reads as what it is; the audit
-        // above already guarantees these values from policy/window-options.ts.
-        sandbox: true,
-        contextIsolation: true,
-        nodeIntegration: false,
-        disableBlinkFeatures: 'Auxclick',
-      },
+      const options = mainWindowOptions(join(appRoot, 'dist', 'preload', 'preload.cjs'), flavour);
+      const violations = auditWebPreferences(options.webPreferences, flavour);
+      if (violations.length > 0) throw new Error(`window options violate policy: ${violations.join('; ')}`);
+      mainWindow = new BrowserWindow({
+        ...options,
+        webPreferences: {
+          ...options.webPreferences,
+          // Restated where the window is made, so the call site reads as what it is; the audit
+          // above already guarantees these values from policy/window-options.ts.
+          sandbox: true,
+          contextIsolation: true,
+          nodeIntegration: false,
+          disableBlinkFeatures: 'Auxclick',
+        },
+      });
+      mainWindow.once('ready-to-show', () => mainWindow?.show());
+      mainWindow.on('closed', () => {
+        mainWindow = null;
+      });
+      await mainWindow.loadURL(APP_ENTRY_URL);
+      console.log(`[keywitness] ${flavour} build ${build.hex} (${build.fileCount} files)`);
+    })
+    .catch((e: unknown) => {
+      console.error('[keywitness] start-up failed', e);
+      dialog.showErrorBox('Keywitness cannot start', String((e as Error)?.message ?? e));
+      app.exit(1);
     });
-    mainWindow.once('ready-to-show', () => mainWindow?.show());
-    mainWindow.on('closed', () => { mainWindow = null; });
-    await mainWindow.loadURL(APP_ENTRY_URL);
-    console.log(`[keywitness] ${flavour} build ${build.hex} (${build.fileCount} files)`);
-  }).catch((e: unknown) => {
-    console.error('[keywitness] start-up failed', e);
-    dialog.showErrorBox('Keywitness cannot start', String((e as Error)?.message ?? e));
-    app.exit(1);
-  });
 }
 
 function senderFacts(event: IpcMainInvokeEvent): SenderFacts {

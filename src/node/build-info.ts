@@ -36,15 +36,21 @@ async function collect(root: string, rel: string, out: string[]): Promise<void> 
     out.push(rel);
     return;
   }
-  if (!st.isDirectory()) throw new KeywitnessError('INPUT_INVALID', 'shipped files may not be links or special files', { where: rel });
+  if (!st.isDirectory())
+    throw new KeywitnessError('INPUT_INVALID', 'shipped files may not be links or special files', { where: rel });
   for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
     if (!SAFE_NAME.test(entry.name)) {
-      throw new KeywitnessError('INPUT_INVALID', `shipped file name "${entry.name}" is outside the portable set the manifest allows`, { where: join(rel, entry.name) });
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `shipped file name "${entry.name}" is outside the portable set the manifest allows`,
+        { where: join(rel, entry.name) },
+      );
     }
     const child = `${rel}/${entry.name}`;
     if (entry.isDirectory()) await collect(root, child, out);
     else if (entry.isFile()) out.push(child);
-    else throw new KeywitnessError('INPUT_INVALID', 'shipped files may not be links or special files', { where: child });
+    else
+      throw new KeywitnessError('INPUT_INVALID', 'shipped files may not be links or special files', { where: child });
   }
 }
 

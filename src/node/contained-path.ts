@@ -26,11 +26,19 @@ export async function containedRealPath(root: string, segments: readonly string[
       throw new KeywitnessError('POLICY_DENIED', `"${s}" is not a single path component`, { where: root });
     }
   }
-  const realRoot = await realpath(root).catch((e: unknown) => { throw ioError(e, 'cannot resolve the folder', root); });
+  const realRoot = await realpath(root).catch((e: unknown) => {
+    throw ioError(e, 'cannot resolve the folder', root);
+  });
   const target = join(realRoot, ...segments);
-  const realTarget = await realpath(target).catch((e: unknown) => { throw ioError(e, 'cannot resolve the file', target); });
+  const realTarget = await realpath(target).catch((e: unknown) => {
+    throw ioError(e, 'cannot resolve the file', target);
+  });
   if (!isInside(realRoot, realTarget)) {
-    throw new KeywitnessError('POLICY_DENIED', `refusing ${segments.join('/')}: it is a link to ${realTarget}, outside ${realRoot}`, { where: target });
+    throw new KeywitnessError(
+      'POLICY_DENIED',
+      `refusing ${segments.join('/')}: it is a link to ${realTarget}, outside ${realRoot}`,
+      { where: target },
+    );
   }
   return realTarget;
 }

@@ -31,7 +31,10 @@ export interface ExportResult {
 /** Check a file name the renderer suggested (one portable path component). */
 export function checkFileName(name: string): void {
   const r = fileNameSchema.safeParse(name);
-  if (!r.success) throw new KeywitnessError('INPUT_INVALID', r.error.issues[0]?.message ?? 'invalid file name', { where: String(name) });
+  if (!r.success)
+    throw new KeywitnessError('INPUT_INVALID', r.error.issues[0]?.message ?? 'invalid file name', {
+      where: String(name),
+    });
 }
 
 /**
@@ -40,11 +43,15 @@ export function checkFileName(name: string): void {
  * IO_FAILED (read-back mismatch or other I/O); in every case no file is left behind.
  */
 export async function exportFile(dir: string, name: string, bytes: Uint8Array): Promise<ExportResult> {
-  if (typeof dir !== 'string' || !isAbsolute(dir)) throw new KeywitnessError('INPUT_INVALID', 'export folder must be an absolute path', { where: String(dir) });
+  if (typeof dir !== 'string' || !isAbsolute(dir))
+    throw new KeywitnessError('INPUT_INVALID', 'export folder must be an absolute path', { where: String(dir) });
   checkFileName(name);
   if (!(bytes instanceof Uint8Array)) throw new KeywitnessError('INPUT_INVALID', 'export content must be bytes');
-  const st = await stat(dir).catch((e: unknown) => { throw ioError(e, 'cannot open the export folder', dir); });
-  if (!st.isDirectory()) throw new KeywitnessError('INPUT_INVALID', 'export destination is not a folder', { where: dir });
+  const st = await stat(dir).catch((e: unknown) => {
+    throw ioError(e, 'cannot open the export folder', dir);
+  });
+  if (!st.isDirectory())
+    throw new KeywitnessError('INPUT_INVALID', 'export destination is not a folder', { where: dir });
   const path = join(dir, name);
   let fh: FileHandle | null = null;
   try {
@@ -58,7 +65,10 @@ export async function exportFile(dir: string, name: string, bytes: Uint8Array): 
     await fh.close();
     fh = null;
     const back = await readBack(path, bytes.length);
-    if (!equalBytes(back, bytes)) throw new KeywitnessError('IO_FAILED', 'the file read back differs from what was written: the medium is faulty', { where: path });
+    if (!equalBytes(back, bytes))
+      throw new KeywitnessError('IO_FAILED', 'the file read back differs from what was written: the medium is faulty', {
+        where: path,
+      });
     await fsyncDirectory(dir);
     return { path, size: back.length, sha256Hex: toHex(sha256(back)) };
   } catch (e) {
@@ -73,7 +83,10 @@ async function readBack(path: string, expected: number): Promise<Uint8Array> {
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const size = (await fh.stat()).size;
-    if (size !== expected) throw new KeywitnessError('IO_FAILED', `the medium holds ${size} bytes where ${expected} were written`, { where: path });
+    if (size !== expected)
+      throw new KeywitnessError('IO_FAILED', `the medium holds ${size} bytes where ${expected} were written`, {
+        where: path,
+      });
     return await readAt(fh, size, 0);
   } finally {
     await fh.close();
@@ -98,8 +111,10 @@ export interface ImportResult {
  * on the opened file before reading). The validator runs on the complete bytes.
  */
 export async function importFile(filePath: string, maxBytes: number, validate: ImportValidator): Promise<ImportResult> {
-  if (typeof filePath !== 'string' || !isAbsolute(filePath)) throw new KeywitnessError('INPUT_INVALID', 'import path must be absolute', { where: String(filePath) });
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new KeywitnessError('INPUT_INVALID', 'maxBytes must be a non-negative integer');
+  if (typeof filePath !== 'string' || !isAbsolute(filePath))
+    throw new KeywitnessError('INPUT_INVALID', 'import path must be absolute', { where: String(filePath) });
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
+    throw new KeywitnessError('INPUT_INVALID', 'maxBytes must be a non-negative integer');
   const name = basename(filePath);
   const real = await containedRealPath(dirname(filePath), [name]);
   // O_NONBLOCK: opening a FIFO someone left on the stick must not hang the app.
@@ -110,11 +125,16 @@ export async function importFile(filePath: string, maxBytes: number, validate: I
     const st = await fh.stat();
     if (!st.isFile()) throw new KeywitnessError('INPUT_INVALID', `${name} is not a regular file`, { where: filePath });
     if (st.size > maxBytes) {
-      throw new KeywitnessError('INPUT_TOO_LARGE', `${name} is ${st.size} bytes; at most ${maxBytes} are accepted for this kind of file`, { where: filePath });
+      throw new KeywitnessError(
+        'INPUT_TOO_LARGE',
+        `${name} is ${st.size} bytes; at most ${maxBytes} are accepted for this kind of file`,
+        { where: filePath },
+      );
     }
     // Read one byte more than fstat promised: a file growing while read is refused, not cut.
     const bytes = await readAt(fh, st.size + 1, 0);
-    if (bytes.length !== st.size) throw new KeywitnessError('IO_FAILED', `${name} changed size while it was read`, { where: filePath });
+    if (bytes.length !== st.size)
+      throw new KeywitnessError('IO_FAILED', `${name} changed size while it was read`, { where: filePath });
     validate(bytes, name);
     return { name, bytes, size: bytes.length, sha256Hex: toHex(sha256(bytes)) };
   } catch (e) {

@@ -63,12 +63,18 @@ export function ioError(e: unknown, what: string, where: string): KeywitnessErro
     case 'EPERM':
       return new KeywitnessError('STORAGE_READ_ONLY', `${what}: permission denied`, { where, cause: e });
     case 'EEXIST':
-      return new KeywitnessError('ALREADY_EXISTS', `${what}: a file with that name already exists`, { where, cause: e });
+      return new KeywitnessError('ALREADY_EXISTS', `${what}: a file with that name already exists`, {
+        where,
+        cause: e,
+      });
     case 'ENOENT':
       return new KeywitnessError('NOT_FOUND', `${what}: no such file or folder`, { where, cause: e });
     case 'ELOOP':
       return new KeywitnessError('POLICY_DENIED', `${what}: refusing to follow a symbolic link`, { where, cause: e });
     default:
-      return new KeywitnessError('IO_FAILED', `${what}: ${(e as Error | null)?.message ?? String(e)}`, { where, cause: e });
+      return new KeywitnessError('IO_FAILED', `${what}: ${(e as Error | null)?.message ?? String(e)}`, {
+        where,
+        cause: e,
+      });
   }
 }

@@ -25,7 +25,8 @@ export const MAX_IDENTITY_BYTES = 4096;
 export function checkPkcs8Shape(der: Uint8Array): void {
   const fail = (why: string) => new KeywitnessError('KEY_INVALID', `not a PKCS#8 private key: ${why}`);
   if (!(der instanceof Uint8Array) || der.length < 8) throw fail('too short');
-  if (der.length > MAX_IDENTITY_BYTES) throw new KeywitnessError('INPUT_TOO_LARGE', `key of ${der.length} bytes exceeds ${MAX_IDENTITY_BYTES}`);
+  if (der.length > MAX_IDENTITY_BYTES)
+    throw new KeywitnessError('INPUT_TOO_LARGE', `key of ${der.length} bytes exceeds ${MAX_IDENTITY_BYTES}`);
   if (der[0] !== 0x30) throw fail('does not start with a SEQUENCE');
   let len = der[1]!;
   let off = 2;
@@ -38,8 +39,12 @@ export function checkPkcs8Shape(der: Uint8Array): void {
     // DER (X.690 §10.1): the shortest length form only.
     if (len < 0x80 || (n === 2 && len < 0x100)) throw fail('length not in shortest form');
   }
-  if (off + len !== der.length) throw fail(`SEQUENCE length ${len} does not cover the ${der.length - off} bytes that follow (trailing or missing bytes)`);
-  if (der[off] !== 0x02 || der[off + 1] !== 0x01 || (der[off + 2] !== 0x00 && der[off + 2] !== 0x01)) throw fail('version is not INTEGER 0 or 1');
+  if (off + len !== der.length)
+    throw fail(
+      `SEQUENCE length ${len} does not cover the ${der.length - off} bytes that follow (trailing or missing bytes)`,
+    );
+  if (der[off] !== 0x02 || der[off + 1] !== 0x01 || (der[off + 2] !== 0x00 && der[off + 2] !== 0x01))
+    throw fail('version is not INTEGER 0 or 1');
 }
 
 /** Store the key; ALREADY_EXISTS if this device already has one. */
@@ -60,7 +65,10 @@ export async function saveIdentity(dir: string, pkcs8: Uint8Array): Promise<void
   } catch (e) {
     const err = ioError(e, 'cannot save the device identity', final);
     if (err.code === 'ALREADY_EXISTS') {
-      throw new KeywitnessError('ALREADY_EXISTS', 'this device already has an identity; it is never replaced', { where: final, cause: e });
+      throw new KeywitnessError('ALREADY_EXISTS', 'this device already has an identity; it is never replaced', {
+        where: final,
+        cause: e,
+      });
     }
     throw err;
   } finally {
@@ -80,7 +88,8 @@ export async function loadIdentity(dir: string): Promise<Uint8Array | null> {
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile() || st.size > MAX_IDENTITY_BYTES) throw new KeywitnessError('KEY_INVALID', 'the stored identity is not a key file', { where: path });
+    if (!st.isFile() || st.size > MAX_IDENTITY_BYTES)
+      throw new KeywitnessError('KEY_INVALID', 'the stored identity is not a key file', { where: path });
     const der = await readAt(fh, st.size, 0);
     checkPkcs8Shape(der);
     return der;

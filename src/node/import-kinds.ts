@@ -23,7 +23,8 @@ function text(bytes: Uint8Array, name: string, what: string): string {
   } catch {
     throw new KeywitnessError('INPUT_INVALID', `${name} is not UTF-8 text, so it is not a ${what}`, { where: name });
   }
-  if (s.includes('\0')) throw new KeywitnessError('INPUT_INVALID', `${name} contains NUL bytes, so it is not a ${what}`, { where: name });
+  if (s.includes('\0'))
+    throw new KeywitnessError('INPUT_INVALID', `${name} contains NUL bytes, so it is not a ${what}`, { where: name });
   return s;
 }
 
@@ -34,11 +35,20 @@ function jsonWithFormat(prefix: string, what: string): ImportValidator {
     try {
       v = JSON.parse(s);
     } catch (e) {
-      throw new KeywitnessError('INPUT_INVALID', `${name} is not JSON (${(e as Error).message}), so it is not a ${what}`, { where: name });
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `${name} is not JSON (${(e as Error).message}), so it is not a ${what}`,
+        { where: name },
+      );
     }
-    const format = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)['format'] : undefined;
+    const format =
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)['format'] : undefined;
     if (typeof format !== 'string' || !format.startsWith(prefix)) {
-      throw new KeywitnessError('INPUT_INVALID', `${name} has no "format": "${prefix}…" field, so it is not a ${what}`, { where: `${name}: format` });
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `${name} has no "format": "${prefix}…" field, so it is not a ${what}`,
+        { where: `${name}: format` },
+      );
     }
   };
 }
@@ -48,7 +58,11 @@ export const IMPORT_VALIDATORS: Readonly<Record<ImportKind, ImportValidator>> = 
   script: (bytes, name) => {
     const s = text(bytes, name, 'ceremony script');
     if (!/^format:\s*["']?keywitness-script\//m.test(s)) {
-      throw new KeywitnessError('INPUT_INVALID', `${name} has no "format: keywitness-script/…" line, so it is not a ceremony script`, { where: name });
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `${name} has no "format: keywitness-script/…" line, so it is not a ceremony script`,
+        { where: name },
+      );
     }
   },
   bundle: jsonWithFormat('keywitness-bundle/', 'session bundle'),

@@ -48,8 +48,10 @@ export function checkRecordHeader(header: Uint8Array, expectedSeq: number | null
   const view = new DataView(header.buffer, header.byteOffset, RECORD_HEADER_BYTES);
   const seq = view.getUint32(4, false);
   const length = view.getUint32(8, false);
-  if (expectedSeq !== null && seq !== expectedSeq) return { ok: false, reason: `sequence ${seq} where ${expectedSeq} was expected` };
-  if (length > maxRecordBytes) return { ok: false, reason: `record length ${length} exceeds the ${maxRecordBytes}-byte limit` };
+  if (expectedSeq !== null && seq !== expectedSeq)
+    return { ok: false, reason: `sequence ${seq} where ${expectedSeq} was expected` };
+  if (length > maxRecordBytes)
+    return { ok: false, reason: `record length ${length} exceeds the ${maxRecordBytes}-byte limit` };
   return { ok: true, seq, length };
 }
 

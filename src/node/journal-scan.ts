@@ -10,8 +10,14 @@ import { constants } from 'node:fs';
 import { KeywitnessError } from '../core/errors.js';
 import { equalBytes } from '../core/util/bytes.js';
 import {
-  DEFAULT_MAX_RECORD_BYTES, FILE_MAGIC, MAX_RECORD_BYTES_CEILING, RECORD_HEADER_BYTES, RECORD_MAGIC, RECORD_TRAILER_BYTES,
-  checkRecordHash, checkRecordHeader,
+  DEFAULT_MAX_RECORD_BYTES,
+  FILE_MAGIC,
+  MAX_RECORD_BYTES_CEILING,
+  RECORD_HEADER_BYTES,
+  RECORD_MAGIC,
+  RECORD_TRAILER_BYTES,
+  checkRecordHash,
+  checkRecordHeader,
 } from './journal-format.js';
 import { ioError, readAt } from './fs-util.js';
 import type { JournalOptions } from './journal.js';
@@ -36,13 +42,21 @@ export interface JournalScan {
 export function maxRecord(options: JournalOptions): number {
   const m = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   if (!Number.isSafeInteger(m) || m < 1 || m > MAX_RECORD_BYTES_CEILING) {
-    throw new KeywitnessError('INPUT_INVALID', `maxRecordBytes must be an integer from 1 to ${MAX_RECORD_BYTES_CEILING}`);
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `maxRecordBytes must be an integer from 1 to ${MAX_RECORD_BYTES_CEILING}`,
+    );
   }
   return m;
 }
 
 /** Iterate the records of the valid prefix `[header, end)` (already checked by a scan). */
-export async function* readRecords(fh: FileHandle, end: number, maxRecordBytes: number, path: string): AsyncGenerator<Uint8Array> {
+export async function* readRecords(
+  fh: FileHandle,
+  end: number,
+  maxRecordBytes: number,
+  path: string,
+): AsyncGenerator<Uint8Array> {
   let pos = FILE_MAGIC.length;
   let seq = 0;
   while (pos < end) {
@@ -52,7 +66,9 @@ export async function* readRecords(fh: FileHandle, end: number, maxRecordBytes: 
     const payload = await readAt(fh, h.length, pos + RECORD_HEADER_BYTES);
     const hash = await readAt(fh, RECORD_TRAILER_BYTES, pos + RECORD_HEADER_BYTES + h.length);
     if (!checkRecordHash(header, payload, hash)) {
-      throw new KeywitnessError('JOURNAL_CORRUPT', `record ${seq} changed on disk since the journal was opened`, { where: `${path}@${pos}` });
+      throw new KeywitnessError('JOURNAL_CORRUPT', `record ${seq} changed on disk since the journal was opened`, {
+        where: `${path}@${pos}`,
+      });
     }
     yield payload;
     pos += RECORD_HEADER_BYTES + h.length + RECORD_TRAILER_BYTES;
@@ -96,7 +112,8 @@ export async function readJournalRecords(
     let total = 0;
     for await (const record of readRecords(fh, scan.validBytes, limit, path)) {
       total += record.length;
-      if (total > maxTotal) throw new KeywitnessError('INPUT_TOO_LARGE', `journal holds more than ${maxTotal} bytes`, { where: path });
+      if (total > maxTotal)
+        throw new KeywitnessError('INPUT_TOO_LARGE', `journal holds more than ${maxTotal} bytes`, { where: path });
       records.push(record);
     }
     return { records, scan };
@@ -105,30 +122,56 @@ export async function readJournalRecords(
   }
 }
 
-export async function scanHandle(fh: FileHandle, size: number, maxRecordBytes: number, path: string): Promise<JournalScan> {
+export async function scanHandle(
+  fh: FileHandle,
+  size: number,
+  maxRecordBytes: number,
+  path: string,
+): Promise<JournalScan> {
   const magic = await readAt(fh, FILE_MAGIC.length, 0);
   if (magic.length < FILE_MAGIC.length || !equalBytes(magic, FILE_MAGIC)) {
-    throw new KeywitnessError('JOURNAL_CORRUPT', 'not a Keywitness journal (file header missing or wrong)', { where: path });
+    throw new KeywitnessError('JOURNAL_CORRUPT', 'not a Keywitness journal (file header missing or wrong)', {
+      where: path,
+    });
   }
   let pos = FILE_MAGIC.length;
   let seq = 0;
   let reason: string | null = null;
   while (pos < size) {
-    if (size - pos < RECORD_HEADER_BYTES) { reason = 'record header cut short'; break; }
+    if (size - pos < RECORD_HEADER_BYTES) {
+      reason = 'record header cut short';
+      break;
+    }
     const header = await readAt(fh, RECORD_HEADER_BYTES, pos);
     const h = checkRecordHeader(header, seq, maxRecordBytes);
-    if (!h.ok) { reason = h.reason; break; }
+    if (!h.ok) {
+      reason = h.reason;
+      break;
+    }
     const frameBytes = RECORD_HEADER_BYTES + h.length + RECORD_TRAILER_BYTES;
-    if (size - pos < frameBytes) { reason = 'record cut short'; break; }
+    if (size - pos < frameBytes) {
+      reason = 'record cut short';
+      break;
+    }
     const payload = await readAt(fh, h.length, pos + RECORD_HEADER_BYTES);
     const hash = await readAt(fh, RECORD_TRAILER_BYTES, pos + RECORD_HEADER_BYTES + h.length);
-    if (!checkRecordHash(header, payload, hash)) { reason = 'record hash mismatch'; break; }
+    if (!checkRecordHash(header, payload, hash)) {
+      reason = 'record hash mismatch';
+      break;
+    }
     pos += frameBytes;
     seq++;
   }
   const tailBytes = size - pos;
   const damage = tailBytes > 0 ? await classifyTail(fh, pos, size, seq, maxRecordBytes) : null;
-  return { count: seq, validBytes: pos, tailBytes, tailReason: reason, tornTail: tailBytes > 0 && damage === null, damage };
+  return {
+    count: seq,
+    validBytes: pos,
+    tailBytes,
+    tailReason: reason,
+    tornTail: tailBytes > 0 && damage === null,
+    damage,
+  };
 }
 
 /** Most candidate record markers examined in a torn tail before giving up (fail closed). */
@@ -140,7 +183,13 @@ const MAX_TAIL_CANDIDATES = 64;
  * hash-valid record numbered `nextSeq` or later; anything else is damage to acknowledged history.
  * The tail is at most one record long by then, so reading it whole is bounded by the record limit.
  */
-async function classifyTail(fh: FileHandle, from: number, size: number, nextSeq: number, maxRecordBytes: number): Promise<string | null> {
+async function classifyTail(
+  fh: FileHandle,
+  from: number,
+  size: number,
+  nextSeq: number,
+  maxRecordBytes: number,
+): Promise<string | null> {
   const tailBytes = size - from;
   if (tailBytes > RECORD_HEADER_BYTES + maxRecordBytes + RECORD_TRAILER_BYTES) {
     return `${tailBytes} damaged bytes: more than one record could ever tear`;
@@ -155,7 +204,13 @@ async function classifyTail(fh: FileHandle, from: number, size: number, nextSeq:
     const end = i + RECORD_HEADER_BYTES + h.length;
     if (end + RECORD_TRAILER_BYTES > tail.length) continue;
     if (++candidates > MAX_TAIL_CANDIDATES) return 'too many record markers in the damaged bytes to tell them apart';
-    if (checkRecordHash(header, tail.subarray(i + RECORD_HEADER_BYTES, end), tail.subarray(end, end + RECORD_TRAILER_BYTES))) {
+    if (
+      checkRecordHash(
+        header,
+        tail.subarray(i + RECORD_HEADER_BYTES, end),
+        tail.subarray(end, end + RECORD_TRAILER_BYTES),
+      )
+    ) {
       return `valid records follow it (record ${h.seq} at offset ${from + i})`;
     }
   }

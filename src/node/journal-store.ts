@@ -13,7 +13,10 @@ const SESSION_ID = /^[0-9a-f]{32}$/;
 export class JournalStore {
   private readonly open = new Map<string, Promise<Journal>>();
 
-  constructor(private readonly dir: string, private readonly options: JournalOptions = {}) {}
+  constructor(
+    private readonly dir: string,
+    private readonly options: JournalOptions = {},
+  ) {}
 
   /** File of a session's journal; the id is checked again here because it becomes a file name. */
   pathOf(sessionId: string): string {
@@ -56,7 +59,14 @@ export class JournalStore {
   async closeAll(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((p) => p.then((j) => j.close(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (j) => j.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 

@@ -49,7 +49,8 @@ export class Journal {
    * not a journal or history after a damaged record would be lost, IO_FAILED on I/O errors.
    */
   static async open(path: string, options: JournalOptions = {}): Promise<Journal> {
-    if (typeof path !== 'string' || path.length === 0) throw new KeywitnessError('INPUT_INVALID', 'journal path is empty');
+    if (typeof path !== 'string' || path.length === 0)
+      throw new KeywitnessError('INPUT_INVALID', 'journal path is empty');
     const limit = maxRecord(options);
     const lock = await acquireLock(`${path}.lock`, `journal ${basename(path)}`);
     let fh: FileHandle | null = null;
@@ -70,8 +71,12 @@ export class Journal {
       }
       if (scan.tailBytes > 0) {
         // A torn append: cut it off so the next append starts on a record boundary.
-        await fh.truncate(scan.validBytes).catch((e: unknown) => { throw ioError(e, 'cannot truncate the torn tail', path); });
-        await fh.sync().catch((e: unknown) => { throw ioError(e, 'cannot sync the journal', path); });
+        await fh.truncate(scan.validBytes).catch((e: unknown) => {
+          throw ioError(e, 'cannot truncate the torn tail', path);
+        });
+        await fh.sync().catch((e: unknown) => {
+          throw ioError(e, 'cannot sync the journal', path);
+        });
       }
       return new Journal(path, fh, lock, limit, scan.validBytes, scan.count, scan.tailBytes);
     } catch (e) {
@@ -92,9 +97,15 @@ export class Journal {
    * it: recovery drops whatever half-written record the failure left).
    */
   append(payload: Uint8Array): Promise<number> {
-    if (!(payload instanceof Uint8Array)) return Promise.reject(new KeywitnessError('INPUT_INVALID', 'journal record must be bytes'));
+    if (!(payload instanceof Uint8Array))
+      return Promise.reject(new KeywitnessError('INPUT_INVALID', 'journal record must be bytes'));
     if (payload.length > this.maxRecordBytes) {
-      return Promise.reject(new KeywitnessError('INPUT_TOO_LARGE', `journal record of ${payload.length} bytes exceeds the ${this.maxRecordBytes}-byte limit`));
+      return Promise.reject(
+        new KeywitnessError(
+          'INPUT_TOO_LARGE',
+          `journal record of ${payload.length} bytes exceeds the ${this.maxRecordBytes}-byte limit`,
+        ),
+      );
     }
     const copy = payload.slice();
     const run = this.queue.then(() => this.appendNow(copy));
@@ -106,7 +117,8 @@ export class Journal {
     if (this.closed) throw new KeywitnessError('IO_FAILED', 'journal is closed', { where: this.path });
     if (this.broken) throw this.broken;
     const seq = this.nextSeq;
-    if (seq > 0xffffffff) throw new KeywitnessError('INPUT_TOO_LARGE', 'journal is full (2^32 records)', { where: this.path });
+    if (seq > 0xffffffff)
+      throw new KeywitnessError('INPUT_TOO_LARGE', 'journal is full (2^32 records)', { where: this.path });
     const frame = encodeRecord(seq, payload);
     try {
       await writeAllAt(this.fh, frame, this.end);
@@ -132,7 +144,10 @@ export class Journal {
     let total = 0;
     for await (const record of readRecords(this.fh, this.end, this.maxRecordBytes, this.path)) {
       total += record.length;
-      if (total > maxTotalBytes) throw new KeywitnessError('INPUT_TOO_LARGE', `journal holds more than ${maxTotalBytes} bytes`, { where: this.path });
+      if (total > maxTotalBytes)
+        throw new KeywitnessError('INPUT_TOO_LARGE', `journal holds more than ${maxTotalBytes} bytes`, {
+          where: this.path,
+        });
       out.push(record);
     }
     return out;

@@ -102,7 +102,10 @@ export async function acquireLock(path: string, what: string): Promise<HeldLock>
       return makeHeld(path, owner);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new KeywitnessError('IO_FAILED', `cannot create the lock for ${what}: ${(e as Error).message}`, { where: path, cause: e });
+        throw new KeywitnessError('IO_FAILED', `cannot create the lock for ${what}: ${(e as Error).message}`, {
+          where: path,
+          cause: e,
+        });
       }
     }
     let seen = await readOwner(path);
@@ -117,7 +120,11 @@ export async function acquireLock(path: string, what: string): Promise<HeldLock>
         if (seen.owner !== null && isHolderAlive(seen.owner)) throw locked(path, what, seen.owner);
       }
     } else if (seen.owner.host !== owner.host) {
-      throw new KeywitnessError('JOURNAL_LOCKED', `${what} is locked by host "${seen.owner.host}" (pid ${seen.owner.pid}); it cannot be checked from here, so it is not taken over`, { where: path });
+      throw new KeywitnessError(
+        'JOURNAL_LOCKED',
+        `${what} is locked by host "${seen.owner.host}" (pid ${seen.owner.pid}); it cannot be checked from here, so it is not taken over`,
+        { where: path },
+      );
     } else if (isHolderAlive(seen.owner)) {
       throw locked(path, what, seen.owner);
     }
@@ -128,11 +135,17 @@ export async function acquireLock(path: string, what: string): Promise<HeldLock>
       });
     }
   }
-  throw new KeywitnessError('JOURNAL_LOCKED', `${what} is locked and the lock could not be taken over`, { where: path });
+  throw new KeywitnessError('JOURNAL_LOCKED', `${what} is locked and the lock could not be taken over`, {
+    where: path,
+  });
 }
 
 function locked(path: string, what: string, o: LockOwner): KeywitnessError {
-  return new KeywitnessError('JOURNAL_LOCKED', `${what} is open in another Keywitness process (pid ${o.pid}); close it first`, { where: path });
+  return new KeywitnessError(
+    'JOURNAL_LOCKED',
+    `${what} is open in another Keywitness process (pid ${o.pid}); close it first`,
+    { where: path },
+  );
 }
 
 function makeHeld(path: string, owner: LockOwner): HeldLock {

@@ -22,7 +22,8 @@ export const MAX_IMAGE_PIXELS = 40_000_000;
 /** Render one frame as a PNG at the given QR version and pixels per module. */
 export async function renderFramePng(frame: Uint8Array, version: number, scale = 8): Promise<Uint8Array> {
   if (!(frame instanceof Uint8Array) || frame.length === 0) throw new RangeError('frame must be non-empty bytes');
-  if (!Number.isInteger(scale) || scale < 1 || scale > 32) throw new RangeError('scale must be 1..32 pixels per module');
+  if (!Number.isInteger(scale) || scale < 1 || scale > 32)
+    throw new RangeError('scale must be 1..32 pixels per module');
   const png = await QRCode.toBuffer([{ data: Buffer.from(frame), mode: 'byte' }], {
     errorCorrectionLevel: QR_ECC,
     version,
@@ -35,7 +36,10 @@ export async function renderFramePng(frame: Uint8Array, version: number, scale =
 }
 
 /** Render every frame of a message at the one version that holds the longest. */
-export async function renderFramesPng(frames: readonly Uint8Array[], scale = 8): Promise<{ version: number; pngs: Uint8Array[] }> {
+export async function renderFramesPng(
+  frames: readonly Uint8Array[],
+  scale = 8,
+): Promise<{ version: number; pngs: Uint8Array[] }> {
   if (frames.length === 0) throw new RangeError('no frames');
   const version = qrVersionFor(Math.max(...frames.map((f) => f.length)));
   const pngs: Uint8Array[] = [];
@@ -76,13 +80,16 @@ function jpegSize(b: Uint8Array, where: string): { width: number; height: number
 /** Read format and dimensions from the header; refuse anything else, or too large, before decoding. */
 export function imageInfo(bytes: Uint8Array, where = 'image'): ImageInfo {
   if (bytes.length > MAX_IMAGE_FILE_BYTES) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `image is ${bytes.length} bytes; at most ${MAX_IMAGE_FILE_BYTES}`, { where });
+    throw new KeywitnessError('INPUT_TOO_LARGE', `image is ${bytes.length} bytes; at most ${MAX_IMAGE_FILE_BYTES}`, {
+      where,
+    });
   }
   let info: ImageInfo;
   const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (bytes.length >= 24 && PNG.every((v, i) => bytes[i] === v)) {
     // PNG (RFC 2083 §4.1.1): IHDR is the first chunk, width and height at bytes 16 and 20.
-    if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw refuse('PNG does not start with an IHDR chunk', where);
+    if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR')
+      throw refuse('PNG does not start with an IHDR chunk', where);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     info = { format: 'png', width: view.getUint32(16, false), height: view.getUint32(20, false) };
   } else if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
@@ -92,7 +99,11 @@ export function imageInfo(bytes: Uint8Array, where = 'image'): ImageInfo {
   }
   if (info.width === 0 || info.height === 0) throw refuse('image has no pixels', where);
   if (info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE || info.width * info.height > MAX_IMAGE_PIXELS) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `image is ${info.width} × ${info.height} pixels; at most ${MAX_IMAGE_SIDE} per side and ${MAX_IMAGE_PIXELS} in all`, { where });
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `image is ${info.width} × ${info.height} pixels; at most ${MAX_IMAGE_SIDE} per side and ${MAX_IMAGE_PIXELS} in all`,
+      { where },
+    );
   }
   return info;
 }
@@ -124,9 +135,20 @@ export async function decodeQrImage(bytes: Uint8Array, where = 'image'): Promise
   prepareLocalWasm();
   let results;
   try {
-    results = await readBarcodes(bytes, { formats: ['QRCode'], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, maxNumberOfSymbols: 8 });
+    results = await readBarcodes(bytes, {
+      formats: ['QRCode'],
+      tryHarder: true,
+      tryRotate: true,
+      tryInvert: true,
+      tryDownscale: true,
+      maxNumberOfSymbols: 8,
+    });
   } catch (e) {
-    throw new KeywitnessError('INPUT_INVALID', `image could not be decoded: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `image could not be decoded: ${e instanceof Error ? e.message : String(e)}`,
+      { where, cause: e },
+    );
   }
   return results.filter((r) => r.isValid).map((r) => Uint8Array.from(r.bytes));
 }

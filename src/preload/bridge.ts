@@ -9,8 +9,14 @@ import type { KeywitnessApi } from '../shared/ipc.js';
 export type Invoke = (channel: string, input: unknown) => Promise<unknown>;
 
 /** Build the frozen bridge for `contract` over `invoke`. */
-export function buildBridge(contract: Readonly<Record<string, { readonly channel: string }>>, invoke: Invoke): KeywitnessApi {
-  const api: Record<string, (input?: unknown) => Promise<unknown>> = Object.create(null) as Record<string, (input?: unknown) => Promise<unknown>>;
+export function buildBridge(
+  contract: Readonly<Record<string, { readonly channel: string }>>,
+  invoke: Invoke,
+): KeywitnessApi {
+  const api: Record<string, (input?: unknown) => Promise<unknown>> = Object.create(null) as Record<
+    string,
+    (input?: unknown) => Promise<unknown>
+  >;
   for (const [name, spec] of Object.entries(contract)) {
     const channel = spec.channel;
     // Exactly one argument crosses: extra arguments from the page are dropped here, and the

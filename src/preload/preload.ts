@@ -10,4 +10,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { BRIDGE_NAME, CONTRACT } from '../shared/ipc.js';
 import { buildBridge } from './bridge.js';
 
-contextBridge.exposeInMainWorld(BRIDGE_NAME, buildBridge(CONTRACT, (channel, input) => ipcRenderer.invoke(channel, input)));
+contextBridge.exposeInMainWorld(
+  BRIDGE_NAME,
+  buildBridge(CONTRACT, (channel, input) => ipcRenderer.invoke(channel, input)),
+);

@@ -52,7 +52,10 @@ export const fileNameSchema = z
   .max(LIMITS.fileNameChars, `file name longer than ${LIMITS.fileNameChars} characters`)
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\\/<>:"|?*\u0000-\u001f\u007f]+$/, 'file name contains a separator, control or reserved character')
-  .refine((n) => !n.startsWith('.') && !n.endsWith('.') && !n.endsWith(' '), 'file name may not start with a dot or end with a dot or space');
+  .refine(
+    (n) => !n.startsWith('.') && !n.endsWith('.') && !n.endsWith(' '),
+    'file name may not start with a dot or end with a dot or space',
+  );
 
 const cancelled = z.strictObject({ status: z.literal('cancelled') });
 
@@ -76,9 +79,7 @@ export const CONTRACT = {
     input: noInput,
     output: z.strictObject({
       warning: z.boolean(),
-      interfaces: z.array(
-        z.strictObject({ name: z.string(), up: z.boolean(), addresses: z.array(z.string()) }),
-      ),
+      interfaces: z.array(z.strictObject({ name: z.string(), up: z.boolean(), addresses: z.array(z.string()) })),
     }),
   },
   /** Append one record to a session's journal; resolves only after it is on disk (fsync). */
@@ -102,7 +103,12 @@ export const CONTRACT = {
     input: z.strictObject({ suggestedName: fileNameSchema, bytes: bytesSchema(LIMITS.exportBytes) }),
     output: z.discriminatedUnion('status', [
       cancelled,
-      z.strictObject({ status: z.literal('written'), path: z.string(), size: z.number().int().nonnegative(), sha256Hex: hex32 }),
+      z.strictObject({
+        status: z.literal('written'),
+        path: z.string(),
+        size: z.number().int().nonnegative(),
+        sha256Hex: hex32,
+      }),
     ]),
   },
   /** Read a file the operator picks, size-limited and validated for its kind before it is returned. */
@@ -147,7 +153,9 @@ export type ChannelOutput<K extends ChannelName> = z.output<(typeof CONTRACT)[K]
 export type IpcErrorCode = ErrorCode | 'INTERNAL_ERROR';
 
 /** Every call resolves to this; it never rejects for a refused or failed call. */
-export type IpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: IpcErrorCode; readonly message: string };
+export type IpcResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly code: IpcErrorCode; readonly message: string };
 
 /** The API the preload exposes as `window[BRIDGE_NAME]`. */
 export type KeywitnessApi = {

@@ -17,7 +17,12 @@ export async function writeQrY4m(path: string, text: string, width = 640, height
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; c++) {
       if (!qr.modules.get(r, c)) continue;
-      for (let dy = 0; dy < scale; dy++) luma.fill(16, (y0 + r * scale + dy) * width + x0 + c * scale, (y0 + r * scale + dy) * width + x0 + (c + 1) * scale);
+      for (let dy = 0; dy < scale; dy++)
+        luma.fill(
+          16,
+          (y0 + r * scale + dy) * width + x0 + c * scale,
+          (y0 + r * scale + dy) * width + x0 + (c + 1) * scale,
+        );
     }
   }
   const chroma = new Uint8Array((width / 2) * (height / 2) * 2).fill(128);

@@ -12,7 +12,13 @@ const executable = electronExecutable();
 if (!executable) console.log(`Electron release-refusal suite ${SKIP_REASON}`);
 test.skip(!executable, SKIP_REASON);
 
-for (const arg of ['--remote-debugging-port=9222', '--inspect=9229', '--no-sandbox', '--proxy-server=127.0.0.1:9', '--disable-web-security']) {
+for (const arg of [
+  '--remote-debugging-port=9222',
+  '--inspect=9229',
+  '--no-sandbox',
+  '--proxy-server=127.0.0.1:9',
+  '--disable-web-security',
+]) {
   test(`release refuses ${arg}`, async () => {
     const app = await buildTestApp();
     try {

@@ -32,7 +32,12 @@ test.beforeAll(async () => {
   await writeQrY4m(video, QR_TEXT);
   app = await electron.launch({
     executablePath: executable!,
-    args: [appDir, `--user-data-dir=${userData}`, '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    args: [
+      appDir,
+      `--user-data-dir=${userData}`,
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
     env: { ...process.env, KEYWITNESS_SIMULATE_FLAVOUR: 'e2e' } as Record<string, string>,
   });
   app.process().stderr?.on('data', (d: Buffer) => mainLog.push(d.toString()));
@@ -49,32 +54,56 @@ test.afterAll(async () => {
 
 test('serves the page from app://keywitness with the CSP header', async () => {
   expect(page.url()).toBe('app://keywitness/index.html');
-  // eslint-disable-next-line no-restricted-globals -- same-origin fetch in the page under test
-  const csp = await page.evaluate(async () => (await fetch('app://keywitness/index.html')).headers.get('content-security-policy'));
+  const csp = await page.evaluate(async () =>
+    // eslint-disable-next-line no-restricted-globals -- same-origin fetch in the page under test
+    (await fetch('app://keywitness/index.html')).headers.get('content-security-policy'),
+  );
   expect(csp).toContain("default-src 'none'");
   expect(await page.locator('#status').textContent()).toBe('script ran');
 });
 
 test('window preferences: sandboxed, isolated, no Node, no webview, no spellcheck, no devtools', async () => {
   const prefs = await app.evaluate(({ BrowserWindow }) => {
-    const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> };
+    const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as {
+      getLastWebPreferences(): Record<string, unknown>;
+    };
     return wc.getLastWebPreferences();
   });
-  expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false, spellcheck: false, devTools: false });
+  expect(prefs).toMatchObject({
+    sandbox: true,
+    contextIsolation: true,
+    nodeIntegration: false,
+    webviewTag: false,
+    spellcheck: false,
+    devTools: false,
+  });
   const page_ = await page.evaluate(() => ({
     require: typeof (globalThis as { require?: unknown }).require,
     process: typeof (globalThis as { process?: unknown }).process,
     bridge: Object.keys((window as unknown as { keywitness: object }).keywitness).sort(),
     ipc: 'ipcRenderer' in (window as unknown as { keywitness: object }).keywitness,
   }));
-  expect(page_).toEqual({ require: 'undefined', process: 'undefined', bridge: Object.keys(CONTRACT).sort(), ipc: false });
+  expect(page_).toEqual({
+    require: 'undefined',
+    process: 'undefined',
+    bridge: Object.keys(CONTRACT).sort(),
+    ipc: false,
+  });
   await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.openDevTools());
   await page.waitForTimeout(500);
-  expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.isDevToolsOpened())).toBe(false);
+  expect(
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.isDevToolsOpened()),
+  ).toBe(false);
 });
 
 test('refuses every non-app request', async () => {
-  for (const url of ['https://example.com/', 'http://127.0.0.1:9/', 'file:///etc/passwd', 'app://other/index.html', 'app://keywitness/..%2f..%2fetc%2fpasswd']) {
+  for (const url of [
+    'https://example.com/',
+    'http://127.0.0.1:9/',
+    'file:///etc/passwd',
+    'app://other/index.html',
+    'app://keywitness/..%2f..%2fetc%2fpasswd',
+  ]) {
     const outcome = await page.evaluate(async (u) => {
       try {
         // eslint-disable-next-line no-restricted-globals -- the page tries the network; the shell must refuse
@@ -86,27 +115,39 @@ test('refuses every non-app request', async () => {
     }, url);
     expect(outcome, url).toMatch(/^refused/);
   }
-  const ws = await page.evaluate(() => new Promise<string>((resolve) => {
-    try {
-      // eslint-disable-next-line no-restricted-globals -- the page tries a socket; the shell must refuse
-      const s = new WebSocket('ws://127.0.0.1:9/');
-      s.onopen = () => resolve('open');
-      s.onerror = () => resolve('refused');
-    } catch {
-      resolve('refused');
-    }
-  }));
+  const ws = await page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        try {
+          // eslint-disable-next-line no-restricted-globals -- the page tries a socket; the shell must refuse
+          const s = new WebSocket('ws://127.0.0.1:9/');
+          s.onopen = () => resolve('open');
+          s.onerror = () => resolve('refused');
+        } catch {
+          resolve('refused');
+        }
+      }),
+  );
   expect(ws).toBe('refused');
 });
 
 test('grants the camera and refuses the microphone, screen, geolocation and notifications', async () => {
   const results = await page.evaluate(async () => {
-    const attempt = async (f: () => Promise<unknown>) => { try { await f(); return 'granted'; } catch (e) { return (e as Error).name; } };
+    const attempt = async (f: () => Promise<unknown>) => {
+      try {
+        await f();
+        return 'granted';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    };
     const video = document.getElementById('camera') as HTMLVideoElement;
     const camera = await attempt(async () => {
       const stream = await navigator.mediaDevices.getUserMedia({ video: true });
       video.srcObject = stream;
-      await new Promise((r) => { video.onloadedmetadata = r; });
+      await new Promise((r) => {
+        video.onloadedmetadata = r;
+      });
       if (video.videoWidth === 0) throw new Error('no frames');
     });
     return {
@@ -114,7 +155,14 @@ test('grants the camera and refuses the microphone, screen, geolocation and noti
       microphone: await attempt(() => navigator.mediaDevices.getUserMedia({ audio: true })),
       both: await attempt(() => navigator.mediaDevices.getUserMedia({ audio: true, video: true })),
       screen: await attempt(() => navigator.mediaDevices.getDisplayMedia({ video: true })),
-      geolocation: await attempt(() => new Promise((res, rej) => navigator.geolocation.getCurrentPosition(res, (e) => rej(Object.assign(new Error(e.message), { name: 'GeolocationDenied' }))))),
+      geolocation: await attempt(
+        () =>
+          new Promise((res, rej) =>
+            navigator.geolocation.getCurrentPosition(res, (e) =>
+              rej(Object.assign(new Error(e.message), { name: 'GeolocationDenied' })),
+            ),
+          ),
+      ),
       notifications: await Notification.requestPermission(),
     };
   });
@@ -132,7 +180,9 @@ test('scans a QR code from the camera (fake capture device playing a QR video)',
 });
 
 test('blocks navigation and new windows', async () => {
-  await page.evaluate(() => { window.location.href = 'https://example.com/'; });
+  await page.evaluate(() => {
+    window.location.href = 'https://example.com/';
+  });
   await page.waitForTimeout(500);
   expect(page.url()).toBe('app://keywitness/index.html');
   expect(await page.evaluate(() => window.open('app://keywitness/index.html') === null)).toBe(true);
@@ -144,13 +194,38 @@ test('blocks navigation and new windows', async () => {
 test('exports a file through the bridge: written once, verified, never overwritten', async () => {
   const media = await mkdtemp(join(tmpdir(), 'kw-electron-media-'));
   await app.evaluate(({ dialog }, folder) => {
-    (dialog as unknown as { showOpenDialog: unknown }).showOpenDialog = async () => ({ canceled: false, filePaths: [folder] });
+    (dialog as unknown as { showOpenDialog: unknown }).showOpenDialog = async () => ({
+      canceled: false,
+      filePaths: [folder],
+    });
   }, media);
   const bytes = [...Buffer.from('{"format":"keywitness-bundle/1"}')];
-  const first = await page.evaluate(async (b) => (window as unknown as { keywitness: { exportFile(i: unknown): Promise<unknown> } }).keywitness.exportFile({ suggestedName: 'session.keywitness.json', bytes: new Uint8Array(b) }), bytes);
+  const first = await page.evaluate(
+    async (b) =>
+      (window as unknown as { keywitness: { exportFile(i: unknown): Promise<unknown> } }).keywitness.exportFile({
+        suggestedName: 'session.keywitness.json',
+        bytes: new Uint8Array(b),
+      }),
+    bytes,
+  );
   const written = await readFile(join(media, 'session.keywitness.json'));
-  expect(first).toEqual({ ok: true, value: { status: 'written', path: join(media, 'session.keywitness.json'), size: bytes.length, sha256Hex: createHash('sha256').update(written).digest('hex') } });
-  const second = await page.evaluate(async (b) => (window as unknown as { keywitness: { exportFile(i: unknown): Promise<unknown> } }).keywitness.exportFile({ suggestedName: 'session.keywitness.json', bytes: new Uint8Array(b) }), [1, 2, 3]);
+  expect(first).toEqual({
+    ok: true,
+    value: {
+      status: 'written',
+      path: join(media, 'session.keywitness.json'),
+      size: bytes.length,
+      sha256Hex: createHash('sha256').update(written).digest('hex'),
+    },
+  });
+  const second = await page.evaluate(
+    async (b) =>
+      (window as unknown as { keywitness: { exportFile(i: unknown): Promise<unknown> } }).keywitness.exportFile({
+        suggestedName: 'session.keywitness.json',
+        bytes: new Uint8Array(b),
+      }),
+    [1, 2, 3],
+  );
   expect(second).toMatchObject({ ok: false, code: 'ALREADY_EXISTS' });
   expect(await readdir(media)).toEqual(['session.keywitness.json']);
   await rm(media, { recursive: true, force: true });

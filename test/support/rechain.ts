@@ -25,7 +25,11 @@ const COORDINATOR_TYPES = new Set(['statement', 'exception', 'close']);
  * message id are rewritten to the re-signed message's id; `prev` is recomputed from the new chain.
  * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
  */
-export async function rechain(list: readonly EnvelopeMap[], signers: ReadonlyMap<string, Signer>, originalIds: ReadonlyMap<string, EnvelopeMap>): Promise<Uint8Array[]> {
+export async function rechain(
+  list: readonly EnvelopeMap[],
+  signers: ReadonlyMap<string, Signer>,
+  originalIds: ReadonlyMap<string, EnvelopeMap>,
+): Promise<Uint8Array[]> {
   const newId = new Map<EnvelopeMap, Uint8Array>();
   const byOld = (id: Uint8Array): EnvelopeMap | undefined => originalIds.get(toHex(id));
   const remap = (id: Uint8Array): Uint8Array => {

@@ -13,7 +13,11 @@ import { useApp } from '../../app/context.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { AuditReportView } from './AuditReportView.js';
 
-interface Opened<T> { readonly name: string; readonly value: T; readonly sha256Hex: string }
+interface Opened<T> {
+  readonly name: string;
+  readonly value: T;
+  readonly sha256Hex: string;
+}
 
 function named<T>(name: string, parse: (b: Uint8Array) => T, bytes: Uint8Array): T {
   try {
@@ -42,8 +46,13 @@ export function AuditorScreen() {
       const r = await unwrap(bridge().importFile({ kind }));
       if (r.status === 'cancelled') return;
       setReport(undefined);
-      if (kind === 'bundle') setBundle({ name: r.name, value: named(r.name, decodeBundle, r.bytes), sha256Hex: r.sha256Hex });
-      else setReceipts((old) => [...old.filter((x) => x.sha256Hex !== r.sha256Hex), { name: r.name, value: named(r.name, decodeReceipt, r.bytes), sha256Hex: r.sha256Hex }]);
+      if (kind === 'bundle')
+        setBundle({ name: r.name, value: named(r.name, decodeBundle, r.bytes), sha256Hex: r.sha256Hex });
+      else
+        setReceipts((old) => [
+          ...old.filter((x) => x.sha256Hex !== r.sha256Hex),
+          { name: r.name, value: named(r.name, decodeReceipt, r.bytes), sha256Hex: r.sha256Hex },
+        ]);
     } catch (e) {
       setError(e);
     }
@@ -53,7 +62,13 @@ export function AuditorScreen() {
     setBusy(true);
     setError(undefined);
     try {
-      setReport(await auditBundle(bundle.value, receipts.map((r) => r.value), { checker: checkEvidence }));
+      setReport(
+        await auditBundle(
+          bundle.value,
+          receipts.map((r) => r.value),
+          { checker: checkEvidence },
+        ),
+      );
     } catch (e) {
       setError(e);
     } finally {
@@ -65,19 +80,43 @@ export function AuditorScreen() {
     <section className="kw-screen" aria-labelledby="audit-title" data-testid="auditor">
       <h1 id="audit-title">Audit a session</h1>
       <div className="kw-no-print">
-        <p>Every signature, the transcript chain, every check and every receipt are verified again from the bytes of the files; nothing on the coordinator&apos;s screens is trusted.</p>
+        <p>
+          Every signature, the transcript chain, every check and every receipt are verified again from the bytes of the
+          files; nothing on the coordinator&apos;s screens is trusted.
+        </p>
         <div className="kw-buttons">
-          <button type="button" onClick={() => void open('bundle')}>Open session bundle…</button>
-          <button type="button" onClick={() => void open('receipt')}>Add a participant receipt…</button>
-          <button type="button" className="kw-primary" disabled={!bundle || busy} onClick={() => void verify()}>{busy ? 'Verifying…' : 'Verify'}</button>
+          <button type="button" onClick={() => void open('bundle')}>
+            Open session bundle…
+          </button>
+          <button type="button" onClick={() => void open('receipt')}>
+            Add a participant receipt…
+          </button>
+          <button type="button" className="kw-primary" disabled={!bundle || busy} onClick={() => void verify()}>
+            {busy ? 'Verifying…' : 'Verify'}
+          </button>
         </div>
         <ul className="kw-list" data-testid="audit-files">
-          {bundle && <li>Bundle: <code>{bundle.name}</code> (SHA-256 {bundle.sha256Hex})</li>}
-          {receipts.map((r) => <li key={r.sha256Hex}>Receipt: <code>{r.name}</code> (SHA-256 {r.sha256Hex})</li>)}
+          {bundle && (
+            <li>
+              Bundle: <code>{bundle.name}</code> (SHA-256 {bundle.sha256Hex})
+            </li>
+          )}
+          {receipts.map((r) => (
+            <li key={r.sha256Hex}>
+              Receipt: <code>{r.name}</code> (SHA-256 {r.sha256Hex})
+            </li>
+          ))}
         </ul>
         <ErrorNotice error={error} title="The file was not opened" onDismiss={() => setError(undefined)} />
       </div>
-      {report && bundle && <AuditReportView report={report} bundleName={bundle.name} bundleSha256={bundle.sha256Hex} receipts={receipts.map((r) => r.name)} />}
+      {report && bundle && (
+        <AuditReportView
+          report={report}
+          bundleName={bundle.name}
+          bundleSha256={bundle.sha256Hex}
+          receipts={receipts.map((r) => r.name)}
+        />
+      )}
     </section>
   );
 }

@@ -21,9 +21,17 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
   const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
   const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
-  const onMessage = useCallback((wire: Uint8Array) => {
-    session.run((c) => c.receive(wire)).then(() => { setError(undefined); refresh(); }, setError);
-  }, [session, refresh]);
+  const onMessage = useCallback(
+    (wire: Uint8Array) => {
+      session
+        .run((c) => c.receive(wire))
+        .then(() => {
+          setError(undefined);
+          refresh();
+        }, setError);
+    },
+    [session, refresh],
+  );
 
   const close = async (): Promise<void> => {
     setBusy(true);
@@ -57,8 +65,13 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
       <h1 id="close-title">{state.close ? 'Session closed' : 'Every step is complete'}</h1>
       {!state.close && (
         <>
-          <p>All {script.steps.length} steps have their acknowledgements. Closing signs the final transcript head; nothing can be added afterwards except the participants&apos; closing attestations.</p>
-          <button type="button" className="kw-primary" disabled={busy} onClick={() => void close()}>Close the session</button>
+          <p>
+            All {script.steps.length} steps have their acknowledgements. Closing signs the final transcript head;
+            nothing can be added afterwards except the participants&apos; closing attestations.
+          </p>
+          <button type="button" className="kw-primary" disabled={busy} onClick={() => void close()}>
+            Close the session
+          </button>
         </>
       )}
       {state.close && (
@@ -69,31 +82,57 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
           </div>
           <div>
             <h2>Scan each closing attestation</h2>
-            <ScannerPanel active verify={verify} sessionId={state.close.envelope.sid} onMessage={onMessage} title="Camera: attestation QR codes" />
+            <ScannerPanel
+              active
+              verify={verify}
+              sessionId={state.close.envelope.sid}
+              onMessage={onMessage}
+              title="Camera: attestation QR codes"
+            />
           </div>
         </div>
       )}
       <ErrorNotice error={error} onDismiss={() => setError(undefined)} />
       {state.close && (
         <>
-          <h2>Closing attestations: {state.attestations.size} of {participants.length}</h2>
+          <h2>
+            Closing attestations: {state.attestations.size} of {participants.length}
+          </h2>
           <ul className="kw-list" data-testid="attestations">
             {participants.map(([fp, p]) => {
               const a = state.attestations.get(fp);
               return (
                 <li key={fp} className={a && !a.envelope.body.agree ? 'kw-bad' : undefined}>
-                  {p.name} ({p.role}): {!a ? 'waiting' : a.envelope.body.agree ? 'agrees the record is true' : `DOES NOT AGREE: "${a.envelope.body.reason ?? ''}"`}
+                  {p.name} ({p.role}):{' '}
+                  {!a
+                    ? 'waiting'
+                    : a.envelope.body.agree
+                      ? 'agrees the record is true'
+                      : `DOES NOT AGREE: "${a.envelope.body.reason ?? ''}"`}
                 </li>
               );
             })}
           </ul>
           <h2>Export the session</h2>
-          {state.attestations.size < participants.length && <p className="kw-warn">Not every participant has attested yet; an export now will show the missing attestations as audit findings.</p>}
-          <button type="button" className="kw-primary" disabled={busy} onClick={() => void exportBundle()}>Export the session bundle…</button>
+          {state.attestations.size < participants.length && (
+            <p className="kw-warn">
+              Not every participant has attested yet; an export now will show the missing attestations as audit
+              findings.
+            </p>
+          )}
+          <button type="button" className="kw-primary" disabled={busy} onClick={() => void exportBundle()}>
+            Export the session bundle…
+          </button>
           {exported && (
             <div className="kw-ok" role="status" data-testid="export-result">
-              <p>Written and read back: <code>{exported.path}</code> ({exported.size} bytes).</p>
-              <HashView bytes={fromHex(exported.sha256Hex)} label={`SHA-256 of the exported file (${toHex(fromHex(exported.sha256Hex)).slice(0, 16)}…): write it on the paper form`} size="normal" />
+              <p>
+                Written and read back: <code>{exported.path}</code> ({exported.size} bytes).
+              </p>
+              <HashView
+                bytes={fromHex(exported.sha256Hex)}
+                label={`SHA-256 of the exported file (${toHex(fromHex(exported.sha256Hex)).slice(0, 16)}…): write it on the paper form`}
+                size="normal"
+              />
             </div>
           )}
         </>

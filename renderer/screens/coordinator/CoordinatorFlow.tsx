@@ -35,13 +35,17 @@ export function CoordinatorFlow({ resume }: { resume: string | undefined }) {
           if (!live) return;
           setSession(restored);
           setStarted(restored.coordinator.state.current >= 0);
-          setNotice(`Session restored from this device's journal: ${restored.coordinator.state.entries.length} transcript entries re-checked${restored.droppedTailBytes > 0 ? `; ${restored.droppedTailBytes} bytes of an unfinished write were dropped (nothing acknowledged was in them)` : ''}.`);
+          setNotice(
+            `Session restored from this device's journal: ${restored.coordinator.state.entries.length} transcript entries re-checked${restored.droppedTailBytes > 0 ? `; ${restored.droppedTailBytes} bytes of an unfinished write were dropped (nothing acknowledged was in them)` : ''}.`,
+          );
         }
       } catch (e) {
         if (live) setError(e);
       }
     })();
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [resume]);
 
   useEffect(() => {
@@ -50,19 +54,37 @@ export function CoordinatorFlow({ resume }: { resume: string | undefined }) {
 
   const onCreated = useCallback((s: CoordinatorSession) => setSession(s), []);
 
-  if (error) return <section className="kw-screen"><h1>Coordinator</h1><ErrorNotice error={error} title="The coordinator session could not be opened" /></section>;
-  if (!signer) return <section className="kw-screen"><h1>Coordinator</h1><p>Loading this device&apos;s identity…</p></section>;
+  if (error)
+    return (
+      <section className="kw-screen">
+        <h1>Coordinator</h1>
+        <ErrorNotice error={error} title="The coordinator session could not be opened" />
+      </section>
+    );
+  if (!signer)
+    return (
+      <section className="kw-screen">
+        <h1>Coordinator</h1>
+        <p>Loading this device&apos;s identity…</p>
+      </section>
+    );
   if (!session) return <ScriptScreen signer={signer} onCreated={onCreated} />;
 
   const { state } = session.coordinator;
-  const allComplete = state.current === state.script.steps.length - 1 && session.coordinator.currentCompletion()?.complete === true;
+  const allComplete =
+    state.current === state.script.steps.length - 1 && session.coordinator.currentCompletion()?.complete === true;
   let screen;
   if (state.close || allComplete) screen = <CloseScreen session={session} refresh={refresh} />;
-  else if (state.current < 0 && !started) screen = <EnrolmentScreen session={session} refresh={refresh} onBegin={() => setStarted(true)} />;
+  else if (state.current < 0 && !started)
+    screen = <EnrolmentScreen session={session} refresh={refresh} onBegin={() => setStarted(true)} />;
   else screen = <StepScreen session={session} refresh={refresh} />;
   return (
     <>
-      {notice && <p className="kw-notice" role="status" data-testid="restore-notice">{notice}</p>}
+      {notice && (
+        <p className="kw-notice" role="status" data-testid="restore-notice">
+          {notice}
+        </p>
+      )}
       {screen}
     </>
   );

@@ -12,19 +12,42 @@ import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
 import { coordinatorVerifier } from '../../session/verify.js';
 
-export function EnrolmentScreen({ session, refresh, onBegin }: { session: CoordinatorSession; refresh: () => void; onBegin: () => void }) {
+export function EnrolmentScreen({
+  session,
+  refresh,
+  onBegin,
+}: {
+  session: CoordinatorSession;
+  refresh: () => void;
+  onBegin: () => void;
+}) {
   const { coordinator, script } = session;
   const [error, setError] = useState<unknown>();
   const [last, setLast] = useState<string | undefined>();
   const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
-  const onMessage = useCallback((wire: Uint8Array) => {
-    session.run((c) => c.receive(wire)).then((r) => {
-      setError(undefined);
-      const b = r.message.envelope.body as { name?: string; role?: string };
-      setLast(r.status === 'duplicate' ? `${b.name ?? 'This participant'} is already enrolled.` : `Enrolled ${b.name} as ${b.role}. Ask them to read their first four words aloud.`);
-      refresh();
-    }, (e: unknown) => { setError(e); setLast(undefined); });
-  }, [session, refresh]);
+  const onMessage = useCallback(
+    (wire: Uint8Array) => {
+      session
+        .run((c) => c.receive(wire))
+        .then(
+          (r) => {
+            setError(undefined);
+            const b = r.message.envelope.body as { name?: string; role?: string };
+            setLast(
+              r.status === 'duplicate'
+                ? `${b.name ?? 'This participant'} is already enrolled.`
+                : `Enrolled ${b.name} as ${b.role}. Ask them to read their first four words aloud.`,
+            );
+            refresh();
+          },
+          (e: unknown) => {
+            setError(e);
+            setLast(undefined);
+          },
+        );
+    },
+    [session, refresh],
+  );
 
   const participants = [...coordinator.state.participants.values()];
   const roles = script.roles.filter((r) => !r.coordinator);
@@ -41,14 +64,31 @@ export function EnrolmentScreen({ session, refresh, onBegin }: { session: Coordi
         </div>
         <div>
           <h2>2. Scan each participant&apos;s enrolment</h2>
-          <ScannerPanel active verify={verify} sessionId={sid} onMessage={onMessage} title="Camera: enrolment QR codes" />
-          {last && <p className="kw-ok" role="status" data-testid="enrol-status">{last}</p>}
+          <ScannerPanel
+            active
+            verify={verify}
+            sessionId={sid}
+            onMessage={onMessage}
+            title="Camera: enrolment QR codes"
+          />
+          {last && (
+            <p className="kw-ok" role="status" data-testid="enrol-status">
+              {last}
+            </p>
+          )}
           <ErrorNotice error={error} title="Enrolment refused" onDismiss={() => setError(undefined)} />
         </div>
       </div>
       <h2>Enrolled participants ({participants.length})</h2>
       <table className="kw-table" data-testid="participants">
-        <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Fingerprint: first four words (read aloud)</th><th scope="col">Pinned identity</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">Fingerprint: first four words (read aloud)</th>
+            <th scope="col">Pinned identity</th>
+          </tr>
+        </thead>
         <tbody>
           {participants.map((p) => {
             const pinned = script.participants.filter((q) => q.role === p.role);
@@ -58,7 +98,9 @@ export function EnrolmentScreen({ session, refresh, onBegin }: { session: Coordi
                 <td>{p.name}</td>
                 <td>{script.roles.find((r) => r.id === p.role)?.title ?? p.role}</td>
                 <td className="kw-words-strong">{identifyingWords(p.identity.fingerprint).join(' ')}</td>
-                <td>{pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}</td>
+                <td>
+                  {pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}
+                </td>
               </tr>
             );
           })}
@@ -67,10 +109,17 @@ export function EnrolmentScreen({ session, refresh, onBegin }: { session: Coordi
       <ul className="kw-list" data-testid="role-counts">
         {roles.map((r) => {
           const n = participants.filter((p) => p.role === r.id).length;
-          return <li key={r.id} className={n < r.min ? 'kw-bad' : undefined}>{r.title}: {n} enrolled (needs at least {r.min}{r.max !== undefined ? `, at most ${r.max}` : ''})</li>;
+          return (
+            <li key={r.id} className={n < r.min ? 'kw-bad' : undefined}>
+              {r.title}: {n} enrolled (needs at least {r.min}
+              {r.max !== undefined ? `, at most ${r.max}` : ''})
+            </li>
+          );
         })}
       </ul>
-      <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>Enrolment complete: begin step {script.steps[0]?.id}</button>
+      <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>
+        Enrolment complete: begin step {script.steps[0]?.id}
+      </button>
       {short.length > 0 && <p className="kw-muted">Waiting for: {short.map((r) => r.title).join(', ')}.</p>}
     </section>
   );

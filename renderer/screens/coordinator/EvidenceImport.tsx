@@ -16,9 +16,18 @@ export interface ImportedEvidence {
   readonly bytes: Uint8Array;
 }
 
-const refuseMessages = async (): Promise<string> => 'this is a signed Keywitness message, not evidence: show the tool output or file as a plain QR code';
+const refuseMessages = async (): Promise<string> =>
+  'this is a signed Keywitness message, not evidence: show the tool output or file as a plain QR code';
 
-export function EvidenceImport({ spec, value, onChange }: { spec: EvidenceSpec; value: ImportedEvidence | undefined; onChange: (v: ImportedEvidence | undefined) => void }) {
+export function EvidenceImport({
+  spec,
+  value,
+  onChange,
+}: {
+  spec: EvidenceSpec;
+  value: ImportedEvidence | undefined;
+  onChange: (v: ImportedEvidence | undefined) => void;
+}) {
   const [mode, setMode] = useState<'none' | 'paste' | 'scan'>('none');
   const [text, setText] = useState('');
   const [error, setError] = useState<unknown>();
@@ -31,30 +40,67 @@ export function EvidenceImport({ spec, value, onChange }: { spec: EvidenceSpec; 
       setError(e);
     }
   };
-  const onPlain = useCallback((bytes: Uint8Array) => {
-    onChange({ name: 'scanned QR code', bytes });
-    setMode('none');
-  }, [onChange]);
+  const onPlain = useCallback(
+    (bytes: Uint8Array) => {
+      onChange({ name: 'scanned QR code', bytes });
+      setMode('none');
+    },
+    [onChange],
+  );
   const pasteId = `paste-${spec.id}`;
   return (
     <section className="kw-import" aria-label={`Import evidence ${spec.id}`} data-testid={`import-${spec.id}`}>
-      <h3>Evidence <code>{spec.id}</code> ({spec.kind}{spec.parser ? `, ${spec.parser} output` : ''}){spec.required ? '' : ', optional'}</h3>
+      <h3>
+        Evidence <code>{spec.id}</code> ({spec.kind}
+        {spec.parser ? `, ${spec.parser} output` : ''}){spec.required ? '' : ', optional'}
+      </h3>
       <div className="kw-buttons">
-        <button type="button" onClick={() => void importFile()}>Import file…</button>
-        <button type="button" aria-pressed={mode === 'paste'} onClick={() => setMode(mode === 'paste' ? 'none' : 'paste')}>Paste text</button>
-        <button type="button" aria-pressed={mode === 'scan'} onClick={() => setMode(mode === 'scan' ? 'none' : 'scan')}>Scan a plain QR code</button>
-        {value && <button type="button" onClick={() => onChange(undefined)}>Remove</button>}
+        <button type="button" onClick={() => void importFile()}>
+          Import file…
+        </button>
+        <button
+          type="button"
+          aria-pressed={mode === 'paste'}
+          onClick={() => setMode(mode === 'paste' ? 'none' : 'paste')}
+        >
+          Paste text
+        </button>
+        <button type="button" aria-pressed={mode === 'scan'} onClick={() => setMode(mode === 'scan' ? 'none' : 'scan')}>
+          Scan a plain QR code
+        </button>
+        {value && (
+          <button type="button" onClick={() => onChange(undefined)}>
+            Remove
+          </button>
+        )}
       </div>
       {mode === 'paste' && (
         <div className="kw-field">
-          <label htmlFor={pasteId}>Paste the tool output or PEM text for <code>{spec.id}</code></label>
+          <label htmlFor={pasteId}>
+            Paste the tool output or PEM text for <code>{spec.id}</code>
+          </label>
           <textarea id={pasteId} rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
-          <button type="button" disabled={text.trim() === ''} onClick={() => { onChange({ name: 'pasted text', bytes: utf8(text) }); setMode('none'); }}>Use the pasted text</button>
+          <button
+            type="button"
+            disabled={text.trim() === ''}
+            onClick={() => {
+              onChange({ name: 'pasted text', bytes: utf8(text) });
+              setMode('none');
+            }}
+          >
+            Use the pasted text
+          </button>
         </div>
       )}
-      {mode === 'scan' && <ScannerPanel active verify={refuseMessages} onPlain={onPlain} title={`Camera: plain QR code for ${spec.id}`} />}
+      {mode === 'scan' && (
+        <ScannerPanel active verify={refuseMessages} onPlain={onPlain} title={`Camera: plain QR code for ${spec.id}`} />
+      )}
       <ErrorNotice error={error} title="The evidence file was not imported" onDismiss={() => setError(undefined)} />
-      {value ? <EvidenceView spec={spec} bytes={value.bytes} name={value.name} /> : <p className="kw-muted">Not imported yet.</p>}
+      {value ? (
+        <EvidenceView spec={spec} bytes={value.bytes} name={value.name} />
+      ) : (
+        <p className="kw-muted">Not imported yet.</p>
+      )}
     </section>
   );
 }

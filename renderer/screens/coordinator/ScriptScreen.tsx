@@ -42,7 +42,16 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
     setBusy(true);
     setError(undefined);
     try {
-      onCreated(await createCoordinatorSession({ script: loaded.script, scriptBytes: loaded.bytes, signer, name: name.trim(), mode, app: info?.buildHashHex ?? '' }));
+      onCreated(
+        await createCoordinatorSession({
+          script: loaded.script,
+          scriptBytes: loaded.bytes,
+          signer,
+          name: name.trim(),
+          mode,
+          app: info?.buildHashHex ?? '',
+        }),
+      );
     } catch (e) {
       setError(e);
     } finally {
@@ -53,16 +62,31 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
   return (
     <section className="kw-screen" aria-labelledby="script-title">
       <h1 id="script-title">Open the ceremony script</h1>
-      <p>Open the script from the read-only media. Its SHA-256 must equal the value published on paper before the ceremony.</p>
-      <button type="button" className="kw-primary" onClick={() => void open()}>Open script file…</button>
+      <p>
+        Open the script from the read-only media. Its SHA-256 must equal the value published on paper before the
+        ceremony.
+      </p>
+      <button type="button" className="kw-primary" onClick={() => void open()}>
+        Open script file…
+      </button>
       <ErrorNotice error={error} />
       {loaded && (
         <>
           <h2>{loaded.script.title}</h2>
-          <p>Script <code>{loaded.script.id}</code> from <code>{loaded.name}</code>: {loaded.script.steps.length} steps, roles{' '}
-            {loaded.script.roles.map((r) => `${r.title} (${r.id}${r.coordinator ? ', coordinator' : `, at least ${r.min}`})`).join(', ')}.</p>
+          <p>
+            Script <code>{loaded.script.id}</code> from <code>{loaded.name}</code>: {loaded.script.steps.length} steps,
+            roles{' '}
+            {loaded.script.roles
+              .map((r) => `${r.title} (${r.id}${r.coordinator ? ', coordinator' : `, at least ${r.min}`})`)
+              .join(', ')}
+            .
+          </p>
           <div className="kw-hash-with-qr">
-            <HashView bytes={loaded.script.hash} label="Script SHA-256: compare all 32 words with the published paper copy" testId="script-hash" />
+            <HashView
+              bytes={loaded.script.hash}
+              label="Script SHA-256: compare all 32 words with the published paper copy"
+              testId="script-hash"
+            />
             <PlainQr text={toHex(loaded.script.hash)} label="QR code of the script hash in hex" />
           </div>
           <label className="kw-check">
@@ -76,13 +100,26 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
           </div>
           <fieldset className="kw-field">
             <legend>Kind of session</legend>
-            <label className="kw-check"><input type="radio" name="mode" checked={mode === 'rehearsal'} onChange={() => setMode('rehearsal')} /> Rehearsal (watermarked on every screen)</label>
-            <label className="kw-check"><input type="radio" name="mode" checked={mode === 'production'} onChange={() => setMode('production')} /> Production</label>
+            <label className="kw-check">
+              <input type="radio" name="mode" checked={mode === 'rehearsal'} onChange={() => setMode('rehearsal')} />{' '}
+              Rehearsal (watermarked on every screen)
+            </label>
+            <label className="kw-check">
+              <input type="radio" name="mode" checked={mode === 'production'} onChange={() => setMode('production')} />{' '}
+              Production
+            </label>
           </fieldset>
-          <button type="button" className="kw-primary" disabled={busy || !hashChecked || name.trim() === ''} onClick={() => void create()}>
+          <button
+            type="button"
+            className="kw-primary"
+            disabled={busy || !hashChecked || name.trim() === ''}
+            onClick={() => void create()}
+          >
             Create {mode} session and show the genesis
           </button>
-          {(!hashChecked || name.trim() === '') && <p className="kw-muted">Enter your name and confirm the hash comparison to continue.</p>}
+          {(!hashChecked || name.trim() === '') && (
+            <p className="kw-muted">Enter your name and confirm the hash comparison to continue.</p>
+          )}
         </>
       )}
     </section>

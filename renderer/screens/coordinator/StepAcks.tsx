@@ -16,7 +16,17 @@ import type { CoordinatorSession } from '../../session/coordinator-session.js';
 import { coordinatorVerifier } from '../../session/verify.js';
 import { QuorumView } from './QuorumView.js';
 
-export function StepAcks({ session, progress, position, refresh }: { session: CoordinatorSession; progress: StepProgress; position: string; refresh: () => void }) {
+export function StepAcks({
+  session,
+  progress,
+  position,
+  refresh,
+}: {
+  session: CoordinatorSession;
+  progress: StepProgress;
+  position: string;
+  refresh: () => void;
+}) {
   const { coordinator } = session;
   const statement = progress.statement!.message;
   const step = progress.spec;
@@ -29,20 +39,42 @@ export function StepAcks({ session, progress, position, refresh }: { session: Co
   useEffect(() => {
     if (!step.acks.recompute) return;
     let live = true;
-    session.run((c) => c.evidenceBlobs(statement)).then((b) => live && setBlobs(b), (e: unknown) => live && setError(e));
-    return () => { live = false; };
+    session
+      .run((c) => c.evidenceBlobs(statement))
+      .then(
+        (b) => live && setBlobs(b),
+        (e: unknown) => live && setError(e),
+      );
+    return () => {
+      live = false;
+    };
   }, [session, statement, step.acks.recompute]);
 
   const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
-  const onMessage = useCallback((wire: Uint8Array) => {
-    session.run((c) => c.receive(wire)).then((r) => {
-      setError(undefined);
-      const who = coordinator.state.participants.get(toHex(r.message.envelope.by));
-      const b = r.message.envelope.body as { decision?: string };
-      setLast(r.status === 'duplicate' ? `Already recorded: ${who?.name ?? 'this participant'}'s answer.` : `Recorded: ${who?.name ?? 'participant'} ${b.decision === 'object' ? 'OBJECTED' : 'confirmed'}.`);
-      refresh();
-    }, (e: unknown) => { setError(e); setLast(undefined); });
-  }, [session, coordinator, refresh]);
+  const onMessage = useCallback(
+    (wire: Uint8Array) => {
+      session
+        .run((c) => c.receive(wire))
+        .then(
+          (r) => {
+            setError(undefined);
+            const who = coordinator.state.participants.get(toHex(r.message.envelope.by));
+            const b = r.message.envelope.body as { decision?: string };
+            setLast(
+              r.status === 'duplicate'
+                ? `Already recorded: ${who?.name ?? 'this participant'}'s answer.`
+                : `Recorded: ${who?.name ?? 'participant'} ${b.decision === 'object' ? 'OBJECTED' : 'confirmed'}.`,
+            );
+            refresh();
+          },
+          (e: unknown) => {
+            setError(e);
+            setLast(undefined);
+          },
+        );
+    },
+    [session, coordinator, refresh],
+  );
 
   const completion = coordinator.currentCompletion()!;
   const exception = progress.exceptions.at(-1)?.message;
@@ -53,7 +85,11 @@ export function StepAcks({ session, progress, position, refresh }: { session: Co
   }, [target, statement, blobs]);
   const objections = [...progress.statement!.acks.values()].filter((a) => a.envelope.body.decision === 'object');
   const failed = statement.envelope.body.checks.filter((c) => !c.ok);
-  const exceptionNeeded = completion.blocked && (!exception || [...progress.exceptions.at(-1)!.acks.values()].some((a) => a.envelope.body.decision === 'object') || objections.some((o) => !exception.envelope.body.objections.some((id) => equalBytes(id, o.id))));
+  const exceptionNeeded =
+    completion.blocked &&
+    (!exception ||
+      [...progress.exceptions.at(-1)!.acks.values()].some((a) => a.envelope.body.decision === 'object') ||
+      objections.some((o) => !exception.envelope.body.objections.some((id) => equalBytes(id, o.id))));
 
   const signException = async (): Promise<void> => {
     setBusy(true);
@@ -71,17 +107,38 @@ export function StepAcks({ session, progress, position, refresh }: { session: Co
 
   return (
     <section className="kw-screen" aria-labelledby="acks-title" data-testid="step-acks" data-step={step.id}>
-      <p className="kw-muted">Step {position}: statement signed {new Date(statement.envelope.at).toLocaleTimeString()}</p>
-      <h1 id="acks-title">Step {step.id}: {step.title}</h1>
+      <p className="kw-muted">
+        Step {position}: statement signed {new Date(statement.envelope.at).toLocaleTimeString()}
+      </p>
+      <h1 id="acks-title">
+        Step {step.id}: {step.title}
+      </h1>
       <div className="kw-two">
         <div>
           <h2>{exception ? 'Show the exception to the witnesses' : 'Show the statement to the witnesses'}</h2>
-          {shown ? <MessageQr messages={shown} label={exception ? `Exception for step ${step.id}` : `Statement for step ${step.id}`} /> : <p>Preparing the evidence for transfer…</p>}
+          {shown ? (
+            <MessageQr
+              messages={shown}
+              label={exception ? `Exception for step ${step.id}` : `Statement for step ${step.id}`}
+            />
+          ) : (
+            <p>Preparing the evidence for transfer…</p>
+          )}
         </div>
         <div>
           <h2>Scan each acknowledgement</h2>
-          <ScannerPanel active verify={verify} sessionId={statement.envelope.sid} onMessage={onMessage} title="Camera: acknowledgement QR codes" />
-          {last && <p className="kw-ok" role="status" data-testid="ack-status">{last}</p>}
+          <ScannerPanel
+            active
+            verify={verify}
+            sessionId={statement.envelope.sid}
+            onMessage={onMessage}
+            title="Camera: acknowledgement QR codes"
+          />
+          {last && (
+            <p className="kw-ok" role="status" data-testid="ack-status">
+              {last}
+            </p>
+          )}
           <ErrorNotice error={error} title="Acknowledgement refused" onDismiss={() => setError(undefined)} />
         </div>
       </div>
@@ -93,17 +150,36 @@ export function StepAcks({ session, progress, position, refresh }: { session: Co
           {failed.length > 0 && <p>Failed checks: {failed.map((c) => c.id).join(', ')}.</p>}
           {objections.map((o) => {
             const who = coordinator.state.participants.get(toHex(o.envelope.by));
-            return <p key={toHex(o.id)} className="kw-bad" data-testid="objection"><strong>{who?.name ?? 'A participant'} objected:</strong> &ldquo;{o.envelope.body.reason}&rdquo;</p>;
+            return (
+              <p key={toHex(o.id)} className="kw-bad" data-testid="objection">
+                <strong>{who?.name ?? 'A participant'} objected:</strong> &ldquo;{o.envelope.body.reason}&rdquo;
+              </p>
+            );
           })}
-          {exception && <p>Exception signed: &ldquo;{exception.envelope.body.reason}&rdquo;. The witnesses now scan it and confirm or object.</p>}
+          {exception && (
+            <p>
+              Exception signed: &ldquo;{exception.envelope.body.reason}&rdquo;. The witnesses now scan it and confirm or
+              object.
+            </p>
+          )}
           {exceptionNeeded && (
             <>
-              <p>Resolve it in the room, then record what was found and decided as an exception. The witnesses must acknowledge it for the step to complete; the objection stays in the record.</p>
+              <p>
+                Resolve it in the room, then record what was found and decided as an exception. The witnesses must
+                acknowledge it for the step to complete; the objection stays in the record.
+              </p>
               <div className="kw-field">
                 <label htmlFor="exception-reason">Exception: what was found and why the ceremony may continue</label>
                 <textarea id="exception-reason" rows={4} value={reason} onChange={(e) => setReason(e.target.value)} />
               </div>
-              <button type="button" className="kw-primary" disabled={busy || reason.trim() === ''} onClick={() => void signException()}>Sign the exception and show it</button>
+              <button
+                type="button"
+                className="kw-primary"
+                disabled={busy || reason.trim() === ''}
+                onClick={() => void signException()}
+              >
+                Sign the exception and show it
+              </button>
             </>
           )}
         </section>

@@ -12,8 +12,20 @@ import { Markdown } from '../../components/Markdown.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
 import { EvidenceImport, type ImportedEvidence } from './EvidenceImport.js';
 
-export function StepPrepare({ session, step, position, refresh }: { session: CoordinatorSession; step: StepSpec; position: string; refresh: () => void }) {
-  const [inputs, setInputs] = useState<Record<string, string>>(() => Object.fromEntries(step.inputs.map((i) => [i.id, ''])));
+export function StepPrepare({
+  session,
+  step,
+  position,
+  refresh,
+}: {
+  session: CoordinatorSession;
+  step: StepSpec;
+  position: string;
+  refresh: () => void;
+}) {
+  const [inputs, setInputs] = useState<Record<string, string>>(() =>
+    Object.fromEntries(step.inputs.map((i) => [i.id, ''])),
+  );
   const [evidence, setEvidence] = useState<Record<string, ImportedEvidence | undefined>>({});
   const [confirm, setConfirm] = useState('');
   const [prepared, setPrepared] = useState<PreparedStatement | undefined>();
@@ -21,7 +33,10 @@ export function StepPrepare({ session, step, position, refresh }: { session: Coo
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
-  const invalidate = (): void => { setPrepared(undefined); setAcceptFailures(false); };
+  const invalidate = (): void => {
+    setPrepared(undefined);
+    setAcceptFailures(false);
+  };
   const missing = step.evidence.filter((e) => e.required && !evidence[e.id]);
   const confirmNeeded = step.irreversible?.confirm;
   const confirmOk = confirmNeeded === undefined || confirm === confirmNeeded;
@@ -30,9 +45,15 @@ export function StepPrepare({ session, step, position, refresh }: { session: Coo
     setBusy(true);
     setError(undefined);
     try {
-      const list = step.evidence.flatMap((e) => (evidence[e.id] ? [{ id: e.id, name: evidence[e.id]!.name, bytes: evidence[e.id]!.bytes }] : []));
+      const list = step.evidence.flatMap((e) =>
+        evidence[e.id] ? [{ id: e.id, name: evidence[e.id]!.name, bytes: evidence[e.id]!.bytes }] : [],
+      );
       const trimmed = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.trim()]));
-      setPrepared(await session.run((c) => c.prepareStatement(step.id, trimmed, list, confirmNeeded !== undefined ? confirm : undefined)));
+      setPrepared(
+        await session.run((c) =>
+          c.prepareStatement(step.id, trimmed, list, confirmNeeded !== undefined ? confirm : undefined),
+        ),
+      );
     } catch (e) {
       setError(e);
     } finally {
@@ -55,9 +76,18 @@ export function StepPrepare({ session, step, position, refresh }: { session: Coo
 
   return (
     <section className="kw-screen" aria-labelledby="step-title" data-testid="step-prepare" data-step={step.id}>
-      <p className="kw-muted">Step {position}{step.actor ? `, performed by ${step.actor}` : ''}</p>
-      <h1 id="step-title">Step {step.id}: {step.title}</h1>
-      {step.irreversible && <p className="kw-warn"><strong>Irreversible step.</strong> Nothing can undo it once performed.</p>}
+      <p className="kw-muted">
+        Step {position}
+        {step.actor ? `, performed by ${step.actor}` : ''}
+      </p>
+      <h1 id="step-title">
+        Step {step.id}: {step.title}
+      </h1>
+      {step.irreversible && (
+        <p className="kw-warn">
+          <strong>Irreversible step.</strong> Nothing can undo it once performed.
+        </p>
+      )}
       <Markdown source={step.instructions} />
       {step.inputs.length > 0 && (
         <fieldset className="kw-inputs">
@@ -65,25 +95,65 @@ export function StepPrepare({ session, step, position, refresh }: { session: Coo
           {step.inputs.map((i) => (
             <div className="kw-field" key={i.id}>
               <label htmlFor={`input-${i.id}`}>{i.label}</label>
-              <input id={`input-${i.id}`} value={inputs[i.id] ?? ''} autoComplete="off" spellCheck={false}
-                onChange={(e) => { setInputs({ ...inputs, [i.id]: e.target.value }); invalidate(); }} />
+              <input
+                id={`input-${i.id}`}
+                value={inputs[i.id] ?? ''}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(e) => {
+                  setInputs({ ...inputs, [i.id]: e.target.value });
+                  invalidate();
+                }}
+              />
             </div>
           ))}
         </fieldset>
       )}
       {step.evidence.map((e) => (
-        <EvidenceImport key={e.id} spec={e} value={evidence[e.id]} onChange={(v) => { setEvidence((old) => ({ ...old, [e.id]: v })); invalidate(); }} />
+        <EvidenceImport
+          key={e.id}
+          spec={e}
+          value={evidence[e.id]}
+          onChange={(v) => {
+            setEvidence((old) => ({ ...old, [e.id]: v }));
+            invalidate();
+          }}
+        />
       ))}
       {confirmNeeded !== undefined && (
         <div className="kw-field">
-          <label htmlFor="irreversible-confirm">Type <code>{confirmNeeded}</code> to confirm this irreversible step</label>
-          <input id="irreversible-confirm" value={confirm} autoComplete="off" spellCheck={false} aria-invalid={confirm !== '' && !confirmOk}
-            onChange={(e) => { setConfirm(e.target.value); invalidate(); }} />
-          {confirm !== '' && !confirmOk && <p className="kw-bad">That is not the text the script asks for: type it exactly, character for character.</p>}
+          <label htmlFor="irreversible-confirm">
+            Type <code>{confirmNeeded}</code> to confirm this irreversible step
+          </label>
+          <input
+            id="irreversible-confirm"
+            value={confirm}
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={confirm !== '' && !confirmOk}
+            onChange={(e) => {
+              setConfirm(e.target.value);
+              invalidate();
+            }}
+          />
+          {confirm !== '' && !confirmOk && (
+            <p className="kw-bad">
+              That is not the text the script asks for: type it exactly, character for character.
+            </p>
+          )}
         </div>
       )}
-      <button type="button" className="kw-primary" disabled={busy || missing.length > 0 || !confirmOk} onClick={() => void check()}>Run the checks</button>
-      {missing.length > 0 && <p className="kw-muted">Import the evidence first: {missing.map((e) => e.id).join(', ')}.</p>}
+      <button
+        type="button"
+        className="kw-primary"
+        disabled={busy || missing.length > 0 || !confirmOk}
+        onClick={() => void check()}
+      >
+        Run the checks
+      </button>
+      {missing.length > 0 && (
+        <p className="kw-muted">Import the evidence first: {missing.map((e) => e.id).join(', ')}.</p>
+      )}
       <ErrorNotice error={error} />
       {prepared && (
         <section aria-label="Check results">
@@ -91,10 +161,17 @@ export function StepPrepare({ session, step, position, refresh }: { session: Coo
           {failed.length > 0 && (
             <label className="kw-check kw-warn">
               <input type="checkbox" checked={acceptFailures} onChange={(e) => setAcceptFailures(e.target.checked)} />
-              Issue the statement with {failed.length} failed check(s). The step will stay blocked until an exception is recorded and acknowledged by the witnesses. (Otherwise correct the input or evidence and run the checks again.)
+              Issue the statement with {failed.length} failed check(s). The step will stay blocked until an exception is
+              recorded and acknowledged by the witnesses. (Otherwise correct the input or evidence and run the checks
+              again.)
             </label>
           )}
-          <button type="button" className="kw-primary" disabled={busy || (failed.length > 0 && !acceptFailures)} onClick={() => void issue()}>
+          <button
+            type="button"
+            className="kw-primary"
+            disabled={busy || (failed.length > 0 && !acceptFailures)}
+            onClick={() => void issue()}
+          >
             Sign the statement and show it
           </button>
         </section>

@@ -18,13 +18,28 @@ export function StepScreen({ session, refresh }: { session: CoordinatorSession; 
       <>
         {done && completion && (
           <p className="kw-ok" role="status" data-testid="step-complete">
-            Step {done.id} is complete: {completion.confirmations} of {completion.needed} confirmations{completion.blocked ? ', by an acknowledged exception' : ''}.
+            Step {done.id} is complete: {completion.confirmations} of {completion.needed} confirmations
+            {completion.blocked ? ', by an acknowledged exception' : ''}.
           </p>
         )}
-        <StepPrepare key={step.id} session={session} step={step} position={`${step.index + 1} of ${total}`} refresh={refresh} />
+        <StepPrepare
+          key={step.id}
+          session={session}
+          step={step}
+          position={`${step.index + 1} of ${total}`}
+          refresh={refresh}
+        />
       </>
     );
   }
   const progress = state.steps[state.current]!;
-  return <StepAcks key={progress.spec.id} session={session} progress={progress} position={`${progress.spec.index + 1} of ${total}`} refresh={refresh} />;
+  return (
+    <StepAcks
+      key={progress.spec.id}
+      session={session}
+      progress={progress}
+      position={`${progress.spec.index + 1} of ${total}`}
+      refresh={refresh}
+    />
+  );
 }

@@ -4,15 +4,32 @@ import { MessageQr } from '../../components/MessageQr.js';
 import type { ParticipantSession } from '../../session/participant-session.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 
-export function AnswerScreen({ session, ack, go }: { session: ParticipantSession; ack: SignedMessage<'ack'>; go: (v: ParticipantView) => void }) {
+export function AnswerScreen({
+  session,
+  ack,
+  go,
+}: {
+  session: ParticipantSession;
+  ack: SignedMessage<'ack'>;
+  go: (v: ParticipantView) => void;
+}) {
   const b = ack.envelope.body;
   return (
-    <section className="kw-screen" aria-labelledby="answer-qr-title" data-testid="participant-answer" data-decision={b.decision}>
-      <h1 id="answer-qr-title">{b.decision === 'confirm' ? 'You confirmed' : 'You objected'}: show this to the coordinator</h1>
+    <section
+      className="kw-screen"
+      aria-labelledby="answer-qr-title"
+      data-testid="participant-answer"
+      data-decision={b.decision}
+    >
+      <h1 id="answer-qr-title">
+        {b.decision === 'confirm' ? 'You confirmed' : 'You objected'}: show this to the coordinator
+      </h1>
       {b.reason && <p>Your reason: &ldquo;{b.reason}&rdquo;</p>}
       <p>Signed by this device ({session.device.name}) and stored in its journal; it is part of your receipt.</p>
       <MessageQr messages={[ack]} label="My acknowledgement QR code" />
-      <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>The coordinator has it: scan the next statement</button>
+      <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
+        The coordinator has it: scan the next statement
+      </button>
     </section>
   );
 }

@@ -18,14 +18,23 @@ const STATEMENTS = [
 ];
 
 function slug(text: string): string {
-  return text.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'participant';
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
+      .slice(0, 40) || 'participant'
+  );
 }
 
 export function AttestScreen({ session, closeWire }: { session: ParticipantSession; closeWire: Uint8Array }) {
   const [ticks, setTicks] = useState([false, false, false]);
   const [disagree, setDisagree] = useState(false);
   const [reason, setReason] = useState('');
-  const [attest, setAttest] = useState<SignedMessage<'attest'> | undefined>(() => session.signed.find((m) => m.envelope.t === 'attest') as SignedMessage<'attest'> | undefined);
+  const [attest, setAttest] = useState<SignedMessage<'attest'> | undefined>(
+    () => session.signed.find((m) => m.envelope.t === 'attest') as SignedMessage<'attest'> | undefined,
+  );
   const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -46,7 +55,9 @@ export function AttestScreen({ session, closeWire }: { session: ParticipantSessi
     setError(undefined);
     try {
       const name = `receipt-${slug(session.device.name)}-${(session.sessionId() ?? '').slice(0, 8)}.keywitness-receipt.json`;
-      const r = await unwrap(bridge().exportFile({ suggestedName: name, bytes: encodeReceipt(session.device.receipt()) }));
+      const r = await unwrap(
+        bridge().exportFile({ suggestedName: name, bytes: encodeReceipt(session.device.receipt()) }),
+      );
       if (r.status === 'written') setExported(r);
     } catch (e) {
       setError(e);
@@ -64,11 +75,18 @@ export function AttestScreen({ session, closeWire }: { session: ParticipantSessi
             <legend>Tick each statement you agree with</legend>
             {STATEMENTS.map((s, i) => (
               <label className="kw-check" key={i}>
-                <input type="checkbox" checked={ticks[i]} disabled={disagree} onChange={(e) => setTicks(ticks.map((t, j) => (j === i ? e.target.checked : t)))} /> {s}
+                <input
+                  type="checkbox"
+                  checked={ticks[i]}
+                  disabled={disagree}
+                  onChange={(e) => setTicks(ticks.map((t, j) => (j === i ? e.target.checked : t)))}
+                />{' '}
+                {s}
               </label>
             ))}
             <label className="kw-check">
-              <input type="checkbox" checked={disagree} onChange={(e) => setDisagree(e.target.checked)} /> I do not agree with the record
+              <input type="checkbox" checked={disagree} onChange={(e) => setDisagree(e.target.checked)} /> I do not
+              agree with the record
             </label>
           </fieldset>
           {disagree && (
@@ -77,19 +95,37 @@ export function AttestScreen({ session, closeWire }: { session: ParticipantSessi
               <textarea id="disagree-reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
             </div>
           )}
-          <button type="button" className="kw-primary" disabled={busy || (disagree ? reason.trim() === '' : !ticks.every(Boolean))} onClick={() => void sign()}>
+          <button
+            type="button"
+            className="kw-primary"
+            disabled={busy || (disagree ? reason.trim() === '' : !ticks.every(Boolean))}
+            onClick={() => void sign()}
+          >
             Sign my closing attestation
           </button>
         </>
       )}
       {attest && (
         <>
-          <p className={attest.envelope.body.agree ? 'kw-ok' : 'kw-bad'}>{attest.envelope.body.agree ? 'You attested that the record is true.' : `You do not agree: "${attest.envelope.body.reason ?? ''}"`}</p>
+          <p className={attest.envelope.body.agree ? 'kw-ok' : 'kw-bad'}>
+            {attest.envelope.body.agree
+              ? 'You attested that the record is true.'
+              : `You do not agree: "${attest.envelope.body.reason ?? ''}"`}
+          </p>
           <MessageQr messages={[attest]} label="My closing attestation QR code" />
           <h2>Export your receipt</h2>
-          <p>The receipt holds every message this device signed and every statement it answered, so an auditor can tell whether anything was left out of the session.</p>
-          <button type="button" className="kw-primary" disabled={busy} onClick={() => void exportReceipt()}>Export my receipt…</button>
-          {exported && <p className="kw-ok" role="status" data-testid="receipt-export">Written and read back: <code>{exported.path}</code> ({exported.size} bytes, SHA-256 {exported.sha256Hex}).</p>}
+          <p>
+            The receipt holds every message this device signed and every statement it answered, so an auditor can tell
+            whether anything was left out of the session.
+          </p>
+          <button type="button" className="kw-primary" disabled={busy} onClick={() => void exportReceipt()}>
+            Export my receipt…
+          </button>
+          {exported && (
+            <p className="kw-ok" role="status" data-testid="receipt-export">
+              Written and read back: <code>{exported.path}</code> ({exported.size} bytes, SHA-256 {exported.sha256Hex}).
+            </p>
+          )}
         </>
       )}
       <ErrorNotice error={error} />

@@ -12,10 +12,20 @@ import { MessageQr } from '../../components/MessageQr.js';
 import type { ParticipantSession } from '../../session/participant-session.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 
-export function EnrolScreen({ session, signer, go }: { session: ParticipantSession; signer: Signer; go: (v: ParticipantView) => void }) {
+export function EnrolScreen({
+  session,
+  signer,
+  go,
+}: {
+  session: ParticipantSession;
+  signer: Signer;
+  go: (v: ParticipantView) => void;
+}) {
   const genesis = session.device.genesis!;
   const g = genesis.envelope.body;
-  const [enrol, setEnrol] = useState<SignedMessage<'enroll'> | undefined>(() => session.signed.find((m) => m.envelope.t === 'enroll') as SignedMessage<'enroll'> | undefined);
+  const [enrol, setEnrol] = useState<SignedMessage<'enroll'> | undefined>(
+    () => session.signed.find((m) => m.envelope.t === 'enroll') as SignedMessage<'enroll'> | undefined,
+  );
   const [error, setError] = useState<unknown>();
   const sign = async (): Promise<void> => {
     setError(undefined);
@@ -28,9 +38,20 @@ export function EnrolScreen({ session, signer, go }: { session: ParticipantSessi
   return (
     <section className="kw-screen" aria-labelledby="penrol-title" data-testid="participant-enrol">
       <h1 id="penrol-title">Joined: {session.script.title}</h1>
-      <p className="kw-ok" data-testid="genesis-ok">The session&apos;s script hash matches this device&apos;s copy of the script. The coordinator, {g.name}, signed the genesis with the key starting <strong className="kw-words-strong">{identifyingWords(genesis.envelope.by).join(' ')}</strong>.</p>
-      <p>Session kind: <strong>{g.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</strong>. You enrol as <strong>{session.device.name}</strong>, role <strong>{session.device.role}</strong>.</p>
-      {!enrol && <button type="button" className="kw-primary" onClick={() => void sign()}>Sign my enrolment and show it</button>}
+      <p className="kw-ok" data-testid="genesis-ok">
+        The session&apos;s script hash matches this device&apos;s copy of the script. The coordinator, {g.name}, signed
+        the genesis with the key starting{' '}
+        <strong className="kw-words-strong">{identifyingWords(genesis.envelope.by).join(' ')}</strong>.
+      </p>
+      <p>
+        Session kind: <strong>{g.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</strong>. You enrol as{' '}
+        <strong>{session.device.name}</strong>, role <strong>{session.device.role}</strong>.
+      </p>
+      {!enrol && (
+        <button type="button" className="kw-primary" onClick={() => void sign()}>
+          Sign my enrolment and show it
+        </button>
+      )}
       <ErrorNotice error={error} />
       {enrol && (
         <>
@@ -38,11 +59,15 @@ export function EnrolScreen({ session, signer, go }: { session: ParticipantSessi
             <MessageQr messages={[enrol]} label="My enrolment QR code" />
             <div>
               <h2>Read these four words aloud</h2>
-              <p className="kw-words-huge" data-testid="enrol-words">{identifyingWords(signer.fingerprint).join(' ')}</p>
+              <p className="kw-words-huge" data-testid="enrol-words">
+                {identifyingWords(signer.fingerprint).join(' ')}
+              </p>
               <HashView bytes={signer.fingerprint} label="This device's key fingerprint (all 32 words)" size="normal" />
             </div>
           </div>
-          <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>The coordinator has my enrolment: scan the statements</button>
+          <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
+            The coordinator has my enrolment: scan the statements
+          </button>
         </>
       )}
     </section>

@@ -36,41 +36,92 @@ export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s:
       setError(e);
     }
   };
-  const onMessage = useCallback((wire: Uint8Array) => {
-    if (!loaded) return;
-    const session = createParticipantSession({ script: loaded.script, scriptBytes: loaded.bytes, signer, name: name.trim(), role });
-    session.acceptGenesis(wire).then(() => onJoined(session), (e: unknown) => { setError(e); setScanning(false); });
-  }, [loaded, signer, name, role, onJoined]);
+  const onMessage = useCallback(
+    (wire: Uint8Array) => {
+      if (!loaded) return;
+      const session = createParticipantSession({
+        script: loaded.script,
+        scriptBytes: loaded.bytes,
+        signer,
+        name: name.trim(),
+        role,
+      });
+      session.acceptGenesis(wire).then(
+        () => onJoined(session),
+        (e: unknown) => {
+          setError(e);
+          setScanning(false);
+        },
+      );
+    },
+    [loaded, signer, name, role, onJoined],
+  );
 
   const ready = loaded !== undefined && name.trim() !== '' && role !== '';
   return (
     <section className="kw-screen" aria-labelledby="join-title">
       <h1 id="join-title">Join a ceremony as a witness or custodian</h1>
-      <p>This device&apos;s key fingerprint starts with <strong className="kw-words-strong" data-testid="own-words">{identifyingWords(signer.fingerprint).join(' ')}</strong>.</p>
+      <p>
+        This device&apos;s key fingerprint starts with{' '}
+        <strong className="kw-words-strong" data-testid="own-words">
+          {identifyingWords(signer.fingerprint).join(' ')}
+        </strong>
+        .
+      </p>
       <div className="kw-field">
         <label htmlFor="participant-name">Your name</label>
         <input id="participant-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
       </div>
       <h2>This device&apos;s copy of the script</h2>
-      <p>Open the script from your own read-only media, not from the coordinator. Every statement is checked against it.</p>
-      <button type="button" onClick={() => void open()}>Open script file…</button>
+      <p>
+        Open the script from your own read-only media, not from the coordinator. Every statement is checked against it.
+      </p>
+      <button type="button" onClick={() => void open()}>
+        Open script file…
+      </button>
       {loaded && (
         <>
-          <p>{loaded.script.title} (<code>{loaded.script.id}</code>, from <code>{loaded.file}</code>)</p>
-          <HashView bytes={loaded.script.hash} label="Script SHA-256 on this device: compare with the paper copy and the projector" testId="own-script-hash" />
+          <p>
+            {loaded.script.title} (<code>{loaded.script.id}</code>, from <code>{loaded.file}</code>)
+          </p>
+          <HashView
+            bytes={loaded.script.hash}
+            label="Script SHA-256 on this device: compare with the paper copy and the projector"
+            testId="own-script-hash"
+          />
           <div className="kw-field">
             <label htmlFor="participant-role">Your role</label>
             <select id="participant-role" value={role} onChange={(e) => setRole(e.target.value)}>
-              {loaded.script.roles.filter((r) => !r.coordinator).map((r) => <option key={r.id} value={r.id}>{r.title}</option>)}
+              {loaded.script.roles
+                .filter((r) => !r.coordinator)
+                .map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.title}
+                  </option>
+                ))}
             </select>
           </div>
         </>
       )}
       <ErrorNotice error={error} title="Could not join" onDismiss={() => setError(undefined)} />
       <h2>Scan the session genesis</h2>
-      {!scanning && <button type="button" className="kw-primary" disabled={!ready} onClick={() => { setError(undefined); setScanning(true); }}>Scan the genesis on the coordinator&apos;s screen</button>}
+      {!scanning && (
+        <button
+          type="button"
+          className="kw-primary"
+          disabled={!ready}
+          onClick={() => {
+            setError(undefined);
+            setScanning(true);
+          }}
+        >
+          Scan the genesis on the coordinator&apos;s screen
+        </button>
+      )}
       {!ready && <p className="kw-muted">Enter your name and open the script first.</p>}
-      {scanning && <ScannerPanel active verify={verify} onMessage={onMessage} title="Camera: the coordinator's genesis QR code" />}
+      {scanning && (
+        <ScannerPanel active verify={verify} onMessage={onMessage} title="Camera: the coordinator's genesis QR code" />
+      )}
     </section>
   );
 }

@@ -19,7 +19,15 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
   const pool = useRef(new Map<string, SignedMessage>());
   const [waiting, setWaiting] = useState<string | undefined>();
   const [error, setError] = useState<unknown>();
-  const answered = useMemo(() => new Set(session.signed.flatMap((m) => (m.envelope.t === 'ack' ? [toHex((m as SignedMessage<'ack'>).envelope.body.ref)] : []))), [session]);
+  const answered = useMemo(
+    () =>
+      new Set(
+        session.signed.flatMap((m) =>
+          m.envelope.t === 'ack' ? [toHex((m as SignedMessage<'ack'>).envelope.body.ref)] : [],
+        ),
+      ),
+    [session],
+  );
 
   const tryReview = useCallback(async (): Promise<void> => {
     const all = [...pool.current.values()];
@@ -29,21 +37,33 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
       return;
     }
     // The newest unanswered exception or statement is what the room is answering now.
-    const targets = all.filter((m) => (m.envelope.t === 'statement' || m.envelope.t === 'exception') && !answered.has(toHex(m.id)))
+    const targets = all
+      .filter((m) => (m.envelope.t === 'statement' || m.envelope.t === 'exception') && !answered.has(toHex(m.id)))
       .sort((a, b) => b.envelope.at - a.envelope.at);
     const target = targets[0];
     if (!target) return;
-    const statement = target.envelope.t === 'exception'
-      ? all.find((m) => m.envelope.t === 'statement' && equalBytes(m.id, (target as SignedMessage<'exception'>).envelope.body.ref)) as SignedMessage<'statement'> | undefined
-      : target as SignedMessage<'statement'>;
-    if (!statement) { setWaiting('the statement this exception concerns'); return; }
+    const statement =
+      target.envelope.t === 'exception'
+        ? (all.find(
+            (m) =>
+              m.envelope.t === 'statement' &&
+              equalBytes(m.id, (target as SignedMessage<'exception'>).envelope.body.ref),
+          ) as SignedMessage<'statement'> | undefined)
+        : (target as SignedMessage<'statement'>);
+    if (!statement) {
+      setWaiting('the statement this exception concerns');
+      return;
+    }
     const step = session.script.steps[statement.envelope.body.n];
     const blobs = all.filter((m) => m.envelope.t === 'blob');
     const related: Uint8Array[] = target === statement ? [] : [statement.wire];
     if (step?.acks.recompute) {
       for (const ref of statement.envelope.body.evidence) {
         const blob = blobs.find((b) => equalBytes(sha256((b as SignedMessage<'blob'>).envelope.body.data), ref.sha256));
-        if (!blob) { setWaiting(`evidence "${ref.id}" (${ref.name})`); return; }
+        if (!blob) {
+          setWaiting(`evidence "${ref.id}" (${ref.name})`);
+          return;
+        }
         related.push(blob.wire);
       }
     }
@@ -56,18 +76,34 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
     }
   }, [session, go, answered]);
 
-  const onMessage = useCallback((wire: Uint8Array) => {
-    const m = decodeMessage(wire);
-    pool.current.set(toHex(m.id), m);
-    void tryReview();
-  }, [tryReview]);
+  const onMessage = useCallback(
+    (wire: Uint8Array) => {
+      const m = decodeMessage(wire);
+      pool.current.set(toHex(m.id), m);
+      void tryReview();
+    },
+    [tryReview],
+  );
 
   return (
     <section className="kw-screen" aria-labelledby="listen-title" data-testid="participant-listen">
       <h1 id="listen-title">Scan the coordinator&apos;s screen</h1>
-      <p>Hold the camera on the statement QR code until it and its evidence are complete. This device checks the signature and recomputes everything itself.</p>
-      <ScannerPanel active verify={verify} sessionId={genesis.envelope.sid} onMessage={onMessage} title="Camera: statements, exceptions and the close" />
-      {waiting && <p role="status" data-testid="listen-waiting">Received the statement; still waiting for {waiting}. Keep the camera on the code.</p>}
+      <p>
+        Hold the camera on the statement QR code until it and its evidence are complete. This device checks the
+        signature and recomputes everything itself.
+      </p>
+      <ScannerPanel
+        active
+        verify={verify}
+        sessionId={genesis.envelope.sid}
+        onMessage={onMessage}
+        title="Camera: statements, exceptions and the close"
+      />
+      {waiting && (
+        <p role="status" data-testid="listen-waiting">
+          Received the statement; still waiting for {waiting}. Keep the camera on the code.
+        </p>
+      )}
       <ErrorNotice error={error} title="This device refused the message" onDismiss={() => setError(undefined)} />
     </section>
   );

@@ -46,13 +46,17 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
           if (!live) return;
           setSession(restored);
           setView(restored.signed.some((m) => m.envelope.t === 'enroll') ? { at: 'listen' } : { at: 'enrol' });
-          setNotice(`Session restored from this device's journal: ${restored.signed.length} signed message(s) replayed and checked${restored.droppedTailBytes > 0 ? `; ${restored.droppedTailBytes} bytes of an unfinished write were dropped` : ''}. Scan the coordinator's current statement again.`);
+          setNotice(
+            `Session restored from this device's journal: ${restored.signed.length} signed message(s) replayed and checked${restored.droppedTailBytes > 0 ? `; ${restored.droppedTailBytes} bytes of an unfinished write were dropped` : ''}. Scan the coordinator's current statement again.`,
+          );
         }
       } catch (e) {
         if (live) setError(e);
       }
     })();
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [resume]);
 
   useEffect(() => {
@@ -61,15 +65,48 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
 
   const go = useCallback((v: ParticipantView) => setView(v), []);
 
-  if (error) return <section className="kw-screen"><h1>Participant</h1><ErrorNotice error={error} title="This device's session could not be opened" /></section>;
-  if (!signer) return <section className="kw-screen"><h1>Participant</h1><p>Loading this device&apos;s identity…</p></section>;
-  if (!session) return <JoinScreen signer={signer} onJoined={(s) => { setSession(s); setView({ at: 'enrol' }); }} />;
+  if (error)
+    return (
+      <section className="kw-screen">
+        <h1>Participant</h1>
+        <ErrorNotice error={error} title="This device's session could not be opened" />
+      </section>
+    );
+  if (!signer)
+    return (
+      <section className="kw-screen">
+        <h1>Participant</h1>
+        <p>Loading this device&apos;s identity…</p>
+      </section>
+    );
+  if (!session)
+    return (
+      <JoinScreen
+        signer={signer}
+        onJoined={(s) => {
+          setSession(s);
+          setView({ at: 'enrol' });
+        }}
+      />
+    );
   return (
     <>
-      {notice && <p className="kw-notice" role="status" data-testid="restore-notice">{notice}</p>}
+      {notice && (
+        <p className="kw-notice" role="status" data-testid="restore-notice">
+          {notice}
+        </p>
+      )}
       {view.at === 'enrol' && <EnrolScreen session={session} signer={signer} go={go} />}
       {view.at === 'listen' && <ListenScreen session={session} go={go} />}
-      {view.at === 'review' && <ReviewScreen key={view.review.target.id.join(',')} session={session} review={view.review} related={view.related} go={go} />}
+      {view.at === 'review' && (
+        <ReviewScreen
+          key={view.review.target.id.join(',')}
+          session={session}
+          review={view.review}
+          related={view.related}
+          go={go}
+        />
+      )}
       {view.at === 'answered' && <AnswerScreen session={session} ack={view.ack} go={go} />}
       {view.at === 'attest' && <AttestScreen session={session} closeWire={view.close} />}
     </>

@@ -6,7 +6,12 @@
  * the transcript.
  */
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
-import { fingerprintOf, prepareVerifyKeys, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
+import {
+  fingerprintOf,
+  prepareVerifyKeys,
+  type PublicIdentity,
+  type SignatureAlgorithm,
+} from '../protocol/identity.js';
 import { decodeMessage, verifyMessage, type SignedMessage } from '../protocol/message.js';
 import { parseScript } from '../script/parse.js';
 import type { Script } from '../script/types.js';
@@ -36,7 +41,11 @@ export interface AuditReport {
 }
 
 /** Audit a bundle and any receipts. Never throws for bad content: every problem is a finding. */
-export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] = [], options: AuditOptions = {}): Promise<AuditReport> {
+export async function auditBundle(
+  bundle: Bundle,
+  receipts: readonly Receipt[] = [],
+  options: AuditOptions = {},
+): Promise<AuditReport> {
   const findings: Finding[] = [];
   const scriptHash = sha256(bundle.script);
   // Signature checks run in WebCrypto's worker threads. The keys come first: genesis and enroll
@@ -76,7 +85,10 @@ export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] =
     script = parseScript(bundle.script);
   } catch (e) {
     await Promise.allSettled(verdicts);
-    findings.push({ code: 'SCRIPT_INVALID', message: `the script in the bundle does not parse: ${(e as Error).message}` });
+    findings.push({
+      code: 'SCRIPT_INVALID',
+      message: `the script in the bundle does not parse: ${(e as Error).message}`,
+    });
     return { findings, script: undefined, scriptHash, state: undefined, evidence: new Map(), recomputed: new Map() };
   }
 
@@ -91,7 +103,8 @@ export async function auditBundle(bundle: Bundle, receipts: readonly Receipt[] =
     findings.push(...f);
     commit();
   }
-  if (!state.genesis && decoded.length === 0) findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
+  if (!state.genesis && decoded.length === 0)
+    findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
   findings.push(...closingFindings(state));
 
   if (!state.genesis) return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map() };
@@ -123,14 +136,26 @@ function closingFindings(state: SessionState): Finding[] {
   const findings: Finding[] = [];
   if (!state.genesis) return findings;
   if (!state.close) {
-    findings.push({ code: 'CLOSE_MISSING', message: `the session was never closed (last step with a statement: ${state.script.steps[state.current]?.id ?? 'none'})` });
+    findings.push({
+      code: 'CLOSE_MISSING',
+      message: `the session was never closed (last step with a statement: ${state.script.steps[state.current]?.id ?? 'none'})`,
+    });
     return findings;
   }
   for (const [fp, p] of state.participants) {
     const attest = state.attestations.get(fp);
-    if (!attest) findings.push({ code: 'ATTESTATION_MISSING', message: `${p.label} gave no closing attestation`, participant: p.label });
+    if (!attest)
+      findings.push({
+        code: 'ATTESTATION_MISSING',
+        message: `${p.label} gave no closing attestation`,
+        participant: p.label,
+      });
     else if (!attest.envelope.body.agree) {
-      findings.push({ code: 'ATTESTATION_DISAGREES', message: `${p.label} does not agree with the record: "${attest.envelope.body.reason ?? 'no reason given'}"`, participant: p.label });
+      findings.push({
+        code: 'ATTESTATION_DISAGREES',
+        message: `${p.label} does not agree with the record: "${attest.envelope.body.reason ?? 'no reason given'}"`,
+        participant: p.label,
+      });
     }
   }
   return findings;
@@ -141,7 +166,10 @@ function checkEvidenceBytes(bundle: Bundle, state: SessionState, findings: Findi
   const byClaimed = new Map<string, Uint8Array>();
   for (const [i, e] of bundle.evidence.entries()) {
     if (!equalBytes(sha256(e.data), e.sha256)) {
-      findings.push({ code: 'EVIDENCE_HASH_MISMATCH', message: `evidence[${i}] does not hash to the ${toHex(e.sha256).slice(0, 16)}… it is filed under: its bytes were changed` });
+      findings.push({
+        code: 'EVIDENCE_HASH_MISMATCH',
+        message: `evidence[${i}] does not hash to the ${toHex(e.sha256).slice(0, 16)}… it is filed under: its bytes were changed`,
+      });
       continue;
     }
     byClaimed.set(toHex(e.sha256), e.data);
@@ -153,17 +181,31 @@ function checkEvidenceBytes(bundle: Bundle, state: SessionState, findings: Findi
       referenced.add(key);
       if (byClaimed.has(key)) continue;
       const changed = bundle.evidence.some((e) => toHex(e.sha256) === key);
-      if (!changed) findings.push({ code: 'EVIDENCE_MISSING', message: `evidence "${ref.id}" (${ref.name}) is not in the bundle`, step: step.spec.id });
+      if (!changed)
+        findings.push({
+          code: 'EVIDENCE_MISSING',
+          message: `evidence "${ref.id}" (${ref.name}) is not in the bundle`,
+          step: step.spec.id,
+        });
     }
   }
   for (const key of byClaimed.keys()) {
-    if (!referenced.has(key)) findings.push({ code: 'EVIDENCE_UNREFERENCED', message: `the bundle holds evidence ${key.slice(0, 16)}… that no statement refers to` });
+    if (!referenced.has(key))
+      findings.push({
+        code: 'EVIDENCE_UNREFERENCED',
+        message: `the bundle holds evidence ${key.slice(0, 16)}… that no statement refers to`,
+      });
   }
   return byClaimed;
 }
 
 /** Re-run every evidence check from the verified bytes and compare with each statement's claims. */
-async function recomputeChecks(state: SessionState, evidence: ReadonlyMap<string, Uint8Array>, checker: EvidenceChecker | undefined, findings: Finding[]): Promise<Map<string, CheckResult[]>> {
+async function recomputeChecks(
+  state: SessionState,
+  evidence: ReadonlyMap<string, Uint8Array>,
+  checker: EvidenceChecker | undefined,
+  findings: Finding[],
+): Promise<Map<string, CheckResult[]>> {
   const results = new Map<string, CheckResult[]>();
   if (!checker) return results;
   const all = new Map<string, EvidenceItem>();
@@ -186,14 +228,28 @@ async function recomputeChecks(state: SessionState, evidence: ReadonlyMap<string
     const ownById = new Map(own.map((c) => [c.id, c]));
     for (const c of claimed) {
       const mine = ownById.get(c.id);
-      if (!mine) findings.push({ code: 'CHECK_RESULT_MISMATCH', message: `the statement claims a check ${c.id} that the script does not declare`, step: step.spec.id });
+      if (!mine)
+        findings.push({
+          code: 'CHECK_RESULT_MISMATCH',
+          message: `the statement claims a check ${c.id} that the script does not declare`,
+          step: step.spec.id,
+        });
       else if (mine.ok !== c.ok) {
-        findings.push({ code: 'CHECK_RESULT_MISMATCH', message: `check ${c.id}: the statement claims ${c.ok ? 'pass' : 'fail'}, re-running it gives ${mine.ok ? 'pass' : 'fail'} (expected ${mine.expected}, observed ${mine.observed})`, step: step.spec.id });
+        findings.push({
+          code: 'CHECK_RESULT_MISMATCH',
+          message: `check ${c.id}: the statement claims ${c.ok ? 'pass' : 'fail'}, re-running it gives ${mine.ok ? 'pass' : 'fail'} (expected ${mine.expected}, observed ${mine.observed})`,
+          step: step.spec.id,
+        });
       }
     }
     const claimedIds = new Set(claimed.map((c) => c.id));
     for (const c of own) {
-      if (!claimedIds.has(c.id)) findings.push({ code: 'CHECK_RESULT_MISMATCH', message: `the statement omits check ${c.id} (re-running it gives ${c.ok ? 'pass' : 'fail'})`, step: step.spec.id });
+      if (!claimedIds.has(c.id))
+        findings.push({
+          code: 'CHECK_RESULT_MISMATCH',
+          message: `the statement omits check ${c.id} (re-running it gives ${c.ok ? 'pass' : 'fail'})`,
+          step: step.spec.id,
+        });
     }
   }
   return results;

@@ -87,13 +87,14 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   INPUT_MISMATCH: 'A typed input differs from the value the script expects.',
   ACK_FOR_UNKNOWN_STATEMENT: 'An acknowledgement names a statement that is not in this session.',
   ACK_WRONG_STEP: 'An acknowledgement names a statement whose step is not current.',
-  ACK_ROLE_NOT_REQUIRED: "An acknowledgement comes from a participant whose role the step does not ask for.",
+  ACK_ROLE_NOT_REQUIRED: 'An acknowledgement comes from a participant whose role the step does not ask for.',
   DUPLICATE_ACK: 'A participant answered the same statement twice, differently.',
   EXCEPTION_INVALID: 'An exception does not name the blocked statement or omits an objection.',
   QUORUM_NOT_MET: 'A step was passed without its required acknowledgements.',
   CHECK_FAILED_NOT_EXCEPTED: 'A step with a failed check was passed without an acknowledged exception.',
   OBJECTION_NOT_RESOLVED: 'A step with an objection was passed without an acknowledged exception.',
-  CHECK_RESULT_MISMATCH: 'Re-running a check on the recorded inputs and evidence gives a different result than the statement claims.',
+  CHECK_RESULT_MISMATCH:
+    'Re-running a check on the recorded inputs and evidence gives a different result than the statement claims.',
   EVIDENCE_MISSING: 'Evidence a statement refers to is not in the bundle.',
   EVIDENCE_HASH_MISMATCH: 'Evidence bytes do not match the SHA-256 the statement signed.',
   EVIDENCE_UNREFERENCED: 'The bundle holds evidence no statement refers to.',
@@ -105,5 +106,6 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   ATTESTATION_DISAGREES: 'A participant attested that they do not agree with the record.',
   RECEIPT_INVALID: 'A receipt is malformed or its signatures do not verify.',
   RECEIPT_SESSION_MISMATCH: 'A receipt belongs to another session.',
-  RECEIPT_ENTRY_MISSING: 'A message in a participant\'s receipt is missing from the session: the coordinator dropped it.',
+  RECEIPT_ENTRY_MISSING:
+    "A message in a participant's receipt is missing from the session: the coordinator dropped it.",
 };

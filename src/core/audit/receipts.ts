@@ -18,10 +18,16 @@ function describe(m: SignedMessage): string {
       const body = (m as SignedMessage<'ack'>).envelope.body;
       return body.decision === 'object' ? `objection ("${body.reason ?? ''}")` : 'confirmation';
     }
-    case 'statement': return `statement for step ${(m as SignedMessage<'statement'>).envelope.body.step}`;
-    case 'exception': return `exception for step ${(m as SignedMessage<'exception'>).envelope.body.step}`;
-    case 'attest': return (m as SignedMessage<'attest'>).envelope.body.agree ? 'closing attestation' : 'closing attestation "do not agree"';
-    default: return envelope.t;
+    case 'statement':
+      return `statement for step ${(m as SignedMessage<'statement'>).envelope.body.step}`;
+    case 'exception':
+      return `exception for step ${(m as SignedMessage<'exception'>).envelope.body.step}`;
+    case 'attest':
+      return (m as SignedMessage<'attest'>).envelope.body.agree
+        ? 'closing attestation'
+        : 'closing attestation "do not agree"';
+    default:
+      return envelope.t;
   }
 }
 
@@ -36,7 +42,10 @@ export async function checkReceipts(receipts: readonly Receipt[], state: Session
       try {
         messages.push(decodeMessage(wire));
       } catch (e) {
-        findings.push({ code: 'RECEIPT_INVALID', message: `${name}: message ${i} is malformed: ${(e as Error).message}` });
+        findings.push({
+          code: 'RECEIPT_INVALID',
+          message: `${name}: message ${i} is malformed: ${(e as Error).message}`,
+        });
         malformed = true;
       }
     }
@@ -45,25 +54,41 @@ export async function checkReceipts(receipts: readonly Receipt[], state: Session
     if (!genesis) continue;
     const foreign = messages.find((m) => !equalBytes(m.envelope.sid, genesis.envelope.sid));
     if (foreign) {
-      findings.push({ code: 'RECEIPT_SESSION_MISMATCH', message: `${name} holds a ${foreign.envelope.t} of session ${toHex(foreign.envelope.sid)}, not of this session` });
+      findings.push({
+        code: 'RECEIPT_SESSION_MISMATCH',
+        message: `${name} holds a ${foreign.envelope.t} of session ${toHex(foreign.envelope.sid)}, not of this session`,
+      });
       continue;
     }
-    const enroll = messages.find((m): m is SignedMessage<'enroll'> => m.envelope.t === 'enroll' && equalBytes(m.envelope.by, receipt.participant));
+    const enroll = messages.find(
+      (m): m is SignedMessage<'enroll'> => m.envelope.t === 'enroll' && equalBytes(m.envelope.by, receipt.participant),
+    );
     if (!enroll || !equalBytes(fingerprintOf(enroll.envelope.body.key), enroll.envelope.by)) {
       findings.push({ code: 'RECEIPT_INVALID', message: `${name} does not hold the participant's own enrolment` });
       continue;
     }
     const body = enroll.envelope.body;
-    const participant: PublicIdentity = { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: enroll.envelope.by };
+    const participant: PublicIdentity = {
+      alg: body.alg as SignatureAlgorithm,
+      publicKey: body.key,
+      fingerprint: enroll.envelope.by,
+    };
     const label = `${body.name} (${body.role}, ${identifyingWords(participant.fingerprint, 2).join(' ')})`;
-    const checks = await Promise.all(messages.map((m) => {
-      if (equalBytes(m.envelope.by, participant.fingerprint)) return verifyMessage(m, participant);
-      if (state.coordinator && equalBytes(m.envelope.by, state.coordinator.fingerprint)) return verifyMessage(m, state.coordinator);
-      return Promise.resolve(false);
-    }));
+    const checks = await Promise.all(
+      messages.map((m) => {
+        if (equalBytes(m.envelope.by, participant.fingerprint)) return verifyMessage(m, participant);
+        if (state.coordinator && equalBytes(m.envelope.by, state.coordinator.fingerprint))
+          return verifyMessage(m, state.coordinator);
+        return Promise.resolve(false);
+      }),
+    );
     const bad = messages.filter((_, i) => !checks[i]);
     if (bad.length > 0) {
-      findings.push({ code: 'RECEIPT_INVALID', message: `${name}: ${bad.length} message(s) are not signed by the participant or the coordinator`, participant: label });
+      findings.push({
+        code: 'RECEIPT_INVALID',
+        message: `${name}: ${bad.length} message(s) are not signed by the participant or the coordinator`,
+        participant: label,
+      });
       continue;
     }
     for (const m of messages) {

@@ -11,7 +11,13 @@ export function formatAuditReport(report: AuditReport): string {
   const n = report.findings.length;
   lines.push(n === 0 ? 'VERIFIED: zero findings.' : `NOT VERIFIED: ${n} finding${n === 1 ? '' : 's'}.`);
   for (const f of report.findings) {
-    const where = [f.step !== undefined ? `step ${f.step}` : '', f.participant ?? '', f.seq !== undefined ? `entry ${f.seq}` : ''].filter(Boolean).join(', ');
+    const where = [
+      f.step !== undefined ? `step ${f.step}` : '',
+      f.participant ?? '',
+      f.seq !== undefined ? `entry ${f.seq}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     lines.push(`  ${f.code}${where ? ` [${where}]` : ''}: ${f.message}`);
   }
   lines.push('');
@@ -25,7 +31,8 @@ export function formatAuditReport(report: AuditReport): string {
   lines.push(`Session:  ${toHex(g.sid)} (${g.body.mode.toUpperCase()}) opened ${new Date(g.at).toISOString()}`);
   lines.push(`  coordinator ${g.body.name} (${identifyingWords(g.by).join(' ')})`);
   lines.push(`Participants (${state.participants.size}):`);
-  for (const p of state.participants.values()) lines.push(`  ${p.name} — ${p.role} — ${identifyingWords(p.identity.fingerprint).join(' ')}`);
+  for (const p of state.participants.values())
+    lines.push(`  ${p.name} — ${p.role} — ${identifyingWords(p.identity.fingerprint).join(' ')}`);
   lines.push('Steps:');
   for (const step of state.steps) {
     const statement = step.statement?.message;
@@ -34,20 +41,29 @@ export function formatAuditReport(report: AuditReport): string {
       continue;
     }
     const done = stepCompletion(step, state.participants);
-    lines.push(`  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''} — ${new Date(statement.envelope.at).toISOString()}`);
-    for (const e of statement.envelope.body.evidence) lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
-    for (const c of statement.envelope.body.checks) lines.push(`    ${c.ok ? 'pass' : 'FAIL'} ${c.id}: expected ${c.expected}; observed ${c.observed}`);
+    lines.push(
+      `  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''} — ${new Date(statement.envelope.at).toISOString()}`,
+    );
+    for (const e of statement.envelope.body.evidence)
+      lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
+    for (const c of statement.envelope.body.checks)
+      lines.push(`    ${c.ok ? 'pass' : 'FAIL'} ${c.id}: expected ${c.expected}; observed ${c.observed}`);
     for (const target of [step.statement!, ...step.exceptions]) {
-      if (target.message.envelope.t === 'exception') lines.push(`    exception: ${(target.message.envelope.body as { reason: string }).reason}`);
+      if (target.message.envelope.t === 'exception')
+        lines.push(`    exception: ${(target.message.envelope.body as { reason: string }).reason}`);
       for (const ack of target.acks.values()) {
         const who = state.participants.get(toHex(ack.envelope.by))?.label ?? '?';
         const b = ack.envelope.body;
-        lines.push(`    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${new Date(ack.envelope.at).toISOString()}${b.reason ? `: "${b.reason}"` : ''}`);
+        lines.push(
+          `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${new Date(ack.envelope.at).toISOString()}${b.reason ? `: "${b.reason}"` : ''}`,
+        );
       }
     }
   }
   if (state.close) {
-    lines.push(`Closed ${new Date(state.close.envelope.at).toISOString()}; attestations ${state.attestations.size} of ${state.participants.size}.`);
+    lines.push(
+      `Closed ${new Date(state.close.envelope.at).toISOString()}; attestations ${state.attestations.size} of ${state.participants.size}.`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -51,7 +51,10 @@ export function oidOf(bytes: Uint8Array, node: DerNode | undefined, where: strin
 /** Unsigned magnitude of a non-negative INTEGER's content (minimal encoding, §8.3.2). */
 export function integerMagnitude(content: Uint8Array, where: string): { negative: boolean; magnitude: Uint8Array } {
   if (content.length === 0) invalid('INTEGER with no content octets', where);
-  if (content.length > 1 && ((content[0] === 0 && content[1]! < 0x80) || (content[0] === 0xff && content[1]! >= 0x80))) {
+  if (
+    content.length > 1 &&
+    ((content[0] === 0 && content[1]! < 0x80) || (content[0] === 0xff && content[1]! >= 0x80))
+  ) {
     invalid('INTEGER has a non-minimal encoding (X.690 §8.3.2)', where);
   }
   const negative = content[0]! >= 0x80;
@@ -126,15 +129,20 @@ export function decodeString(bytes: Uint8Array, node: DerNode, where: string): s
  * (YYMMDDHHMMSSZ, YYYYMMDDHHMMSSZ; UTCTime years ≥ 50 are 19xx).
  */
 export function decodeTime(bytes: Uint8Array, node: DerNode | undefined, where: string): Date {
-  if (!node || node.cls !== 0 || (node.tag !== 23 && node.tag !== 24)) invalid('expected UTCTime or GeneralizedTime', where);
+  if (!node || node.cls !== 0 || (node.tag !== 23 && node.tag !== 24))
+    invalid('expected UTCTime or GeneralizedTime', where);
   const text = byteString(contentOf(bytes, node));
-  const m = node.tag === 23 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  const m =
+    node.tag === 23
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) invalid(`time "${text}" is not in the form RFC 5280 requires`, where);
   let year = Number(m[1]);
   if (node.tag === 23) year += year >= 50 ? 1900 : 2000;
   const [mo, d, h, mi, s] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
   const date = new Date(Date.UTC(year, mo - 1, d, h, mi, s));
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) invalid(`time "${text}" is not a valid date`, where);
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59)
+    invalid(`time "${text}" is not a valid date`, where);
   return date;
 }
 

@@ -8,7 +8,16 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { KeywitnessError } from '../errors.js';
 import { integerMagnitude, bitLength, decodeTime, oidOf, smallInteger } from './asn1-values.js';
-import { childrenOf, contentOf, encodingOf, expectTag, MAX_DER_DEPTH, MAX_DER_ELEMENTS, scanDer, type DerNode } from './der.js';
+import {
+  childrenOf,
+  contentOf,
+  encodingOf,
+  expectTag,
+  MAX_DER_DEPTH,
+  MAX_DER_ELEMENTS,
+  scanDer,
+  type DerNode,
+} from './der.js';
 import { readExtensions, type ExtensionFacts } from './extensions.js';
 import { sha1Fingerprint, sha256Fingerprint, type Fingerprint } from './fingerprints.js';
 import { describeSpkiNode, type KeyFacts } from './keys.js';
@@ -69,7 +78,10 @@ function pkijsCheck(der: Uint8Array, kind: 'certificate' | 'csr', where: string)
     if (kind === 'certificate') new pkijs.Certificate({ schema: asn.result });
     else new pkijs.CertificationRequest({ schema: asn.result });
   } catch (e) {
-    invalid(`not a well-formed ${kind === 'certificate' ? 'X.509 certificate' : 'PKCS#10 request'}: ${(e as Error).message}`, where);
+    invalid(
+      `not a well-formed ${kind === 'certificate' ? 'X.509 certificate' : 'PKCS#10 request'}: ${(e as Error).message}`,
+      where,
+    );
   }
 }
 
@@ -81,7 +93,12 @@ function signedParts(der: Uint8Array, root: DerNode, what: string, where: string
   expectTag(algNode, 16, `${what} signatureAlgorithm`, where);
   const sigBits = contentOf(der, expectTag(sigNode, 3, `${what} signature`, where));
   if (sigBits.length < 1 || sigBits[0] !== 0) invalid('signature BIT STRING must have zero unused bits', where);
-  return { tbsNode: tbsNode!, tbs: encodingOf(der, tbsNode!), algorithm: readAlgorithm(der, algNode!, where), signature: sigBits.subarray(1) };
+  return {
+    tbsNode: tbsNode!,
+    tbs: encodingOf(der, tbsNode!),
+    algorithm: readAlgorithm(der, algNode!, where),
+    signature: sigBits.subarray(1),
+  };
 }
 
 /**
@@ -107,7 +124,11 @@ export function parseCertificate(der: Uint8Array, where: string): CertificateFac
   const notBefore = decodeTime(der, validity[0], `${where} notBefore`);
   const notAfter = decodeTime(der, validity[1], `${where} notAfter`);
   const subjectRdns = readName(der, expectTag(fields[i + 4], 16, 'subject', where), `${where} subject`);
-  const key = describeSpkiNode(der, expectTag(fields[i + 5], 16, 'subjectPublicKeyInfo', where), `${where} subjectPublicKeyInfo`);
+  const key = describeSpkiNode(
+    der,
+    expectTag(fields[i + 5], 16, 'subjectPublicKeyInfo', where),
+    `${where} subjectPublicKeyInfo`,
+  );
   let extensions: ExtensionFacts = { present: [] };
   for (const f of fields.slice(i + 6)) {
     if (f.cls !== 2 || f.tag < 1 || f.tag > 3) invalid(`unexpected field in TBSCertificate at byte ${f.start}`, where);
@@ -118,18 +139,39 @@ export function parseCertificate(der: Uint8Array, where: string): CertificateFac
     }
   }
   const warnings: string[] = [];
-  if (innerAlg.oid !== algorithm.oid || toHex(innerAlg.params ?? new Uint8Array()) !== toHex(algorithm.params ?? new Uint8Array())) {
-    warnings.push(`the signature algorithm inside the signed part (${innerAlg.name}) differs from the outer one (${algorithm.name}) (RFC 5280 §4.1.1.2)`);
+  if (
+    innerAlg.oid !== algorithm.oid ||
+    toHex(innerAlg.params ?? new Uint8Array()) !== toHex(algorithm.params ?? new Uint8Array())
+  ) {
+    warnings.push(
+      `the signature algorithm inside the signed part (${innerAlg.name}) differs from the outer one (${algorithm.name}) (RFC 5280 §4.1.1.2)`,
+    );
   }
   if (negative) warnings.push('the serial number is negative (RFC 5280 §4.1.2.2 requires a positive integer)');
-  if (magnitude.length > 20) warnings.push(`the serial number is ${magnitude.length} bytes (RFC 5280 §4.1.2.2 allows at most 20)`);
+  if (magnitude.length > 20)
+    warnings.push(`the serial number is ${magnitude.length} bytes (RFC 5280 §4.1.2.2 allows at most 20)`);
   pkijsCheck(der, 'certificate', where);
   return {
-    type: 'certificate', der, tbs, algorithm, signature, version,
-    serial: toHex(magnitude), serialBits: bitLength(magnitude), serialNegative: negative,
-    subject: formatName(subjectRdns), subjectRdns, issuer: formatName(issuerRdns), issuerRdns,
-    notBefore, notAfter, key, extensions,
-    sha256: sha256Fingerprint(der), sha1: sha1Fingerprint(der), warnings,
+    type: 'certificate',
+    der,
+    tbs,
+    algorithm,
+    signature,
+    version,
+    serial: toHex(magnitude),
+    serialBits: bitLength(magnitude),
+    serialNegative: negative,
+    subject: formatName(subjectRdns),
+    subjectRdns,
+    issuer: formatName(issuerRdns),
+    issuerRdns,
+    notBefore,
+    notAfter,
+    key,
+    extensions,
+    sha256: sha256Fingerprint(der),
+    sha1: sha1Fingerprint(der),
+    warnings,
   };
 }
 
@@ -157,8 +199,16 @@ export function parseCsr(der: Uint8Array, where: string): CsrFacts {
   }
   pkijsCheck(der, 'csr', where);
   return {
-    type: 'csr', der, tbs, algorithm, signature,
-    subject: formatName(subjectRdns), subjectRdns, key, extensions, sha256: sha256Fingerprint(der),
+    type: 'csr',
+    der,
+    tbs,
+    algorithm,
+    signature,
+    subject: formatName(subjectRdns),
+    subjectRdns,
+    key,
+    extensions,
+    sha256: sha256Fingerprint(der),
   };
 }
 

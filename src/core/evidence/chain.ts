@@ -22,10 +22,17 @@ export function verifyWith(signed: CertificateFacts | CsrFacts, key: KeyFacts, w
  * Verify that `cert` was issued by `issuer`: names chain and the signature verifies with the
  * issuer's key. A name mismatch is reported even when the signature is valid.
  */
-export async function verifyIssuedBy(cert: CertificateFacts, issuer: CertificateFacts, where: string): Promise<VerifyResult> {
+export async function verifyIssuedBy(
+  cert: CertificateFacts,
+  issuer: CertificateFacts,
+  where: string,
+): Promise<VerifyResult> {
   const sig = await verifyWith(cert, issuer.key, where);
   if (!namesEqual(cert.issuerRdns, issuer.subjectRdns)) {
-    return { status: 'invalid', detail: `issuer "${cert.issuer}" is not the signer's subject "${issuer.subject}" (signature: ${sig.status})` };
+    return {
+      status: 'invalid',
+      detail: `issuer "${cert.issuer}" is not the signer's subject "${issuer.subject}" (signature: ${sig.status})`,
+    };
   }
   return sig;
 }
@@ -45,11 +52,26 @@ export async function checkChain(certs: readonly CertificateFacts[], where: stri
     const cert = certs[i]!;
     const next = certs[i + 1];
     if (next) {
-      links.push({ index: i, subject: cert.subject, issuedBy: next.subject, result: await verifyIssuedBy(cert, next, `${where} certificate ${i + 1}`) });
+      links.push({
+        index: i,
+        subject: cert.subject,
+        issuedBy: next.subject,
+        result: await verifyIssuedBy(cert, next, `${where} certificate ${i + 1}`),
+      });
     } else if (isSelfIssued(cert)) {
-      links.push({ index: i, subject: cert.subject, issuedBy: 'itself', result: await verifyWith(cert, cert.key, `${where} certificate ${i + 1}`) });
+      links.push({
+        index: i,
+        subject: cert.subject,
+        issuedBy: 'itself',
+        result: await verifyWith(cert, cert.key, `${where} certificate ${i + 1}`),
+      });
     } else {
-      links.push({ index: i, subject: cert.subject, issuedBy: cert.issuer, result: { status: 'unsupported', detail: `its issuer "${cert.issuer}" is not in the file` } });
+      links.push({
+        index: i,
+        subject: cert.subject,
+        issuedBy: cert.issuer,
+        result: { status: 'unsupported', detail: `its issuer "${cert.issuer}" is not in the file` },
+      });
     }
   }
   return links;

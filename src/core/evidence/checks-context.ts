@@ -19,11 +19,16 @@ export interface CheckContext {
 /** All public keys an item holds. */
 export function keysOf(p: ParsedEvidence): KeyFacts[] {
   switch (p.kind) {
-    case 'certificate': return p.certificates[0] ? [p.certificates[0].key] : [];
-    case 'csr': return [p.csr.key];
-    case 'public-key': return [p.key];
-    case 'hsm-output': return [...p.hsm.publicKeys];
-    default: return [];
+    case 'certificate':
+      return p.certificates[0] ? [p.certificates[0].key] : [];
+    case 'csr':
+      return [p.csr.key];
+    case 'public-key':
+      return [p.key];
+    case 'hsm-output':
+      return [...p.hsm.publicKeys];
+    default:
+      return [];
   }
 }
 

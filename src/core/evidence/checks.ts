@@ -18,12 +18,20 @@ import { parseEvidence, type ParsedEvidence } from './parse.js';
 
 function describeParsed(p: ParsedEvidence): string {
   switch (p.kind) {
-    case 'certificate': return p.certificates.length === 1 ? `certificate "${p.certificates[0]!.subject}"` : `${p.certificates.length} certificates`;
-    case 'csr': return `certificate request "${p.csr.subject}"`;
-    case 'public-key': return `${p.key.algorithm} public key`;
-    case 'dnskey': return `${p.dnssec.keys.length} DNSKEY(s), ${p.dnssec.anchors.length} trust anchor digest(s)`;
-    case 'hsm-output': return `${p.hsm.format} output, ${p.hsm.objects.length} object(s), ${p.hsm.publicKeys.length} public key(s)`;
-    case 'file': return `${p.size} bytes`;
+    case 'certificate':
+      return p.certificates.length === 1
+        ? `certificate "${p.certificates[0]!.subject}"`
+        : `${p.certificates.length} certificates`;
+    case 'csr':
+      return `certificate request "${p.csr.subject}"`;
+    case 'public-key':
+      return `${p.key.algorithm} public key`;
+    case 'dnskey':
+      return `${p.dnssec.keys.length} DNSKEY(s), ${p.dnssec.anchors.length} trust anchor digest(s)`;
+    case 'hsm-output':
+      return `${p.hsm.format} output, ${p.hsm.objects.length} object(s), ${p.hsm.publicKeys.length} public key(s)`;
+    case 'file':
+      return `${p.size} bytes`;
   }
 }
 
@@ -33,7 +41,13 @@ function textOf(p: ParsedEvidence): string | undefined {
   return undefined;
 }
 
-function regexChecks(ctx: CheckContext, p: ParsedEvidence, key: 'present' | 'absent', patterns: string[], text: string | undefined): CheckResult[] {
+function regexChecks(
+  ctx: CheckContext,
+  p: ParsedEvidence,
+  key: 'present' | 'absent',
+  patterns: string[],
+  text: string | undefined,
+): CheckResult[] {
   return patterns.map((pattern, i) => {
     const check = patterns.length > 1 ? `${key}[${i}]` : key;
     if (text === undefined) return ctx.result(check, false, `/${pattern}/ ${key}`, 'the evidence is not text');
@@ -48,11 +62,22 @@ function candidates(objects: readonly HsmObject[], label: unknown): readonly Hsm
   return label === undefined ? objects : objects.filter((o) => o.label === label);
 }
 
-function hsmCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'hsm-output' }>, key: string, value: unknown, expect: Readonly<Record<string, unknown>>): CheckResult[] | undefined {
+function hsmCheck(
+  ctx: CheckContext,
+  p: Extract<ParsedEvidence, { kind: 'hsm-output' }>,
+  key: string,
+  value: unknown,
+  expect: Readonly<Record<string, unknown>>,
+): CheckResult[] | undefined {
   const h = p.hsm;
   const objs = candidates(h.objects, expect.label);
   const scope = expect.label === undefined ? 'objects' : `objects labelled "${String(expect.label)}"`;
-  const objectCheck = (check: string, want: string, get: (o: HsmObject) => string | undefined, norm: (s: string) => string): CheckResult => {
+  const objectCheck = (
+    check: string,
+    want: string,
+    get: (o: HsmObject) => string | undefined,
+    norm: (s: string) => string,
+  ): CheckResult => {
     // Objects that do not show the attribute (pkcs11-tool prints no curve for private keys) neither
     // pass nor fail; at least one must show it and none may show another value.
     const seen = objs.map(get);
@@ -63,23 +88,73 @@ function hsmCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'hsm-out
   };
   switch (key) {
     case 'success':
-      return [ctx.result('success', h.success === value, value ? 'the tool reported success' : 'the tool reported failure', h.success === undefined ? 'the output reports neither success nor failure' : h.success ? 'success' : `failure: ${h.errors.join(' | ') || 'no error text'}`)];
+      return [
+        ctx.result(
+          'success',
+          h.success === value,
+          value ? 'the tool reported success' : 'the tool reported failure',
+          h.success === undefined
+            ? 'the output reports neither success nor failure'
+            : h.success
+              ? 'success'
+              : `failure: ${h.errors.join(' | ') || 'no error text'}`,
+        ),
+      ];
     case 'label':
-      return [ctx.result('label', objs.length > 0, `an object labelled "${String(value)}"`, objs.length ? `${objs.length} object(s)` : `labels seen: ${[...new Set(h.objects.map((o) => o.label ?? '(none)'))].join(', ') || '(no objects)'}`)];
+      return [
+        ctx.result(
+          'label',
+          objs.length > 0,
+          `an object labelled "${String(value)}"`,
+          objs.length
+            ? `${objs.length} object(s)`
+            : `labels seen: ${[...new Set(h.objects.map((o) => o.label ?? '(none)'))].join(', ') || '(no objects)'}`,
+        ),
+      ];
     case 'key_type':
       return [objectCheck('key_type', String(value), (o) => o.keyType, normalizeKeyType)];
     case 'curve':
-      return [objectCheck('curve', String(value), (o) => o.curve, (s) => canonicalCurve(s) ?? s)];
+      return [
+        objectCheck(
+          'curve',
+          String(value),
+          (o) => o.curve,
+          (s) => canonicalCurve(s) ?? s,
+        ),
+      ];
     case 'id':
-      return [objectCheck('id', String(value), (o) => o.id, (s) => s.toLowerCase().replace(/^0x/, ''))];
+      return [
+        objectCheck(
+          'id',
+          String(value),
+          (o) => o.id,
+          (s) => s.toLowerCase().replace(/^0x/, ''),
+        ),
+      ];
     case 'bits':
-      return [objectCheck('bits', String(value), (o) => (o.bits === undefined ? undefined : String(o.bits)), (s) => s)];
+      return [
+        objectCheck(
+          'bits',
+          String(value),
+          (o) => (o.bits === undefined ? undefined : String(o.bits)),
+          (s) => s,
+        ),
+      ];
     case 'object_count':
       return [ctx.result('object_count', h.objects.length === value, String(value), String(h.objects.length))];
     case 'serial':
-      return [ctx.result('serial', h.facts.serial === value, String(value), h.facts.serial ?? 'no serial in the output')];
+      return [
+        ctx.result('serial', h.facts.serial === value, String(value), h.facts.serial ?? 'no serial in the output'),
+      ];
     case 'token_label':
-      return [ctx.result('token_label', h.facts.token_label === value, String(value), h.facts.token_label ?? 'no token label in the output')];
+      return [
+        ctx.result(
+          'token_label',
+          h.facts.token_label === value,
+          String(value),
+          h.facts.token_label ?? 'no token label in the output',
+        ),
+      ];
     case 'facts':
       return Object.entries(value as Record<string, string>).map(([name, want]) => {
         const got = Object.hasOwn(h.facts, name) ? h.facts[name] : undefined;
@@ -89,7 +164,12 @@ function hsmCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'hsm-out
   return undefined;
 }
 
-function dnssecCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'dnskey' }>, key: string, value: unknown): CheckResult[] | undefined {
+function dnssecCheck(
+  ctx: CheckContext,
+  p: Extract<ParsedEvidence, { kind: 'dnskey' }>,
+  key: string,
+  value: unknown,
+): CheckResult[] | undefined {
   const keys = p.dnssec.keys;
   const all = (f: (k: (typeof keys)[number]) => string): string => [...new Set(keys.map(f))].join(', ') || '(no keys)';
   switch (key) {
@@ -99,44 +179,105 @@ function dnssecCheck(ctx: CheckContext, p: Extract<ParsedEvidence, { kind: 'dnsk
       return [ctx.result('key_tags', want.join(',') === got.join(','), want.join(', '), got.join(', ') || '(no keys)')];
     }
     case 'algorithm':
-      return [ctx.result('algorithm', keys.length > 0 && keys.every((k) => k.algorithm === value), String(value), all((k) => String(k.algorithm)))];
+      return [
+        ctx.result(
+          'algorithm',
+          keys.length > 0 && keys.every((k) => k.algorithm === value),
+          String(value),
+          all((k) => String(k.algorithm)),
+        ),
+      ];
     case 'flags':
-      return [ctx.result('flags', keys.length > 0 && keys.every((k) => k.flags === value), String(value), all((k) => String(k.flags)))];
+      return [
+        ctx.result(
+          'flags',
+          keys.length > 0 && keys.every((k) => k.flags === value),
+          String(value),
+          all((k) => String(k.flags)),
+        ),
+      ];
     case 'owner': {
       const want = String(value).toLowerCase();
-      return [ctx.result('owner', keys.length > 0 && keys.every((k) => k.owner.toLowerCase() === want), String(value), all((k) => k.owner))];
+      return [
+        ctx.result(
+          'owner',
+          keys.length > 0 && keys.every((k) => k.owner.toLowerCase() === want),
+          String(value),
+          all((k) => k.owner),
+        ),
+      ];
     }
     case 'ds':
       return (value as string[]).map((ds, i) => {
         const [tag, alg, type, digest] = ds.split(' ');
-        const match = keys.find((k) => String(k.keyTag) === tag && String(k.algorithm) === alg && k.ds[Number(type) as 1 | 2 | 4] === digest);
+        const match = keys.find(
+          (k) => String(k.keyTag) === tag && String(k.algorithm) === alg && k.ds[Number(type) as 1 | 2 | 4] === digest,
+        );
         const same = keys.find((k) => String(k.keyTag) === tag);
-        const observed = match ? `key ${tag} gives this digest` : same ? `key ${tag} gives ${same.ds[Number(type) as 1 | 2 | 4]}` : `no key with tag ${tag} (tags: ${all((k) => String(k.keyTag))})`;
+        const observed = match
+          ? `key ${tag} gives this digest`
+          : same
+            ? `key ${tag} gives ${same.ds[Number(type) as 1 | 2 | 4]}`
+            : `no key with tag ${tag} (tags: ${all((k) => String(k.keyTag))})`;
         return ctx.result((value as string[]).length > 1 ? `ds[${i}]` : 'ds', match !== undefined, ds, observed);
       });
     case 'matches_anchor': {
       const other = ctx.resolve(String(value));
-      if (typeof other === 'string') return [ctx.result('matches_anchor', false, `every KSK matches a trust anchor in ${String(value)}`, other)];
+      if (typeof other === 'string')
+        return [ctx.result('matches_anchor', false, `every KSK matches a trust anchor in ${String(value)}`, other)];
       const anchors = other.kind === 'dnskey' ? other.dnssec.anchors : [];
       const ksks = keys.filter((k) => k.sep);
-      const unmatched = ksks.filter((k) => !anchors.some((a) => a.keyTag === k.keyTag && a.algorithm === k.algorithm && (a.digestType === 1 || a.digestType === 2 || a.digestType === 4) && k.ds[a.digestType] === a.digest));
+      const unmatched = ksks.filter(
+        (k) =>
+          !anchors.some(
+            (a) =>
+              a.keyTag === k.keyTag &&
+              a.algorithm === k.algorithm &&
+              (a.digestType === 1 || a.digestType === 2 || a.digestType === 4) &&
+              k.ds[a.digestType] === a.digest,
+          ),
+      );
       const ok = ksks.length > 0 && anchors.length > 0 && unmatched.length === 0;
-      const observed = anchors.length === 0 ? `${String(value)} holds no trust-anchor digests` : ksks.length === 0 ? 'no KSK (flags 257) in this evidence' : unmatched.length ? `no anchor for key tag(s) ${unmatched.map((k) => k.keyTag).join(', ')}` : `key tag(s) ${ksks.map((k) => k.keyTag).join(', ')} match`;
+      const observed =
+        anchors.length === 0
+          ? `${String(value)} holds no trust-anchor digests`
+          : ksks.length === 0
+            ? 'no KSK (flags 257) in this evidence'
+            : unmatched.length
+              ? `no anchor for key tag(s) ${unmatched.map((k) => k.keyTag).join(', ')}`
+              : `key tag(s) ${ksks.map((k) => k.keyTag).join(', ')} match`;
       return [ctx.result('matches_anchor', ok, `every KSK matches a trust anchor in ${String(value)}`, observed)];
     }
   }
   return undefined;
 }
 
-async function evaluate(ctx: CheckContext, p: ParsedEvidence, key: string, value: unknown, expect: Readonly<Record<string, unknown>>): Promise<CheckResult[]> {
-  const pinned = (check: string, fp: { hex: string; colonHex: string } & Parameters<typeof fingerprintMatches>[0], len: number): CheckResult => {
+async function evaluate(
+  ctx: CheckContext,
+  p: ParsedEvidence,
+  key: string,
+  value: unknown,
+  expect: Readonly<Record<string, unknown>>,
+): Promise<CheckResult[]> {
+  const pinned = (
+    check: string,
+    fp: { hex: string; colonHex: string } & Parameters<typeof fingerprintMatches>[0],
+    len: number,
+  ): CheckResult => {
     const ok = fingerprintMatches(fp, parsePinnedDigest(String(value), len, ctx.where));
     return ctx.result(check, ok, String(value), fp.colonHex);
   };
   const keys = ctx.keysOf(p);
   switch (key) {
     case 'sha256': {
-      const fp = p.kind === 'certificate' ? p.certificates[0]!.sha256 : p.kind === 'csr' ? p.csr.sha256 : p.kind === 'public-key' ? p.key.spkiSha256 : p.fileSha256;
+      const fp =
+        p.kind === 'certificate'
+          ? p.certificates[0]!.sha256
+          : p.kind === 'csr'
+            ? p.csr.sha256
+            : p.kind === 'public-key'
+              ? p.key.spkiSha256
+              : p.fileSha256;
       return [pinned('sha256', fp, 32)];
     }
     case 'sha1':
@@ -144,15 +285,30 @@ async function evaluate(ctx: CheckContext, p: ParsedEvidence, key: string, value
     case 'spki_sha256': {
       const want = parsePinnedDigest(String(value), 32, ctx.where);
       const ok = keys.some((k) => fingerprintMatches(k.spkiSha256, want));
-      return [ctx.result('spki_sha256', ok, String(value), keys.map((k) => k.spkiSha256.colonHex).join('; ') || 'no public key found')];
+      return [
+        ctx.result(
+          'spki_sha256',
+          ok,
+          String(value),
+          keys.map((k) => k.spkiSha256.colonHex).join('; ') || 'no public key found',
+        ),
+      ];
     }
     case 'spki_equals': {
       const other = ctx.resolve(String(value));
-      if (typeof other === 'string') return [ctx.result('spki_equals', false, `same public key as ${String(value)}`, other)];
+      if (typeof other === 'string')
+        return [ctx.result('spki_equals', false, `same public key as ${String(value)}`, other)];
       const theirs = ctx.keysOf(other);
       const ok = keys.some((k) => theirs.some((t) => fingerprintMatches(k.spkiSha256, fromHex(t.spkiSha256.hex))));
       const show = (ks: typeof keys): string => ks.map((k) => k.spkiSha256.short).join(' / ') || 'no public key';
-      return [ctx.result('spki_equals', ok, `same public key as ${String(value)} (SPKI SHA-256 ${show(theirs)})`, `SPKI SHA-256 ${show(keys)}`)];
+      return [
+        ctx.result(
+          'spki_equals',
+          ok,
+          `same public key as ${String(value)} (SPKI SHA-256 ${show(theirs)})`,
+          `SPKI SHA-256 ${show(keys)}`,
+        ),
+      ];
     }
     case 'present':
     case 'absent':
@@ -184,7 +340,9 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
     const why = isKeywitnessError(e) ? e.message : `unexpected parser failure: ${String(e)}`;
     return [
       ctx.result('parse', false, `valid ${kind} evidence`, why),
-      ...declared.map((k) => ctx.result(k, false, `${k} as declared`, 'not evaluated: the evidence could not be parsed')),
+      ...declared.map((k) =>
+        ctx.result(k, false, `${k} as declared`, 'not evaluated: the evidence could not be parsed'),
+      ),
     ];
   }
   const results: CheckResult[] = [ctx.result('parse', true, `valid ${kind} evidence`, describeParsed(parsed))];
@@ -192,7 +350,9 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
     if (!Object.hasOwn(EXPECTATION_RULES, key)) continue;
     try {
       const r = await evaluate(ctx, parsed, key, expect[key], expect);
-      results.push(...(r.length ? r : [ctx.result(key, false, `${key} as declared`, `cannot be evaluated on ${kind} evidence`)]));
+      results.push(
+        ...(r.length ? r : [ctx.result(key, false, `${key} as declared`, `cannot be evaluated on ${kind} evidence`)]),
+      );
     } catch (e) {
       results.push(ctx.result(key, false, `${key} as declared`, `could not be evaluated: ${(e as Error).message}`));
     }

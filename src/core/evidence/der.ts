@@ -32,7 +32,11 @@ export interface DerNode {
 /** Throw INPUT_TOO_LARGE when the evidence exceeds the 1 MiB cap. */
 export function checkEvidenceSize(bytes: Uint8Array, where: string): void {
   if (bytes.length > MAX_EVIDENCE_BYTES) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `${bytes.length} bytes is over the ${MAX_EVIDENCE_BYTES}-byte limit for evidence`, { where });
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `${bytes.length} bytes is over the ${MAX_EVIDENCE_BYTES}-byte limit for evidence`,
+      { where },
+    );
   }
 }
 

@@ -27,14 +27,31 @@ export interface KeyView {
 }
 
 /** The JSON-safe description of one piece of evidence. */
-export type EvidenceDescription = { readonly kind: EvidenceKind; readonly size: number; readonly fileSha256: FingerprintView } & Record<string, unknown>;
+export type EvidenceDescription = {
+  readonly kind: EvidenceKind;
+  readonly size: number;
+  readonly fileSha256: FingerprintView;
+} & Record<string, unknown>;
 
 function fp(f: Fingerprint): FingerprintView {
-  return { algorithm: f.algorithm, hex: f.hex, colonHex: f.colonHex, words: f.words.join(' '), identifying: f.identifying, short: f.short };
+  return {
+    algorithm: f.algorithm,
+    hex: f.hex,
+    colonHex: f.colonHex,
+    words: f.words.join(' '),
+    identifying: f.identifying,
+    short: f.short,
+  };
 }
 
 function keyView(k: KeyFacts): KeyView {
-  return { algorithm: k.algorithm, size: k.size ?? null, curve: k.curve ?? null, exponent: k.exponent ?? null, spkiSha256: fp(k.spkiSha256) };
+  return {
+    algorithm: k.algorithm,
+    size: k.size ?? null,
+    curve: k.curve ?? null,
+    exponent: k.exponent ?? null,
+    spkiSha256: fp(k.spkiSha256),
+  };
 }
 
 function sig(r: VerifyResult): { status: string; detail: string } {
@@ -44,15 +61,29 @@ function sig(r: VerifyResult): { status: string; detail: string } {
 async function certView(c: CertificateFacts, where: string): Promise<Record<string, unknown>> {
   const selfIssued = isSelfIssued(c);
   return {
-    subject: c.subject, issuer: c.issuer, serial: c.serial, serialBits: c.serialBits, version: c.version,
-    notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), validityDays: validityDays(c),
-    signatureAlgorithm: c.algorithm.name, key: keyView(c.key), extensions: c.extensions,
-    sha256: fp(c.sha256), sha1: fp(c.sha1), selfIssued,
+    subject: c.subject,
+    issuer: c.issuer,
+    serial: c.serial,
+    serialBits: c.serialBits,
+    version: c.version,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    validityDays: validityDays(c),
+    signatureAlgorithm: c.algorithm.name,
+    key: keyView(c.key),
+    extensions: c.extensions,
+    sha256: fp(c.sha256),
+    sha1: fp(c.sha1),
+    selfIssued,
     selfSignature: selfIssued ? sig(await verifyWith(c, c.key, where)) : null,
     warnings: [
       ...c.warnings,
-      ...(selfIssued && c.extensions.authorityKeyIdentifier?.keyId !== undefined && c.extensions.authorityKeyIdentifier.keyId !== c.extensions.subjectKeyIdentifier
-        ? ['self-issued, but its authorityKeyIdentifier differs from its subjectKeyIdentifier: path builders will look for another issuer (RFC 5280 §4.2.1.1)']
+      ...(selfIssued &&
+      c.extensions.authorityKeyIdentifier?.keyId !== undefined &&
+      c.extensions.authorityKeyIdentifier.keyId !== c.extensions.subjectKeyIdentifier
+        ? [
+            'self-issued, but its authorityKeyIdentifier differs from its subjectKeyIdentifier: path builders will look for another issuer (RFC 5280 §4.2.1.1)',
+          ]
         : []),
     ],
   };
@@ -60,22 +91,42 @@ async function certView(c: CertificateFacts, where: string): Promise<Record<stri
 
 async function csrView(c: CsrFacts, where: string): Promise<Record<string, unknown>> {
   return {
-    subject: c.subject, signatureAlgorithm: c.algorithm.name, key: keyView(c.key), extensions: c.extensions,
-    sha256: fp(c.sha256), signature: sig(await verifyWith(c, c.key, where)),
+    subject: c.subject,
+    signatureAlgorithm: c.algorithm.name,
+    key: keyView(c.key),
+    extensions: c.extensions,
+    sha256: fp(c.sha256),
+    signature: sig(await verifyWith(c, c.key, where)),
   };
 }
 
 function dnskeyView(k: DnskeyFacts): Record<string, unknown> {
   return {
-    owner: k.owner, flags: k.flags, protocol: k.protocol, algorithm: k.algorithm, keyTag: k.keyTag, sep: k.sep,
-    ds: ([1, 2, 4] as const).map((t) => ({ digestType: t, digestName: DS_DIGEST_NAMES[t], digest: k.ds[t], record: `${k.owner} IN DS ${k.keyTag} ${k.algorithm} ${t} ${k.ds[t]}` })),
+    owner: k.owner,
+    flags: k.flags,
+    protocol: k.protocol,
+    algorithm: k.algorithm,
+    keyTag: k.keyTag,
+    sep: k.sep,
+    ds: ([1, 2, 4] as const).map((t) => ({
+      digestType: t,
+      digestName: DS_DIGEST_NAMES[t],
+      digest: k.ds[t],
+      record: `${k.owner} IN DS ${k.keyTag} ${k.algorithm} ${t} ${k.ds[t]}`,
+    })),
   };
 }
 
 function objectView(o: HsmObject): Record<string, unknown> {
   return {
-    class: o.class ?? null, keyType: o.keyType ?? null, label: o.label ?? null, id: o.id ?? null, bits: o.bits ?? null,
-    curve: o.curve ?? null, publicKey: o.publicKey ? keyView(o.publicKey) : null, attributes: o.attributes,
+    class: o.class ?? null,
+    keyType: o.keyType ?? null,
+    label: o.label ?? null,
+    id: o.id ?? null,
+    bits: o.bits ?? null,
+    curve: o.curve ?? null,
+    publicKey: o.publicKey ? keyView(o.publicKey) : null,
+    attributes: o.attributes,
   };
 }
 
@@ -84,15 +135,28 @@ function objectView(o: HsmObject): Record<string, unknown> {
  * self-signatures, CSR signatures and chain order verified.
  * @throws KeywitnessError naming what failed when the bytes are not valid evidence of that kind.
  */
-export async function describeEvidence(kind: EvidenceKind, bytes: Uint8Array, parser?: string, where: string = kind): Promise<EvidenceDescription> {
+export async function describeEvidence(
+  kind: EvidenceKind,
+  bytes: Uint8Array,
+  parser?: string,
+  where: string = kind,
+): Promise<EvidenceDescription> {
   const p = parseEvidence(kind, bytes, parser, where);
   const base = { kind: p.kind, size: p.size, fileSha256: fp(p.fileSha256) };
   switch (p.kind) {
     case 'certificate': {
-      const certificates = await Promise.all(p.certificates.map((c, i) => certView(c, `${where} certificate ${i + 1}`)));
-      const chain = p.certificates.length > 1
-        ? (await checkChain(p.certificates, where)).map((l) => ({ index: l.index, subject: l.subject, issuedBy: l.issuedBy, ...sig(l.result) }))
-        : null;
+      const certificates = await Promise.all(
+        p.certificates.map((c, i) => certView(c, `${where} certificate ${i + 1}`)),
+      );
+      const chain =
+        p.certificates.length > 1
+          ? (await checkChain(p.certificates, where)).map((l) => ({
+              index: l.index,
+              subject: l.subject,
+              issuedBy: l.issuedBy,
+              ...sig(l.result),
+            }))
+          : null;
       return { ...base, certificates, chain };
     }
     case 'csr':
@@ -102,15 +166,27 @@ export async function describeEvidence(kind: EvidenceKind, bytes: Uint8Array, pa
     case 'dnskey': {
       const anchors = p.dnssec.anchors.map((a) => {
         const key = p.dnssec.keys.find((k) => k.keyTag === a.keyTag && k.algorithm === a.algorithm);
-        const computed = key && (a.digestType === 1 || a.digestType === 2 || a.digestType === 4) ? key.ds[a.digestType] : undefined;
+        const computed =
+          key && (a.digestType === 1 || a.digestType === 2 || a.digestType === 4) ? key.ds[a.digestType] : undefined;
         return { ...a, publicKeyMatchesDigest: computed === undefined ? null : computed === a.digest };
       });
-      return { ...base, format: p.dnssec.format, zone: p.dnssec.zone ?? null, keys: p.dnssec.keys.map(dnskeyView), anchors };
+      return {
+        ...base,
+        format: p.dnssec.format,
+        zone: p.dnssec.zone ?? null,
+        keys: p.dnssec.keys.map(dnskeyView),
+        anchors,
+      };
     }
     case 'hsm-output':
       return {
-        ...base, format: p.hsm.format, success: p.hsm.success ?? null, errors: p.hsm.errors, facts: p.hsm.facts,
-        objects: p.hsm.objects.map(objectView), publicKeys: p.hsm.publicKeys.map(keyView),
+        ...base,
+        format: p.hsm.format,
+        success: p.hsm.success ?? null,
+        errors: p.hsm.errors,
+        facts: p.hsm.facts,
+        objects: p.hsm.objects.map(objectView),
+        publicKeys: p.hsm.publicKeys.map(keyView),
       };
     case 'file':
       return { ...base, text: p.text !== undefined };

@@ -57,7 +57,8 @@ export function ownerWire(name: string, where: string): Uint8Array {
   const labels = trimmed === '' ? [] : trimmed.split('.');
   const parts: Uint8Array[] = [];
   for (const label of labels) {
-    if (label.length === 0 || label.length > 63 || !/^[A-Za-z0-9_*-]+$/.test(label)) invalid(`owner name label "${label}" is not supported`, where);
+    if (label.length === 0 || label.length > 63 || !/^[A-Za-z0-9_*-]+$/.test(label))
+      invalid(`owner name label "${label}" is not supported`, where);
     const bytes = new TextEncoder().encode(label.toLowerCase());
     parts.push(Uint8Array.of(bytes.length), bytes);
   }
@@ -70,7 +71,7 @@ export function ownerWire(name: string, where: string): Uint8Array {
 /** RFC 4034 Appendix B key tag over the DNSKEY RDATA (algorithm 1 uses its own rule, B.1). */
 export function keyTag(rdata: Uint8Array): number {
   if (rdata[3] === 1) {
-    return rdata.length >= 4 ? ((rdata[rdata.length - 3]! << 8) | rdata[rdata.length - 2]!) : 0;
+    return rdata.length >= 4 ? (rdata[rdata.length - 3]! << 8) | rdata[rdata.length - 2]! : 0;
   }
   let ac = 0;
   for (let i = 0; i < rdata.length; i++) ac += i & 1 ? rdata[i]! : rdata[i]! << 8;
@@ -79,16 +80,34 @@ export function keyTag(rdata: Uint8Array): number {
 }
 
 /** Build DnskeyFacts from the record's fields. */
-export function dnskeyFacts(owner: string, flags: number, protocol: number, algorithm: number, publicKey: Uint8Array, where: string): DnskeyFacts {
+export function dnskeyFacts(
+  owner: string,
+  flags: number,
+  protocol: number,
+  algorithm: number,
+  publicKey: Uint8Array,
+  where: string,
+): DnskeyFacts {
   if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff) invalid(`flags ${flags} out of range`, where);
   if (protocol !== 3) invalid(`protocol field is ${protocol}; RFC 4034 §2.1.2 requires 3`, where);
-  if (!Number.isInteger(algorithm) || algorithm < 0 || algorithm > 255) invalid(`algorithm ${algorithm} out of range`, where);
+  if (!Number.isInteger(algorithm) || algorithm < 0 || algorithm > 255)
+    invalid(`algorithm ${algorithm} out of range`, where);
   if (publicKey.length === 0) invalid('empty public key', where);
   const rdata = concatBytes(Uint8Array.of(flags >> 8, flags & 0xff, protocol, algorithm), publicKey);
   const input = concatBytes(ownerWire(owner, where), rdata);
   return {
-    owner, flags, protocol, algorithm, publicKey, keyTag: keyTag(rdata), sep: (flags & 1) === 1,
-    ds: { 1: toHex(sha1(input)).toUpperCase(), 2: toHex(sha256(input)).toUpperCase(), 4: toHex(sha384(input)).toUpperCase() },
+    owner,
+    flags,
+    protocol,
+    algorithm,
+    publicKey,
+    keyTag: keyTag(rdata),
+    sep: (flags & 1) === 1,
+    ds: {
+      1: toHex(sha1(input)).toUpperCase(),
+      2: toHex(sha256(input)).toUpperCase(),
+      4: toHex(sha384(input)).toUpperCase(),
+    },
   };
 }
 
@@ -127,13 +146,21 @@ export function parseDnskeyText(text: string, where: string): DnskeyFacts[] {
     if (type !== 'DNSKEY' && type !== 'CDNSKEY') return;
     const owner = tokens[0]!;
     const middle = tokens.slice(1, typeIndex);
-    if (middle.some((t) => !/^(\d+|IN|CH|HS)$/i.test(t))) invalid(`unexpected fields before DNSKEY: ${middle.join(' ')}`, at);
+    if (middle.some((t) => !/^(\d+|IN|CH|HS)$/i.test(t)))
+      invalid(`unexpected fields before DNSKEY: ${middle.join(' ')}`, at);
     const [flags, protocol, algorithm, ...key] = tokens.slice(typeIndex + 1);
-    if (!flags || !protocol || !algorithm || key.length === 0) invalid('DNSKEY needs flags, protocol, algorithm and a public key', at);
-    for (const [name, v] of [['flags', flags], ['protocol', protocol], ['algorithm', algorithm]] as const) {
+    if (!flags || !protocol || !algorithm || key.length === 0)
+      invalid('DNSKEY needs flags, protocol, algorithm and a public key', at);
+    for (const [name, v] of [
+      ['flags', flags],
+      ['protocol', protocol],
+      ['algorithm', algorithm],
+    ] as const) {
       if (!/^\d{1,5}$/.test(v)) invalid(`${name} "${v}" is not a number`, at);
     }
-    keys.push(dnskeyFacts(owner, Number(flags), Number(protocol), Number(algorithm), decodeBase64(key.join(''), at), at));
+    keys.push(
+      dnskeyFacts(owner, Number(flags), Number(protocol), Number(algorithm), decodeBase64(key.join(''), at), at),
+    );
   });
   if (keys.length === 0) invalid('no DNSKEY record found', where);
   return keys;
@@ -169,8 +196,13 @@ export function parseRootAnchors(text: string, where: string): DnssecFacts {
     const digest = xmlText(body, 'Digest');
     if (!digest || !/^[0-9A-Fa-f]+$/.test(digest)) invalid('<Digest> is missing or not hex', at);
     const anchor: AnchorDigest = {
-      id, validFrom: xmlAttr(attrs, 'validFrom'), validUntil: xmlAttr(attrs, 'validUntil'),
-      keyTag: num('KeyTag'), algorithm: num('Algorithm'), digestType: num('DigestType'), digest: digest.toUpperCase(),
+      id,
+      validFrom: xmlAttr(attrs, 'validFrom'),
+      validUntil: xmlAttr(attrs, 'validUntil'),
+      keyTag: num('KeyTag'),
+      algorithm: num('Algorithm'),
+      digestType: num('DigestType'),
+      digest: digest.toUpperCase(),
     };
     anchors.push(anchor);
     const publicKey = xmlText(body, 'PublicKey');

@@ -17,19 +17,28 @@ function bad(where: string, message: string): never {
   throw new KeywitnessError('SCRIPT_INVALID', message, { where });
 }
 
-const str: Validator = (raw, where) => (typeof raw === 'string' && raw.length > 0 ? raw : bad(where, 'must be a non-empty string'));
+const str: Validator = (raw, where) =>
+  typeof raw === 'string' && raw.length > 0 ? raw : bad(where, 'must be a non-empty string');
 const bool: Validator = (raw, where) => (typeof raw === 'boolean' ? raw : bad(where, 'must be true or false'));
 const int: Validator = (raw, where) => {
   if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw;
   if (typeof raw === 'string' && /^\d{1,15}$/.test(raw)) return Number(raw);
   return bad(where, 'must be a non-negative integer');
 };
-const list = (item: Validator): Validator => (raw, where) => {
-  const arr = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : bad(where, 'must be a list (or a single value)');
-  return arr.map((v, i) => item(v, `${where}[${i}]`));
-};
-const oneOf = (options: readonly string[]): Validator => (raw, where) =>
-  typeof raw === 'string' && options.includes(raw) ? raw : bad(where, `must be one of: ${options.join(', ')}`);
+const list =
+  (item: Validator): Validator =>
+  (raw, where) => {
+    const arr = Array.isArray(raw)
+      ? raw
+      : typeof raw === 'string'
+        ? [raw]
+        : bad(where, 'must be a list (or a single value)');
+    return arr.map((v, i) => item(v, `${where}[${i}]`));
+  };
+const oneOf =
+  (options: readonly string[]): Validator =>
+  (raw, where) =>
+    typeof raw === 'string' && options.includes(raw) ? raw : bad(where, `must be one of: ${options.join(', ')}`);
 const name: Validator = (raw, where) => {
   parseName(str(raw, where) as string, where);
   return raw;
@@ -38,13 +47,18 @@ const hex: Validator = (raw, where) => {
   const s = (str(raw, where) as string).replace(/[:\s]/g, '').toLowerCase();
   return /^([0-9a-f]{2})+$/.test(s) ? s : bad(where, 'must be hex bytes (colons allowed)');
 };
-const digest = (length: number): Validator => (raw, where) => {
-  parsePinnedDigest(str(raw, where) as string, length, where);
-  return raw;
-};
+const digest =
+  (length: number): Validator =>
+  (raw, where) => {
+    parsePinnedDigest(str(raw, where) as string, length, where);
+    return raw;
+  };
 const date: Validator = (raw, where) => {
   const s = raw instanceof Date ? raw.toISOString() : (str(raw, where) as string);
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/.test(s) || Number.isNaN(Date.parse(s))) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/.test(s) ||
+    Number.isNaN(Date.parse(s))
+  ) {
     bad(where, 'must be a date (YYYY-MM-DD) or an ISO 8601 instant with a zone (2026-01-01T00:00:00Z)');
   }
   return s;
@@ -68,20 +82,26 @@ const dsText: Validator = (raw, where) => {
   if (!m) bad(where, 'must be a DS record: "KEYTAG ALGORITHM DIGESTTYPE HEXDIGEST" (digest type 1, 2 or 4)');
   return `${m[1]} ${m[2]} ${m[3]} ${m[4]!.replace(/ /g, '').toUpperCase()}`;
 };
-const map = (fields: Readonly<Record<string, Validator>>, required: readonly string[] = []): Validator => (raw, where) => {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(where, `must be a map with keys: ${Object.keys(fields).join(', ')}`);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    const f = Object.hasOwn(fields, k) ? fields[k] : undefined;
-    if (!f) bad(`${where}.${k}`, `unknown key (allowed: ${Object.keys(fields).join(', ')})`);
-    out[k] = v === null && k === 'path_len' ? null : f(v, `${where}.${k}`);
-  }
-  for (const r of required) if (!(r in out)) bad(`${where}.${r}`, 'is required');
-  return out;
-};
+const map =
+  (fields: Readonly<Record<string, Validator>>, required: readonly string[] = []): Validator =>
+  (raw, where) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      bad(where, `must be a map with keys: ${Object.keys(fields).join(', ')}`);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      const f = Object.hasOwn(fields, k) ? fields[k] : undefined;
+      if (!f) bad(`${where}.${k}`, `unknown key (allowed: ${Object.keys(fields).join(', ')})`);
+      out[k] = v === null && k === 'path_len' ? null : f(v, `${where}.${k}`);
+    }
+    for (const r of required) if (!(r in out)) bad(`${where}.${r}`, 'is required');
+    return out;
+  };
 const factsMap: Validator = (raw, where) => {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(where, 'must be a map of fact name to expected text');
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'number' ? String(v) : str(v, `${where}.${k}`)]));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    bad(where, 'must be a map of fact name to expected text');
+  return Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k, typeof v === 'number' ? String(v) : str(v, `${where}.${k}`)]),
+  );
 };
 
 const C: EvidenceKind = 'certificate';
@@ -94,7 +114,9 @@ const F: EvidenceKind = 'file';
 const keySpec = map({ algorithm: oneOf(['RSA', 'RSA-PSS', 'ECDSA', 'EC', 'Ed25519', 'Ed448']), size: int, curve: str });
 
 /** Every expectation key: which evidence kinds accept it and how its value is checked. */
-export const EXPECTATION_RULES: Readonly<Record<string, { readonly kinds: readonly EvidenceKind[]; readonly validate: Validator }>> = {
+export const EXPECTATION_RULES: Readonly<
+  Record<string, { readonly kinds: readonly EvidenceKind[]; readonly validate: Validator }>
+> = {
   subject: { kinds: [C, R], validate: name },
   issuer: { kinds: [C], validate: name },
   self_signed: { kinds: [C], validate: bool },
@@ -147,11 +169,17 @@ export const EXPECTATION_RULES: Readonly<Record<string, { readonly kinds: readon
  * @param path YAML path of the `expect` map, e.g. `steps[3].evidence[0].expect`.
  * @throws KeywitnessError SCRIPT_INVALID naming the offending key's path.
  */
-export function validateExpectations(kind: EvidenceKind, parser: string | undefined, raw: unknown, path: string): Expectations {
+export function validateExpectations(
+  kind: EvidenceKind,
+  parser: string | undefined,
+  raw: unknown,
+  path: string,
+): Expectations {
   if (parser !== undefined) {
     const parserPath = path.replace(/\.expect$/, '') + '.parser';
     if (kind !== 'hsm-output') bad(parserPath, `a parser is only meaningful for kind hsm-output, not ${kind}`);
-    if (!Object.hasOwn(HSM_PARSERS, parser)) bad(parserPath, `unknown parser "${parser}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`);
+    if (!Object.hasOwn(HSM_PARSERS, parser))
+      bad(parserPath, `unknown parser "${parser}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`);
   }
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) bad(path, 'must be a map of expectations');
@@ -161,7 +189,8 @@ export function validateExpectations(kind: EvidenceKind, parser: string | undefi
     // Own keys only: `constructor` or `__proto__` in a script must not reach Object.prototype.
     const rule = Object.hasOwn(EXPECTATION_RULES, key) ? EXPECTATION_RULES[key] : undefined;
     if (!rule) bad(where, `unknown expectation "${key}"`);
-    if (!rule.kinds.includes(kind)) bad(where, `"${key}" does not apply to ${kind} evidence (it applies to: ${rule.kinds.join(', ')})`);
+    if (!rule.kinds.includes(kind))
+      bad(where, `"${key}" does not apply to ${kind} evidence (it applies to: ${rule.kinds.join(', ')})`);
     out[key] = rule.validate(value, where);
   }
   return out;

@@ -12,12 +12,24 @@ import { ACCESS_METHODS, EKUS, EXTENSIONS, KEY_USAGE_BITS, oidName } from './oid
 
 /** The extensions of a certificate, decoded. */
 export interface ExtensionFacts {
-  readonly basicConstraints?: { readonly ca: boolean; readonly pathLen: number | undefined; readonly critical: boolean };
+  readonly basicConstraints?: {
+    readonly ca: boolean;
+    readonly pathLen: number | undefined;
+    readonly critical: boolean;
+  };
   readonly keyUsage?: { readonly usages: readonly string[]; readonly critical: boolean };
   readonly extendedKeyUsage?: { readonly purposes: readonly string[]; readonly critical: boolean };
   readonly subjectKeyIdentifier?: string;
-  readonly authorityKeyIdentifier?: { readonly keyId: string | undefined; readonly issuer: readonly string[]; readonly serial: string | undefined };
-  readonly nameConstraints?: { readonly permitted: readonly string[]; readonly excluded: readonly string[]; readonly critical: boolean };
+  readonly authorityKeyIdentifier?: {
+    readonly keyId: string | undefined;
+    readonly issuer: readonly string[];
+    readonly serial: string | undefined;
+  };
+  readonly nameConstraints?: {
+    readonly permitted: readonly string[];
+    readonly excluded: readonly string[];
+    readonly critical: boolean;
+  };
   readonly certificatePolicies?: readonly string[];
   readonly crlDistributionPoints?: readonly string[];
   readonly authorityInfoAccess?: readonly string[];
@@ -45,17 +57,23 @@ export function formatGeneralName(bytes: Uint8Array, node: DerNode, where: strin
   if (node.cls !== 2) invalid('GeneralName must be context-tagged', where);
   const ascii = (): string => byteString(contentOf(bytes, node));
   switch (node.tag) {
-    case 1: return `email:${ascii()}`;
-    case 2: return `DNS:${ascii()}`;
-    case 6: return `URI:${ascii()}`;
-    case 7: return `IP Address:${ipText(contentOf(bytes, node))}`;
+    case 1:
+      return `email:${ascii()}`;
+    case 2:
+      return `DNS:${ascii()}`;
+    case 6:
+      return `URI:${ascii()}`;
+    case 7:
+      return `IP Address:${ipText(contentOf(bytes, node))}`;
     case 4: {
       const [name] = childrenOf(bytes, node, where);
       if (!name) invalid('empty directoryName', where);
       return `DirName:${formatName(readName(bytes, name, where))}`;
     }
-    case 8: return `Registered ID:${oidOf(bytes, { ...node, cls: 0, tag: 6 }, where)}`;
-    default: return `othername(${node.tag}):${hexOf(bytes, node)}`;
+    case 8:
+      return `Registered ID:${oidOf(bytes, { ...node, cls: 0, tag: 6 }, where)}`;
+    default:
+      return `othername(${node.tag}):${hexOf(bytes, node)}`;
   }
 }
 
@@ -105,12 +123,17 @@ export function readExtensions(bytes: Uint8Array, extsSeq: DerNode, where: strin
         const node = scanDer(v, at);
         const c = contentOf(v, node);
         if (node.tag !== 3 || c.length < 1) invalid('keyUsage must be a BIT STRING', at);
-        const usages = KEY_USAGE_BITS.filter((_, bit) => 1 + (bit >> 3) < c.length && (c[1 + (bit >> 3)]! & (0x80 >> (bit & 7))) !== 0);
+        const usages = KEY_USAGE_BITS.filter(
+          (_, bit) => 1 + (bit >> 3) < c.length && (c[1 + (bit >> 3)]! & (0x80 >> (bit & 7))) !== 0,
+        );
         out.keyUsage = { usages, critical };
         break;
       }
       case '2.5.29.37':
-        out.extendedKeyUsage = { purposes: sequenceOf(v, at).items.map((n) => oidName(EKUS, oidOf(v, n, at))), critical };
+        out.extendedKeyUsage = {
+          purposes: sequenceOf(v, at).items.map((n) => oidName(EKUS, oidOf(v, n, at))),
+          critical,
+        };
         break;
       case '2.5.29.14': {
         const node = scanDer(v, at);

@@ -58,13 +58,19 @@ export function parsePinnedDigest(text: string, length: number, where: string): 
     try {
       bytes = fromHex(trimmed);
     } catch (e) {
-      throw new KeywitnessError('SCRIPT_INVALID', `not a valid hex digest: ${(e as Error).message}`, { where, cause: e });
+      throw new KeywitnessError('SCRIPT_INVALID', `not a valid hex digest: ${(e as Error).message}`, {
+        where,
+        cause: e,
+      });
     }
   } else {
     try {
       bytes = fromWords(trimmed);
     } catch (e) {
-      throw new KeywitnessError('SCRIPT_INVALID', `neither hex nor PGP words: ${(e as Error).message}`, { where, cause: e });
+      throw new KeywitnessError('SCRIPT_INVALID', `neither hex nor PGP words: ${(e as Error).message}`, {
+        where,
+        cause: e,
+      });
     }
   }
   if (bytes.length !== length) {

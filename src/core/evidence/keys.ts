@@ -9,7 +9,17 @@ import { bitLength, integerMagnitude, oidOf } from './asn1-values.js';
 import { bitString, encodeOid, encodeUnsignedInteger, sequence } from './der-encode.js';
 import { childrenOf, contentOf, encodingOf, expectTag, scanDer, type DerNode } from './der.js';
 import { sha256Fingerprint, type Fingerprint } from './fingerprints.js';
-import { CURVE_BITS, CURVE_OIDS, CURVES, lookup, OID_EC, OID_ED25519, OID_ED448, OID_RSA, OID_RSA_PSS } from './oids.js';
+import {
+  CURVE_BITS,
+  CURVE_OIDS,
+  CURVES,
+  lookup,
+  OID_EC,
+  OID_ED25519,
+  OID_ED448,
+  OID_RSA,
+  OID_RSA_PSS,
+} from './oids.js';
 
 /** Facts about a public key. */
 export interface KeyFacts {
@@ -31,7 +41,14 @@ export interface KeyFacts {
 
 const ED_SIZES: Readonly<Record<string, number>> = { Ed25519: 32, Ed448: 57 };
 const EC_COORD_BYTES: Readonly<Record<string, number>> = {
-  'P-256': 32, 'P-384': 48, 'P-521': 66, 'P-224': 28, secp256k1: 32, brainpoolP256r1: 32, brainpoolP384r1: 48, brainpoolP512r1: 64,
+  'P-256': 32,
+  'P-384': 48,
+  'P-521': 66,
+  'P-224': 28,
+  secp256k1: 32,
+  brainpoolP256r1: 32,
+  brainpoolP384r1: 48,
+  brainpoolP512r1: 64,
 };
 
 function invalid(message: string, where: string): never {
@@ -42,8 +59,13 @@ function invalid(message: string, where: string): never {
 export function checkEcPoint(curve: string, point: Uint8Array, where: string): void {
   const n = lookup(EC_COORD_BYTES, curve);
   if (n === undefined) return;
-  const ok = (point[0] === 4 && point.length === 1 + 2 * n) || ((point[0] === 2 || point[0] === 3) && point.length === 1 + n);
-  if (!ok) invalid(`EC point of ${point.length} bytes (first byte ${point[0] ?? 'none'}) is not a valid ${curve} point encoding`, where);
+  const ok =
+    (point[0] === 4 && point.length === 1 + 2 * n) || ((point[0] === 2 || point[0] === 3) && point.length === 1 + n);
+  if (!ok)
+    invalid(
+      `EC point of ${point.length} bytes (first byte ${point[0] ?? 'none'}) is not a valid ${curve} point encoding`,
+      where,
+    );
 }
 
 /** Describe an SPKI element located in `bytes`. */
@@ -83,7 +105,11 @@ export function describeSpkiNode(bytes: Uint8Array, node: DerNode, where: string
   }
   if (oid === OID_EC) {
     if (!params || params.cls !== 0 || params.tag !== 6) {
-      throw new KeywitnessError('EVIDENCE_UNSUPPORTED', 'EC key without a named curve (explicit parameters are not accepted, RFC 5480 §2.1.1)', { where });
+      throw new KeywitnessError(
+        'EVIDENCE_UNSUPPORTED',
+        'EC key without a named curve (explicit parameters are not accepted, RFC 5480 §2.1.1)',
+        { where },
+      );
     }
     const curveOid = oidOf(bytes, params, where);
     const curve = lookup(CURVES, curveOid) ?? curveOid;
@@ -93,7 +119,8 @@ export function describeSpkiNode(bytes: Uint8Array, node: DerNode, where: string
   if (oid === OID_ED25519 || oid === OID_ED448) {
     const name = oid === OID_ED25519 ? 'Ed25519' : 'Ed448';
     if (params) invalid(`${name} AlgorithmIdentifier must have no parameters (RFC 8410 §3)`, where);
-    if (key.length !== ED_SIZES[name]) invalid(`${name} public key must be ${ED_SIZES[name]} bytes, found ${key.length}`, where);
+    if (key.length !== ED_SIZES[name])
+      invalid(`${name} public key must be ${ED_SIZES[name]} bytes, found ${key.length}`, where);
     return { ...base, algorithm: name, size: CURVE_BITS[name], curve: name, publicHex: toHex(key) };
   }
   return { ...base, algorithm: oid, size: undefined, curve: undefined, publicHex: toHex(key) };
@@ -115,7 +142,8 @@ export function spkiFromEcPoint(curve: string, point: Uint8Array, where: string)
 
 /** SPKI for an Ed25519/Ed448 public key (RFC 8410 §4). */
 export function spkiFromEdwards(curve: 'Ed25519' | 'Ed448', raw: Uint8Array, where: string): Uint8Array {
-  if (raw.length !== ED_SIZES[curve]) invalid(`${curve} public key must be ${ED_SIZES[curve]} bytes, found ${raw.length}`, where);
+  if (raw.length !== ED_SIZES[curve])
+    invalid(`${curve} public key must be ${ED_SIZES[curve]} bytes, found ${raw.length}`, where);
   return sequence(sequence(encodeOid(curve === 'Ed25519' ? OID_ED25519 : OID_ED448)), bitString(raw));
 }
 

@@ -29,17 +29,22 @@ function escapeValue(value: string): string {
 
 /** Read the RDNs of a DER Name. */
 export function readName(bytes: Uint8Array, node: DerNode, where: string): NameRdns {
-  if (node.cls !== 0 || node.tag !== 16) throw new KeywitnessError('EVIDENCE_INVALID', 'a Name must be a SEQUENCE', { where });
+  if (node.cls !== 0 || node.tag !== 16)
+    throw new KeywitnessError('EVIDENCE_INVALID', 'a Name must be a SEQUENCE', { where });
   return childrenOf(bytes, node, where).map((set) => {
-    if (set.cls !== 0 || set.tag !== 17) throw new KeywitnessError('EVIDENCE_INVALID', 'an RDN must be a SET', { where });
+    if (set.cls !== 0 || set.tag !== 17)
+      throw new KeywitnessError('EVIDENCE_INVALID', 'an RDN must be a SET', { where });
     const atvs = childrenOf(bytes, set, where);
     if (atvs.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', 'empty RDN', { where });
     return atvs.map((atv) => {
       const [type, value, extra] = childrenOf(bytes, atv, where);
-      if (!value || extra) throw new KeywitnessError('EVIDENCE_INVALID', 'an attribute must be a type and one value', { where });
+      if (!value || extra)
+        throw new KeywitnessError('EVIDENCE_INVALID', 'an attribute must be a type and one value', { where });
       const oid = oidOf(bytes, type, where);
       const text = decodeString(bytes, value, where);
-      return text === undefined ? { oid, value: `#${toHex(encodingOf(bytes, value))}`, hex: true } : { oid, value: text };
+      return text === undefined
+        ? { oid, value: `#${toHex(encodingOf(bytes, value))}`, hex: true }
+        : { oid, value: text };
     });
   });
 }
@@ -48,7 +53,9 @@ export function readName(bytes: Uint8Array, node: DerNode, where: string): NameR
 export function formatName(rdns: NameRdns): string {
   return [...rdns]
     .reverse()
-    .map((rdn) => rdn.map((a) => `${lookup(ATTRIBUTE_TYPES, a.oid) ?? a.oid}=${a.hex ? a.value : escapeValue(a.value)}`).join('+'))
+    .map((rdn) =>
+      rdn.map((a) => `${lookup(ATTRIBUTE_TYPES, a.oid) ?? a.oid}=${a.hex ? a.value : escapeValue(a.value)}`).join('+'),
+    )
     .join(',');
 }
 
@@ -102,11 +109,20 @@ export function parseName(text: string, where: string): NameRdns {
   const rdns = splitUnescaped(text, ',').map((rdnText) =>
     splitUnescaped(rdnText, '+').map((atv) => {
       const eq = atv.indexOf('=');
-      if (eq <= 0) throw new KeywitnessError('SCRIPT_INVALID', `"${atv.trim()}" is not TYPE=value (RFC 4514)`, { where });
+      if (eq <= 0)
+        throw new KeywitnessError('SCRIPT_INVALID', `"${atv.trim()}" is not TYPE=value (RFC 4514)`, { where });
       const type = atv.slice(0, eq).trim();
       const oid = /^\d+(\.\d+)+$/.test(type) ? type : lookup(ATTRIBUTE_OIDS, type.toLowerCase());
-      if (!oid) throw new KeywitnessError('SCRIPT_INVALID', `unknown attribute type "${type}" (use CN, O, OU, C, L, ST, … or a dotted OID)`, { where });
-      const rawValue = atv.slice(eq + 1).replace(/^\s+/, '').replace(/(?<!\\)\s+$/, '');
+      if (!oid)
+        throw new KeywitnessError(
+          'SCRIPT_INVALID',
+          `unknown attribute type "${type}" (use CN, O, OU, C, L, ST, … or a dotted OID)`,
+          { where },
+        );
+      const rawValue = atv
+        .slice(eq + 1)
+        .replace(/^\s+/, '')
+        .replace(/(?<!\\)\s+$/, '');
       if (/^#[0-9a-fA-F]+$/.test(rawValue)) return { oid, value: rawValue.toLowerCase(), hex: true };
       return { oid, value: unescape(rawValue, where) };
     }),

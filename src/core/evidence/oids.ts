@@ -17,16 +17,40 @@ export const CURVES: Readonly<Record<string, string>> = {
 
 /** Aliases other tools print for the same curves (lower-cased) → canonical name. */
 const CURVE_ALIASES: Readonly<Record<string, string>> = {
-  'p-256': 'P-256', p256: 'P-256', secp256r1: 'P-256', prime256v1: 'P-256', ecp256: 'P-256', 'nist p-256': 'P-256',
-  'p-384': 'P-384', p384: 'P-384', secp384r1: 'P-384', ecp384: 'P-384', 'nist p-384': 'P-384',
-  'p-521': 'P-521', p521: 'P-521', secp521r1: 'P-521', ecp521: 'P-521', 'nist p-521': 'P-521',
-  'p-224': 'P-224', p224: 'P-224', secp224r1: 'P-224', ecp224: 'P-224', 'nist p-224': 'P-224',
-  secp256k1: 'secp256k1', ecp256k1: 'secp256k1',
-  brainpoolp256r1: 'brainpoolP256r1', ecbp256: 'brainpoolP256r1',
-  brainpoolp384r1: 'brainpoolP384r1', ecbp384: 'brainpoolP384r1',
-  brainpoolp512r1: 'brainpoolP512r1', ecbp512: 'brainpoolP512r1',
-  ed25519: 'Ed25519', edwards25519: 'Ed25519', 'curve25519-ed': 'Ed25519',
-  ed448: 'Ed448', edwards448: 'Ed448',
+  'p-256': 'P-256',
+  p256: 'P-256',
+  secp256r1: 'P-256',
+  prime256v1: 'P-256',
+  ecp256: 'P-256',
+  'nist p-256': 'P-256',
+  'p-384': 'P-384',
+  p384: 'P-384',
+  secp384r1: 'P-384',
+  ecp384: 'P-384',
+  'nist p-384': 'P-384',
+  'p-521': 'P-521',
+  p521: 'P-521',
+  secp521r1: 'P-521',
+  ecp521: 'P-521',
+  'nist p-521': 'P-521',
+  'p-224': 'P-224',
+  p224: 'P-224',
+  secp224r1: 'P-224',
+  ecp224: 'P-224',
+  'nist p-224': 'P-224',
+  secp256k1: 'secp256k1',
+  ecp256k1: 'secp256k1',
+  brainpoolp256r1: 'brainpoolP256r1',
+  ecbp256: 'brainpoolP256r1',
+  brainpoolp384r1: 'brainpoolP384r1',
+  ecbp384: 'brainpoolP384r1',
+  brainpoolp512r1: 'brainpoolP512r1',
+  ecbp512: 'brainpoolP512r1',
+  ed25519: 'Ed25519',
+  edwards25519: 'Ed25519',
+  'curve25519-ed': 'Ed25519',
+  ed448: 'Ed448',
+  edwards448: 'Ed448',
 };
 
 /**
@@ -44,12 +68,22 @@ export function canonicalCurve(name: string): string | undefined {
 }
 
 /** Inverse of CURVES: canonical name → OID. */
-export const CURVE_OIDS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(CURVES).map(([o, n]) => [n, o]));
+export const CURVE_OIDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(CURVES).map(([o, n]) => [n, o]),
+);
 
 /** Field size in bits of each named curve, which is the "key size" tools print. */
 export const CURVE_BITS: Readonly<Record<string, number>> = {
-  'P-256': 256, 'P-384': 384, 'P-521': 521, 'P-224': 224, secp256k1: 256,
-  brainpoolP256r1: 256, brainpoolP384r1: 384, brainpoolP512r1: 512, Ed25519: 256, Ed448: 448,
+  'P-256': 256,
+  'P-384': 384,
+  'P-521': 521,
+  'P-224': 224,
+  secp256k1: 256,
+  brainpoolP256r1: 256,
+  brainpoolP384r1: 384,
+  brainpoolP512r1: 512,
+  Ed25519: 256,
+  Ed448: 448,
 };
 
 export const OID_RSA = '1.2.840.113549.1.1.1';
@@ -106,8 +140,15 @@ export const ACCESS_METHODS: Readonly<Record<string, string>> = {
 
 /** RFC 5280 §4.2.1.3 KeyUsage bit names, in bit order. */
 export const KEY_USAGE_BITS: readonly string[] = [
-  'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
-  'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly',
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
 ];
 
 /** Attribute types with RFC 4514 §3 names (and a few OpenSSL also prints by name). */

@@ -30,23 +30,34 @@ const KEY_LABELS = ['PUBLIC KEY'];
  * Parse evidence bytes as the given kind.
  * @throws KeywitnessError (EVIDENCE_INVALID, EVIDENCE_UNSUPPORTED, INPUT_TOO_LARGE, ENCODING_INVALID) naming what failed.
  */
-export function parseEvidence(kind: EvidenceKind, bytes: Uint8Array, parser: string | undefined, where: string): ParsedEvidence {
+export function parseEvidence(
+  kind: EvidenceKind,
+  bytes: Uint8Array,
+  parser: string | undefined,
+  where: string,
+): ParsedEvidence {
   checkEvidenceSize(bytes, where);
   const base = { fileSha256: sha256Fingerprint(bytes), size: bytes.length };
   switch (kind) {
     case 'certificate': {
       const blocks = derBlocks(bytes, CERT_LABELS, where);
-      const certificates = blocks.map((b, i) => parseCertificate(b.der, blocks.length > 1 ? `${where} certificate ${i + 1}` : where));
+      const certificates = blocks.map((b, i) =>
+        parseCertificate(b.der, blocks.length > 1 ? `${where} certificate ${i + 1}` : where),
+      );
       return { ...base, kind, certificates };
     }
     case 'csr': {
       const blocks = derBlocks(bytes, CSR_LABELS, where);
-      if (blocks.length !== 1) throw new KeywitnessError('EVIDENCE_INVALID', `expected one certificate request, found ${blocks.length}`, { where });
+      if (blocks.length !== 1)
+        throw new KeywitnessError('EVIDENCE_INVALID', `expected one certificate request, found ${blocks.length}`, {
+          where,
+        });
       return { ...base, kind, csr: parseCsr(blocks[0]!.der, where) };
     }
     case 'public-key': {
       const blocks = derBlocks(bytes, KEY_LABELS, where);
-      if (blocks.length !== 1) throw new KeywitnessError('EVIDENCE_INVALID', `expected one public key, found ${blocks.length}`, { where });
+      if (blocks.length !== 1)
+        throw new KeywitnessError('EVIDENCE_INVALID', `expected one public key, found ${blocks.length}`, { where });
       return { ...base, kind, key: describeSpki(blocks[0]!.der, where) };
     }
     case 'dnskey':

@@ -36,7 +36,11 @@ export function decodeBase64(text: string, where: string): Uint8Array {
       const isPad = c === 61 && i + 4 === clean.length && j >= 4 - pad;
       const v = isPad ? 0 : c < 128 ? B64_INDEX[c]! : -1;
       if (v < 0) {
-        throw new KeywitnessError('ENCODING_INVALID', `invalid base64 character "${clean[i + j]}" at position ${i + j}`, { where });
+        throw new KeywitnessError(
+          'ENCODING_INVALID',
+          `invalid base64 character "${clean[i + j]}" at position ${i + j}`,
+          { where },
+        );
       }
       acc = (acc << 6) | v;
     }
@@ -99,30 +103,46 @@ export function decodePem(text: string, allowed: readonly string[], where: strin
       const end = END.exec(line);
       if (end) {
         if (end[1] !== label) {
-          throw new KeywitnessError('EVIDENCE_INVALID', `line ${j + 1}: "END ${end[1]}" closes "BEGIN ${label}"`, { where });
+          throw new KeywitnessError('EVIDENCE_INVALID', `line ${j + 1}: "END ${end[1]}" closes "BEGIN ${label}"`, {
+            where,
+          });
         }
         break;
       }
-      if (BEGIN.test(line)) throw new KeywitnessError('EVIDENCE_INVALID', `line ${j + 1}: BEGIN inside the "${label}" block`, { where });
+      if (BEGIN.test(line))
+        throw new KeywitnessError('EVIDENCE_INVALID', `line ${j + 1}: BEGIN inside the "${label}" block`, { where });
       if (/^[A-Za-z-]+: /.test(line)) {
-        throw new KeywitnessError('EVIDENCE_UNSUPPORTED', `line ${j + 1}: PEM headers (encrypted or legacy PEM) are not supported`, { where });
+        throw new KeywitnessError(
+          'EVIDENCE_UNSUPPORTED',
+          `line ${j + 1}: PEM headers (encrypted or legacy PEM) are not supported`,
+          { where },
+        );
       }
       body.push(line);
     }
-    if (j >= lines.length) throw new KeywitnessError('EVIDENCE_INVALID', `"BEGIN ${label}" on line ${i + 1} has no END line`, { where });
+    if (j >= lines.length)
+      throw new KeywitnessError('EVIDENCE_INVALID', `"BEGIN ${label}" on line ${i + 1} has no END line`, { where });
     if (!allowed.includes(label)) {
-      throw new KeywitnessError('EVIDENCE_INVALID', `line ${i + 1}: PEM label "${label}" is not one of: ${allowed.join(', ')}`, { where });
+      throw new KeywitnessError(
+        'EVIDENCE_INVALID',
+        `line ${i + 1}: PEM label "${label}" is not one of: ${allowed.join(', ')}`,
+        { where },
+      );
     }
     const der = decodeBase64(body.join(''), `${where} (PEM block on line ${i + 1})`);
-    if (der.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', `PEM block on line ${i + 1} is empty`, { where });
+    if (der.length === 0)
+      throw new KeywitnessError('EVIDENCE_INVALID', `PEM block on line ${i + 1} is empty`, { where });
     blocks.push({ label, der });
     lastEnd = j;
     i = j;
   }
-  if (blocks.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', `no PEM block found (expected ${allowed.join(' or ')})`, { where });
+  if (blocks.length === 0)
+    throw new KeywitnessError('EVIDENCE_INVALID', `no PEM block found (expected ${allowed.join(' or ')})`, { where });
   const after = lines.slice(lastEnd + 1).join('\n');
   if (after.trim() !== '') {
-    throw new KeywitnessError('EVIDENCE_INVALID', `unexpected text after the last PEM block (line ${lastEnd + 2})`, { where });
+    throw new KeywitnessError('EVIDENCE_INVALID', `unexpected text after the last PEM block (line ${lastEnd + 2})`, {
+      where,
+    });
   }
   return blocks;
 }
@@ -139,10 +159,18 @@ export function derBlocks(bytes: Uint8Array, allowed: readonly string[], where: 
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new KeywitnessError('EVIDENCE_INVALID', 'neither DER (first byte is not 0x30, a SEQUENCE) nor PEM text (not valid UTF-8)', { where });
+    throw new KeywitnessError(
+      'EVIDENCE_INVALID',
+      'neither DER (first byte is not 0x30, a SEQUENCE) nor PEM text (not valid UTF-8)',
+      { where },
+    );
   }
   if (!text.includes('-----BEGIN ')) {
-    throw new KeywitnessError('EVIDENCE_INVALID', `neither DER nor PEM: no "-----BEGIN" line (expected ${allowed.join(' or ')})`, { where });
+    throw new KeywitnessError(
+      'EVIDENCE_INVALID',
+      `neither DER nor PEM: no "-----BEGIN" line (expected ${allowed.join(' or ')})`,
+      { where },
+    );
   }
   return decodePem(text, allowed, where);
 }

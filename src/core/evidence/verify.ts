@@ -30,7 +30,11 @@ export interface SignatureAlgorithm {
 export function readAlgorithm(bytes: Uint8Array, node: DerNode, where: string): SignatureAlgorithm {
   const [oidNode, params] = childrenOf(bytes, node, where);
   const oid = oidOf(bytes, oidNode, where);
-  return { oid, name: lookup(SIGNATURE_ALGORITHMS, oid) ?? oid, params: params ? bytes.subarray(params.start, params.end) : undefined };
+  return {
+    oid,
+    name: lookup(SIGNATURE_ALGORITHMS, oid) ?? oid,
+    params: params ? bytes.subarray(params.start, params.end) : undefined,
+  };
 }
 
 /** The SubtleCrypto in use: pkijs's engine, else the platform's. */
@@ -45,12 +49,20 @@ export function currentSubtle(): SubtleCrypto | undefined {
 }
 
 const HASHES: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.1.5': 'SHA-1', '1.2.840.113549.1.1.11': 'SHA-256', '1.2.840.113549.1.1.12': 'SHA-384',
-  '1.2.840.113549.1.1.13': 'SHA-512', '1.2.840.10045.4.1': 'SHA-1', '1.2.840.10045.4.3.2': 'SHA-256',
-  '1.2.840.10045.4.3.3': 'SHA-384', '1.2.840.10045.4.3.4': 'SHA-512',
+  '1.2.840.113549.1.1.5': 'SHA-1',
+  '1.2.840.113549.1.1.11': 'SHA-256',
+  '1.2.840.113549.1.1.12': 'SHA-384',
+  '1.2.840.113549.1.1.13': 'SHA-512',
+  '1.2.840.10045.4.1': 'SHA-1',
+  '1.2.840.10045.4.3.2': 'SHA-256',
+  '1.2.840.10045.4.3.3': 'SHA-384',
+  '1.2.840.10045.4.3.4': 'SHA-512',
 };
 const HASH_OIDS: Readonly<Record<string, string>> = {
-  '1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512',
+  '1.3.14.3.2.26': 'SHA-1',
+  '2.16.840.1.101.3.4.2.1': 'SHA-256',
+  '2.16.840.1.101.3.4.2.2': 'SHA-384',
+  '2.16.840.1.101.3.4.2.3': 'SHA-512',
 };
 /** A fresh copy on its own ArrayBuffer, as WebCrypto's BufferSource requires. */
 function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -88,10 +100,12 @@ function pssParams(params: Uint8Array | undefined, where: string): { hash: strin
     if (field.cls !== 2) return 'unexpected field in RSA-PSS parameters';
     const [inner] = childrenOf(params, field, where);
     if (!inner) return 'empty field in RSA-PSS parameters';
-    if (field.tag === 0) hash = lookup(HASH_OIDS, oidOf(params, childrenOf(params, inner, where)[0], where)) ?? 'unknown';
+    if (field.tag === 0)
+      hash = lookup(HASH_OIDS, oidOf(params, childrenOf(params, inner, where)[0], where)) ?? 'unknown';
     else if (field.tag === 1) {
       const [mgfOid, mgfAlg] = childrenOf(params, inner, where);
-      if (oidOf(params, mgfOid, where) !== '1.2.840.113549.1.1.8' || !mgfAlg) return 'RSA-PSS mask generation other than MGF1';
+      if (oidOf(params, mgfOid, where) !== '1.2.840.113549.1.1.8' || !mgfAlg)
+        return 'RSA-PSS mask generation other than MGF1';
       mgfHash = lookup(HASH_OIDS, oidOf(params, childrenOf(params, mgfAlg, where)[0], where)) ?? 'unknown';
     } else if (field.tag === 2) {
       const { magnitude } = integerMagnitude(contentOf(params, inner), where);
@@ -107,7 +121,13 @@ function pssParams(params: Uint8Array | undefined, where: string): { hash: strin
  * certificate or CSR. Never throws: malformed signatures are `invalid`, missing support is
  * `unsupported`.
  */
-export async function verifySignature(key: KeyFacts, alg: SignatureAlgorithm, signed: Uint8Array, signature: Uint8Array, where: string): Promise<VerifyResult> {
+export async function verifySignature(
+  key: KeyFacts,
+  alg: SignatureAlgorithm,
+  signed: Uint8Array,
+  signature: Uint8Array,
+  where: string,
+): Promise<VerifyResult> {
   const subtle = currentSubtle();
   if (!subtle) return { status: 'unsupported', detail: 'no WebCrypto implementation is available on this device' };
   let importAlg: RsaHashedImportParams | EcKeyImportParams | Algorithm;
@@ -116,19 +136,26 @@ export async function verifySignature(key: KeyFacts, alg: SignatureAlgorithm, si
   const hash = lookup(HASHES, alg.oid);
   try {
     if (alg.oid.startsWith('1.2.840.113549.1.1.') && hash) {
-      if (key.algorithm !== 'RSA') return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
+      if (key.algorithm !== 'RSA')
+        return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
       importAlg = { name: 'RSASSA-PKCS1-v1_5', hash };
       verifyAlg = { name: 'RSASSA-PKCS1-v1_5' };
     } else if (alg.oid === '1.2.840.113549.1.1.10') {
-      if (key.algorithm !== 'RSA') return { status: 'unsupported', detail: `RSA-PSS with a ${key.algorithm} key cannot be verified here` };
+      if (key.algorithm !== 'RSA')
+        return { status: 'unsupported', detail: `RSA-PSS with a ${key.algorithm} key cannot be verified here` };
       const p = pssParams(alg.params, where);
       if (typeof p === 'string') return { status: 'unsupported', detail: p };
       importAlg = { name: 'RSA-PSS', hash: p.hash };
       verifyAlg = { name: 'RSA-PSS', saltLength: p.saltLength };
     } else if (alg.oid.startsWith('1.2.840.10045.4.') && hash) {
-      if (key.algorithm !== 'ECDSA') return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
+      if (key.algorithm !== 'ECDSA')
+        return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
       const size = lookup(COORD, key.curve ?? '');
-      if (!size) return { status: 'unsupported', detail: `ECDSA on curve ${key.curve ?? '?'} cannot be verified with WebCrypto` };
+      if (!size)
+        return {
+          status: 'unsupported',
+          detail: `ECDSA on curve ${key.curve ?? '?'} cannot be verified with WebCrypto`,
+        };
       const p1363 = ecdsaDerToP1363(signature, size, where);
       if (!p1363) return { status: 'invalid', detail: 'the ECDSA signature is not a well-formed ECDSA-Sig-Value' };
       sig = p1363;
@@ -136,7 +163,8 @@ export async function verifySignature(key: KeyFacts, alg: SignatureAlgorithm, si
       verifyAlg = { name: 'ECDSA', hash };
     } else if (alg.oid === OID_ED25519 || alg.oid === OID_ED448) {
       const name = alg.oid === OID_ED25519 ? 'Ed25519' : 'Ed448';
-      if (key.algorithm !== name) return { status: 'invalid', detail: `${name} signature but the key is ${key.algorithm}` };
+      if (key.algorithm !== name)
+        return { status: 'invalid', detail: `${name} signature but the key is ${key.algorithm}` };
       return await verifyEdwards(subtle, name, key.spki, signature, signed);
     } else {
       return { status: 'unsupported', detail: `signature algorithm ${alg.name} is not supported` };
@@ -148,18 +176,29 @@ export async function verifySignature(key: KeyFacts, alg: SignatureAlgorithm, si
   try {
     cryptoKey = await subtle.importKey('spki', own(key.spki), importAlg, false, ['verify']);
   } catch (e) {
-    return { status: 'unsupported', detail: `this device's WebCrypto cannot import the ${key.algorithm} key for ${alg.name}: ${(e as Error).message}` };
+    return {
+      status: 'unsupported',
+      detail: `this device's WebCrypto cannot import the ${key.algorithm} key for ${alg.name}: ${(e as Error).message}`,
+    };
   }
   try {
     const ok = await subtle.verify(verifyAlg, cryptoKey, own(sig), own(signed));
-    return ok ? { status: 'valid', detail: `${alg.name} signature verified` } : { status: 'invalid', detail: `${alg.name} signature does not verify` };
+    return ok
+      ? { status: 'valid', detail: `${alg.name} signature verified` }
+      : { status: 'invalid', detail: `${alg.name} signature does not verify` };
   } catch (e) {
     return { status: 'invalid', detail: `${alg.name} verification failed: ${(e as Error).message}` };
   }
 }
 
 /** Ed25519/Ed448: the standard name first, then the older `EdDSA` + namedCurve form some engines use. */
-async function verifyEdwards(subtle: SubtleCrypto, name: string, spki: Uint8Array, sig: Uint8Array, data: Uint8Array): Promise<VerifyResult> {
+async function verifyEdwards(
+  subtle: SubtleCrypto,
+  name: string,
+  spki: Uint8Array,
+  sig: Uint8Array,
+  data: Uint8Array,
+): Promise<VerifyResult> {
   const forms: [Algorithm, Algorithm][] = [
     [{ name }, { name }],
     [{ name: 'EdDSA', namedCurve: name } as Algorithm, { name: 'EdDSA' }],
@@ -175,7 +214,9 @@ async function verifyEdwards(subtle: SubtleCrypto, name: string, spki: Uint8Arra
     }
     try {
       const ok = await subtle.verify(verifyAlg, key, own(sig), own(data));
-      return ok ? { status: 'valid', detail: `${name} signature verified` } : { status: 'invalid', detail: `${name} signature does not verify` };
+      return ok
+        ? { status: 'valid', detail: `${name} signature verified` }
+        : { status: 'invalid', detail: `${name} signature does not verify` };
     } catch (e) {
       return { status: 'invalid', detail: `${name} verification failed: ${(e as Error).message}` };
     }

@@ -6,7 +6,16 @@ import type { Schema } from './fields.js';
 import { arrayOf, bool, bytes, mapOf, oneOf, text, textMap, uint } from './fields.js';
 
 export type MessageType = 'genesis' | 'enroll' | 'statement' | 'ack' | 'exception' | 'close' | 'attest' | 'blob';
-export const MESSAGE_TYPES: readonly MessageType[] = ['genesis', 'enroll', 'statement', 'ack', 'exception', 'close', 'attest', 'blob'];
+export const MESSAGE_TYPES: readonly MessageType[] = [
+  'genesis',
+  'enroll',
+  'statement',
+  'ack',
+  'exception',
+  'close',
+  'attest',
+  'blob',
+];
 
 export type SessionMode = 'rehearsal' | 'production';
 
@@ -116,26 +125,60 @@ export interface BodyOf {
 
 export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   genesis: {
-    script: [HASH, true], script_id: [ID, true], mode: [oneOf('rehearsal', 'production'), true],
-    name: [NAME, true], role: [ID, true], alg: [oneOf('ed25519', 'p256'), true], key: [bytes(undefined, 65), true],
+    script: [HASH, true],
+    script_id: [ID, true],
+    mode: [oneOf('rehearsal', 'production'), true],
+    name: [NAME, true],
+    role: [ID, true],
+    alg: [oneOf('ed25519', 'p256'), true],
+    key: [bytes(undefined, 65), true],
     app: [text(128), true],
   },
   enroll: {
-    genesis: [HASH, true], name: [NAME, true], role: [ID, true], alg: [oneOf('ed25519', 'p256'), true],
+    genesis: [HASH, true],
+    name: [NAME, true],
+    role: [ID, true],
+    alg: [oneOf('ed25519', 'p256'), true],
     key: [bytes(undefined, 65), true],
   },
   statement: {
-    step: [ID, true], n: [uint, true],
+    step: [ID, true],
+    n: [uint, true],
     inputs: [textMap(64, 64, 1024), true],
-    evidence: [arrayOf(mapOf({ id: [ID, true], kind: [ID, true], sha256: [HASH, true], size: [uint, true], name: [text(256), true] }), 32), true],
-    checks: [arrayOf(mapOf({ id: [text(160, 1), true], ok: [bool, true], expected: [text(2048), true], observed: [text(2048), true] }), 256), true],
+    evidence: [
+      arrayOf(
+        mapOf({ id: [ID, true], kind: [ID, true], sha256: [HASH, true], size: [uint, true], name: [text(256), true] }),
+        32,
+      ),
+      true,
+    ],
+    checks: [
+      arrayOf(
+        mapOf({
+          id: [text(160, 1), true],
+          ok: [bool, true],
+          expected: [text(2048), true],
+          observed: [text(2048), true],
+        }),
+        256,
+      ),
+      true,
+    ],
     confirm: [text(256, 1), false],
   },
   ack: {
-    ref: [HASH, true], decision: [oneOf('confirm', 'object'), true], reason: [text(4000, 1), false],
-    recomputed: [bool, true], challenge: [bool, true],
+    ref: [HASH, true],
+    decision: [oneOf('confirm', 'object'), true],
+    reason: [text(4000, 1), false],
+    recomputed: [bool, true],
+    challenge: [bool, true],
   },
-  exception: { step: [ID, true], ref: [HASH, true], objections: [arrayOf(HASH, 64), true], reason: [text(4000, 1), true] },
+  exception: {
+    step: [ID, true],
+    ref: [HASH, true],
+    objections: [arrayOf(HASH, 64), true],
+    reason: [text(4000, 1), true],
+  },
   close: { steps: [uint, true] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, 15 * 1024), true] },
@@ -143,5 +186,12 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
 
 /** Which types carry `prev` (the transcript head the signer saw): required, or forbidden. */
 export const HAS_PREV: Readonly<Record<MessageType, boolean>> = {
-  genesis: false, enroll: false, statement: true, ack: true, exception: true, close: true, attest: true, blob: false,
+  genesis: false,
+  enroll: false,
+  statement: true,
+  ack: true,
+  exception: true,
+  close: true,
+  attest: true,
+  blob: false,
 };

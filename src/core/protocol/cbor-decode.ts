@@ -51,9 +51,18 @@ class Reader {
     let value: number;
     let min: number;
     switch (info) {
-      case 24: value = this.uint(1); min = 24; break;
-      case 25: value = this.uint(2); min = 0x100; break;
-      case 26: value = this.uint(4); min = 0x10000; break;
+      case 24:
+        value = this.uint(1);
+        min = 24;
+        break;
+      case 25:
+        value = this.uint(2);
+        min = 0x100;
+        break;
+      case 26:
+        value = this.uint(4);
+        min = 0x10000;
+        break;
       case 27: {
         const hi = this.uint(4);
         const lo = this.uint(4);
@@ -62,8 +71,10 @@ class Reader {
         min = 0x100000000;
         break;
       }
-      case 31: return fail('indefinite length is not allowed (RFC 8949 §4.2.1)', start);
-      default: return fail(`reserved additional information ${info}`, start);
+      case 31:
+        return fail('indefinite length is not allowed (RFC 8949 §4.2.1)', start);
+      default:
+        return fail(`reserved additional information ${info}`, start);
     }
     if (major !== 7 && value < min) fail('argument not in its shortest form (RFC 8949 §4.2.1)', start);
     this.value = value;
@@ -122,26 +133,37 @@ class Reader {
       default:
         if (info === 20) return false;
         if (info === 21) return true;
-        return fail(info >= 25 && info <= 27 ? 'floats are not allowed' : `simple value ${value} is not allowed`, start);
+        return fail(
+          info >= 25 && info <= 27 ? 'floats are not allowed' : `simple value ${value} is not allowed`,
+          start,
+        );
     }
   }
 
   private map(count: number, depth: number, start: number): CborValue {
-    if (count > (this.bytes.length - this.offset) / 2) fail(`map of ${count} entries exceeds the remaining input`, start);
+    if (count > (this.bytes.length - this.offset) / 2)
+      fail(`map of ${count} entries exceeds the remaining input`, start);
     const out: Record<string, CborValue> = {};
     let previous: Uint8Array | undefined;
     for (let i = 0; i < count; i++) {
       const keyStart = this.offset;
-      if (keyStart >= this.bytes.length || this.bytes[keyStart]! >> 5 !== 3) fail('map keys must be text strings', keyStart);
+      if (keyStart >= this.bytes.length || this.bytes[keyStart]! >> 5 !== 3)
+        fail('map keys must be text strings', keyStart);
       const key = this.item(depth + 1) as string;
       const encoded = this.bytes.subarray(keyStart, this.offset);
       if (previous && compareBytes(previous, encoded) >= 0) {
-        fail(compareBytes(previous, encoded) === 0 ? `duplicate map key "${key}"` : `map keys out of order at "${key}" (RFC 8949 §4.2.1)`, keyStart);
+        fail(
+          compareBytes(previous, encoded) === 0
+            ? `duplicate map key "${key}"`
+            : `map keys out of order at "${key}" (RFC 8949 §4.2.1)`,
+          keyStart,
+        );
       }
       previous = encoded;
       const value = this.item(depth + 1);
       // Assigning "__proto__" would set the prototype; that one key becomes an ordinary field.
-      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       else out[key] = value;
     }
     return out;
@@ -163,6 +185,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function decodeDeterministic(bytes: Uint8Array): CborValue {
   const reader = new Reader(bytes);
   const value = reader.item(0);
-  if (reader.offset !== bytes.length) fail(`${bytes.length - reader.offset} trailing byte(s) after the item`, reader.offset);
+  if (reader.offset !== bytes.length)
+    fail(`${bytes.length - reader.offset} trailing byte(s) after the item`, reader.offset);
   return value;
 }

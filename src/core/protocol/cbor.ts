@@ -45,7 +45,10 @@ function plainBytes(bytes: Uint8Array): Uint8Array {
 export function decodeCbor(bytes: Uint8Array, maxBytes = DEFAULT_MAX_CBOR_BYTES): CborValue {
   if (!(bytes instanceof Uint8Array)) throw new KeywitnessError('CBOR_INVALID', 'expected bytes');
   if (bytes.length > maxBytes) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `CBOR item of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`);
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `CBOR item of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`,
+    );
   }
   if (bytes.length === 0) throw new KeywitnessError('CBOR_INVALID', 'empty input');
   return decodeDeterministic(bytes);
@@ -56,7 +59,8 @@ function checkModel(value: unknown, path: string, depth = 0): asserts value is C
   if (depth > 16) throw new KeywitnessError('CBOR_INVALID', 'nested deeper than 16 levels', { where: path });
   if (typeof value === 'string' || typeof value === 'boolean' || value instanceof Uint8Array) return;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new KeywitnessError('CBOR_INVALID', 'only integers within ±2^53 are allowed', { where: path });
+    if (!Number.isSafeInteger(value))
+      throw new KeywitnessError('CBOR_INVALID', 'only integers within ±2^53 are allowed', { where: path });
     return;
   }
   if (Array.isArray(value)) {
@@ -67,5 +71,7 @@ function checkModel(value: unknown, path: string, depth = 0): asserts value is C
     for (const [k, v] of Object.entries(value)) checkModel(v, `${path}.${k}`, depth + 1);
     return;
   }
-  throw new KeywitnessError('CBOR_INVALID', `type not allowed: ${value === null ? 'null' : typeof value}`, { where: path });
+  throw new KeywitnessError('CBOR_INVALID', `type not allowed: ${value === null ? 'null' : typeof value}`, {
+    where: path,
+  });
 }

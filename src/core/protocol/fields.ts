@@ -28,7 +28,12 @@ export const bool: FieldType = { kind: 'bool' };
 export const arrayOf = (of: FieldType, max: number): FieldType => ({ kind: 'array', of, max });
 export const mapOf = (fields: Schema): FieldType => ({ kind: 'map', fields });
 export const anyMap: FieldType = { kind: 'anyMap' };
-export const textMap = (maxEntries: number, maxKey: number, maxValue: number): FieldType => ({ kind: 'textMap', maxEntries, maxKey, maxValue });
+export const textMap = (maxEntries: number, maxKey: number, maxValue: number): FieldType => ({
+  kind: 'textMap',
+  maxEntries,
+  maxKey,
+  maxValue,
+});
 
 function fail(path: string, message: string): never {
   throw new KeywitnessError('MESSAGE_INVALID', message, { where: path });
@@ -44,18 +49,22 @@ export function checkField(value: CborValue | undefined, type: FieldType, path: 
     case 'text': {
       if (typeof value !== 'string') fail(path, 'must be a text string');
       if (value.length > type.max) fail(path, `longer than ${type.max} characters`);
-      if (value.length < (type.min ?? 0)) fail(path, type.min === 1 ? 'must not be empty' : `shorter than ${type.min} characters`);
-      if (type.oneOf && !type.oneOf.includes(value)) fail(path, `must be one of ${type.oneOf.map((v) => `"${v}"`).join(', ')}, got "${value}"`);
+      if (value.length < (type.min ?? 0))
+        fail(path, type.min === 1 ? 'must not be empty' : `shorter than ${type.min} characters`);
+      if (type.oneOf && !type.oneOf.includes(value))
+        fail(path, `must be one of ${type.oneOf.map((v) => `"${v}"`).join(', ')}, got "${value}"`);
       return value;
     }
     case 'bytes': {
       if (!(value instanceof Uint8Array)) fail(path, 'must be a byte string');
-      if (type.length !== undefined && value.length !== type.length) fail(path, `must be ${type.length} bytes, got ${value.length}`);
+      if (type.length !== undefined && value.length !== type.length)
+        fail(path, `must be ${type.length} bytes, got ${value.length}`);
       if (type.max !== undefined && value.length > type.max) fail(path, `longer than ${type.max} bytes`);
       return value;
     }
     case 'uint':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(path, 'must be an unsigned integer');
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        fail(path, 'must be an unsigned integer');
       return value;
     case 'bool':
       if (typeof value !== 'boolean') fail(path, 'must be true or false');

@@ -57,7 +57,11 @@ function subtle(): SubtleCrypto {
 /** Check an algorithm name read from untrusted input. */
 export function parseAlgorithm(value: unknown, where?: string): SignatureAlgorithm {
   if (value === 'ed25519' || value === 'p256') return value;
-  throw new KeywitnessError('KEY_INVALID', `unknown signature algorithm ${JSON.stringify(value)}; expected "ed25519" or "p256"`, where === undefined ? {} : { where });
+  throw new KeywitnessError(
+    'KEY_INVALID',
+    `unknown signature algorithm ${JSON.stringify(value)}; expected "ed25519" or "p256"`,
+    where === undefined ? {} : { where },
+  );
 }
 
 /** Check a raw public key's length and form for its algorithm. */
@@ -65,7 +69,11 @@ export function checkPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array, w
   const opts = where === undefined ? {} : { where };
   const want = PUBLIC_KEY_LENGTH[alg];
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== want) {
-    throw new KeywitnessError('KEY_INVALID', `${alg} public key must be ${want} bytes, got ${publicKey?.length ?? 'none'}`, opts);
+    throw new KeywitnessError(
+      'KEY_INVALID',
+      `${alg} public key must be ${want} bytes, got ${publicKey?.length ?? 'none'}`,
+      opts,
+    );
   }
   if (alg === 'p256' && publicKey[0] !== 0x04) {
     throw new KeywitnessError('KEY_INVALID', 'P-256 public key must be an uncompressed point (first byte 0x04)', opts);
@@ -105,7 +113,10 @@ const keyCache = new Map<string, CachedKey>();
 const KEY_CACHE_LIMIT = 4096;
 // Per key array: the cache entry and a copy of the bytes it was looked up for, so repeated
 // verifications with the same array skip hex-encoding it; a changed array no longer matches.
-const keyByArray = new WeakMap<Uint8Array, { readonly alg: SignatureAlgorithm; readonly bytes: Uint8Array; readonly entry: CachedKey }>();
+const keyByArray = new WeakMap<
+  Uint8Array,
+  { readonly alg: SignatureAlgorithm; readonly bytes: Uint8Array; readonly entry: CachedKey }
+>();
 
 function cachedVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): CachedKey {
   const known = keyByArray.get(publicKey);
@@ -117,10 +128,15 @@ function cachedVerifyKey(alg: SignatureAlgorithm, publicKey: Uint8Array): Cached
     const pending = subtle().importKey('raw', publicKey.slice(), IMPORT_PARAMS[alg], false, ['verify']);
     const created: CachedKey = { pending };
     // A key that fails to import is not cached: the failure is reported to every caller afresh.
-    pending.then((key) => { created.ready = key; }, () => {
-      created.failed = true;
-      keyCache.delete(id);
-    });
+    pending.then(
+      (key) => {
+        created.ready = key;
+      },
+      () => {
+        created.failed = true;
+        keyCache.delete(id);
+      },
+    );
     keyCache.set(id, created);
     entry = created;
   }
@@ -150,7 +166,12 @@ export async function prepareVerifyKeys(identities: Iterable<PublicIdentity>): P
  * signature, including one of the wrong length; throws KEY_INVALID only when the public key itself
  * is malformed or not on the curve.
  */
-export function verifySignature(alg: SignatureAlgorithm, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export function verifySignature(
+  alg: SignatureAlgorithm,
+  publicKey: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   try {
     checkPublicKey(alg, publicKey);
   } catch (e) {
@@ -172,7 +193,9 @@ function runVerify(alg: SignatureAlgorithm, key: CryptoKey, data: Uint8Array, si
   // Views are passed as they are: WebCrypto copies its inputs before the job starts. Some
   // implementations throw on malformed signatures instead of returning false; both mean "invalid".
   try {
-    return subtle().verify(SIGN_PARAMS[alg], key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>).catch(() => false);
+    return subtle()
+      .verify(SIGN_PARAMS[alg], key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>)
+      .catch(() => false);
   } catch {
     return Promise.resolve(false);
   }
@@ -189,7 +212,8 @@ async function signerFromKeys(alg: SignatureAlgorithm, privateKey: CryptoKey, pu
       return new Uint8Array(await subtle().sign(SIGN_PARAMS[alg], privateKey, data.slice()));
     },
     async exportPkcs8() {
-      if (!privateKey.extractable) throw new KeywitnessError('KEY_INVALID', 'this private key was created non-extractable');
+      if (!privateKey.extractable)
+        throw new KeywitnessError('KEY_INVALID', 'this private key was created non-extractable');
       return new Uint8Array(await subtle().exportKey('pkcs8', privateKey));
     },
   };
@@ -197,13 +221,20 @@ async function signerFromKeys(alg: SignatureAlgorithm, privateKey: CryptoKey, pu
 
 /** Generate a new signing identity. `extractable` lets the device store its key (PKCS#8). */
 export async function generateSigner(alg: SignatureAlgorithm = 'ed25519', extractable = false): Promise<Signer> {
-  const pair = (await subtle().generateKey(IMPORT_PARAMS[alg] as EcKeyGenParams, extractable, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await subtle().generateKey(IMPORT_PARAMS[alg] as EcKeyGenParams, extractable, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const raw = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
   return signerFromKeys(alg, pair.privateKey, raw);
 }
 
 /** Load a signing identity from its PKCS#8 private key (as stored by the device). */
-export async function signerFromPkcs8(alg: SignatureAlgorithm, pkcs8: Uint8Array, extractable = false): Promise<Signer> {
+export async function signerFromPkcs8(
+  alg: SignatureAlgorithm,
+  pkcs8: Uint8Array,
+  extractable = false,
+): Promise<Signer> {
   let privateKey: CryptoKey;
   try {
     privateKey = await subtle().importKey('pkcs8', pkcs8.slice(), IMPORT_PARAMS[alg], true, ['sign']);

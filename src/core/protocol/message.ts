@@ -9,7 +9,14 @@ import { sha256 } from '../util/hash.js';
 import { type BodyOf, BODY_SCHEMAS, HAS_PREV, MESSAGE_TYPES, type MessageType } from './bodies.js';
 import { type CborMap, type CborValue, DEFAULT_MAX_CBOR_BYTES, decodeCbor, encodeCbor } from './cbor.js';
 import { anyMap, checkField, checkMap, expectMap, type Schema, bytes, mapOf, oneOf, uint } from './fields.js';
-import { SIGNATURE_LENGTH, type PublicIdentity, type Signer, fingerprintOf, signedBytes, verifySignature } from './identity.js';
+import {
+  SIGNATURE_LENGTH,
+  type PublicIdentity,
+  type Signer,
+  fingerprintOf,
+  signedBytes,
+  verifySignature,
+} from './identity.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -39,8 +46,13 @@ export interface SignedMessage<T extends MessageType = MessageType> {
 }
 
 const ENVELOPE_SCHEMA: Schema = {
-  v: [uint, true], t: [oneOf(...MESSAGE_TYPES), true], sid: [bytes(16), true], by: [bytes(32), true],
-  at: [uint, true], prev: [bytes(32), false], body: [anyMap, true],
+  v: [uint, true],
+  t: [oneOf(...MESSAGE_TYPES), true],
+  sid: [bytes(16), true],
+  by: [bytes(32), true],
+  at: [uint, true],
+  prev: [bytes(32), false],
+  body: [anyMap, true],
 };
 
 /** Fields of an envelope to sign; `v`, the signer and the encoding are filled in. */
@@ -55,7 +67,11 @@ export interface Draft<T extends MessageType> {
 /** Sign a draft: validate it as a verifier would, encode deterministically, sign domain-separated. */
 export async function signMessage<T extends MessageType>(signer: Signer, draft: Draft<T>): Promise<SignedMessage<T>> {
   const map: Record<string, CborValue> = {
-    v: PROTOCOL_VERSION, t: draft.t, sid: draft.sid, by: signer.fingerprint, at: draft.at,
+    v: PROTOCOL_VERSION,
+    t: draft.t,
+    sid: draft.sid,
+    by: signer.fingerprint,
+    at: draft.at,
     body: stripUndefined(draft.body as unknown as CborMap),
   };
   if (draft.prev !== undefined) map.prev = draft.prev;
@@ -81,9 +97,14 @@ export function decodeMessage(wire: Uint8Array, maxBytes = DEFAULT_MAX_CBOR_BYTE
     throw new KeywitnessError('MESSAGE_INVALID', 'wire form must be a CBOR array [envelope, signature]');
   }
   const [envelopeBytes, signature] = outer as CborValue[];
-  if (!(envelopeBytes instanceof Uint8Array)) throw new KeywitnessError('MESSAGE_INVALID', 'must be a byte string', { where: 'wire[0]' });
-  if (!(signature instanceof Uint8Array)) throw new KeywitnessError('MESSAGE_INVALID', 'must be a byte string', { where: 'wire[1]' });
-  if (signature.length !== 64) throw new KeywitnessError('MESSAGE_INVALID', `signature must be 64 bytes, got ${signature.length}`, { where: 'wire[1]' });
+  if (!(envelopeBytes instanceof Uint8Array))
+    throw new KeywitnessError('MESSAGE_INVALID', 'must be a byte string', { where: 'wire[0]' });
+  if (!(signature instanceof Uint8Array))
+    throw new KeywitnessError('MESSAGE_INVALID', 'must be a byte string', { where: 'wire[1]' });
+  if (signature.length !== 64)
+    throw new KeywitnessError('MESSAGE_INVALID', `signature must be 64 bytes, got ${signature.length}`, {
+      where: 'wire[1]',
+    });
   const envelope = parseEnvelope(envelopeBytes);
   return { envelope, envelopeBytes, signature, wire, id: sha256(wire) };
 }
@@ -91,11 +112,14 @@ export function decodeMessage(wire: Uint8Array, maxBytes = DEFAULT_MAX_CBOR_BYTE
 function parseEnvelope(envelopeBytes: Uint8Array): Envelope {
   const map = expectMap(decodeCbor(envelopeBytes), 'envelope');
   checkMap(map, ENVELOPE_SCHEMA, '');
-  if (map.v !== PROTOCOL_VERSION) throw new KeywitnessError('MESSAGE_INVALID', `unsupported version ${String(map.v)}`, { where: 'v' });
+  if (map.v !== PROTOCOL_VERSION)
+    throw new KeywitnessError('MESSAGE_INVALID', `unsupported version ${String(map.v)}`, { where: 'v' });
   const t = map.t as MessageType;
   checkField(map.body, mapOf(BODY_SCHEMAS[t]), 'body');
-  if (HAS_PREV[t] && map.prev === undefined) throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must carry the transcript head`, { where: 'prev' });
-  if (!HAS_PREV[t] && map.prev !== undefined) throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must not carry prev`, { where: 'prev' });
+  if (HAS_PREV[t] && map.prev === undefined)
+    throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must carry the transcript head`, { where: 'prev' });
+  if (!HAS_PREV[t] && map.prev !== undefined)
+    throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must not carry prev`, { where: 'prev' });
   return map as unknown as Envelope;
 }
 
@@ -114,7 +138,8 @@ const matchedKeys = new WeakMap<PublicIdentity, { readonly key: Uint8Array; read
 
 function fingerprintMatches(identity: PublicIdentity): boolean {
   const checked = matchedKeys.get(identity);
-  if (checked && equalBytes(checked.key, identity.publicKey) && equalBytes(checked.fingerprint, identity.fingerprint)) return true;
+  if (checked && equalBytes(checked.key, identity.publicKey) && equalBytes(checked.fingerprint, identity.fingerprint))
+    return true;
   if (!equalBytes(fingerprintOf(identity.publicKey), identity.fingerprint)) return false;
   matchedKeys.set(identity, { key: identity.publicKey.slice(), fingerprint: identity.fingerprint.slice() });
   return true;
@@ -128,5 +153,10 @@ export function verifyMessage(message: SignedMessage, signer: PublicIdentity): P
   if (!equalBytes(message.envelope.by, signer.fingerprint)) return Promise.resolve(false);
   if (!fingerprintMatches(signer)) return Promise.resolve(false);
   if (message.signature.length !== SIGNATURE_LENGTH[signer.alg]) return Promise.resolve(false);
-  return verifySignature(signer.alg, signer.publicKey, signedBytes(message.envelope.t, message.envelopeBytes), message.signature);
+  return verifySignature(
+    signer.alg,
+    signer.publicKey,
+    signedBytes(message.envelope.t, message.envelopeBytes),
+    message.signature,
+  );
 }

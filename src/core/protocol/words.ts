@@ -31,7 +31,10 @@ export function shortWords(bytes: Uint8Array): string {
  * names the position, because that is exactly the mistake the even/odd lists exist to catch.
  */
 export function fromWords(text: string): Uint8Array {
-  const words = text.trim().split(/[\s,-]+/).filter((w) => w.length > 0);
+  const words = text
+    .trim()
+    .split(/[\s,-]+/)
+    .filter((w) => w.length > 0);
   if (words.length === 0) throw new KeywitnessError('ENCODING_INVALID', 'no PGP words given');
   const out = new Uint8Array(words.length);
   words.forEach((word, i) => {

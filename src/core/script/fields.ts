@@ -38,7 +38,8 @@ function suggestion(key: string, allowed: readonly string[]): string {
   const lower = key.toLowerCase();
   for (const candidate of allowed) {
     // A prefix either way ("confirmation" for "confirm") counts as a near miss too.
-    const prefix = candidate.length >= 3 && lower.length >= 3 && (lower.startsWith(candidate) || candidate.startsWith(lower));
+    const prefix =
+      candidate.length >= 3 && lower.length >= 3 && (lower.startsWith(candidate) || candidate.startsWith(lower));
     const d = prefix ? 1 : editDistance(lower, candidate);
     if (d < bestDistance) {
       best = candidate;
@@ -53,10 +54,14 @@ function suggestion(key: string, allowed: readonly string[]): string {
  * @param what a phrase for messages, e.g. `a step`, `the acks of a step`.
  */
 export function readFields(node: YNode, what: string, allowed: readonly string[]): Fields {
-  if (node.kind !== 'map') throw scriptError(node, `must be a map of fields describing ${what} (${allowed.join(', ')})`);
+  if (node.kind !== 'map')
+    throw scriptError(node, `must be a map of fields describing ${what} (${allowed.join(', ')})`);
   for (const { key, node: value } of node.entries) {
     if (!allowed.includes(key)) {
-      throw scriptError(value, `unknown field "${key}" in ${what}${suggestion(key, allowed)} (allowed: ${allowed.join(', ')})`);
+      throw scriptError(
+        value,
+        `unknown field "${key}" in ${what}${suggestion(key, allowed)} (allowed: ${allowed.join(', ')})`,
+      );
     }
   }
   return {
@@ -65,7 +70,10 @@ export function readFields(node: YNode, what: string, allowed: readonly string[]
     require: (key) => {
       const found = node.entries.find((e) => e.key === key)?.node;
       if (found === undefined) {
-        throw scriptError({ path: childPath(node.path, key), line: node.line }, `is required: ${what} starting at line ${node.line} has no "${key}"`);
+        throw scriptError(
+          { path: childPath(node.path, key), line: node.line },
+          `is required: ${what} starting at line ${node.line} has no "${key}"`,
+        );
       }
       return found;
     },
@@ -100,7 +108,10 @@ export interface TextOptions {
  */
 export function readText(node: YNode, options: TextOptions = {}): string {
   if (node.kind !== 'scalar' || typeof node.value !== 'string') {
-    const hint = node.kind === 'scalar' && node.value !== null ? `; if it is meant as text, write it in quotes: "${node.source}"` : '';
+    const hint =
+      node.kind === 'scalar' && node.value !== null
+        ? `; if it is meant as text, write it in quotes: "${node.source}"`
+        : '';
     throw scriptError(node, `must be text, but ${describe(node)}${hint}`);
   }
   const value = node.value;
@@ -116,7 +127,10 @@ export function readText(node: YNode, options: TextOptions = {}): string {
 export function readId(node: YNode): string {
   const value = readText(node);
   if (!ID_PATTERN.test(value)) {
-    throw scriptError(node, `${JSON.stringify(value)} is not a valid id: use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw scriptError(
+      node,
+      `${JSON.stringify(value)} is not a valid id: use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
   }
   return value;
 }
@@ -146,7 +160,10 @@ export function readCount(node: YNode, min: number): number {
  * A list. For optional collection fields an empty value (`participants:` with nothing after it)
  * means an empty list; everywhere else it is an error.
  */
-export function readList(node: YNode, options: { readonly emptyValueIsEmptyList?: boolean; readonly nonEmpty?: boolean } = {}): readonly YNode[] {
+export function readList(
+  node: YNode,
+  options: { readonly emptyValueIsEmptyList?: boolean; readonly nonEmpty?: boolean } = {},
+): readonly YNode[] {
   if (node.kind === 'scalar' && node.value === null && options.emptyValueIsEmptyList) {
     if (options.nonEmpty) throw scriptError(node, 'must list at least one entry');
     return [];
@@ -158,7 +175,8 @@ export function readList(node: YNode, options: { readonly emptyValueIsEmptyList?
 
 /** A map used as a dictionary (`expected`): an empty value means an empty map. */
 export function readDictionary(node: YNode): YMap {
-  if (node.kind === 'scalar' && node.value === null) return { kind: 'map', path: node.path, line: node.line, entries: [] };
+  if (node.kind === 'scalar' && node.value === null)
+    return { kind: 'map', path: node.path, line: node.line, entries: [] };
   if (node.kind !== 'map') throw scriptError(node, `must be a map of name: value lines, but ${describe(node)}`);
   return node;
 }
@@ -168,4 +186,3 @@ export function optional<T, F>(fields: Fields, key: string, read: (node: YNode) 
   const node = fields.get(key);
   return node === undefined ? fallback : read(node);
 }
-

@@ -17,7 +17,16 @@ import { SCRIPT_FORMAT } from './types.js';
 import type { YMap, YNode } from './yaml-reader.js';
 import { readScriptYaml, scriptError } from './yaml-reader.js';
 
-export const SCRIPT_FIELDS = ['format', 'id', 'title', 'description', 'roles', 'participants', 'expected', 'steps'] as const;
+export const SCRIPT_FIELDS = [
+  'format',
+  'id',
+  'title',
+  'description',
+  'roles',
+  'participants',
+  'expected',
+  'steps',
+] as const;
 
 /** Options for parseScript. */
 export interface ParseScriptOptions {
@@ -28,7 +37,10 @@ export interface ParseScriptOptions {
 function readFormat(root: YMap): void {
   const node = root.entries.find((e) => e.key === 'format')?.node;
   if (node === undefined) {
-    throw scriptError({ path: 'format', line: root.line }, `is required: a ceremony script starts with "format: ${SCRIPT_FORMAT}"`);
+    throw scriptError(
+      { path: 'format', line: root.line },
+      `is required: a ceremony script starts with "format: ${SCRIPT_FORMAT}"`,
+    );
   }
   const format = readText(node);
   if (format !== SCRIPT_FORMAT) {
@@ -40,7 +52,10 @@ function readExpected(node: YNode): Map<string, string> {
   const out = new Map<string, string>();
   for (const { key, node: value } of readDictionary(node).entries) {
     if (!EXPECTED_NAME_PATTERN.test(key)) {
-      throw scriptError(value, `"${key}" is not a valid name: use 1 to 64 letters, digits, "_" or "-" (no dots), so $expected.${key} is unambiguous`);
+      throw scriptError(
+        value,
+        `"${key}" is not a valid name: use 1 to 64 letters, digits, "_" or "-" (no dots), so $expected.${key} is unambiguous`,
+      );
     }
     out.set(key, readText(value));
   }
@@ -87,7 +102,9 @@ export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {})
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_SCRIPT_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw new KeywitnessError('INPUT_INVALID', `must be a positive whole number of bytes, not ${String(maxBytes)}`, { where: 'options.maxBytes' });
+    throw new KeywitnessError('INPUT_INVALID', `must be a positive whole number of bytes, not ${String(maxBytes)}`, {
+      where: 'options.maxBytes',
+    });
   }
   const text = decodeScriptText(bytes, maxBytes);
   const root = readScriptYaml(text);
@@ -107,7 +124,9 @@ export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {})
     evidenceAll: scanEvidenceIds(stepsNode),
   };
   const stepIds = new Map<string, number>();
-  const steps: StepSpec[] = readList(stepsNode, { nonEmpty: true }).map((node, index) => readStep(node, index, ctx, stepIds));
+  const steps: StepSpec[] = readList(stepsNode, { nonEmpty: true }).map((node, index) =>
+    readStep(node, index, ctx, stepIds),
+  );
   const expectedRecord: Record<string, string> = {};
   for (const [name, value] of expected) Object.defineProperty(expectedRecord, name, { value, enumerable: true });
   return deepFreeze({

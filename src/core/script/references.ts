@@ -20,7 +20,11 @@ const PREFIX = '$expected.';
  * `$`; any other text → itself. Text that starts with `$` or mentions `$expected.` elsewhere is an
  * error, because it is almost always a typo for a reference.
  */
-export function resolveText(text: string, loc: { readonly path: string; readonly line: number }, expected: ReadonlyMap<string, string>): ExpectedValue {
+export function resolveText(
+  text: string,
+  loc: { readonly path: string; readonly line: number },
+  expected: ReadonlyMap<string, string>,
+): ExpectedValue {
   if (text.startsWith('$$')) return { value: text.slice(1), ref: undefined };
   if (text.startsWith(PREFIX)) {
     const name = text.slice(PREFIX.length);
@@ -36,7 +40,10 @@ export function resolveText(text: string, loc: { readonly path: string; readonly
     return { value, ref: text };
   }
   if (text.startsWith('$')) {
-    throw scriptError(loc, `"${text}" starts with "$" but is not a reference of the form $expected.<name>; write "$$" for a literal "$"`);
+    throw scriptError(
+      loc,
+      `"${text}" starts with "$" but is not a reference of the form $expected.<name>; write "$$" for a literal "$"`,
+    );
   }
   if (text.includes(PREFIX)) {
     throw scriptError(loc, `"${text}" mentions ${PREFIX}… inside other text; a reference must be the whole value`);
@@ -45,7 +52,8 @@ export function resolveText(text: string, loc: { readonly path: string; readonly
 }
 
 /** Plain data handed to the evidence module's `validateExpectations`. */
-export type ExpectationData = string | number | boolean | null | readonly ExpectationData[] | { readonly [key: string]: ExpectationData };
+export type ExpectationData =
+  string | number | boolean | null | readonly ExpectationData[] | { readonly [key: string]: ExpectationData };
 
 /**
  * Turn an `expect` subtree into plain data, resolving `$expected` references in every text value
@@ -53,14 +61,23 @@ export type ExpectationData = string | number | boolean | null | readonly Expect
  * and 1e3 as 1000 without a word. `lines` receives the line of every path, so errors raised later
  * by the evidence module can be given their line.
  */
-export function toExpectationData(node: YNode, expected: ReadonlyMap<string, string>, lines: Map<string, number>): ExpectationData {
+export function toExpectationData(
+  node: YNode,
+  expected: ReadonlyMap<string, string>,
+  lines: Map<string, number>,
+): ExpectationData {
   lines.set(node.path, node.line);
   if (node.kind === 'seq') return node.items.map((item) => toExpectationData(item, expected, lines));
   if (node.kind === 'map') {
     const out: Record<string, ExpectationData> = {};
     for (const { key, node: value } of node.entries) {
       // defineProperty: a key such as "__proto__" must stay an ordinary (and then rejected) key.
-      Object.defineProperty(out, key, { value: toExpectationData(value, expected, lines), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: toExpectationData(value, expected, lines),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -68,7 +85,10 @@ export function toExpectationData(node: YNode, expected: ReadonlyMap<string, str
   if (typeof v === 'string') return resolveText(v, node, expected).value;
   if (typeof v === 'number') {
     if (!/^-?(0|[1-9][0-9]*)$/.test(node.source) || !Number.isSafeInteger(v)) {
-      throw scriptError(node, `the number ${node.source} is not a plain whole number; write whole numbers in digits, or quote the value if it is text: "${node.source}"`);
+      throw scriptError(
+        node,
+        `the number ${node.source} is not a plain whole number; write whole numbers in digits, or quote the value if it is text: "${node.source}"`,
+      );
     }
     return v;
   }
@@ -93,9 +113,15 @@ export function lineOfPath(path: string, lines: ReadonlyMap<string, number>, fal
  * Its `where` is a YAML path under the evidence entry (`….expect.key.curve`, `….parser`); any other
  * `where` is replaced by the entry's path. The original error is kept as cause.
  */
-export function locateExpectationError(e: unknown, evidencePath: string, lines: ReadonlyMap<string, number>, fallbackLine: number): unknown {
+export function locateExpectationError(
+  e: unknown,
+  evidencePath: string,
+  lines: ReadonlyMap<string, number>,
+  fallbackLine: number,
+): unknown {
   if (!(e instanceof KeywitnessError)) return e;
-  const under = e.where !== undefined && (e.where.startsWith(`${evidencePath}.`) || e.where.startsWith(`${evidencePath}[`));
+  const under =
+    e.where !== undefined && (e.where.startsWith(`${evidencePath}.`) || e.where.startsWith(`${evidencePath}[`));
   const path = under ? e.where! : evidencePath;
   const prefix = e.where !== undefined ? `${e.where}: ` : '';
   const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
@@ -122,9 +148,16 @@ export function checkEvidenceReferences(
   for (const key of EVIDENCE_REFERENCE_KEYS) {
     const target = record[key];
     if (typeof target !== 'string') continue;
-    const loc = expectNode.entries.find((e) => e.key === key)?.node ?? { path: childPath(expectNode.path, key), line: expectNode.line };
+    const loc = expectNode.entries.find((e) => e.key === key)?.node ?? {
+      path: childPath(expectNode.path, key),
+      line: expectNode.line,
+    };
     if (earlier.has(target)) continue;
-    if (all.has(target)) throw scriptError(loc, `refers to evidence "${target}", which is declared later; it must come from an earlier step or earlier in this step`);
+    if (all.has(target))
+      throw scriptError(
+        loc,
+        `refers to evidence "${target}", which is declared later; it must come from an earlier step or earlier in this step`,
+      );
     throw scriptError(loc, `refers to evidence "${target}", which no step declares`);
   }
 }

@@ -35,7 +35,10 @@ export function readRoles(node: YNode): RoleSpec[] {
     const coordinator = coordinatorNode === undefined ? false : readFlag(coordinatorNode);
     if (coordinator) {
       if (coordinatorLine !== undefined) {
-        throw scriptError(coordinatorNode!, `a second coordinator role (the first is at line ${coordinatorLine}); exactly one role is the coordinator's`);
+        throw scriptError(
+          coordinatorNode!,
+          `a second coordinator role (the first is at line ${coordinatorLine}); exactly one role is the coordinator's`,
+        );
       }
       coordinatorLine = coordinatorNode!.line;
       for (const key of ['min', 'max'] as const) {
@@ -70,7 +73,10 @@ export function readFingerprint(node: YNode): Uint8Array {
   if (tokens.every((t) => /^[0-9A-Fa-f]+$/.test(t))) {
     const digits = tokens.join('').length;
     if (digits !== 2 * FINGERPRINT_BYTES) {
-      throw scriptError(node, `a hex fingerprint has ${2 * FINGERPRINT_BYTES} hex digits (SHA-256), this one has ${digits}`);
+      throw scriptError(
+        node,
+        `a hex fingerprint has ${2 * FINGERPRINT_BYTES} hex digits (SHA-256), this one has ${digits}`,
+      );
     }
     return fromHex(text);
   }
@@ -79,10 +85,17 @@ export function readFingerprint(node: YNode): Uint8Array {
     bytes = fromWords(text);
   } catch (e) {
     const why = e instanceof KeywitnessError ? e.message : String(e);
-    throw scriptError(node, `is neither ${2 * FINGERPRINT_BYTES} hex digits nor ${FINGERPRINT_BYTES} PGP words: ${why}`, e);
+    throw scriptError(
+      node,
+      `is neither ${2 * FINGERPRINT_BYTES} hex digits nor ${FINGERPRINT_BYTES} PGP words: ${why}`,
+      e,
+    );
   }
   if (bytes.length !== FINGERPRINT_BYTES) {
-    throw scriptError(node, `has ${bytes.length} PGP words; a fingerprint is exactly ${FINGERPRINT_BYTES} words (SHA-256)`);
+    throw scriptError(
+      node,
+      `has ${bytes.length} PGP words; a fingerprint is exactly ${FINGERPRINT_BYTES} words (SHA-256)`,
+    );
   }
   return bytes;
 }
@@ -101,12 +114,17 @@ export function readParticipants(node: YNode, roles: readonly RoleSpec[]): Pinne
     const nameNode = f.require('name');
     const name = readText(nameNode);
     const firstName = names.get(name);
-    if (firstName !== undefined) throw scriptError(nameNode, `participant "${name}" is pinned twice (first at line ${firstName})`);
+    if (firstName !== undefined)
+      throw scriptError(nameNode, `participant "${name}" is pinned twice (first at line ${firstName})`);
     names.set(name, nameNode.line);
     const roleNode = f.require('role');
     const roleId = readId(roleNode);
     const role = roles.find((r) => r.id === roleId);
-    if (role === undefined) throw scriptError(roleNode, `"${roleId}" is not a role of this script (roles: ${roles.map((r) => r.id).join(', ')})`);
+    if (role === undefined)
+      throw scriptError(
+        roleNode,
+        `"${roleId}" is not a role of this script (roles: ${roles.map((r) => r.id).join(', ')})`,
+      );
     const count = (perRole.get(roleId) ?? 0) + 1;
     if (role.max !== undefined && count > role.max) {
       throw scriptError(roleNode, `pins participant number ${count} for role "${roleId}", whose max is ${role.max}`);
@@ -116,7 +134,8 @@ export function readParticipants(node: YNode, roles: readonly RoleSpec[]): Pinne
     const fingerprint = readFingerprint(fpNode);
     const hex = toHex(fingerprint);
     const firstFp = fingerprints.get(hex);
-    if (firstFp !== undefined) throw scriptError(fpNode, `the same fingerprint is pinned for another participant (line ${firstFp})`);
+    if (firstFp !== undefined)
+      throw scriptError(fpNode, `the same fingerprint is pinned for another participant (line ${firstFp})`);
     fingerprints.set(hex, fpNode.line);
     out.push({ name, role: roleId, fingerprint });
   }

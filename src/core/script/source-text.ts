@@ -96,8 +96,9 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/u;
 /** The same in raw file text, where a carriage return is allowed only as part of CRLF. */
-// eslint-disable-next-line no-control-regex -- as above
-const FORBIDDEN_IN_FILE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|\r(?!\n)/u;
+const FORBIDDEN_IN_FILE =
+  // eslint-disable-next-line no-control-regex -- as above
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|\r(?!\n)/u;
 
 /** Describe a forbidden character for an error message, e.g. `U+202E (a bidirectional override)`. */
 export function describeForbiddenChar(ch: string): string {
@@ -127,16 +128,26 @@ export function decodeScriptText(bytes: Uint8Array, maxBytes: number): string {
     fail(`the file is ${bytes.length} bytes; a ceremony script may be at most ${maxBytes} bytes`, '(file)');
   }
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    fail('the file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM, since the script hash covers every byte', positionWhere({ line: 1, column: 1 }));
+    fail(
+      'the file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM, since the script hash covers every byte',
+      positionWhere({ line: 1, column: 1 }),
+    );
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const b = bytes[bad]!.toString(16).padStart(2, '0');
-    fail(`byte 0x${b} at offset ${bad} is not valid UTF-8; a script must be UTF-8 text`, positionWhere(bytePosition(bytes, bad)));
+    fail(
+      `byte 0x${b} at offset ${bad} is not valid UTF-8; a script must be UTF-8 text`,
+      positionWhere(bytePosition(bytes, bad)),
+    );
   }
   const text = fromUtf8(bytes);
   // A lone CR is a line break to YAML but not to line numbering, so it would shift every line.
   const m = FORBIDDEN_IN_FILE.exec(text);
-  if (m) fail(`contains ${describeForbiddenChar(m[0])}, which a reader cannot see; remove it`, positionWhere(textPosition(text, m.index)));
+  if (m)
+    fail(
+      `contains ${describeForbiddenChar(m[0])}, which a reader cannot see; remove it`,
+      positionWhere(textPosition(text, m.index)),
+    );
   return text;
 }

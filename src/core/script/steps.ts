@@ -12,7 +12,16 @@ import { EVIDENCE_KINDS } from './types.js';
 import type { YNode } from './yaml-reader.js';
 import { childPath, scriptError } from './yaml-reader.js';
 
-export const STEP_FIELDS = ['id', 'title', 'actor', 'instructions', 'inputs', 'evidence', 'acks', 'irreversible'] as const;
+export const STEP_FIELDS = [
+  'id',
+  'title',
+  'actor',
+  'instructions',
+  'inputs',
+  'evidence',
+  'acks',
+  'irreversible',
+] as const;
 export const INPUT_FIELDS = ['id', 'label', 'expect', 'pattern'] as const;
 export const EVIDENCE_FIELDS = ['id', 'kind', 'parser', 'expect', 'required'] as const;
 export const ACK_FIELDS = ['roles', 'min', 'recompute', 'challenge'] as const;
@@ -49,16 +58,22 @@ function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): In
   const idNode = f.require('id');
   const id = readId(idNode);
   const first = seen.get(id);
-  if (first !== undefined) throw scriptError(idNode, `duplicate input id "${id}" in this step (first at line ${first})`);
+  if (first !== undefined)
+    throw scriptError(idNode, `duplicate input id "${id}" in this step (first at line ${first})`);
   seen.set(id, idNode.line);
   const label = readText(f.require('label'));
   const expectNode = f.get('expect');
-  const expect: ExpectedValue | undefined = expectNode === undefined ? undefined : resolveText(readText(expectNode), expectNode, ctx.expected);
+  const expect: ExpectedValue | undefined =
+    expectNode === undefined ? undefined : resolveText(readText(expectNode), expectNode, ctx.expected);
   const patternNode = f.get('pattern');
   let pattern: string | undefined;
   if (patternNode !== undefined) {
     const source = readText(patternNode);
-    if (source.length > MAX_PATTERN_LENGTH) throw scriptError(patternNode, `is ${source.length} characters long; a pattern may have at most ${MAX_PATTERN_LENGTH}`);
+    if (source.length > MAX_PATTERN_LENGTH)
+      throw scriptError(
+        patternNode,
+        `is ${source.length} characters long; a pattern may have at most ${MAX_PATTERN_LENGTH}`,
+      );
     pattern = anchorPattern(source);
     try {
       new RegExp(pattern, 'u');
@@ -66,7 +81,10 @@ function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): In
       throw scriptError(patternNode, `is not a valid regular expression: ${(e as Error).message}`, e);
     }
     if (expect !== undefined && !matchesInputPattern(pattern, expect.value)) {
-      throw scriptError(patternNode, `the expected value ${JSON.stringify(expect.value)} does not match this pattern, so no input could pass`);
+      throw scriptError(
+        patternNode,
+        `the expected value ${JSON.stringify(expect.value)} does not match this pattern, so no input could pass`,
+      );
     }
   }
   return { id, label, expect, pattern };
@@ -77,11 +95,18 @@ function readEvidence(node: YNode, ctx: StepContext, inputIds: ReadonlyMap<strin
   const idNode = f.require('id');
   const id = readId(idNode);
   const first = ctx.evidenceSeen.get(id);
-  if (first !== undefined) throw scriptError(idNode, `duplicate evidence id "${id}" (first at ${first}); evidence ids are unique across the whole script`);
+  if (first !== undefined)
+    throw scriptError(
+      idNode,
+      `duplicate evidence id "${id}" (first at ${first}); evidence ids are unique across the whole script`,
+    );
   const inputLine = inputIds.get(id);
   if (inputLine !== undefined) {
     // Check results are named "<input or evidence id>.<check>", so the two must not collide.
-    throw scriptError(idNode, `"${id}" is already an input id in this step (line ${inputLine}); inputs and evidence of a step need different ids`);
+    throw scriptError(
+      idNode,
+      `"${id}" is already an input id in this step (line ${inputLine}); inputs and evidence of a step need different ids`,
+    );
   }
   const kindNode = f.require('kind');
   const kindText = readText(kindNode);
@@ -92,7 +117,8 @@ function readEvidence(node: YNode, ctx: StepContext, inputIds: ReadonlyMap<strin
   const parserNode = f.get('parser');
   let parser: string | undefined;
   if (parserNode !== undefined) {
-    if (kind !== 'hsm-output') throw scriptError(parserNode, `a parser applies only to evidence of kind hsm-output, not ${kind}`);
+    if (kind !== 'hsm-output')
+      throw scriptError(parserNode, `a parser applies only to evidence of kind hsm-output, not ${kind}`);
     parser = readId(parserNode);
   }
   const required = optional(f, 'required', readFlag, true);
@@ -126,8 +152,10 @@ function readAcks(node: YNode, ctx: StepContext): AckSpec {
   for (const item of readList(rolesNode, { nonEmpty: true })) {
     const id = readId(item);
     const role = ctx.roles.get(id);
-    if (role === undefined) throw scriptError(item, `"${id}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
-    if (role.coordinator) throw scriptError(item, `"${id}" is the coordinator's role; acknowledgements come from the other participants`);
+    if (role === undefined)
+      throw scriptError(item, `"${id}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
+    if (role.coordinator)
+      throw scriptError(item, `"${id}" is the coordinator's role; acknowledgements come from the other participants`);
     if (roleIds.includes(id)) throw scriptError(item, `role "${id}" is listed twice`);
     roleIds.push(id);
     supply += role.max ?? Number.POSITIVE_INFINITY;
@@ -135,7 +163,10 @@ function readAcks(node: YNode, ctx: StepContext): AckSpec {
   const minNode = f.require('min');
   const min = readCount(minNode, 1);
   if (min > supply) {
-    throw scriptError(minNode, `asks for ${min} acknowledgements, but the roles ${roleIds.join(', ')} allow at most ${supply} participants in all`);
+    throw scriptError(
+      minNode,
+      `asks for ${min} acknowledgements, but the roles ${roleIds.join(', ')} allow at most ${supply} participants in all`,
+    );
   }
   const recompute = optional(f, 'recompute', readFlag, false);
   const challenge = optional(f, 'challenge', readFlag, false);
@@ -160,15 +191,31 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
   if (first !== undefined) throw scriptError(idNode, `duplicate step id "${id}" (first at line ${first})`);
   stepIds.set(id, idNode.line);
   const title = readText(f.require('title'));
-  const actor = optional(f, 'actor', (n) => {
-    const role = readId(n);
-    if (!ctx.roles.has(role)) throw scriptError(n, `"${role}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
-    return role;
-  }, undefined);
+  const actor = optional(
+    f,
+    'actor',
+    (n) => {
+      const role = readId(n);
+      if (!ctx.roles.has(role))
+        throw scriptError(n, `"${role}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
+      return role;
+    },
+    undefined,
+  );
   const instructions = optional(f, 'instructions', (n) => readText(n, { multiline: true, allowEmpty: true }), '');
   const inputSeen = new Map<string, number>();
-  const inputs = optional(f, 'inputs', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readInput(item, ctx, inputSeen)), []);
-  const evidence = optional(f, 'evidence', (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx, inputSeen)), []);
+  const inputs = optional(
+    f,
+    'inputs',
+    (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readInput(item, ctx, inputSeen)),
+    [],
+  );
+  const evidence = optional(
+    f,
+    'evidence',
+    (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx, inputSeen)),
+    [],
+  );
   const acksNode = f.require('acks');
   const acks = readAcks(acksNode, ctx);
   if (evidence.length === 0) {
@@ -177,7 +224,10 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
     for (const key of ['recompute', 'challenge'] as const) {
       if (acks[key]) {
         const flagNode = acksNode.kind === 'map' ? acksNode.entries.find((e) => e.key === key)?.node : undefined;
-        throw scriptError(flagNode ?? acksNode, `is true, but this step imports no evidence to ${key === 'recompute' ? 'recompute' : 'challenge on'}`);
+        throw scriptError(
+          flagNode ?? acksNode,
+          `is true, but this step imports no evidence to ${key === 'recompute' ? 'recompute' : 'challenge on'}`,
+        );
       }
     }
   }

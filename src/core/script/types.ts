@@ -46,7 +46,14 @@ export interface InputSpec {
 }
 
 export type EvidenceKind = 'hsm-output' | 'certificate' | 'csr' | 'public-key' | 'dnskey' | 'file';
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['hsm-output', 'certificate', 'csr', 'public-key', 'dnskey', 'file'];
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
+  'hsm-output',
+  'certificate',
+  'csr',
+  'public-key',
+  'dnskey',
+  'file',
+];
 
 /**
  * Expectations declared for one piece of evidence. Values are plain YAML data after `$expected`

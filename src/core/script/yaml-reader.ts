@@ -45,7 +45,11 @@ export function whereOf(loc: { readonly path: string; readonly line: number }): 
 }
 
 /** A SCRIPT_INVALID error located at a node. */
-export function scriptError(loc: { readonly path: string; readonly line: number }, message: string, cause?: unknown): KeywitnessError {
+export function scriptError(
+  loc: { readonly path: string; readonly line: number },
+  message: string,
+  cause?: unknown,
+): KeywitnessError {
   return new KeywitnessError('SCRIPT_INVALID', message, { where: whereOf(loc), cause });
 }
 
@@ -104,7 +108,11 @@ function syntaxCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
     if (!COLLECTIONS.has(node.type)) continue;
     const d = depth + 1;
     // A flow collection's own offset can precede its bracket; its start token is the bracket.
-    if (d > MAX_NESTING) fail(node.type === 'flow-collection' ? node.start.offset : node.offset, `lists and maps are nested more than ${MAX_NESTING} deep`);
+    if (d > MAX_NESTING)
+      fail(
+        node.type === 'flow-collection' ? node.start.offset : node.offset,
+        `lists and maps are nested more than ${MAX_NESTING} deep`,
+      );
     for (const item of (node as CST.BlockMap | CST.BlockSequence | CST.FlowCollection).items) {
       const entry = item as { start?: CST.Token[]; sep?: CST.Token[]; key?: CST.Token | null; value?: CST.Token };
       checkSourceTokens(entry.start);
@@ -146,24 +154,40 @@ export function readScriptYaml(text: string): YMap {
     }
   }
   if (docs.length === 0) {
-    throw new KeywitnessError('SCRIPT_INVALID', 'the file holds no YAML document; a script is one YAML map', { where: '(file)' });
+    throw new KeywitnessError('SCRIPT_INVALID', 'the file holds no YAML document; a script is one YAML map', {
+      where: '(file)',
+    });
   }
   if (docs.length > 1) {
-    throw new KeywitnessError('SCRIPT_INVALID', `the file holds ${docs.length} YAML documents; a script is exactly one`, {
-      where: posWhere(docs[1]!.range[0]),
-    });
+    throw new KeywitnessError(
+      'SCRIPT_INVALID',
+      `the file holds ${docs.length} YAML documents; a script is exactly one`,
+      {
+        where: posWhere(docs[1]!.range[0]),
+      },
+    );
   }
   const contents = docs[0]!.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
-    throw new KeywitnessError('SCRIPT_INVALID', 'the YAML document is empty; a script is one YAML map', { where: '(file)' });
+    throw new KeywitnessError('SCRIPT_INVALID', 'the YAML document is empty; a script is one YAML map', {
+      where: '(file)',
+    });
   }
   const lineAt = (offset: number): number => lines.linePos(offset).line;
   const root = convert(contents, '', lineAt(contents.range[0]), text, lineAt, 0);
-  if (root.kind !== 'map') throw scriptError(root, 'a script must be a YAML map of fields (format, id, title, roles, steps…)');
+  if (root.kind !== 'map')
+    throw scriptError(root, 'a script must be a YAML map of fields (format, id, title, roles, steps…)');
   return root;
 }
 
-function convert(node: ParsedNode, path: string, line: number, text: string, lineAt: (o: number) => number, depth: number): YNode {
+function convert(
+  node: ParsedNode,
+  path: string,
+  line: number,
+  text: string,
+  lineAt: (o: number) => number,
+  depth: number,
+): YNode {
   const loc = { path, line };
   // The syntax pass already rejected these; checked again so no path can slip one through.
   if (isAlias(node) || node.anchor !== undefined || node.tag !== undefined) {
@@ -174,7 +198,8 @@ function convert(node: ParsedNode, path: string, line: number, text: string, lin
     const v = node.value;
     if (typeof v === 'string') {
       const bad = findForbiddenChar(v);
-      if (bad !== undefined) throw scriptError(loc, `contains ${describeForbiddenChar(bad)}, which a reader cannot see; remove it`);
+      if (bad !== undefined)
+        throw scriptError(loc, `contains ${describeForbiddenChar(bad)}, which a reader cannot see; remove it`);
     } else if (!(v === null || typeof v === 'number' || typeof v === 'boolean')) {
       throw scriptError(loc, 'is not a plain YAML value');
     }
@@ -199,7 +224,7 @@ function convert(node: ParsedNode, path: string, line: number, text: string, lin
     const firstLine = new Map<string, number>();
     for (const pair of node.items) {
       const keyNode = pair.key as ParsedNode | null;
-      const keyOffset = keyNode ? keyNode.range[0] : (pair.value as ParsedNode | null)?.range[0] ?? node.range[0];
+      const keyOffset = keyNode ? keyNode.range[0] : ((pair.value as ParsedNode | null)?.range[0] ?? node.range[0]);
       const keyLoc = { path: path === '' ? '(document)' : path, line: lineAt(keyOffset) };
       if (keyNode === null || !isScalar(keyNode) || typeof keyNode.value !== 'string' || keyNode.value === '') {
         throw scriptError(keyLoc, 'every key must be non-empty text (complex, numeric and empty keys are not allowed)');
@@ -210,7 +235,10 @@ function convert(node: ParsedNode, path: string, line: number, text: string, lin
       const keyPath = childPath(path, key);
       const keyLine = lineAt(keyNode.range[0]);
       if (key === '<<' && keyNode.type === 'PLAIN') {
-        throw scriptError({ path: keyPath, line: keyLine }, 'YAML merge keys (<<) are not allowed: write every field out');
+        throw scriptError(
+          { path: keyPath, line: keyLine },
+          'YAML merge keys (<<) are not allowed: write every field out',
+        );
       }
       const seen = firstLine.get(key);
       if (seen !== undefined) {

@@ -40,11 +40,20 @@ function count(target: AckTarget, decision: 'confirm' | 'object'): SignedMessage
 }
 
 /** Evaluate a step's completion; `problems` say what is missing in auditor's words. */
-export function stepCompletion(step: StepProgress, participants: ReadonlyMap<string, { readonly label: string }>): Completion {
+export function stepCompletion(
+  step: StepProgress,
+  participants: ReadonlyMap<string, { readonly label: string }>,
+): Completion {
   const needed = step.spec.acks.min;
   const statement = step.statement;
   if (!statement) {
-    return { complete: false, blocked: false, confirmations: 0, needed, problems: [{ code: 'QUORUM_NOT_MET', message: `step ${step.spec.id} has no statement` }] };
+    return {
+      complete: false,
+      blocked: false,
+      confirmations: 0,
+      needed,
+      problems: [{ code: 'QUORUM_NOT_MET', message: `step ${step.spec.id} has no statement` }],
+    };
   }
   const failed = statement.message.envelope.body.checks.filter((c) => !c.ok);
   const objections = count(statement, 'object');
@@ -52,27 +61,48 @@ export function stepCompletion(step: StepProgress, participants: ReadonlyMap<str
     const confirmations = count(statement, 'confirm').length;
     const complete = confirmations >= needed;
     return {
-      complete, blocked: false, confirmations, needed,
-      problems: complete ? [] : [{ code: 'QUORUM_NOT_MET', message: `step ${step.spec.id} was passed with ${confirmations} of ${needed} required confirmations (${step.spec.acks.roles.join(', ')})` }],
+      complete,
+      blocked: false,
+      confirmations,
+      needed,
+      problems: complete
+        ? []
+        : [
+            {
+              code: 'QUORUM_NOT_MET',
+              message: `step ${step.spec.id} was passed with ${confirmations} of ${needed} required confirmations (${step.spec.acks.roles.join(', ')})`,
+            },
+          ],
     };
   }
   const exception = step.exceptions.at(-1);
-  const covered = exception !== undefined && objections.every((o) => exception.message.envelope.body.objections.some((id) => toHex(id) === toHex(o.id)));
+  const covered =
+    exception !== undefined &&
+    objections.every((o) => exception.message.envelope.body.objections.some((id) => toHex(id) === toHex(o.id)));
   const confirmations = exception ? count(exception, 'confirm').length : 0;
   const objectedToException = exception ? count(exception, 'object') : [];
   const complete = covered && confirmations >= needed && objectedToException.length === 0;
   if (complete) return { complete, blocked: true, confirmations, needed, problems: [] };
-  const why = !exception ? 'no exception was recorded'
-    : !covered ? 'the exception does not cover every objection'
-      : objectedToException.length > 0 ? `the exception itself drew ${objectedToException.length} objection(s)`
+  const why = !exception
+    ? 'no exception was recorded'
+    : !covered
+      ? 'the exception does not cover every objection'
+      : objectedToException.length > 0
+        ? `the exception itself drew ${objectedToException.length} objection(s)`
         : `the exception has ${confirmations} of ${needed} required confirmations`;
   const problems: { code: FindingCode; message: string }[] = [];
   if (failed.length > 0) {
-    problems.push({ code: 'CHECK_FAILED_NOT_EXCEPTED', message: `step ${step.spec.id} was passed with failed check(s) ${failed.map((c) => c.id).join(', ')}: ${why}` });
+    problems.push({
+      code: 'CHECK_FAILED_NOT_EXCEPTED',
+      message: `step ${step.spec.id} was passed with failed check(s) ${failed.map((c) => c.id).join(', ')}: ${why}`,
+    });
   }
   for (const o of objections) {
     const who = participants.get(toHex(o.envelope.by))?.label ?? 'a participant';
-    problems.push({ code: 'OBJECTION_NOT_RESOLVED', message: `${who} objected to step ${step.spec.id} ("${o.envelope.body.reason ?? 'no reason given'}"): ${why}` });
+    problems.push({
+      code: 'OBJECTION_NOT_RESOLVED',
+      message: `${who} objected to step ${step.spec.id} ("${o.envelope.body.reason ?? 'no reason given'}"): ${why}`,
+    });
   }
   return { complete: false, blocked: true, confirmations, needed, problems };
 }

@@ -23,7 +23,8 @@ import { SessionState } from './state.js';
 import { verifyMessage } from '../protocol/message.js';
 
 /** Something the coordinator must persist before it reports success. */
-export type PersistRecord = { readonly kind: 'entry'; readonly wire: Uint8Array } | { readonly kind: 'evidence'; readonly data: Uint8Array };
+export type PersistRecord =
+  { readonly kind: 'entry'; readonly wire: Uint8Array } | { readonly kind: 'evidence'; readonly data: Uint8Array };
 
 export interface CoordinatorOptions {
   readonly script: Script;
@@ -79,15 +80,29 @@ export class Coordinator {
   }
 
   /** Open a new session: sign and record the genesis. */
-  static async open(options: CoordinatorOptions & { readonly mode: SessionMode; readonly app?: string; readonly sessionId?: Uint8Array }): Promise<Coordinator> {
+  static async open(
+    options: CoordinatorOptions & {
+      readonly mode: SessionMode;
+      readonly app?: string;
+      readonly sessionId?: Uint8Array;
+    },
+  ): Promise<Coordinator> {
     const c = new Coordinator(options);
     const role = options.script.roles.find((r) => r.coordinator)!;
     const sid = options.sessionId ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
     await c.signAndApply({
-      t: 'genesis', sid, at: c.now(),
+      t: 'genesis',
+      sid,
+      at: c.now(),
       body: {
-        script: options.script.hash, script_id: options.script.id, mode: options.mode, name: options.name, role: role.id,
-        alg: options.signer.alg, key: options.signer.publicKey, app: options.app ?? '',
+        script: options.script.hash,
+        script_id: options.script.id,
+        mode: options.mode,
+        name: options.name,
+        role: role.id,
+        alg: options.signer.alg,
+        key: options.signer.publicKey,
+        app: options.app ?? '',
       },
     });
     return c;
@@ -103,7 +118,8 @@ export class Coordinator {
       }
       const message = decodeMessage(record.wire);
       await c.apply(message, await c.signatureValid(message), false);
-      if (equalBytes(message.envelope.by, options.signer.fingerprint)) c.lastAt = Math.max(c.lastAt, message.envelope.at);
+      if (equalBytes(message.envelope.by, options.signer.fingerprint))
+        c.lastAt = Math.max(c.lastAt, message.envelope.at);
       if (message.envelope.t === 'statement') c.rememberEvidence(message as SignedMessage<'statement'>);
     }
     return c;
@@ -118,7 +134,9 @@ export class Coordinator {
    * a message already in the transcript is idempotent.
    * @throws KeywitnessError MESSAGE_INVALID/CBOR_INVALID for undecodable bytes; SessionRejectedError with findings.
    */
-  async receive(wire: Uint8Array): Promise<{ readonly status: 'accepted' | 'duplicate'; readonly message: SignedMessage }> {
+  async receive(
+    wire: Uint8Array,
+  ): Promise<{ readonly status: 'accepted' | 'duplicate'; readonly message: SignedMessage }> {
     const message = decodeMessage(wire);
     const known = this.state.message(message.id);
     if (known) return { status: 'duplicate', message: known };
@@ -131,16 +149,33 @@ export class Coordinator {
   }
 
   /** Run the step's checks on the recorded inputs and evidence, without signing anything. */
-  async prepareStatement(stepId: string, inputs: Readonly<Record<string, string>>, evidence: readonly EvidenceInput[], confirm?: string): Promise<PreparedStatement> {
+  async prepareStatement(
+    stepId: string,
+    inputs: Readonly<Record<string, string>>,
+    evidence: readonly EvidenceInput[],
+    confirm?: string,
+  ): Promise<PreparedStatement> {
     const step = this.state.nextStep;
-    if (!step || step.id !== stepId) throw new KeywitnessError('SESSION_REJECTED', `step ${stepId} is not the step due (${step?.id ?? 'none: every step has a statement'})`);
+    if (!step || step.id !== stepId)
+      throw new KeywitnessError(
+        'SESSION_REJECTED',
+        `step ${stepId} is not the step due (${step?.id ?? 'none: every step has a statement'})`,
+      );
     const all = new Map(this.evidenceById);
     const items: (EvidenceRef & { bytes: Uint8Array })[] = [];
     for (const e of evidence) {
       const spec = step.evidence.find((s) => s.id === e.id);
-      if (!spec) throw new KeywitnessError('SESSION_REJECTED', `evidence "${e.id}" is not declared for step ${step.id}`);
+      if (!spec)
+        throw new KeywitnessError('SESSION_REJECTED', `evidence "${e.id}" is not declared for step ${step.id}`);
       all.set(e.id, { spec, bytes: e.bytes });
-      items.push({ id: e.id, kind: spec.kind, sha256: sha256(e.bytes), size: e.bytes.length, name: e.name, bytes: e.bytes });
+      items.push({
+        id: e.id,
+        kind: spec.kind,
+        sha256: sha256(e.bytes),
+        size: e.bytes.length,
+        name: e.name,
+        bytes: e.bytes,
+      });
     }
     const checks: CheckResult[] = checkInputs(step, inputs);
     if (this.options.checker) {
@@ -155,9 +190,14 @@ export class Coordinator {
    */
   async issueStatement(prepared: PreparedStatement): Promise<SignedMessage<'statement'>> {
     const message = await signMessage(this.options.signer, {
-      t: 'statement', sid: this.genesis.envelope.sid, at: this.now(), prev: this.state.head,
+      t: 'statement',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
       body: {
-        step: prepared.step.id, n: prepared.step.index, inputs: prepared.inputs,
+        step: prepared.step.id,
+        n: prepared.step.index,
+        inputs: prepared.inputs,
         evidence: prepared.evidence.map(({ id, kind, sha256: h, size, name }) => ({ id, kind, sha256: h, size, name })),
         checks: prepared.checks.map(({ id, ok, expected, observed }): CheckRecord => ({ id, ok, expected, observed })),
         ...(prepared.confirm !== undefined ? { confirm: prepared.confirm } : {}),
@@ -180,7 +220,11 @@ export class Coordinator {
     for (const ref of statement.envelope.body.evidence) {
       const bytes = this.evidenceByHash.get(toHex(ref.sha256));
       const spec = step.evidence.find((s) => s.id === ref.id);
-      if (!bytes || !spec) throw new KeywitnessError('JOURNAL_CORRUPT', `evidence "${ref.id}" of step ${step.id} is missing from the session's records`);
+      if (!bytes || !spec)
+        throw new KeywitnessError(
+          'JOURNAL_CORRUPT',
+          `evidence "${ref.id}" of step ${step.id} is missing from the session's records`,
+        );
       this.evidenceById.set(ref.id, { spec, bytes });
     }
   }
@@ -193,18 +237,36 @@ export class Coordinator {
    */
   async evidenceBlobs(statement: SignedMessage<'statement'>): Promise<SignedMessage<'blob' | 'statement'>[]> {
     const step = this.options.script.steps[statement.envelope.body.n]!;
-    const own = statement.envelope.body.evidence.map((ref) => ({ ref, statement: undefined as SignedMessage<'statement'> | undefined }));
-    const earlier = referencedEvidence(step).filter((id) => !own.some((o) => o.ref.id === id)).map((id) => {
-      const source = this.state.steps.find((p) => p.statement?.message.envelope.body.evidence.some((r) => r.id === id))?.statement?.message;
-      const ref = source?.envelope.body.evidence.find((r) => r.id === id);
-      if (!source || !ref) throw new KeywitnessError('SESSION_REJECTED', `evidence "${id}" referred to by step ${step.id} was not recorded by an earlier step`);
-      return { ref, statement: source };
-    });
-    const blobs = await Promise.all([...own, ...earlier].map(({ ref }) => {
-      const data = this.evidenceByHash.get(toHex(ref.sha256));
-      if (!data) throw new KeywitnessError('SESSION_REJECTED', `evidence "${ref.id}" is not held by this session`);
-      return signMessage(this.options.signer, { t: 'blob', sid: this.genesis.envelope.sid, at: this.now(), body: { name: ref.name, kind: ref.kind, data } });
+    const own = statement.envelope.body.evidence.map((ref) => ({
+      ref,
+      statement: undefined as SignedMessage<'statement'> | undefined,
     }));
+    const earlier = referencedEvidence(step)
+      .filter((id) => !own.some((o) => o.ref.id === id))
+      .map((id) => {
+        const source = this.state.steps.find((p) =>
+          p.statement?.message.envelope.body.evidence.some((r) => r.id === id),
+        )?.statement?.message;
+        const ref = source?.envelope.body.evidence.find((r) => r.id === id);
+        if (!source || !ref)
+          throw new KeywitnessError(
+            'SESSION_REJECTED',
+            `evidence "${id}" referred to by step ${step.id} was not recorded by an earlier step`,
+          );
+        return { ref, statement: source };
+      });
+    const blobs = await Promise.all(
+      [...own, ...earlier].map(({ ref }) => {
+        const data = this.evidenceByHash.get(toHex(ref.sha256));
+        if (!data) throw new KeywitnessError('SESSION_REJECTED', `evidence "${ref.id}" is not held by this session`);
+        return signMessage(this.options.signer, {
+          t: 'blob',
+          sid: this.genesis.envelope.sid,
+          at: this.now(),
+          body: { name: ref.name, kind: ref.kind, data },
+        });
+      }),
+    );
     const vouching = [...new Map(earlier.map((e) => [toHex(e.statement!.id), e.statement!])).values()];
     return [...blobs, ...vouching];
   }
@@ -213,9 +275,14 @@ export class Coordinator {
   async issueException(reason: string): Promise<SignedMessage<'exception'>> {
     const step = this.state.steps[this.state.current];
     if (!step?.statement) throw new KeywitnessError('SESSION_REJECTED', 'no step is in progress');
-    const objections = [...step.statement.acks.values()].filter((a) => a.envelope.body.decision === 'object').map((a) => a.id);
+    const objections = [...step.statement.acks.values()]
+      .filter((a) => a.envelope.body.decision === 'object')
+      .map((a) => a.id);
     return this.signAndApply({
-      t: 'exception', sid: this.genesis.envelope.sid, at: this.now(), prev: this.state.head,
+      t: 'exception',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
       body: { step: step.spec.id, ref: step.statement.message.id, objections, reason },
     });
   }
@@ -234,7 +301,13 @@ export class Coordinator {
 
   /** Close the session once every step is complete. */
   async close(): Promise<SignedMessage<'close'>> {
-    return this.signAndApply({ t: 'close', sid: this.genesis.envelope.sid, at: this.now(), prev: this.state.head, body: { steps: this.options.script.steps.length } });
+    return this.signAndApply({
+      t: 'close',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
+      body: { steps: this.options.script.steps.length },
+    });
   }
 
   /** The session bundle: script bytes, evidence referenced by statements, transcript wire bytes. */

@@ -44,7 +44,11 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
 
 /** Serialise a receipt file. */
 export function encodeReceipt(receipt: Receipt): Uint8Array {
-  const json = { format: RECEIPT_FORMAT, participant: toHex(receipt.participant), messages: receipt.messages.map(toBase64) };
+  const json = {
+    format: RECEIPT_FORMAT,
+    participant: toHex(receipt.participant),
+    messages: receipt.messages.map(toBase64),
+  };
   return utf8(JSON.stringify(json, null, 1) + '\n');
 }
 
@@ -52,13 +56,25 @@ function fail(code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID', where: string, message
   throw new KeywitnessError(code, message, { where, cause });
 }
 
-function parseJsonObject(bytes: Uint8Array, max: number, code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID', what: string, keys: readonly string[]): Record<string, unknown> {
-  if (bytes.length > max) throw new KeywitnessError('INPUT_TOO_LARGE', `${what} of ${bytes.length} bytes exceeds the ${max}-byte limit`);
+function parseJsonObject(
+  bytes: Uint8Array,
+  max: number,
+  code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID',
+  what: string,
+  keys: readonly string[],
+): Record<string, unknown> {
+  if (bytes.length > max)
+    throw new KeywitnessError('INPUT_TOO_LARGE', `${what} of ${bytes.length} bytes exceeds the ${max}-byte limit`);
   let value: unknown;
   try {
     value = JSON.parse(fromUtf8(bytes));
   } catch (e) {
-    fail(code, what, `not valid JSON (${(e as Error).message}); the file may be truncated or not a Keywitness ${what}`, e);
+    fail(
+      code,
+      what,
+      `not valid JSON (${(e as Error).message}); the file may be truncated or not a Keywitness ${what}`,
+      e,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(code, what, 'must be a JSON object');
   const obj = value as Record<string, unknown>;
@@ -92,16 +108,26 @@ function decodeHex32(value: unknown, where: string, code: 'BUNDLE_INVALID' | 'RE
  * @throws KeywitnessError BUNDLE_INVALID / INPUT_TOO_LARGE naming the field.
  */
 export function decodeBundle(bytes: Uint8Array): Bundle {
-  const obj = parseJsonObject(bytes, MAX_BUNDLE_BYTES, 'BUNDLE_INVALID', 'bundle', ['format', 'script', 'evidence', 'transcript']);
-  if (obj.format !== BUNDLE_FORMAT) fail('BUNDLE_INVALID', 'format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(obj.format)}`);
+  const obj = parseJsonObject(bytes, MAX_BUNDLE_BYTES, 'BUNDLE_INVALID', 'bundle', [
+    'format',
+    'script',
+    'evidence',
+    'transcript',
+  ]);
+  if (obj.format !== BUNDLE_FORMAT)
+    fail('BUNDLE_INVALID', 'format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(obj.format)}`);
   const script = decodeB64(obj.script, 'script', 'BUNDLE_INVALID');
   if (!Array.isArray(obj.evidence)) fail('BUNDLE_INVALID', 'evidence', 'must be an array');
   const evidence = obj.evidence.map((e: unknown, i) => {
     const where = `evidence[${i}]`;
     if (typeof e !== 'object' || e === null || Array.isArray(e)) fail('BUNDLE_INVALID', where, 'must be an object');
     const item = e as Record<string, unknown>;
-    for (const k of Object.keys(item)) if (k !== 'sha256' && k !== 'data') fail('BUNDLE_INVALID', `${where}.${k}`, 'unknown field');
-    return { sha256: decodeHex32(item.sha256, `${where}.sha256`, 'BUNDLE_INVALID'), data: decodeB64(item.data, `${where}.data`, 'BUNDLE_INVALID') };
+    for (const k of Object.keys(item))
+      if (k !== 'sha256' && k !== 'data') fail('BUNDLE_INVALID', `${where}.${k}`, 'unknown field');
+    return {
+      sha256: decodeHex32(item.sha256, `${where}.sha256`, 'BUNDLE_INVALID'),
+      data: decodeB64(item.data, `${where}.data`, 'BUNDLE_INVALID'),
+    };
   });
   const transcript = stringArray(obj.transcript, 'transcript', 'BUNDLE_INVALID');
   return { script, evidence, transcript };
@@ -112,7 +138,15 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
  * @throws KeywitnessError RECEIPT_INVALID / INPUT_TOO_LARGE naming the field.
  */
 export function decodeReceipt(bytes: Uint8Array): Receipt {
-  const obj = parseJsonObject(bytes, MAX_RECEIPT_BYTES, 'RECEIPT_INVALID', 'receipt', ['format', 'participant', 'messages']);
-  if (obj.format !== RECEIPT_FORMAT) fail('RECEIPT_INVALID', 'format', `expected "${RECEIPT_FORMAT}", got ${JSON.stringify(obj.format)}`);
-  return { participant: decodeHex32(obj.participant, 'participant', 'RECEIPT_INVALID'), messages: stringArray(obj.messages, 'messages', 'RECEIPT_INVALID') };
+  const obj = parseJsonObject(bytes, MAX_RECEIPT_BYTES, 'RECEIPT_INVALID', 'receipt', [
+    'format',
+    'participant',
+    'messages',
+  ]);
+  if (obj.format !== RECEIPT_FORMAT)
+    fail('RECEIPT_INVALID', 'format', `expected "${RECEIPT_FORMAT}", got ${JSON.stringify(obj.format)}`);
+  return {
+    participant: decodeHex32(obj.participant, 'participant', 'RECEIPT_INVALID'),
+    messages: stringArray(obj.messages, 'messages', 'RECEIPT_INVALID'),
+  };
 }

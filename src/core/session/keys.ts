@@ -10,7 +10,10 @@ import type { SessionState } from './state.js';
  * enrolled participant, looked up by the `by` fingerprint. Undefined when nobody in the session
  * holds that fingerprint. verifyMessage still checks the fingerprint against the key.
  */
-export function publicKeyFor(message: SignedMessage, state: Pick<SessionState, 'coordinator' | 'participants'>): PublicIdentity | undefined {
+export function publicKeyFor(
+  message: SignedMessage,
+  state: Pick<SessionState, 'coordinator' | 'participants'>,
+): PublicIdentity | undefined {
   const { envelope } = message;
   if (envelope.t === 'genesis' || envelope.t === 'enroll') {
     const body = (message as SignedMessage<'genesis' | 'enroll'>).envelope.body;

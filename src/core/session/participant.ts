@@ -23,7 +23,11 @@ export interface Review {
   /** Checks this device recomputed itself (inputs always; evidence when it has the bytes). */
   readonly recomputed: readonly CheckResult[];
   /** Checks where the statement's claim differs from this device's own result. */
-  readonly disagreements: readonly { readonly id: string; readonly claimed: boolean | undefined; readonly own: boolean }[];
+  readonly disagreements: readonly {
+    readonly id: string;
+    readonly claimed: boolean | undefined;
+    readonly own: boolean;
+  }[];
   /** Evidence bytes the device verified against the statement's digests. */
   readonly evidence: readonly EvidenceItem[];
   /** True when the device recomputed every evidence item of the step. */
@@ -49,9 +53,20 @@ export class ParticipantDevice {
   private readonly answered = new Set<string>();
   private lastAt = 0;
 
-  constructor(options: { signer: Signer; name: string; role: string; script: Script; checker?: EvidenceChecker; clock?: () => number }) {
+  constructor(options: {
+    signer: Signer;
+    name: string;
+    role: string;
+    script: Script;
+    checker?: EvidenceChecker;
+    clock?: () => number;
+  }) {
     const role = options.script.roles.find((r) => r.id === options.role);
-    if (!role || role.coordinator) throw new KeywitnessError('INPUT_INVALID', `role "${options.role}" is not a participant role of script ${options.script.id}`);
+    if (!role || role.coordinator)
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `role "${options.role}" is not a participant role of script ${options.script.id}`,
+      );
     this.signer = options.signer;
     this.name = options.name;
     this.role = options.role;
@@ -71,12 +86,20 @@ export class ParticipantDevice {
   async acceptGenesis(wire: Uint8Array): Promise<SignedMessage<'genesis'>> {
     const genesis = expectType(decodeMessage(wire), 'genesis');
     const body = genesis.envelope.body;
-    const identity: PublicIdentity = { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: fingerprintOf(body.key) };
-    if (!(await verifyMessage(genesis, identity))) reject('the genesis signature does not verify with the key it carries');
+    const identity: PublicIdentity = {
+      alg: body.alg as SignatureAlgorithm,
+      publicKey: body.key,
+      fingerprint: fingerprintOf(body.key),
+    };
+    if (!(await verifyMessage(genesis, identity)))
+      reject('the genesis signature does not verify with the key it carries');
     if (!equalBytes(body.script, this.script.hash)) {
-      reject(`the session's script hash ${toHex(body.script)} differs from this device's script ${toHex(this.script.hash)}: do not proceed`);
+      reject(
+        `the session's script hash ${toHex(body.script)} differs from this device's script ${toHex(this.script.hash)}: do not proceed`,
+      );
     }
-    if (this.genesisMessage && !equalBytes(this.genesisMessage.id, genesis.id)) reject('this device already joined another session');
+    if (this.genesisMessage && !equalBytes(this.genesisMessage.id, genesis.id))
+      reject('this device already joined another session');
     this.genesisMessage = genesis;
     this.coordinator = identity;
     this.record(genesis);
@@ -87,7 +110,9 @@ export class ParticipantDevice {
   async enroll(): Promise<SignedMessage<'enroll'>> {
     const genesis = this.requireGenesis();
     const message = await signMessage(this.signer, {
-      t: 'enroll', sid: genesis.envelope.sid, at: this.now(),
+      t: 'enroll',
+      sid: genesis.envelope.sid,
+      at: this.now(),
       body: { genesis: genesis.id, name: this.name, role: this.role, alg: this.signer.alg, key: this.signer.publicKey },
     });
     this.record(message);
@@ -104,18 +129,25 @@ export class ParticipantDevice {
       const exception = target as SignedMessage<'exception'>;
       const statementWire = related.find((w) => equalBytes(sha256(w), exception.envelope.body.ref));
       if (!statementWire) reject('the statement this exception concerns was not provided');
-      const inner = await this.review(statementWire, related.filter((w) => w !== statementWire));
+      const inner = await this.review(
+        statementWire,
+        related.filter((w) => w !== statementWire),
+      );
       return { ...inner, target: exception };
     }
     if (target.envelope.t !== 'statement') reject(`expected a statement or exception, got a ${target.envelope.t}`);
     const statement = target as SignedMessage<'statement'>;
     const { body } = statement.envelope;
     const step = this.script.steps[body.n];
-    if (!step || step.id !== body.step) reject(`statement for step "${body.step}", which this device's script does not have at position ${body.n}`);
+    if (!step || step.id !== body.step)
+      reject(`statement for step "${body.step}", which this device's script does not have at position ${body.n}`);
     // Related messages: blobs, and earlier statements vouching for the digests of earlier evidence
     // that this step's checks refer to. Everything must be signed by the coordinator.
     const messages = await Promise.all(related.map((w) => this.verifiedFromCoordinator(w)));
-    const earlier = messages.filter((m): m is SignedMessage<'statement'> => m.envelope.t === 'statement' && (m as SignedMessage<'statement'>).envelope.body.n < body.n);
+    const earlier = messages.filter(
+      (m): m is SignedMessage<'statement'> =>
+        m.envelope.t === 'statement' && (m as SignedMessage<'statement'>).envelope.body.n < body.n,
+    );
     const evidence: EvidenceItem[] = [];
     const referenced: EvidenceItem[] = [];
     for (const m of messages) {
@@ -131,7 +163,10 @@ export class ParticipantDevice {
       const sourceStep = source ? this.script.steps[source.envelope.body.n] : undefined;
       const sourceRef = source?.envelope.body.evidence.find((r) => equalBytes(r.sha256, digest));
       const spec = sourceStep?.evidence.find((e) => e.id === sourceRef?.id);
-      if (!spec) reject(`evidence "${blob.envelope.body.name}" matches no digest in the statement or in an earlier statement provided with it`);
+      if (!spec)
+        reject(
+          `evidence "${blob.envelope.body.name}" matches no digest in the statement or in an earlier statement provided with it`,
+        );
       referenced.push({ spec, bytes: blob.envelope.body.data });
     }
     const recomputed: CheckResult[] = checkInputs(step, body.inputs);
@@ -139,8 +174,11 @@ export class ParticipantDevice {
     for (const item of [...referenced, ...evidence]) all.set(item.spec.id, item);
     if (this.checker) for (const item of evidence) recomputed.push(...(await this.checker(item, all)));
     const claimed = new Map(body.checks.map((c) => [c.id, c.ok]));
-    const disagreements = recomputed.filter((c) => claimed.get(c.id) !== c.ok).map((c) => ({ id: c.id, claimed: claimed.get(c.id), own: c.ok }));
-    const recomputedAll = this.checker !== undefined && body.evidence.every((r) => evidence.some((e) => e.spec.id === r.id));
+    const disagreements = recomputed
+      .filter((c) => claimed.get(c.id) !== c.ok)
+      .map((c) => ({ id: c.id, claimed: claimed.get(c.id), own: c.ok }));
+    const recomputedAll =
+      this.checker !== undefined && body.evidence.every((r) => evidence.some((e) => e.spec.id === r.id));
     return { target: statement, statement, step, recomputed, disagreements, evidence, recomputedAll };
   }
 
@@ -149,16 +187,25 @@ export class ParticipantDevice {
    * not verify: a disagreement with the statement's claims, evidence the step says must be
    * recomputed but was not, or a missed word challenge.
    */
-  async acknowledge(review: Review, decision: Decision, options: { reason?: string; challengePassed?: boolean } = {}): Promise<SignedMessage<'ack'>> {
+  async acknowledge(
+    review: Review,
+    decision: Decision,
+    options: { reason?: string; challengePassed?: boolean } = {},
+  ): Promise<SignedMessage<'ack'>> {
     const genesis = this.requireGenesis();
     const { step } = review;
-    if (!step.acks.roles.includes(this.role)) reject(`step ${step.id} asks for ${step.acks.roles.join(', ')}, not ${this.role}`);
+    if (!step.acks.roles.includes(this.role))
+      reject(`step ${step.id} asks for ${step.acks.roles.join(', ')}, not ${this.role}`);
     if (decision === 'object' && !options.reason?.trim()) reject('an objection needs a reason');
     // Confirming an exception accepts a recorded deviation, which is exactly where own checks may
     // disagree; the witness sees them on screen and decides. A statement is confirmed only if verified.
     if (decision === 'confirm' && review.target.envelope.t === 'statement') {
-      if (review.disagreements.length > 0) reject(`this device's own checks disagree with the statement (${review.disagreements.map((d) => d.id).join(', ')}): object instead`);
-      if (step.acks.recompute && !review.recomputedAll) reject('this step requires recomputing the evidence on this device, which has not happened');
+      if (review.disagreements.length > 0)
+        reject(
+          `this device's own checks disagree with the statement (${review.disagreements.map((d) => d.id).join(', ')}): object instead`,
+        );
+      if (step.acks.recompute && !review.recomputedAll)
+        reject('this step requires recomputing the evidence on this device, which has not happened');
     }
     if (decision === 'confirm' && step.acks.challenge && options.challengePassed !== true) {
       reject('this step requires the word challenge against the independent source');
@@ -166,9 +213,15 @@ export class ParticipantDevice {
     const key = toHex(review.target.id);
     if (this.answered.has(key)) reject('this device already answered this statement');
     const message = await signMessage(this.signer, {
-      t: 'ack', sid: genesis.envelope.sid, at: this.now(), prev: review.target.envelope.prev!,
+      t: 'ack',
+      sid: genesis.envelope.sid,
+      at: this.now(),
+      prev: review.target.envelope.prev!,
       body: {
-        ref: review.target.id, decision, recomputed: review.recomputedAll, challenge: options.challengePassed === true,
+        ref: review.target.id,
+        decision,
+        recomputed: review.recomputedAll,
+        challenge: options.challengePassed === true,
         ...(options.reason?.trim() ? { reason: options.reason.trim() } : {}),
       },
     });
@@ -186,7 +239,10 @@ export class ParticipantDevice {
     const close = expectType(await this.verifiedFromCoordinator(closeWire), 'close');
     if (!agree && !reason?.trim()) reject('"do not agree" needs a reason');
     const message = await signMessage(this.signer, {
-      t: 'attest', sid: genesis.envelope.sid, at: this.now(), prev: close.envelope.prev!,
+      t: 'attest',
+      sid: genesis.envelope.sid,
+      at: this.now(),
+      prev: close.envelope.prev!,
       body: { ref: close.id, agree, ...(reason?.trim() ? { reason: reason.trim() } : {}) },
     });
     this.record(close);
@@ -202,8 +258,10 @@ export class ParticipantDevice {
   private async verifiedFromCoordinator(wire: Uint8Array): Promise<SignedMessage> {
     const genesis = this.requireGenesis();
     const message = decodeMessage(wire);
-    if (!equalBytes(message.envelope.sid, genesis.envelope.sid)) reject(`this ${message.envelope.t} belongs to another session`);
-    if (!(await verifyMessage(message, this.coordinator!))) reject(`this ${message.envelope.t} is not signed by the coordinator of this session`);
+    if (!equalBytes(message.envelope.sid, genesis.envelope.sid))
+      reject(`this ${message.envelope.t} belongs to another session`);
+    if (!(await verifyMessage(message, this.coordinator!)))
+      reject(`this ${message.envelope.t} is not signed by the coordinator of this session`);
     return message;
   }
 

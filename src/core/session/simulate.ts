@@ -57,14 +57,23 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
   const { script, clock } = options;
   const coordinatorSigner = await generateSigner('ed25519');
   const coordinator = await Coordinator.open({
-    script, scriptBytes: options.scriptBytes, signer: coordinatorSigner, name: options.coordinatorName,
-    mode: options.mode ?? 'rehearsal', ...(options.checker ? { checker: options.checker } : {}), ...(clock ? { clock } : {}),
+    script,
+    scriptBytes: options.scriptBytes,
+    signer: coordinatorSigner,
+    name: options.coordinatorName,
+    mode: options.mode ?? 'rehearsal',
+    ...(options.checker ? { checker: options.checker } : {}),
+    ...(clock ? { clock } : {}),
   });
   const devices: ParticipantDevice[] = [];
   for (const p of options.participants) {
     const device = new ParticipantDevice({
-      signer: await generateSigner(p.alg ?? 'ed25519'), name: p.name, role: p.role, script,
-      ...(options.checker ? { checker: options.checker } : {}), ...(clock ? { clock } : {}),
+      signer: await generateSigner(p.alg ?? 'ed25519'),
+      name: p.name,
+      role: p.role,
+      script,
+      ...(options.checker ? { checker: options.checker } : {}),
+      ...(clock ? { clock } : {}),
     });
     await device.acceptGenesis(coordinator.genesis.wire);
     await coordinator.receive((await device.enroll()).wire);
@@ -73,7 +82,12 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
 
   for (const step of script.steps) {
     const plan = options.steps[step.id] ?? {};
-    const prepared = await coordinator.prepareStatement(step.id, plan.inputs ?? {}, plan.evidence ?? [], step.irreversible?.confirm);
+    const prepared = await coordinator.prepareStatement(
+      step.id,
+      plan.inputs ?? {},
+      plan.evidence ?? [],
+      step.irreversible?.confirm,
+    );
     const statement = await coordinator.issueStatement(prepared);
     const blobs = (await coordinator.evidenceBlobs(statement)).map((b) => b.wire);
     const answering = devices.filter((d) => step.acks.roles.includes(d.role));
@@ -81,9 +95,10 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
       const review = await device.review(statement.wire, blobs);
       const objects = plan.objection?.by === device.name;
       const failed = review.recomputed.some((c) => !c.ok) || statement.envelope.body.checks.some((c) => !c.ok);
-      const ack = objects || failed
-        ? await device.acknowledge(review, 'object', { reason: objects ? plan.objection!.reason : 'a check failed' })
-        : await device.acknowledge(review, 'confirm', { challengePassed: step.acks.challenge });
+      const ack =
+        objects || failed
+          ? await device.acknowledge(review, 'object', { reason: objects ? plan.objection!.reason : 'a check failed' })
+          : await device.acknowledge(review, 'confirm', { challengePassed: step.acks.challenge });
       await coordinator.receive(ack.wire);
     }
     if (!coordinator.currentCompletion()?.complete) {
@@ -93,18 +108,32 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     }
     const completion = coordinator.currentCompletion();
     if (!completion?.complete) {
-      throw new KeywitnessError('SESSION_REJECTED', `simulated step ${step.id} did not complete: ${completion?.problems.map((p) => p.message).join('; ')}`);
+      throw new KeywitnessError(
+        'SESSION_REJECTED',
+        `simulated step ${step.id} did not complete: ${completion?.problems.map((p) => p.message).join('; ')}`,
+      );
     }
     options.onStep?.(step.id);
   }
 
   const close = await coordinator.close();
   for (const device of devices) await coordinator.receive((await device.attest(close.wire, true)).wire);
-  return { coordinator, coordinatorSigner, devices, bundle: coordinator.bundle(), receipts: devices.map((d) => d.receipt()) };
+  return {
+    coordinator,
+    coordinatorSigner,
+    devices,
+    bundle: coordinator.bundle(),
+    receipts: devices.map((d) => d.receipt()),
+  };
 }
 
-async function answerException(exception: SignedMessage<'exception'>, statement: SignedMessage<'statement'>, blobs: readonly Uint8Array[],
-  devices: readonly ParticipantDevice[], coordinator: Coordinator): Promise<void> {
+async function answerException(
+  exception: SignedMessage<'exception'>,
+  statement: SignedMessage<'statement'>,
+  blobs: readonly Uint8Array[],
+  devices: readonly ParticipantDevice[],
+  coordinator: Coordinator,
+): Promise<void> {
   for (const device of devices) {
     const review = await device.review(exception.wire, [statement.wire, ...blobs]);
     const ack = await device.acknowledge(review, 'confirm', { challengePassed: review.step.acks.challenge });

@@ -93,58 +93,96 @@ export class SessionState {
       add('REPLAYED_MESSAGE', `this ${envelope.t} already appears in the transcript`);
       return { findings, commit: chain() };
     }
-    if (envelope.t === 'genesis') return this.evaluateGenesis(message as SignedMessage<'genesis'>, signatureValid, findings, add, chain);
+    if (envelope.t === 'genesis')
+      return this.evaluateGenesis(message as SignedMessage<'genesis'>, signatureValid, findings, add, chain);
     if (!this.genesis) {
       // Without a genesis nothing can be judged; one finding says so rather than one per entry.
       if (seq === 0) add('GENESIS_MISSING', `the transcript starts with a ${envelope.t}, not a genesis`);
       return { findings, commit: chain() };
     }
     if (!equalBytes(envelope.sid, this.genesis.envelope.sid)) {
-      add('SESSION_MISMATCH', `this ${envelope.t} belongs to session ${toHex(envelope.sid)}, not ${toHex(this.genesis.envelope.sid)}`);
+      add(
+        'SESSION_MISMATCH',
+        `this ${envelope.t} belongs to session ${toHex(envelope.sid)}, not ${toHex(this.genesis.envelope.sid)}`,
+      );
       return { findings, commit: chain() };
     }
     const fpHex = toHex(envelope.by);
     const isCoordinator = this.coordinator !== undefined && equalBytes(envelope.by, this.coordinator.fingerprint);
     const participant = this.participants.get(fpHex);
     if (COORDINATOR_TYPES.has(envelope.t) && !isCoordinator) {
-      add('NOT_COORDINATOR', `a ${envelope.t} must be signed by the coordinator, this one is signed by ${participant?.label ?? `key ${shortFp(envelope.by)}`}`);
+      add(
+        'NOT_COORDINATOR',
+        `a ${envelope.t} must be signed by the coordinator, this one is signed by ${participant?.label ?? `key ${shortFp(envelope.by)}`}`,
+      );
       return { findings, commit: chain() };
     }
     if (envelope.t !== 'enroll' && !isCoordinator && !participant) {
-      add('UNKNOWN_SIGNER', `a ${envelope.t} signed by key ${shortFp(envelope.by)}, which is not enrolled in this session`);
+      add(
+        'UNKNOWN_SIGNER',
+        `a ${envelope.t} signed by key ${shortFp(envelope.by)}, which is not enrolled in this session`,
+      );
       return { findings, commit: chain() };
     }
     if (signatureValid !== true) {
-      add('BAD_SIGNATURE', `the signature on this ${envelope.t} does not verify`, participant ? { participant: participant.label } : {});
+      add(
+        'BAD_SIGNATURE',
+        `the signature on this ${envelope.t} does not verify`,
+        participant ? { participant: participant.label } : {},
+      );
       return { findings, commit: chain() };
     }
     const last = this.lastAt.get(fpHex);
     if (last !== undefined && envelope.at < last) {
-      add('CLOCK_WENT_BACKWARDS', `signed at ${iso(envelope.at)}, earlier than the same signer's previous message (${iso(last)})`,
-        participant ? { participant: participant.label } : {});
+      add(
+        'CLOCK_WENT_BACKWARDS',
+        `signed at ${iso(envelope.at)}, earlier than the same signer's previous message (${iso(last)})`,
+        participant ? { participant: participant.label } : {},
+      );
     }
     const clock: Commit = () => this.lastAt.set(fpHex, Math.max(envelope.at, last ?? 0));
     const inner = this.evaluateTyped(message, participant, fpHex, add);
-    return { findings, commit: () => { chain()(); clock(); inner(); } };
+    return {
+      findings,
+      commit: () => {
+        chain()();
+        clock();
+        inner();
+      },
+    };
   }
 
-  private evaluateGenesis(message: SignedMessage<'genesis'>, signatureValid: boolean | undefined, findings: Finding[],
-    add: (code: FindingCode, text: string) => void, chain: () => Commit): Evaluation {
+  private evaluateGenesis(
+    message: SignedMessage<'genesis'>,
+    signatureValid: boolean | undefined,
+    findings: Finding[],
+    add: (code: FindingCode, text: string) => void,
+    chain: () => Commit,
+  ): Evaluation {
     if (this.genesis || this.entries.length > 0) {
       add('SESSION_MISMATCH', 'a second genesis: it would open another session inside this one');
       return { findings, commit: chain() };
     }
     const body = message.envelope.body;
-    const identity: PublicIdentity = { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: message.envelope.by };
+    const identity: PublicIdentity = {
+      alg: body.alg as SignatureAlgorithm,
+      publicKey: body.key,
+      fingerprint: message.envelope.by,
+    };
     if (!equalBytes(fingerprintOf(body.key), message.envelope.by) || signatureValid !== true) {
       add('BAD_SIGNATURE', 'the genesis signature does not verify with the key it carries');
     }
     if (!equalBytes(body.script, this.script.hash)) {
-      add('SCRIPT_HASH_MISMATCH', `genesis names script ${toHex(body.script)}, the script here hashes to ${toHex(this.script.hash)}`);
+      add(
+        'SCRIPT_HASH_MISMATCH',
+        `genesis names script ${toHex(body.script)}, the script here hashes to ${toHex(this.script.hash)}`,
+      );
     }
-    if (body.script_id !== this.script.id) add('SCRIPT_HASH_MISMATCH', `genesis names script id "${body.script_id}", the script is "${this.script.id}"`);
+    if (body.script_id !== this.script.id)
+      add('SCRIPT_HASH_MISMATCH', `genesis names script id "${body.script_id}", the script is "${this.script.id}"`);
     const role = this.script.roles.find((r) => r.id === body.role);
-    if (!role?.coordinator) add('ENROLLMENT_INVALID', `the coordinator's role "${body.role}" is not the script's coordinator role`);
+    if (!role?.coordinator)
+      add('ENROLLMENT_INVALID', `the coordinator's role "${body.role}" is not the script's coordinator role`);
     this.checkPinned(identity.fingerprint, body.role, add);
     return {
       findings,
@@ -157,8 +195,12 @@ export class SessionState {
     };
   }
 
-  private evaluateTyped(message: SignedMessage, participant: Participant | undefined, fpHex: string,
-    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateTyped(
+    message: SignedMessage,
+    participant: Participant | undefined,
+    fpHex: string,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const noop: Commit = () => undefined;
     const who = participant ? { participant: participant.label } : {};
     const { envelope } = message;
@@ -167,64 +209,101 @@ export class SessionState {
       return noop;
     }
     if (envelope.prev !== undefined && COORDINATOR_TYPES.has(envelope.t) && !equalBytes(envelope.prev, this.head)) {
-      add('CHAIN_BROKEN', `this ${envelope.t} commits to head ${shortHex(envelope.prev)} but the transcript head before it is ${shortHex(this.head)}`);
+      add(
+        'CHAIN_BROKEN',
+        `this ${envelope.t} commits to head ${shortHex(envelope.prev)} but the transcript head before it is ${shortHex(this.head)}`,
+      );
     }
     switch (envelope.t) {
-      case 'enroll': return this.evaluateEnroll(message as SignedMessage<'enroll'>, add);
-      case 'statement': return this.evaluateStatement(message as SignedMessage<'statement'>, add);
-      case 'exception': return this.evaluateException(message as SignedMessage<'exception'>, add);
-      case 'ack': return this.evaluateAck(message as SignedMessage<'ack'>, participant!, fpHex, add);
-      case 'close': return this.evaluateClose(message as SignedMessage<'close'>, add);
-      case 'attest': return this.evaluateAttest(message as SignedMessage<'attest'>, participant!, fpHex, add);
+      case 'enroll':
+        return this.evaluateEnroll(message as SignedMessage<'enroll'>, add);
+      case 'statement':
+        return this.evaluateStatement(message as SignedMessage<'statement'>, add);
+      case 'exception':
+        return this.evaluateException(message as SignedMessage<'exception'>, add);
+      case 'ack':
+        return this.evaluateAck(message as SignedMessage<'ack'>, participant!, fpHex, add);
+      case 'close':
+        return this.evaluateClose(message as SignedMessage<'close'>, add);
+      case 'attest':
+        return this.evaluateAttest(message as SignedMessage<'attest'>, participant!, fpHex, add);
       default:
         add('MESSAGE_MALFORMED', `a ${envelope.t} message does not belong in the transcript`);
         return noop;
     }
   }
 
-  private evaluateEnroll(message: SignedMessage<'enroll'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateEnroll(
+    message: SignedMessage<'enroll'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const { body, by } = message.envelope;
     const label = `${body.name} (${body.role}, ${identifyingWords(by, 2).join(' ')})`;
     const who = { participant: label };
     let ok = true;
-    const bad = (code: FindingCode, text: string): void => { ok = false; add(code, text, who); };
-    if (!equalBytes(fingerprintOf(body.key), by)) bad('BAD_SIGNATURE', 'the enrolment is not signed by the key it enrols');
-    if (!equalBytes(body.genesis, this.genesis!.id)) bad('ENROLLMENT_INVALID', 'the enrolment answers a different genesis');
+    const bad = (code: FindingCode, text: string): void => {
+      ok = false;
+      add(code, text, who);
+    };
+    if (!equalBytes(fingerprintOf(body.key), by))
+      bad('BAD_SIGNATURE', 'the enrolment is not signed by the key it enrols');
+    if (!equalBytes(body.genesis, this.genesis!.id))
+      bad('ENROLLMENT_INVALID', 'the enrolment answers a different genesis');
     if (this.current >= 0) bad('ENROLLMENT_INVALID', 'enrolment after the first step had started');
     if (this.participants.has(toHex(by))) bad('ENROLLMENT_INVALID', 'this key is already enrolled');
-    if (equalBytes(by, this.coordinator!.fingerprint)) bad('ENROLLMENT_INVALID', "the coordinator's key cannot also enrol as a participant");
+    if (equalBytes(by, this.coordinator!.fingerprint))
+      bad('ENROLLMENT_INVALID', "the coordinator's key cannot also enrol as a participant");
     const role = this.script.roles.find((r) => r.id === body.role);
     if (!role) bad('ENROLLMENT_INVALID', `role "${body.role}" is not in the script`);
     else if (role.coordinator) bad('ENROLLMENT_INVALID', `role "${body.role}" is the coordinator's`);
-    else if (role.max !== undefined && this.countRole(role.id) >= role.max) bad('ENROLLMENT_INVALID', `role "${role.id}" already has its maximum of ${role.max}`);
+    else if (role.max !== undefined && this.countRole(role.id) >= role.max)
+      bad('ENROLLMENT_INVALID', `role "${role.id}" already has its maximum of ${role.max}`);
     this.checkPinned(by, body.role, (code, text) => bad(code, text));
     if (!ok) return () => undefined;
     return () => {
       this.participants.set(toHex(by), {
-        name: body.name, role: body.role, label, enroll: message,
+        name: body.name,
+        role: body.role,
+        label,
+        enroll: message,
         identity: { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: by },
       });
     };
   }
 
-  private evaluateStatement(message: SignedMessage<'statement'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateStatement(
+    message: SignedMessage<'statement'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const { body } = message.envelope;
     const spec = this.script.steps[body.n];
     if (!spec || spec.id !== body.step) {
-      add('STEP_OUT_OF_ORDER', `statement for step "${body.step}" at position ${body.n}, which the script does not have`, { step: body.step });
+      add(
+        'STEP_OUT_OF_ORDER',
+        `statement for step "${body.step}" at position ${body.n}, which the script does not have`,
+        { step: body.step },
+      );
       return () => undefined;
     }
     const at = { step: spec.id };
     if (body.n !== this.current + 1) {
       const due = this.nextStep;
-      add('STEP_OUT_OF_ORDER', body.n <= this.current
-        ? `a second statement for step ${spec.id}`
-        : `statement for step ${spec.id} while step ${due?.id ?? '(none)'} was due`, at);
+      add(
+        'STEP_OUT_OF_ORDER',
+        body.n <= this.current
+          ? `a second statement for step ${spec.id}`
+          : `statement for step ${spec.id} while step ${due?.id ?? '(none)'} was due`,
+        at,
+      );
     }
     if (this.current < 0) {
       for (const role of this.script.roles) {
         if (!role.coordinator && this.countRole(role.id) < role.min) {
-          add('ENROLLMENT_INCOMPLETE', `steps started with ${this.countRole(role.id)} ${role.id}(s) enrolled; the script needs at least ${role.min}`, at);
+          add(
+            'ENROLLMENT_INCOMPLETE',
+            `steps started with ${this.countRole(role.id)} ${role.id}(s) enrolled; the script needs at least ${role.min}`,
+            at,
+          );
         }
       }
     } else if (body.n > this.current) {
@@ -238,103 +317,179 @@ export class SessionState {
     };
   }
 
-  private checkStatementShape(spec: StepSpec, message: SignedMessage<'statement'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): void {
+  private checkStatementShape(
+    spec: StepSpec,
+    message: SignedMessage<'statement'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): void {
     const { body } = message.envelope;
     const at = { step: spec.id };
     const declared = new Set(spec.inputs.map((i) => i.id));
-    for (const id of Object.keys(body.inputs)) if (!declared.has(id)) add('STATEMENT_INVALID', `input "${id}" is not declared for this step`, at);
+    for (const id of Object.keys(body.inputs))
+      if (!declared.has(id)) add('STATEMENT_INVALID', `input "${id}" is not declared for this step`, at);
     for (const id of declared) if (!(id in body.inputs)) add('STATEMENT_INVALID', `input "${id}" was not recorded`, at);
     const seen = new Set<string>();
     for (const ref of body.evidence) {
       const evidenceSpec = spec.evidence.find((e) => e.id === ref.id);
       if (!evidenceSpec) add('STATEMENT_INVALID', `evidence "${ref.id}" is not declared for this step`, at);
-      else if (evidenceSpec.kind !== ref.kind) add('STATEMENT_INVALID', `evidence "${ref.id}" is declared as ${evidenceSpec.kind}, recorded as ${ref.kind}`, at);
+      else if (evidenceSpec.kind !== ref.kind)
+        add(
+          'STATEMENT_INVALID',
+          `evidence "${ref.id}" is declared as ${evidenceSpec.kind}, recorded as ${ref.kind}`,
+          at,
+        );
       if (seen.has(ref.id)) add('STATEMENT_INVALID', `evidence "${ref.id}" recorded twice`, at);
       seen.add(ref.id);
     }
-    for (const e of spec.evidence) if (e.required && !seen.has(e.id)) add('STATEMENT_INVALID', `required evidence "${e.id}" was not recorded`, at);
+    for (const e of spec.evidence)
+      if (e.required && !seen.has(e.id)) add('STATEMENT_INVALID', `required evidence "${e.id}" was not recorded`, at);
     if (spec.irreversible && body.confirm !== spec.irreversible.confirm) {
-      add('IRREVERSIBLE_NOT_CONFIRMED', body.confirm === undefined
-        ? `irreversible step issued without typing "${spec.irreversible.confirm}"`
-        : `irreversible step confirmed with "${body.confirm}" instead of "${spec.irreversible.confirm}"`, at);
+      add(
+        'IRREVERSIBLE_NOT_CONFIRMED',
+        body.confirm === undefined
+          ? `irreversible step issued without typing "${spec.irreversible.confirm}"`
+          : `irreversible step confirmed with "${body.confirm}" instead of "${spec.irreversible.confirm}"`,
+        at,
+      );
     }
-    if (!spec.irreversible && body.confirm !== undefined) add('STATEMENT_INVALID', 'a confirmation was recorded for a step that is not irreversible', at);
+    if (!spec.irreversible && body.confirm !== undefined)
+      add('STATEMENT_INVALID', 'a confirmation was recorded for a step that is not irreversible', at);
     const claimed = new Map(body.checks.map((c) => [c.id, c]));
     for (const check of checkInputs(spec, body.inputs)) {
       const c = claimed.get(check.id);
       if (!c || c.ok !== check.ok) {
-        add('INPUT_MISMATCH', `input check ${check.id}: expected ${check.expected}, recorded "${check.observed}"; the statement ${c ? `claims ${c.ok ? 'pass' : 'fail'}` : 'omits this check'}`, at);
+        add(
+          'INPUT_MISMATCH',
+          `input check ${check.id}: expected ${check.expected}, recorded "${check.observed}"; the statement ${c ? `claims ${c.ok ? 'pass' : 'fail'}` : 'omits this check'}`,
+          at,
+        );
       }
     }
   }
 
-  private evaluateException(message: SignedMessage<'exception'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateException(
+    message: SignedMessage<'exception'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const { body } = message.envelope;
     const step = this.steps[this.current];
     const statement = step?.statement;
     if (!step || !statement || !equalBytes(body.ref, statement.message.id) || body.step !== step.spec.id) {
-      add('EXCEPTION_INVALID', `exception for step "${body.step}" does not name the current step's statement`, { step: body.step });
+      add('EXCEPTION_INVALID', `exception for step "${body.step}" does not name the current step's statement`, {
+        step: body.step,
+      });
       return () => undefined;
     }
     const objections = [...statement.acks.values()].filter((a) => a.envelope.body.decision === 'object');
     const listed = new Set(body.objections.map(toHex));
     for (const o of objections) {
-      if (!listed.has(toHex(o.id))) add('EXCEPTION_INVALID', `the exception omits the objection of ${this.participants.get(toHex(o.envelope.by))?.label ?? shortFp(o.envelope.by)}`, { step: body.step });
+      if (!listed.has(toHex(o.id)))
+        add(
+          'EXCEPTION_INVALID',
+          `the exception omits the objection of ${this.participants.get(toHex(o.envelope.by))?.label ?? shortFp(o.envelope.by)}`,
+          { step: body.step },
+        );
     }
     const known = new Set(objections.map((o) => toHex(o.id)));
-    for (const id of listed) if (!known.has(id)) add('EXCEPTION_INVALID', `the exception lists ${id.slice(0, 16)}…, which is not an objection to this statement`, { step: body.step });
+    for (const id of listed)
+      if (!known.has(id))
+        add(
+          'EXCEPTION_INVALID',
+          `the exception lists ${id.slice(0, 16)}…, which is not an objection to this statement`,
+          { step: body.step },
+        );
     return () => step.exceptions.push({ message, acks: new Map() });
   }
 
-  private evaluateAck(message: SignedMessage<'ack'>, participant: Participant, fpHex: string, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateAck(
+    message: SignedMessage<'ack'>,
+    participant: Participant,
+    fpHex: string,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const { body, prev } = message.envelope;
     const who = { participant: participant.label };
     const target = this.byId.get(toHex(body.ref));
     if (!target || (target.envelope.t !== 'statement' && target.envelope.t !== 'exception')) {
-      add('ACK_FOR_UNKNOWN_STATEMENT', 'acknowledges a message that is not a statement or exception of this session', who);
+      add(
+        'ACK_FOR_UNKNOWN_STATEMENT',
+        'acknowledges a message that is not a statement or exception of this session',
+        who,
+      );
       return () => undefined;
     }
     const step = this.steps[this.current];
     const slot = step ? ackTargets(step).find((t) => equalBytes(t.message.id, body.ref)) : undefined;
-    const stepId = target.envelope.t === 'statement' ? (target as SignedMessage<'statement'>).envelope.body.step : (target as SignedMessage<'exception'>).envelope.body.step;
+    const stepId =
+      target.envelope.t === 'statement'
+        ? (target as SignedMessage<'statement'>).envelope.body.step
+        : (target as SignedMessage<'exception'>).envelope.body.step;
     if (!step || !slot) {
       add('ACK_WRONG_STEP', `acknowledges step ${stepId}, which is not the current step`, { ...who, step: stepId });
       return () => undefined;
     }
     if (!equalBytes(prev!, target.envelope.prev!)) {
-      add('CHAIN_BROKEN', `the acknowledgement commits to head ${shortHex(prev!)}, the ${target.envelope.t} it answers to ${shortHex(target.envelope.prev!)}`, { ...who, step: stepId });
+      add(
+        'CHAIN_BROKEN',
+        `the acknowledgement commits to head ${shortHex(prev!)}, the ${target.envelope.t} it answers to ${shortHex(target.envelope.prev!)}`,
+        { ...who, step: stepId },
+      );
     }
     if (!step.spec.acks.roles.includes(participant.role)) {
-      add('ACK_ROLE_NOT_REQUIRED', `step ${stepId} asks for ${step.spec.acks.roles.join(', ')}; this participant is a ${participant.role}`, { ...who, step: stepId });
+      add(
+        'ACK_ROLE_NOT_REQUIRED',
+        `step ${stepId} asks for ${step.spec.acks.roles.join(', ')}; this participant is a ${participant.role}`,
+        { ...who, step: stepId },
+      );
       return () => undefined;
     }
     if (slot.acks.has(fpHex)) {
-      add('DUPLICATE_ACK', `a second answer to the same ${target.envelope.t} of step ${stepId}`, { ...who, step: stepId });
+      add('DUPLICATE_ACK', `a second answer to the same ${target.envelope.t} of step ${stepId}`, {
+        ...who,
+        step: stepId,
+      });
       return () => undefined;
     }
     return () => slot.acks.set(fpHex, message);
   }
 
-  private evaluateClose(message: SignedMessage<'close'>, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateClose(
+    message: SignedMessage<'close'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const last = this.script.steps.length - 1;
     if (this.current < last) {
-      add('CLOSE_PREMATURE', `closed after step ${this.script.steps[this.current]?.id ?? '(none)'}; the script has ${this.script.steps.length} steps`);
+      add(
+        'CLOSE_PREMATURE',
+        `closed after step ${this.script.steps[this.current]?.id ?? '(none)'}; the script has ${this.script.steps.length} steps`,
+      );
     }
     if (this.current >= 0) this.completionFindings(this.current, add);
     if (message.envelope.body.steps !== this.script.steps.length) {
-      add('CLOSE_PREMATURE', `the close claims ${message.envelope.body.steps} steps; the script has ${this.script.steps.length}`);
+      add(
+        'CLOSE_PREMATURE',
+        `the close claims ${message.envelope.body.steps} steps; the script has ${this.script.steps.length}`,
+      );
     }
-    return () => { this.close = message; };
+    return () => {
+      this.close = message;
+    };
   }
 
-  private evaluateAttest(message: SignedMessage<'attest'>, participant: Participant, fpHex: string, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): Commit {
+  private evaluateAttest(
+    message: SignedMessage<'attest'>,
+    participant: Participant,
+    fpHex: string,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const who = { participant: participant.label };
     const { body, prev } = message.envelope;
     if (!this.close || !equalBytes(body.ref, this.close.id)) {
       add('ATTESTATION_INVALID', 'the attestation does not refer to the close of this session', who);
       return () => undefined;
     }
-    if (!equalBytes(prev!, this.close.envelope.prev!)) add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
+    if (!equalBytes(prev!, this.close.envelope.prev!))
+      add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
     if (this.attestations.has(fpHex)) {
       add('ATTESTATION_INVALID', 'a second attestation from the same participant', who);
       return () => undefined;
@@ -343,10 +498,14 @@ export class SessionState {
   }
 
   /** Findings for a step that is being left behind (by the next statement or the close). */
-  private completionFindings(index: number, add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void): void {
+  private completionFindings(
+    index: number,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): void {
     const step = this.steps[index];
     if (!step) return;
-    for (const problem of stepCompletion(step, this.participants).problems) add(problem.code, problem.message, { step: step.spec.id });
+    for (const problem of stepCompletion(step, this.participants).problems)
+      add(problem.code, problem.message, { step: step.spec.id });
   }
 
   /**
@@ -358,9 +517,12 @@ export class SessionState {
     if (pins.length === 0) return;
     if (!pins.some((p) => equalBytes(p.fingerprint, fingerprint))) {
       const elsewhere = this.script.participants.find((p) => equalBytes(p.fingerprint, fingerprint));
-      add('PINNED_IDENTITY_MISMATCH', elsewhere
-        ? `key ${shortFp(fingerprint)} is pinned for role "${elsewhere.role}", not "${role}"`
-        : `key ${shortFp(fingerprint)} is not one of the identities the script pins for role "${role}"`);
+      add(
+        'PINNED_IDENTITY_MISMATCH',
+        elsewhere
+          ? `key ${shortFp(fingerprint)} is pinned for role "${elsewhere.role}", not "${role}"`
+          : `key ${shortFp(fingerprint)} is not one of the identities the script pins for role "${role}"`,
+      );
     }
   }
 
@@ -375,7 +537,12 @@ export class SessionState {
     this.append(wire, id, undefined, undefined);
   }
 
-  private append(wire: Uint8Array, id: Uint8Array, message: SignedMessage | undefined, idHex: string | undefined): void {
+  private append(
+    wire: Uint8Array,
+    id: Uint8Array,
+    message: SignedMessage | undefined,
+    idHex: string | undefined,
+  ): void {
     const seq = this.entries.length;
     const hash = entryHash(seq, this.head, id);
     this.entries.push({ seq, id, hash, wire, message });

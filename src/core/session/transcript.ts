@@ -14,8 +14,10 @@ export const EMPTY_HEAD: Uint8Array = new Uint8Array(32);
  * generic encoder's cost, which matters when an audit hashes thousands of entries.
  */
 export function entryHash(seq: number, prev: Uint8Array, messageId: Uint8Array): Uint8Array {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new KeywitnessError('INPUT_INVALID', `entry sequence must be a non-negative integer, got ${seq}`);
-  if (prev.length !== 32 || messageId.length !== 32) throw new KeywitnessError('INPUT_INVALID', 'entry hashes and message ids are 32 bytes');
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new KeywitnessError('INPUT_INVALID', `entry sequence must be a non-negative integer, got ${seq}`);
+  if (prev.length !== 32 || messageId.length !== 32)
+    throw new KeywitnessError('INPUT_INVALID', 'entry hashes and message ids are 32 bytes');
   const head = encodeUint(seq);
   const out = new Uint8Array(1 + head.length + 2 * 34);
   out[0] = 0x83;
@@ -38,5 +40,15 @@ function encodeUint(n: number): Uint8Array {
   if (n < 0x100000000) return new Uint8Array([0x1a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
   const hi = Math.floor(n / 0x100000000);
   const lo = n >>> 0;
-  return new Uint8Array([0x1b, hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff]);
+  return new Uint8Array([
+    0x1b,
+    hi >>> 24,
+    (hi >>> 16) & 0xff,
+    (hi >>> 8) & 0xff,
+    hi & 0xff,
+    lo >>> 24,
+    (lo >>> 16) & 0xff,
+    (lo >>> 8) & 0xff,
+    lo & 0xff,
+  ]);
 }

@@ -30,7 +30,14 @@ export interface AssemblerOptions {
 /** What one scanned frame did. `key` is hex(session prefix) + ':' + hex(message id prefix). */
 export type ScanEvent =
   | { readonly kind: 'plain'; readonly bytes: Uint8Array; readonly text: string | undefined }
-  | { readonly kind: 'progress'; readonly key: string; readonly received: number; readonly needed: number; readonly fresh: boolean; readonly evicted?: string }
+  | {
+      readonly kind: 'progress';
+      readonly key: string;
+      readonly received: number;
+      readonly needed: number;
+      readonly fresh: boolean;
+      readonly evicted?: string;
+    }
   | { readonly kind: 'verifying'; readonly key: string }
   | { readonly kind: 'message'; readonly key: string; readonly wire: Uint8Array; readonly messageId: Uint8Array }
   | { readonly kind: 'duplicate'; readonly key: string }
@@ -81,7 +88,8 @@ export class Assembler {
 
   /** From now on refuse frames of any session but this one (16-byte `sid`). */
   expectSession(sessionId: Uint8Array): void {
-    if (!(sessionId instanceof Uint8Array) || sessionId.length !== 16) throw new RangeError('session id must be 16 bytes');
+    if (!(sessionId instanceof Uint8Array) || sessionId.length !== 16)
+      throw new RangeError('session id must be 16 bytes');
     this.sidPrefix = sessionId.slice(0, SID_PREFIX_BYTES);
   }
 
@@ -128,7 +136,12 @@ export class Assembler {
     let evicted: string | undefined;
     if (assembly) {
       const p = assembly.decoder.params;
-      if (p.seqLen !== part.seqLen || p.messageLength !== part.messageLength || p.checksum !== part.checksum || p.fragmentLength !== part.fragment.length) {
+      if (
+        p.seqLen !== part.seqLen ||
+        p.messageLength !== part.messageLength ||
+        p.checksum !== part.checksum ||
+        p.fragmentLength !== part.fragment.length
+      ) {
         return {
           kind: 'refused',
           code: 'TRANSFER_REFUSED',
@@ -164,7 +177,12 @@ export class Assembler {
     this.assemblies.delete(key);
     const message = assembly.decoder.message();
     if (crc32(message) !== part.checksum) {
-      return { kind: 'refused', code: 'TRANSFER_REFUSED', key, reason: 'reassembled message fails its CRC-32 (corrupt or forged parts); starting over' };
+      return {
+        kind: 'refused',
+        code: 'TRANSFER_REFUSED',
+        key,
+        reason: 'reassembled message fails its CRC-32 (corrupt or forged parts); starting over',
+      };
     }
     return this.release(key, part.idPrefix, message);
   }
@@ -186,7 +204,12 @@ export class Assembler {
   private async release(key: string, idPrefix: Uint8Array, wire: Uint8Array): Promise<ScanEvent> {
     const messageId = sha256(wire);
     if (!equalBytes(messageId.subarray(0, ID_PREFIX_BYTES), idPrefix)) {
-      return { kind: 'refused', code: 'TRANSFER_REFUSED', key, reason: 'message bytes do not match the message id in the frame header (corrupt or forged)' };
+      return {
+        kind: 'refused',
+        code: 'TRANSFER_REFUSED',
+        key,
+        reason: 'message bytes do not match the message id in the frame header (corrupt or forged)',
+      };
     }
     const idHex = toHex(messageId);
     const earlier = this.rejected.get(idHex);

@@ -57,9 +57,13 @@ export function encodeMessage(wire: Uint8Array, options: EncodeOptions): Encoded
     throw new KeywitnessError('INPUT_INVALID', 'message must be non-empty bytes', { where: 'encodeMessage' });
   }
   if (wire.length > MAX_MESSAGE_BYTES) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `message is ${wire.length} bytes; QR transfer carries at most ${MAX_MESSAGE_BYTES}`, {
-      where: 'encodeMessage',
-    });
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `message is ${wire.length} bytes; QR transfer carries at most ${MAX_MESSAGE_BYTES}`,
+      {
+        where: 'encodeMessage',
+      },
+    );
   }
   const sid = options.sessionId;
   if (!(sid instanceof Uint8Array) || sid.length !== 16) {
@@ -68,12 +72,22 @@ export function encodeMessage(wire: Uint8Array, options: EncodeOptions): Encoded
   const singleLimit = options.singleFrameLimit ?? SINGLE_FRAME_LIMIT;
   const maxFragment = options.maxFragmentBytes ?? DEFAULT_MAX_FRAGMENT;
   if (!Number.isInteger(singleLimit) || singleLimit < 0 || singleLimit > MAX_FRAME_BYTES - HEADER_BYTES) {
-    throw new KeywitnessError('INPUT_INVALID', `singleFrameLimit must be 0..${MAX_FRAME_BYTES - HEADER_BYTES}`, { where: 'encodeMessage' });
-  }
-  if (!Number.isInteger(maxFragment) || maxFragment < MIN_FRAGMENT || maxFragment > MAX_FRAME_BYTES - PART_HEADER_BYTES) {
-    throw new KeywitnessError('INPUT_INVALID', `maxFragmentBytes must be ${MIN_FRAGMENT}..${MAX_FRAME_BYTES - PART_HEADER_BYTES}`, {
+    throw new KeywitnessError('INPUT_INVALID', `singleFrameLimit must be 0..${MAX_FRAME_BYTES - HEADER_BYTES}`, {
       where: 'encodeMessage',
     });
+  }
+  if (
+    !Number.isInteger(maxFragment) ||
+    maxFragment < MIN_FRAGMENT ||
+    maxFragment > MAX_FRAME_BYTES - PART_HEADER_BYTES
+  ) {
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `maxFragmentBytes must be ${MIN_FRAGMENT}..${MAX_FRAME_BYTES - PART_HEADER_BYTES}`,
+      {
+        where: 'encodeMessage',
+      },
+    );
   }
   const messageId = sha256(wire);
   const sidPrefix = sid.subarray(0, SID_PREFIX_BYTES);
@@ -85,9 +99,13 @@ export function encodeMessage(wire: Uint8Array, options: EncodeOptions): Encoded
   const fragments = partitionMessage(wire, fragmentLength);
   const seqLen = fragments.length;
   if (seqLen > MAX_SEQ_LEN) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `message needs ${seqLen} fragments of ${fragmentLength} bytes; at most ${MAX_SEQ_LEN}`, {
-      where: 'encodeMessage',
-    });
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `message needs ${seqLen} fragments of ${fragmentLength} bytes; at most ${MAX_SEQ_LEN}`,
+      {
+        where: 'encodeMessage',
+      },
+    );
   }
   const checksum = crc32(wire);
   const seqNums = displayLoop(seqLen, checksum, options.loopLength ?? (seqLen === 1 ? 1 : 2 * seqLen));

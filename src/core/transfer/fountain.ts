@@ -29,7 +29,8 @@ function chooseDegree(seqLen: number, rng: Xoshiro256): number {
 }
 
 function checkUint32(name: string, n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${name} must be a 32-bit unsigned integer`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new RangeError(`${name} must be a 32-bit unsigned integer`);
 }
 
 /**
@@ -73,9 +74,14 @@ export function fragmentMask(seqNum: number, seqLen: number, checksum: number): 
  * Reference `find_nominal_fragment_length`: the smallest fragment count whose equal split fits
  * `maxFragmentLength`, without going below `minFragmentLength`.
  */
-export function nominalFragmentLength(messageLength: number, minFragmentLength: number, maxFragmentLength: number): number {
+export function nominalFragmentLength(
+  messageLength: number,
+  minFragmentLength: number,
+  maxFragmentLength: number,
+): number {
   if (!Number.isInteger(messageLength) || messageLength < 1) throw new RangeError('message must not be empty');
-  if (!Number.isInteger(minFragmentLength) || minFragmentLength < 1) throw new RangeError('minFragmentLength must be ≥ 1');
+  if (!Number.isInteger(minFragmentLength) || minFragmentLength < 1)
+    throw new RangeError('minFragmentLength must be ≥ 1');
   if (!Number.isInteger(maxFragmentLength) || maxFragmentLength < minFragmentLength) {
     throw new RangeError('maxFragmentLength must be ≥ minFragmentLength');
   }
@@ -139,7 +145,8 @@ export class FountainDecoder {
     const { seqLen, messageLength, fragmentLength } = params;
     if (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > MAX_SEQ_LEN) throw new RangeError('seqLen out of range');
     if (!Number.isInteger(fragmentLength) || fragmentLength < 1) throw new RangeError('fragmentLength out of range');
-    if (Math.ceil(messageLength / fragmentLength) !== seqLen) throw new RangeError('seqLen does not match messageLength / fragmentLength');
+    if (Math.ceil(messageLength / fragmentLength) !== seqLen)
+      throw new RangeError('seqLen does not match messageLength / fragmentLength');
     checkUint32('checksum', params.checksum);
     this.params = params;
   }

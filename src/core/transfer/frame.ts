@@ -68,15 +68,24 @@ function invalid(message: string, where: string): KeywitnessError {
  * and why; never allocates more than the input's size.
  */
 export function parseFrame(bytes: Uint8Array): Frame {
-  if (!(bytes instanceof Uint8Array)) throw new KeywitnessError('INPUT_INVALID', 'frame must be bytes', { where: 'frame' });
+  if (!(bytes instanceof Uint8Array))
+    throw new KeywitnessError('INPUT_INVALID', 'frame must be bytes', { where: 'frame' });
   if (bytes.length > MAX_FRAME_BYTES) {
-    throw new KeywitnessError('INPUT_TOO_LARGE', `frame is ${bytes.length} bytes; no QR code holds more than ${MAX_FRAME_BYTES}`, { where: 'frame' });
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `frame is ${bytes.length} bytes; no QR code holds more than ${MAX_FRAME_BYTES}`,
+      { where: 'frame' },
+    );
   }
   if (!hasFrameMagic(bytes)) throw invalid('not a Keywitness frame (magic 0xFF 0x4B missing)', 'frame byte 0');
-  if (bytes.length < HEADER_BYTES) throw invalid(`frame is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`, 'frame');
+  if (bytes.length < HEADER_BYTES)
+    throw invalid(`frame is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`, 'frame');
   const version = bytes[2]!;
   if (version !== FRAME_VERSION) {
-    throw invalid(`frame version ${version} is not supported (this build reads version ${FRAME_VERSION})`, 'frame byte 2 (version)');
+    throw invalid(
+      `frame version ${version} is not supported (this build reads version ${FRAME_VERSION})`,
+      'frame byte 2 (version)',
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sidPrefix = bytes.subarray(4, 4 + SID_PREFIX_BYTES);
@@ -88,7 +97,10 @@ export function parseFrame(bytes: Uint8Array): Frame {
   }
   if (kind !== KIND_PART) throw invalid(`unknown frame kind ${kind} (1 = single, 2 = part)`, 'frame byte 3 (kind)');
   if (bytes.length <= PART_HEADER_BYTES) {
-    throw invalid(`part frame is ${bytes.length} bytes: needs the ${PART_HEADER_BYTES}-byte header and a fragment`, 'frame');
+    throw invalid(
+      `part frame is ${bytes.length} bytes: needs the ${PART_HEADER_BYTES}-byte header and a fragment`,
+      'frame',
+    );
   }
   const seqNum = view.getUint32(20, false);
   const seqLen = view.getUint16(24, false);
@@ -97,10 +109,16 @@ export function parseFrame(bytes: Uint8Array): Frame {
   const fragment = bytes.subarray(PART_HEADER_BYTES);
   if (seqNum === 0) throw invalid('part number 0: parts are numbered from 1', 'frame bytes 20-23 (seqNum)');
   if (seqLen === 0 || seqLen > MAX_SEQ_LEN) {
-    throw invalid(`message claims ${seqLen} fragments; at most ${MAX_SEQ_LEN} are accepted`, 'frame bytes 24-25 (seqLen)');
+    throw invalid(
+      `message claims ${seqLen} fragments; at most ${MAX_SEQ_LEN} are accepted`,
+      'frame bytes 24-25 (seqLen)',
+    );
   }
   if (messageLength === 0 || messageLength > MAX_MESSAGE_BYTES) {
-    throw invalid(`message claims ${messageLength} bytes; 1 to ${MAX_MESSAGE_BYTES} are accepted`, 'frame bytes 26-27 (messageLength)');
+    throw invalid(
+      `message claims ${messageLength} bytes; 1 to ${MAX_MESSAGE_BYTES} are accepted`,
+      'frame bytes 26-27 (messageLength)',
+    );
   }
   // BCR-2020-005 partitioning: seqLen = ceil(messageLength / fragmentLength), fragments no longer
   // than the message. Any other combination cannot come from an honest encoder.
@@ -114,7 +132,8 @@ export function parseFrame(bytes: Uint8Array): Frame {
 }
 
 function header(kind: number, sidPrefix: Uint8Array, idPrefix: Uint8Array, size: number): Uint8Array {
-  if (sidPrefix.length !== SID_PREFIX_BYTES) throw new RangeError(`session id prefix must be ${SID_PREFIX_BYTES} bytes`);
+  if (sidPrefix.length !== SID_PREFIX_BYTES)
+    throw new RangeError(`session id prefix must be ${SID_PREFIX_BYTES} bytes`);
   if (idPrefix.length !== ID_PREFIX_BYTES) throw new RangeError(`message id prefix must be ${ID_PREFIX_BYTES} bytes`);
   const out = new Uint8Array(size);
   out[0] = FRAME_MAGIC_0;

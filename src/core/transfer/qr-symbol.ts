@@ -19,8 +19,8 @@ export const QR_QUIET_ZONE = 4;
  * Byte-mode data capacity at ECC L of versions 1..40 (ISO/IEC 18004:2015 Table 7), index = version - 1.
  */
 export const BYTE_CAPACITY_L: readonly number[] = [
-  17, 32, 53, 78, 106, 134, 154, 192, 230, 271, 321, 367, 425, 458, 520, 586, 644, 718, 792, 858, 929, 1003, 1091,
-  1171, 1273, 1367, 1465, 1528, 1628, 1732, 1840, 1952, 2068, 2188, 2303, 2431, 2563, 2699, 2809, 2953,
+  17, 32, 53, 78, 106, 134, 154, 192, 230, 271, 321, 367, 425, 458, 520, 586, 644, 718, 792, 858, 929, 1003, 1091, 1171,
+  1273, 1367, 1465, 1528, 1628, 1732, 1840, 1952, 2068, 2188, 2303, 2431, 2563, 2699, 2809, 2953,
 ];
 
 /** The smallest QR version (1..40) whose byte-mode ECC-L capacity holds `byteLength` bytes. */

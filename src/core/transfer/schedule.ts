@@ -57,8 +57,10 @@ const WORK_BUDGET = 4_000_000;
  * random replacement within the work budget.
  */
 export function displayLoop(seqLen: number, checksum: number, length = seqLen === 1 ? 1 : 2 * seqLen): number[] {
-  if (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > MAX_SEQ_LEN) throw new RangeError(`seqLen must be 1..${MAX_SEQ_LEN}`);
-  if (!Number.isInteger(length) || length < seqLen || length > 4 * MAX_SEQ_LEN) throw new RangeError('loop length must be seqLen..128');
+  if (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > MAX_SEQ_LEN)
+    throw new RangeError(`seqLen must be 1..${MAX_SEQ_LEN}`);
+  if (!Number.isInteger(length) || length < seqLen || length > 4 * MAX_SEQ_LEN)
+    throw new RangeError('loop length must be seqLen..128');
   const loop = Array.from({ length }, (_, i) => i + 1);
   if (seqLen === 1) return loop.map(() => 1);
   const poolSize = 16 * seqLen;

@@ -35,7 +35,8 @@ export function toBase64(bytes: Uint8Array): string {
 export function fromBase64(text: string, where?: string): Uint8Array {
   const opts = where === undefined ? {} : { where };
   if (typeof text !== 'string') throw new KeywitnessError('ENCODING_INVALID', 'base64 must be a string', opts);
-  if (text.length % 4 !== 0) throw new KeywitnessError('ENCODING_INVALID', `base64 length ${text.length} is not a multiple of 4`, opts);
+  if (text.length % 4 !== 0)
+    throw new KeywitnessError('ENCODING_INVALID', `base64 length ${text.length} is not a multiple of 4`, opts);
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
   let o = 0;
@@ -53,7 +54,11 @@ export function fromBase64(text: string, where?: string): Uint8Array {
     if (o < out.length) out[o++] = (n >> 8) & 0xff;
     if (o < out.length) out[o++] = n & 0xff;
     if (last && ((pad === 1 && (n & 0xff) !== 0) || (pad === 2 && (n & 0xffff) !== 0))) {
-      throw new KeywitnessError('ENCODING_INVALID', 'non-canonical base64: unused bits in the last character are not zero', opts);
+      throw new KeywitnessError(
+        'ENCODING_INVALID',
+        'non-canonical base64: unused bits in the last character are not zero',
+        opts,
+      );
     }
   }
   return out;

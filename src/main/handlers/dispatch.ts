@@ -10,7 +10,14 @@
  *  4. the handler runs; a KeywitnessError becomes {ok:false, code, message}; anything else is a
  *     bug, logged in full and reported as INTERNAL_ERROR without internals.
  */
-import { CONTRACT, channelKey, type ChannelName, type ChannelOutput, type IpcResult, type ValidInput } from '../../shared/ipc.js';
+import {
+  CONTRACT,
+  channelKey,
+  type ChannelName,
+  type ChannelOutput,
+  type IpcResult,
+  type ValidInput,
+} from '../../shared/ipc.js';
 import { isKeywitnessError } from '../../core/errors.js';
 import { isAppOrigin } from '../policy/origin.js';
 
@@ -53,7 +60,11 @@ export function createDispatcher(handlers: Handlers, log: DispatchLog = () => un
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
       const tooLarge = parsed.error.issues.some((i) => /at most \d+ bytes|longer than/.test(i.message));
-      return { ok: false, code: tooLarge ? 'INPUT_TOO_LARGE' : 'INPUT_INVALID', message: `${key}: ${where}${issue?.message ?? 'invalid input'}` };
+      return {
+        ok: false,
+        code: tooLarge ? 'INPUT_TOO_LARGE' : 'INPUT_INVALID',
+        message: `${key}: ${where}${issue?.message ?? 'invalid input'}`,
+      };
     }
     try {
       const handler = handlers[key] as (input: unknown) => Promise<unknown>;

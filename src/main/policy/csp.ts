@@ -34,7 +34,9 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The header value: directives in a fixed order, `; `-separated. */
-export function contentSecurityPolicy(directives: Readonly<Record<string, readonly string[]>> = CSP_DIRECTIVES): string {
+export function contentSecurityPolicy(
+  directives: Readonly<Record<string, readonly string[]>> = CSP_DIRECTIVES,
+): string {
   return Object.entries(directives)
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)
     .join('; ');
@@ -48,7 +50,10 @@ export function contentSecurityPolicy(directives: Readonly<Record<string, readon
 export function parseContentSecurityPolicy(header: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const part of header.split(';')) {
-    const tokens = part.trim().split(/\s+/).filter((t) => t.length > 0);
+    const tokens = part
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t.length > 0);
     if (tokens.length === 0) continue;
     const name = tokens[0]!.toLowerCase();
     if (!out.has(name)) out.set(name, tokens.slice(1));

@@ -22,7 +22,8 @@ export interface PermissionRequestFacts {
 export function decidePermissionRequest(f: PermissionRequestFacts): Decision {
   if (f.permission !== 'media') return { allow: false, reason: `permission "${f.permission}" is never granted` };
   if (!f.isMainFrame) return { allow: false, reason: 'media requested by a sub-frame' };
-  if (!isAppOrigin(f.requestingUrl)) return { allow: false, reason: `media requested by a foreign origin: ${String(f.requestingUrl)}` };
+  if (!isAppOrigin(f.requestingUrl))
+    return { allow: false, reason: `media requested by a foreign origin: ${String(f.requestingUrl)}` };
   const types = f.mediaTypes ?? [];
   if (types.length === 0) return { allow: false, reason: 'media request without device types' };
   const notVideo = types.filter((t) => t !== 'video');

@@ -53,7 +53,11 @@ export const DANGEROUS_SWITCHES: Readonly<Record<string, string>> = {
  * Switches a release build accepts: display scaling and the Wayland/X11 choice, which ceremony
  * laptops on projectors need and which touch no protection.
  */
-export const ALLOWED_RELEASE_SWITCHES: readonly string[] = ['force-device-scale-factor', 'ozone-platform', 'ozone-platform-hint'];
+export const ALLOWED_RELEASE_SWITCHES: readonly string[] = [
+  'force-device-scale-factor',
+  'ozone-platform',
+  'ozone-platform-hint',
+];
 
 /** Environment variables that let a launcher change the runtime under a release build. */
 export const DANGEROUS_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -78,7 +82,10 @@ export const HARDENING_SWITCHES: ReadonlyArray<readonly [string, string?]> = [
   ['disable-breakpad'],
   ['disable-sync'],
   ['no-pings'],
-  ['disable-features', 'MediaRouter,DialMediaRouteProvider,OptimizationHints,AutofillServerCommunication,SpareRendererForSitePerProcess'],
+  [
+    'disable-features',
+    'MediaRouter,DialMediaRouteProvider,OptimizationHints,AutofillServerCommunication,SpareRendererForSitePerProcess',
+  ],
 ];
 
 /** One refused argument, with the reason shown to the person who launched the app. */
@@ -130,7 +137,10 @@ export function refusedArguments(args: readonly string[], flavour: Flavour, plat
 }
 
 /** Environment variables a release build refuses to start under (empty values are ignored). */
-export function refusedEnvironment(env: Readonly<Record<string, string | undefined>>, flavour: Flavour): RefusedArgument[] {
+export function refusedEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  flavour: Flavour,
+): RefusedArgument[] {
   if (flavour !== 'release') return [];
   return Object.entries(DANGEROUS_ENVIRONMENT)
     .filter(([name]) => (env[name] ?? '') !== '')

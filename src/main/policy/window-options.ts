@@ -75,7 +75,10 @@ export function mainWindowOptions(preloadPath: string, flavour: Flavour): MainWi
  * A preference that is absent counts as a violation only when Electron's default differs from
  * the required value, which is why the defaults are spelled out here.
  */
-export function auditWebPreferences(actual: Readonly<Record<string, unknown>> | null | undefined, flavour: Flavour): string[] {
+export function auditWebPreferences(
+  actual: Readonly<Record<string, unknown>> | null | undefined,
+  flavour: Flavour,
+): string[] {
   if (actual === null || actual === undefined || typeof actual !== 'object') return ['no web preferences reported'];
   const violations: string[] = [];
   const required: Record<string, unknown> = { ...REQUIRED_WEB_PREFERENCES };

@@ -28,16 +28,27 @@ export const PEOPLE = {
 export type Who = keyof typeof PEOPLE;
 
 /** The custodian who answers each witness+custodian step (whoever answers a step needing earlier evidence also answered that step). */
-const CUSTODIAN_FOR: Readonly<Record<string, Who>> = { '2.2': 'K1', '2.3': 'K3', '3.2': 'K2', '4.1': 'K2', '5.1': 'K1', '5.2': 'K3', '5.3': 'K1', '6.2': 'K3' };
+const CUSTODIAN_FOR: Readonly<Record<string, Who>> = {
+  '2.2': 'K1',
+  '2.3': 'K3',
+  '3.2': 'K2',
+  '4.1': 'K2',
+  '5.1': 'K1',
+  '5.2': 'K3',
+  '5.3': 'K1',
+  '6.2': 'K3',
+};
 
 export function answering(step: StepSpec): Who[] {
   return step.acks.roles.includes('custodian') ? ['W1', 'W2', CUSTODIAN_FOR[step.id]!] : ['W1', 'W2'];
 }
 
 export const OBJECTION = {
-  step: '3.2', by: 'K2' as Who,
+  step: '3.2',
+  by: 'K2' as Who,
   reason: 'I read the key label on the laptop screen as root-ca-p348, not root-ca-p384.',
-  resolution: 'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
+  resolution:
+    'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
 };
 
 export function inputsFor(step: StepSpec): Record<string, string> {
@@ -52,17 +63,28 @@ export function independentFingerprint(evidenceId: string): Uint8Array {
   if (evidenceId === 'root') {
     // OpenSSL's own output (`openssl x509 -fingerprint -sha256`), as printed at the ceremony.
     const line = readFileSync(join(EVIDENCE, '4.2-fingerprint.txt'), 'utf8').trim();
-    return Uint8Array.from(line.slice(line.indexOf('=') + 1).split(':').map((h) => parseInt(h, 16)));
+    return Uint8Array.from(
+      line
+        .slice(line.indexOf('=') + 1)
+        .split(':')
+        .map((h) => parseInt(h, 16)),
+    );
   }
   if (evidenceId === 'keygen') {
     // The public key exported from the token (step 3.3's file), hashed as SubjectPublicKeyInfo DER.
-    const der = createPublicKey(readFileSync(join(EVIDENCE, 'root-ca-p384.pub.pem'))).export({ type: 'spki', format: 'der' });
+    const der = createPublicKey(readFileSync(join(EVIDENCE, 'root-ca-p384.pub.pem'))).export({
+      type: 'spki',
+      format: 'der',
+    });
     return new Uint8Array(createHash('sha256').update(der).digest());
   }
   throw new Error(`no independent source for ${evidenceId}`);
 }
 
-const WORDS = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'vectors', 'pgp-wordlist.json'), 'utf8')) as { even: string[]; odd: string[] };
+const WORDS = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'vectors', 'pgp-wordlist.json'), 'utf8')) as {
+  even: string[];
+  odd: string[];
+};
 
 /** What a witness types for position `p` (1-based): the PGP word from the reference list, or the hex digits. */
 export function challengeAnswer(fp: Uint8Array, p: number, form: 'word' | 'hex'): string {

@@ -19,7 +19,18 @@ import { decodeBundle, encodeBundle } from '../../../src/core/session/files.js';
 import { film, showStill } from '../../support/app/camera.js';
 import { REPO_ROOT } from '../../support/app/build.js';
 import { EVIDENCE, expectAccessible, SCREENSHOTS, SCRIPT, startApp, type AppHarness, type Device } from './fixtures.js';
-import { answering, challengeAnswer, EVIDENCE_BY, EVIDENCE_FILES, independentFingerprint, inputsFor, OBJECTION, PEOPLE, script, type Who } from './ceremony-plan.js';
+import {
+  answering,
+  challengeAnswer,
+  EVIDENCE_BY,
+  EVIDENCE_FILES,
+  independentFingerprint,
+  inputsFor,
+  OBJECTION,
+  PEOPLE,
+  script,
+  type Who,
+} from './ceremony-plan.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -32,9 +43,13 @@ const receiptPaths: string[] = [];
 test.beforeAll(async () => {
   app = await startApp();
 });
-test.afterAll(async () => { await app?.close(); });
+test.afterAll(async () => {
+  await app?.close();
+});
 
-const log = (text: string): void => { if (process.env.KW_E2E_LOG) console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`); };
+const log = (text: string): void => {
+  if (process.env.KW_E2E_LOG) console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
+};
 
 /** axe on the screen as it is, then a photograph of the window (scrolled to `focus` when given). */
 const shot = async (page: Page, name: string, where: string, focus?: string): Promise<void> => {
@@ -45,16 +60,28 @@ const shot = async (page: Page, name: string, where: string, focus?: string): Pr
 };
 
 async function visible(page: Page, testId: string, attrs: Record<string, string> = {}): Promise<boolean> {
-  const sel = `[data-testid="${testId}"]${Object.entries(attrs).map(([k, v]) => `[data-${k}="${v}"]`).join('')}`;
+  const sel = `[data-testid="${testId}"]${Object.entries(attrs)
+    .map(([k, v]) => `[data-${k}="${v}"]`)
+    .join('')}`;
   return (await page.locator(sel).count()) > 0;
 }
 
 /** The coordinator has recorded `who`'s answer to the current target (or the step moved on). */
-async function coordinatorHas(who: Who, stepId: string, column: number, decision: 'CONFIRMED' | 'OBJECTED'): Promise<boolean> {
-  const complete = await C.page.getByTestId('step-complete').filter({ hasText: `Step ${stepId} is complete` }).count();
+async function coordinatorHas(
+  who: Who,
+  stepId: string,
+  column: number,
+  decision: 'CONFIRMED' | 'OBJECTED',
+): Promise<boolean> {
+  const complete = await C.page
+    .getByTestId('step-complete')
+    .filter({ hasText: `Step ${stepId} is complete` })
+    .count();
   if (complete > 0 || (await C.page.getByTestId('close-screen').count()) > 0) return true;
   // allInnerTexts never waits: the row disappears when the step completes.
-  const cells = await C.page.locator(`[data-testid="quorum"] tr[data-participant="${PEOPLE[who].name}"] td`).allInnerTexts();
+  const cells = await C.page
+    .locator(`[data-testid="quorum"] tr[data-participant="${PEOPLE[who].name}"] td`)
+    .allInnerTexts();
   return cells[column]?.includes(decision) === true;
 }
 
@@ -67,7 +94,9 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
   C.stand.willImport(SCRIPT);
   await C.page.getByRole('button', { name: /^Coordinator/ }).click();
   await C.page.getByRole('button', { name: 'Open script file…' }).click();
-  await expect(C.page.getByTestId('script-hash-hex')).toContainText(Buffer.from(script.hash).toString('hex').slice(0, 8));
+  await expect(C.page.getByTestId('script-hash-hex')).toContainText(
+    Buffer.from(script.hash).toString('hex').slice(0, 8),
+  );
   await C.page.getByLabel('Your name (the ceremony administrator)').fill('Alex Admin');
   await C.page.getByLabel(/compared the script hash/).check();
   await shot(C.page, '03-coordinator-script', 'coordinator: script opened');
@@ -87,7 +116,12 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     await page.getByRole('button', { name: /Scan the genesis/ }).click();
   }
   const everyone = Object.values(P).map((d) => d.page);
-  await film(C.page, everyone, async () => (await Promise.all(everyone.map((p) => visible(p, 'participant-enrol')))).every(Boolean), { what: 'genesis' });
+  await film(
+    C.page,
+    everyone,
+    async () => (await Promise.all(everyone.map((p) => visible(p, 'participant-enrol')))).every(Boolean),
+    { what: 'genesis' },
+  );
 
   // --- Each enrols; the coordinator scans the enrolment; words are read aloud.
   for (const who of Object.keys(PEOPLE) as Who[]) {
@@ -96,7 +130,12 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     await page.getByRole('button', { name: 'Sign my enrolment and show it' }).click();
     const words = await page.getByTestId('enrol-words').innerText();
     if (who === 'W1') await shot(page, '05-participant-enrol', 'participant: enrolment QR');
-    await film(page, [C.page], async () => (await C.page.getByTestId('participants').allInnerTexts()).join('').includes(PEOPLE[who].name), { what: `enrolment of ${who}` });
+    await film(
+      page,
+      [C.page],
+      async () => (await C.page.getByTestId('participants').allInnerTexts()).join('').includes(PEOPLE[who].name),
+      { what: `enrolment of ${who}` },
+    );
     await expect(C.page.getByTestId('participants').locator('tr', { hasText: PEOPLE[who].name })).toContainText(words);
     await page.getByRole('button', { name: /scan the statements/ }).click();
   }
@@ -124,13 +163,18 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
         const png = join(C.stand.dir, `${e.id}.png`);
         execFileSync('qrencode', ['-o', png, '-s', '4', '-l', 'M', '-r', file]);
         await section.getByRole('button', { name: 'Scan a plain QR code' }).click();
-        await showStill(C.page, readFileSync(png), async () => (await C.page.getByTestId(`evidence-${e.id}`).count()) > 0);
+        await showStill(
+          C.page,
+          readFileSync(png),
+          async () => (await C.page.getByTestId(`evidence-${e.id}`).count()) > 0,
+        );
       }
       await expect(C.page.getByTestId(`fingerprint-${e.id}`)).toBeVisible();
     }
     if (step.irreversible) await C.page.getByLabel(/to confirm this irreversible step/).fill(step.irreversible.confirm);
     await C.page.getByRole('button', { name: 'Run the checks' }).click();
-    if (step.id === '4.1') await shot(C.page, '07-coordinator-step-checks', 'coordinator: step with checks', 'evidence-root');
+    if (step.id === '4.1')
+      await shot(C.page, '07-coordinator-step-checks', 'coordinator: step with checks', 'evidence-root');
     await expect(C.page.locator('[data-testid="prepared-checks"] tr[data-ok="false"]')).toHaveCount(0);
     await C.page.getByRole('button', { name: 'Sign the statement and show it' }).click();
     await expect(C.page.getByTestId('step-acks')).toHaveAttribute('data-step', step.id);
@@ -138,7 +182,15 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     const who = answering(step);
     log(`step ${step.id}: statement to ${who.join(', ')}`);
     const pages = who.map((w) => P[w].page);
-    await film(C.page, pages, async () => (await Promise.all(pages.map((p) => visible(p, 'participant-review', { step: step.id, target: 'statement' })))).every(Boolean), { what: `statement ${step.id}` });
+    await film(
+      C.page,
+      pages,
+      async () =>
+        (
+          await Promise.all(pages.map((p) => visible(p, 'participant-review', { step: step.id, target: 'statement' })))
+        ).every(Boolean),
+      { what: `statement ${step.id}` },
+    );
     for (const w of who) {
       log(`step ${step.id}: ${w} answers`);
       const objects = step.id === OBJECTION.step && w === OBJECTION.by;
@@ -149,7 +201,9 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
         await shot(C.page, '12-coordinator-projector-mode', 'coordinator: projector mode');
         await C.page.getByRole('button', { name: /Projector mode/ }).click();
       }
-      await film(P[w].page, [C.page], () => coordinatorHas(w, step.id, 0, objects ? 'OBJECTED' : 'CONFIRMED'), { what: `${w}'s answer to ${step.id}` });
+      await film(P[w].page, [C.page], () => coordinatorHas(w, step.id, 0, objects ? 'OBJECTED' : 'CONFIRMED'), {
+        what: `${w}'s answer to ${step.id}`,
+      });
       await P[w].page.getByRole('button', { name: /scan the next statement/ }).click();
     }
 
@@ -158,11 +212,23 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
       await C.page.getByLabel(/Exception: what was found/).fill(OBJECTION.resolution);
       await shot(C.page, '10-coordinator-objection', 'coordinator: objection, exception form', 'exception-panel');
       await C.page.getByRole('button', { name: 'Sign the exception and show it' }).click();
-      await film(C.page, pages, async () => (await Promise.all(pages.map((p) => visible(p, 'participant-review', { step: step.id, target: 'exception' })))).every(Boolean), { what: 'exception' });
+      await film(
+        C.page,
+        pages,
+        async () =>
+          (
+            await Promise.all(
+              pages.map((p) => visible(p, 'participant-review', { step: step.id, target: 'exception' })),
+            )
+          ).every(Boolean),
+        { what: 'exception' },
+      );
       await expect(P.K2.page.getByTestId('exception-reason')).toContainText(OBJECTION.resolution);
       for (const w of who) {
         await answer(P[w].page, step.id, 'confirm', 'hex');
-        await film(P[w].page, [C.page], () => coordinatorHas(w, step.id, 1, 'CONFIRMED'), { what: `${w}'s answer to the exception` });
+        await film(P[w].page, [C.page], () => coordinatorHas(w, step.id, 1, 'CONFIRMED'), {
+          what: `${w}'s answer to the exception`,
+        });
         await P[w].page.getByRole('button', { name: /scan the next statement/ }).click();
       }
       // A witness's device restarts: its session is rebuilt from its journal by replay.
@@ -182,15 +248,33 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
 
   // --- Close, attest, export.
   await C.page.getByRole('button', { name: 'Close the session' }).click();
-  await film(C.page, everyone, async () => (await Promise.all(everyone.map((p) => visible(p, 'participant-attest')))).every(Boolean), { what: 'close' });
+  await film(
+    C.page,
+    everyone,
+    async () => (await Promise.all(everyone.map((p) => visible(p, 'participant-attest')))).every(Boolean),
+    { what: 'close' },
+  );
   for (const w of Object.keys(PEOPLE) as Who[]) {
     const { page } = P[w];
     for (const box of await page.getByRole('checkbox').all()) {
-      if (!(await box.getAttribute('disabled')) && !(await box.isChecked()) && !(await box.evaluate((el) => el.parentElement?.textContent?.includes('do not agree')))) await box.check();
+      if (
+        !(await box.getAttribute('disabled')) &&
+        !(await box.isChecked()) &&
+        !(await box.evaluate((el) => el.parentElement?.textContent?.includes('do not agree')))
+      )
+        await box.check();
     }
     if (w === 'W1') await shot(page, '13-participant-attest', 'participant: attestation');
     await page.getByRole('button', { name: 'Sign my closing attestation' }).click();
-    await film(page, [C.page], async () => (await C.page.getByTestId('attestations').locator('li', { hasText: PEOPLE[w].name }).allInnerTexts()).join('').includes('agrees'), { what: `${w}'s attestation` });
+    await film(
+      page,
+      [C.page],
+      async () =>
+        (await C.page.getByTestId('attestations').locator('li', { hasText: PEOPLE[w].name }).allInnerTexts())
+          .join('')
+          .includes('agrees'),
+      { what: `${w}'s attestation` },
+    );
     await page.getByRole('button', { name: 'Export my receipt…' }).click();
     await expect(page.getByTestId('receipt-export')).toBeVisible();
     const file = readdirSync(P[w].stand.exportDir).find((f) => f.endsWith('.keywitness-receipt.json'))!;
@@ -199,7 +283,10 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
   await C.page.getByRole('button', { name: /Export the session bundle/ }).click();
   await expect(C.page.getByTestId('export-result')).toBeVisible();
   await shot(C.page, '14-coordinator-closed-exported', 'coordinator: closed and exported');
-  bundlePath = join(C.stand.exportDir, readdirSync(C.stand.exportDir).find((f) => f.endsWith('.keywitness.json'))!);
+  bundlePath = join(
+    C.stand.exportDir,
+    readdirSync(C.stand.exportDir).find((f) => f.endsWith('.keywitness.json'))!,
+  );
 
   for (const d of [C, ...Object.values(P)]) expect(d.errors, d.name).toEqual([]);
 
@@ -226,7 +313,12 @@ async function answer(page: Page, stepId: string, decision: 'confirm' | 'object'
       const fp = independentFingerprint(step.evidence[0]!.id);
       const positions = (await challenge.getAttribute('data-positions'))!.split(',').map(Number);
       if (stepId === '3.2' && form === 'word' && (await review.getAttribute('data-target')) === 'statement') {
-        await shot(page, '08-participant-review-challenge', 'participant: review with word challenge', 'fingerprint-keygen');
+        await shot(
+          page,
+          '08-participant-review-challenge',
+          'participant: review with word challenge',
+          'fingerprint-keygen',
+        );
       }
       for (const p of positions) await page.getByLabel(`Word ${p} of 32`).fill(challengeAnswer(fp, p, form));
       await page.getByRole('button', { name: 'Check the words' }).click();
@@ -238,8 +330,12 @@ async function answer(page: Page, stepId: string, decision: 'confirm' | 'object'
 }
 
 function cli(args: string[]): { status: number | null; stdout: string } {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'keywitness.js'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'keywitness.js'), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -248,7 +344,8 @@ async function audit(files: { bundle: string; receipts: readonly string[] }, nam
   A.stand.willImport(files.bundle, ...files.receipts);
   await A.page.getByRole('button', { name: /^Auditor/ }).click();
   await A.page.getByRole('button', { name: 'Open session bundle…' }).click();
-  for (let i = 0; i < files.receipts.length; i++) await A.page.getByRole('button', { name: 'Add a participant receipt…' }).click();
+  for (let i = 0; i < files.receipts.length; i++)
+    await A.page.getByRole('button', { name: 'Add a participant receipt…' }).click();
   await expect(A.page.getByTestId('audit-files').locator('li')).toHaveCount(1 + files.receipts.length);
   await A.page.getByRole('button', { name: 'Verify' }).click();
   await expect(A.page.getByTestId('audit-report')).toBeVisible({ timeout: 60_000 });
@@ -282,15 +379,24 @@ test('a tampered bundle: the auditor screen shows the same findings as the CLI',
     return !(m.envelope.t === 'ack' && (m.envelope.body as { decision: string }).decision === 'object');
   });
   expect(transcript.length).toBe(bundle.transcript.length - 1);
-  const evidence = bundle.evidence.map((e, i) => (i === 2 ? { sha256: e.sha256, data: Uint8Array.from(e.data, (b, j) => (j === 10 ? b ^ 1 : b)) } : e));
+  const evidence = bundle.evidence.map((e, i) =>
+    i === 2 ? { sha256: e.sha256, data: Uint8Array.from(e.data, (b, j) => (j === 10 ? b ^ 1 : b)) } : e,
+  );
   const tampered = join(C.stand.dir, 'tampered.keywitness.json');
   writeFileSync(tampered, encodeBundle({ script: bundle.script, evidence, transcript }));
-  const cliFindings = JSON.parse(cli(['audit', tampered, ...receiptPaths.flatMap((r) => ['--receipt', r]), '--json']).stdout) as { code: string }[];
-  expect(cliFindings.map((f) => f.code)).toEqual(expect.arrayContaining(['EVIDENCE_HASH_MISMATCH', 'RECEIPT_ENTRY_MISSING']));
+  const cliFindings = JSON.parse(
+    cli(['audit', tampered, ...receiptPaths.flatMap((r) => ['--receipt', r]), '--json']).stdout,
+  ) as { code: string }[];
+  expect(cliFindings.map((f) => f.code)).toEqual(
+    expect.arrayContaining(['EVIDENCE_HASH_MISMATCH', 'RECEIPT_ENTRY_MISSING']),
+  );
 
   const A = await audit({ bundle: tampered, receipts: receiptPaths }, 'auditor-tampered');
   await expect(A.page.getByTestId('verdict')).toHaveText(new RegExp(`^NOT VERIFIED: ${cliFindings.length} finding`));
-  const shown = await A.page.getByTestId('findings').locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+  const shown = await A.page
+    .getByTestId('findings')
+    .locator('li')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
   expect(shown).toEqual(cliFindings.map((f) => f.code));
   await shot(A.page, '17-auditor-findings', 'auditor: findings', 'verdict');
   expect(A.errors).toEqual([]);

@@ -17,9 +17,10 @@ export const EVIDENCE = join(REPO_ROOT, 'assets', 'ceremonies', 'root-ca-rehears
  * Where the screens are photographed: test-results by default, so a test run leaves the checkout
  * as it was; `KEYWITNESS_UPDATE_SCREENSHOTS=1` writes the README's pictures in docs/screenshots.
  */
-export const SCREENSHOTS = process.env.KEYWITNESS_UPDATE_SCREENSHOTS === '1'
-  ? join(REPO_ROOT, 'docs', 'screenshots')
-  : join(REPO_ROOT, 'test-results', 'screenshots');
+export const SCREENSHOTS =
+  process.env.KEYWITNESS_UPDATE_SCREENSHOTS === '1'
+    ? join(REPO_ROOT, 'docs', 'screenshots')
+    : join(REPO_ROOT, 'test-results', 'screenshots');
 
 export interface Device {
   readonly name: string;
@@ -44,7 +45,9 @@ export async function startApp(): Promise<AppHarness> {
   const browser = await launchChromium();
   const devices: Device[] = [];
   return {
-    built, url: served.url, browser,
+    built,
+    url: served.url,
+    browser,
     async device(name) {
       const stand = new StandInDevice(name, built.appInfo);
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -53,10 +56,13 @@ export async function startApp(): Promise<AppHarness> {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+      });
       page.on('request', (r) => {
         const u = r.url();
-        if (!u.startsWith(served.url.replace(/index\.html$/, '')) && !u.startsWith('blob:') && !u.startsWith('data:')) errors.push(`request off the app origin: ${u}`);
+        if (!u.startsWith(served.url.replace(/index\.html$/, '')) && !u.startsWith('blob:') && !u.startsWith('data:'))
+          errors.push(`request off the app origin: ${u}`);
       });
       await page.goto(served.url);
       const d = { name, stand, context, page, errors };
@@ -75,5 +81,13 @@ export async function startApp(): Promise<AppHarness> {
 export async function expectAccessible(page: Page, where: string): Promise<void> {
   const results = await new AxeBuilder({ page: page as never }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    ),
+  ).toEqual([]);
 }

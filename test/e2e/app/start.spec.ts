@@ -10,8 +10,12 @@ import { expectAccessible, SCREENSHOTS, startApp, type AppHarness } from './fixt
 import { networkStatus } from '../../../src/node/network-status.js';
 
 let app: AppHarness;
-test.beforeAll(async () => { app = await startApp(); });
-test.afterAll(async () => { await app?.close(); });
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(async () => {
+  await app?.close();
+});
 
 test('start screen: build hash words, air-gap status, roles; accessible', async () => {
   const d = await app.device('start');
@@ -20,7 +24,8 @@ test('start screen: build hash words, air-gap status, roles; accessible', async 
   await expect(page.getByTestId('build-hash')).toContainText(app.built.appInfo.buildHashWords.slice(0, 4).join(' '));
   const net = await networkStatus();
   await expect(page.getByTestId('network-status')).toContainText(net.warning ? 'NOT AIR-GAPPED' : 'Air-gapped');
-  for (const role of ['Coordinator', 'Witness or custodian', 'Auditor']) await expect(page.getByRole('button', { name: new RegExp(role) })).toBeVisible();
+  for (const role of ['Coordinator', 'Witness or custodian', 'Auditor'])
+    await expect(page.getByRole('button', { name: new RegExp(role) })).toBeVisible();
   await expectAccessible(page, 'start');
   await page.screenshot({ path: join(SCREENSHOTS, '01-start.png') });
   await page.getByRole('button', { name: /Projector mode/ }).click();

@@ -42,7 +42,10 @@ test('frames are shown crisp, decode exactly with zbarimg, and pause/resume work
     const page = await browser.newPage();
     await page.goto(`${base}/test/e2e/qr/harness/index.html?mode=display`);
     await page.waitForFunction(() => (window as unknown as { kw: { show?: unknown } }).kw.show !== undefined);
-    await page.evaluate((hex) => (window as unknown as { kw: { show(f: string[], fps: number): void } }).kw.show(hex, 10), frames.map(toHex));
+    await page.evaluate(
+      (hex) => (window as unknown as { kw: { show(f: string[], fps: number): void } }).kw.show(hex, 10),
+      frames.map(toHex),
+    );
     const canvas = page.locator('canvas');
     await expect(canvas).toBeVisible();
 

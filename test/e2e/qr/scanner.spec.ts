@@ -26,7 +26,15 @@ test.beforeAll(async () => {
   closePages = served.close;
 });
 test.afterAll(async () => closePages?.());
-const ROUGH: VideoOptions = { tiltDeg: 2.5, noise: 10, glare: 0.5, tornFraction: 0.5, dropFraction: 0.2, loops: 3, seed: 7 };
+const ROUGH: VideoOptions = {
+  tiltDeg: 2.5,
+  noise: 10,
+  glare: 0.5,
+  tornFraction: 0.5,
+  dropFraction: 0.2,
+  loops: 3,
+  seed: 7,
+};
 
 function matrices(frames: readonly Uint8Array[]): QrMatrix[] {
   const version = qrVersionFor(Math.max(...frames.map((f) => f.length)));
@@ -42,20 +50,25 @@ interface Kw {
   overruns: number;
 }
 
-async function openScanner(video: string, query: string): Promise<{ browser: Browser; page: Page; external: string[] }> {
+async function openScanner(
+  video: string,
+  query: string,
+): Promise<{ browser: Browser; page: Page; external: string[] }> {
   const browser = await launchWithCamera(video);
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
   const external: string[] = [];
   page.on('request', (r) => {
-    if (!r.url().startsWith(base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) external.push(r.url());
+    if (!r.url().startsWith(base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:'))
+      external.push(r.url());
   });
   page.on('pageerror', (e) => external.push(`page error: ${e.message}`));
   await page.goto(`${base}/test/e2e/qr/harness/index.html?mode=scan&${query}`);
   return { browser, page, external };
 }
 
-const kwState = (page: Page): Promise<Kw> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { kw: Kw }).kw)) as Kw);
+const kwState = (page: Page): Promise<Kw> =>
+  page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { kw: Kw }).kw)) as Kw);
 
 for (const decoder of ['zxing', 'jsqr'] as const) {
   test(`${decoder}: a 3 KB signed message arrives verified through a tilted, glared, noisy, torn camera with 20 % of frames missed`, async () => {
@@ -74,7 +87,9 @@ for (const decoder of ['zxing', 'jsqr'] as const) {
       const state = await kwState(page);
       expect(state.messages[0]).toBe(toHex(wire));
       expect(state.refusals).toEqual([]);
-      await expect(page.getByTestId('scan-last')).toHaveText(/Message received and its signature verified|Already received this message/);
+      await expect(page.getByTestId('scan-last')).toHaveText(
+        /Message received and its signature verified|Already received this message/,
+      );
       expect(external).toEqual([]);
     } finally {
       await browser.close();
@@ -86,15 +101,21 @@ test('a single-frame message and a plain QR code (PEM text) from an ordinary too
   const signer = await createTestSigner();
   const wire = await signer.message(500);
   const { frames } = encodeMessage(wire, { sessionId: signer.sessionId });
-  const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
+  const pem =
+    '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
   const video = join(dir, 'single-and-plain.y4m');
   writeQrVideo(video, [...matrices(frames), textMatrix(pem, 'M')], { tiltDeg: -2, noise: 6, repeat: 6, seed: 3 });
   const { browser, page, external } = await openScanner(video, `key=${toHex(signer.signer.publicKey)}`);
   try {
-    await expect.poll(async () => {
-      const s = await kwState(page);
-      return s.messages.length > 0 && s.plain.includes(pem);
-    }, { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const s = await kwState(page);
+          return s.messages.length > 0 && s.plain.includes(pem);
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     expect((await kwState(page)).messages[0]).toBe(toHex(wire));
     expect(external).toEqual([]);
   } finally {
@@ -111,17 +132,41 @@ test('hostile streams are refused with reasons and nothing is released', async (
   // A valid message of another session.
   const foreign = encodeMessage(await stranger.message(400), { sessionId: stranger.sessionId }).frames;
   const sid8 = alice.sessionId.subarray(0, 8);
-  const huge = encodePartFrame(sid8, new Uint8Array(8).fill(1), { seqNum: 1, seqLen: 1, messageLength: 700, checksum: 0, fragment: new Uint8Array(700) });
+  const huge = encodePartFrame(sid8, new Uint8Array(8).fill(1), {
+    seqNum: 1,
+    seqLen: 1,
+    messageLength: 700,
+    checksum: 0,
+    fragment: new Uint8Array(700),
+  });
   huge.set([0xff, 0xff], 24); // claims 65535 fragments
   const lying = encodeSingleFrame(sid8, new Uint8Array(8).fill(2), utf8('not what the id says'));
   const video = join(dir, 'hostile.y4m');
-  writeQrVideo(video, [...matrices(forged), ...matrices(foreign), frameMatrix(huge), frameMatrix(lying)], { tiltDeg: 2, noise: 6, loops: 2, seed: 11 });
-  const { browser, page, external } = await openScanner(video, `key=${toHex(alice.signer.publicKey)}&sid=${toHex(alice.sessionId)}`);
+  writeQrVideo(video, [...matrices(forged), ...matrices(foreign), frameMatrix(huge), frameMatrix(lying)], {
+    tiltDeg: 2,
+    noise: 6,
+    loops: 2,
+    seed: 11,
+  });
+  const { browser, page, external } = await openScanner(
+    video,
+    `key=${toHex(alice.signer.publicKey)}&sid=${toHex(alice.sessionId)}`,
+  );
   try {
-    await expect.poll(async () => {
-      const r = (await kwState(page)).refusals.join('\n');
-      return ['signature does not verify', 'not this session', 'claims 65535 fragments', 'do not match the message id'].filter((t) => r.includes(t)).length;
-    }, { timeout: 40_000 }).toBe(4);
+    await expect
+      .poll(
+        async () => {
+          const r = (await kwState(page)).refusals.join('\n');
+          return [
+            'signature does not verify',
+            'not this session',
+            'claims 65535 fragments',
+            'do not match the message id',
+          ].filter((t) => r.includes(t)).length;
+        },
+        { timeout: 40_000 },
+      )
+      .toBe(4);
     const state = await kwState(page);
     expect(state.messages).toEqual([]);
     expect(state.frames).toBeGreaterThan(10);

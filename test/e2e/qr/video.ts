@@ -35,7 +35,6 @@ export interface VideoOptions {
   readonly seed?: number;
 }
 
-
 /** Luma plane of one QR matrix as filmed: rotated, area-sampled (4 × 4), no noise yet. */
 function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {
   const { width, height, qrSide, tiltDeg, dark, light } = o;
@@ -76,10 +75,26 @@ function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {
 }
 
 /** Write the video; returns the number of camera frames written and which QR frames were shown. */
-export function writeQrVideo(path: string, matrices: readonly QrMatrix[], options: VideoOptions = {}): { cameraFrames: number; shown: number[] } {
+export function writeQrVideo(
+  path: string,
+  matrices: readonly QrMatrix[],
+  options: VideoOptions = {},
+): { cameraFrames: number; shown: number[] } {
   const o: Required<VideoOptions> = {
-    width: 640, height: 480, repeat: 3, qrSide: 440, tiltDeg: 0, noise: 0, dark: 25, light: 225, glare: 0,
-    tornFraction: 0, dropFraction: 0, loops: 1, seed: 1, ...options,
+    width: 640,
+    height: 480,
+    repeat: 3,
+    qrSide: 440,
+    tiltDeg: 0,
+    noise: 0,
+    dark: 25,
+    light: 225,
+    glare: 0,
+    tornFraction: 0,
+    dropFraction: 0,
+    loops: 1,
+    seed: 1,
+    ...options,
   };
   if (matrices.length === 0) throw new RangeError('no frames');
   const rng = mulberry32(o.seed);
@@ -104,7 +119,8 @@ export function writeQrVideo(path: string, matrices: readonly QrMatrix[], option
           frameBuf.set(previous.subarray(tear * o.width), tear * o.width);
         }
         if (o.noise > 0) {
-          for (let p = 0; p < frameBuf.length; p++) frameBuf[p] = Math.max(0, Math.min(255, Math.round(frameBuf[p]! + o.noise * gauss())));
+          for (let p = 0; p < frameBuf.length; p++)
+            frameBuf[p] = Math.max(0, Math.min(255, Math.round(frameBuf[p]! + o.noise * gauss())));
         }
         writeSync(fd, 'FRAME\n');
         writeSync(fd, frameBuf);

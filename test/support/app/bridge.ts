@@ -31,7 +31,11 @@ export class StandInDevice {
   readonly log: string[] = [];
   private readonly dispatch: ReturnType<typeof createDispatcher>;
 
-  constructor(name: string, appInfo: ChannelOutput<'appInfo'>, options: { dir?: string; chooser?: ImportChooser } = {}) {
+  constructor(
+    name: string,
+    appInfo: ChannelOutput<'appInfo'>,
+    options: { dir?: string; chooser?: ImportChooser } = {},
+  ) {
     this.name = name;
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), `kw-device-${name.replace(/[^a-z0-9]+/gi, '-')}-`));
     this.exportDir = join(this.dir, 'export');
@@ -39,11 +43,16 @@ export class StandInDevice {
     this.journals = new JournalStore(join(this.dir, 'journals'));
     const chooser: ImportChooser = options.chooser ?? (async () => this.imports.shift() ?? null);
     const handlers = createHandlers({
-      appInfo, networkStatus, journals: this.journals, identityDir: this.dir,
+      appInfo,
+      networkStatus,
+      journals: this.journals,
+      identityDir: this.dir,
       chooseExportFolder: async () => this.exportDir,
       chooseImportFile: (kind) => chooser(kind, this),
     });
-    this.dispatch = createDispatcher(handlers, (level, message, detail) => this.log.push(`${level}: ${message} ${detail ? String(detail) : ''}`));
+    this.dispatch = createDispatcher(handlers, (level, message, detail) =>
+      this.log.push(`${level}: ${message} ${detail ? String(detail) : ''}`),
+    );
   }
 
   /** Queue files for the next import dialogs, in order. */
@@ -56,7 +65,11 @@ export class StandInDevice {
     await context.exposeBinding('__kwBridge', async (source, name: unknown, payload: unknown) => {
       // The preload serves only the app's main frame; the dispatcher checks the same facts.
       const isMainFrame = source.frame === source.page.mainFrame();
-      const result = await this.dispatch(CONTRACT[name as keyof typeof CONTRACT]?.channel ?? String(name), { url: APP_ENTRY_URL, isMainFrame }, fromWire(payload));
+      const result = await this.dispatch(
+        CONTRACT[name as keyof typeof CONTRACT]?.channel ?? String(name),
+        { url: APP_ENTRY_URL, isMainFrame },
+        fromWire(payload),
+      );
       return toWire(result);
     });
     await context.addInitScript({ content: bridgeScript(Object.keys(CONTRACT)) });

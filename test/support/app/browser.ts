@@ -4,8 +4,15 @@ import { chromium, type Browser } from 'playwright-core';
 export const CHROMIUM = process.env.KEYWITNESS_CHROMIUM ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
   '--disable-backgrounding-occluded-windows',
 ];
 

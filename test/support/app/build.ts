@@ -34,7 +34,17 @@ export function buildRenderer(): Promise<BuiltRenderer> {
     await build({ configFile: CONFIG, logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } });
     const hash = await computeBuildHash(root, ['dist-renderer']);
     const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    return { root, dir, appInfo: { version: pkg.version, flavour: 'e2e', buildHashHex: hash.hex, buildHashWords: hash.words, buildFileCount: hash.fileCount } };
+    return {
+      root,
+      dir,
+      appInfo: {
+        version: pkg.version,
+        flavour: 'e2e',
+        buildHashHex: hash.hex,
+        buildHashWords: hash.words,
+        buildFileCount: hash.fileCount,
+      },
+    };
   })();
   return memo;
 }

@@ -69,7 +69,12 @@ export async function installCamera(context: BrowserContext): Promise<void> {
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`camera: ${what} within ${ms} ms`)), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`camera: ${what} within ${ms} ms`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -81,31 +86,64 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Film `source`'s QR code (the element with data-testid message-qr, or `selector`) into the camera
  * of every sink until `done()` holds, then take the picture away. Throws after `timeoutMs`.
  */
-export async function film(source: Page, sinks: readonly Page[], done: () => Promise<boolean>, options: { timeoutMs?: number; selector?: string; what?: string } = {}): Promise<void> {
+export async function film(
+  source: Page,
+  sinks: readonly Page[],
+  done: () => Promise<boolean>,
+  options: { timeoutMs?: number; selector?: string; what?: string } = {},
+): Promise<void> {
   const target = source.locator(options.selector ?? '[data-testid="message-qr"] canvas').first();
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
     while (!(await withTimeout(done(), 10_000, 'the receiving page did not answer'))) {
-      if (Date.now() > deadline) throw new Error(`camera: ${options.what ?? 'message'} not received within ${options.timeoutMs ?? 60_000} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`camera: ${options.what ?? 'message'} not received within ${options.timeoutMs ?? 60_000} ms`);
       const png = (await target.screenshot({ animations: 'allow', caret: 'hide', timeout: 10_000 })).toString('base64');
-      await withTimeout(Promise.all(sinks.map((s) => s.evaluate((b64) => (window as unknown as { __kwCamera: { show(b: string): Promise<void> } }).__kwCamera.show(b64), png))), 10_000, 'a receiving page did not take the camera picture');
+      await withTimeout(
+        Promise.all(
+          sinks.map((s) =>
+            s.evaluate(
+              (b64) => (window as unknown as { __kwCamera: { show(b: string): Promise<void> } }).__kwCamera.show(b64),
+              png,
+            ),
+          ),
+        ),
+        10_000,
+        'a receiving page did not take the camera picture',
+      );
       await sleep(40);
     }
   } finally {
-    await Promise.all(sinks.map((s) => s.evaluate(() => (window as unknown as { __kwCamera: { clear(): void } }).__kwCamera.clear()).catch(() => undefined)));
+    await Promise.all(
+      sinks.map((s) =>
+        s
+          .evaluate(() => (window as unknown as { __kwCamera: { clear(): void } }).__kwCamera.clear())
+          .catch(() => undefined),
+      ),
+    );
   }
 }
 
 /** Film a still image (e.g. a plain QR code made by `qrencode`) into a page's camera until `done()`. */
-export async function showStill(sink: Page, png: Buffer, done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function showStill(
+  sink: Page,
+  png: Buffer,
+  done: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  await sink.evaluate((b64) => (window as unknown as { __kwCamera: { show(b: string): Promise<void> } }).__kwCamera.show(b64), png.toString('base64'));
+  await sink.evaluate(
+    (b64) => (window as unknown as { __kwCamera: { show(b: string): Promise<void> } }).__kwCamera.show(b64),
+    png.toString('base64'),
+  );
   try {
     while (!(await done())) {
       if (Date.now() > deadline) throw new Error(`camera: still image not read within ${timeoutMs} ms`);
       await sleep(100);
     }
   } finally {
-    await sink.evaluate(() => (window as unknown as { __kwCamera: { clear(): void } }).__kwCamera.clear()).catch(() => undefined);
+    await sink
+      .evaluate(() => (window as unknown as { __kwCamera: { clear(): void } }).__kwCamera.clear())
+      .catch(() => undefined);
   }
 }

@@ -19,7 +19,12 @@ import { buildRenderer, REPO_ROOT, serveRenderer } from './build.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
 const { values } = parseArgs({
-  options: { data: { type: 'string' }, headless: { type: 'boolean' }, screenshot: { type: 'string' }, 'fake-camera': { type: 'string' } },
+  options: {
+    data: { type: 'string' },
+    headless: { type: 'boolean' },
+    screenshot: { type: 'string' },
+    'fake-camera': { type: 'string' },
+  },
 });
 const dataDir = resolve(values.data ?? join(REPO_ROOT, 'test-results', 'preview-device'));
 mkdirSync(dataDir, { recursive: true });
@@ -28,24 +33,34 @@ const headless = values.headless === true || values.screenshot !== undefined || 
 function suggestions(kind: ImportKind, device: StandInDevice): string[] {
   const list = (dir: string, test: (f: string) => boolean): string[] => {
     try {
-      return readdirSync(dir).filter(test).map((f) => join(dir, f));
+      return readdirSync(dir)
+        .filter(test)
+        .map((f) => join(dir, f));
     } catch {
       return [];
     }
   };
   const ceremonies = join(REPO_ROOT, 'assets', 'ceremonies');
   switch (kind) {
-    case 'script': return list(ceremonies, (f) => f.endsWith('.yaml'));
-    case 'evidence': return readdirSync(ceremonies, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => list(join(ceremonies, d.name), (f) => !f.endsWith('.sh')));
-    case 'bundle': return list(device.exportDir, (f) => f.endsWith('.keywitness.json'));
-    case 'receipt': return list(device.exportDir, (f) => f.endsWith('-receipt.json'));
+    case 'script':
+      return list(ceremonies, (f) => f.endsWith('.yaml'));
+    case 'evidence':
+      return readdirSync(ceremonies, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .flatMap((d) => list(join(ceremonies, d.name), (f) => !f.endsWith('.sh')));
+    case 'bundle':
+      return list(device.exportDir, (f) => f.endsWith('.keywitness.json'));
+    case 'receipt':
+      return list(device.exportDir, (f) => f.endsWith('-receipt.json'));
   }
 }
 
 const rl = createInterface({ input: process.stdin, output: process.stdout });
 const chooser = async (kind: ImportKind, device: StandInDevice): Promise<string | null> => {
   const offered = suggestions(kind, device);
-  process.stdout.write(`\nThe app asks for a ${kind} file to import.\n${offered.map((f, i) => `  ${i + 1}. ${f}`).join('\n')}\n`);
+  process.stdout.write(
+    `\nThe app asks for a ${kind} file to import.\n${offered.map((f, i) => `  ${i + 1}. ${f}`).join('\n')}\n`,
+  );
   const answer = (await rl.question('Number or path (empty to cancel): ')).trim();
   if (answer === '') return null;
   const n = Number(answer);
@@ -55,7 +70,13 @@ const chooser = async (kind: ImportKind, device: StandInDevice): Promise<string 
 const built = await buildRenderer();
 const served = await serveRenderer(built);
 const device = new StandInDevice('preview', built.appInfo, { dir: dataDir, chooser });
-const camera = values['fake-camera'] ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${resolve(values['fake-camera'])}`] : [];
+const camera = values['fake-camera']
+  ? [
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${resolve(values['fake-camera'])}`,
+    ]
+  : [];
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless, args: [...CHROMIUM_ARGS, ...camera] });
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 await context.grantPermissions(['camera'], { origin: new URL(served.url).origin });
@@ -63,7 +84,9 @@ await device.attach(context);
 const page = await context.newPage();
 page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
 await page.goto(served.url);
-process.stdout.write(`Keywitness preview: ${served.url}\nBuild ${built.appInfo.buildHashWords.slice(0, 4).join(' ')} (${built.appInfo.buildHashHex})\nDevice folder: ${dataDir} (exports in ${device.exportDir})\n`);
+process.stdout.write(
+  `Keywitness preview: ${served.url}\nBuild ${built.appInfo.buildHashWords.slice(0, 4).join(' ')} (${built.appInfo.buildHashHex})\nDevice folder: ${dataDir} (exports in ${device.exportDir})\n`,
+);
 
 const finish = async (): Promise<void> => {
   rl.close();

@@ -21,11 +21,19 @@ import { simulateCeremony } from '../../../src/core/session/simulate.js';
 import { fromUtf8, toHex, utf8 } from '../../../src/core/util/bytes.js';
 import { installCryptoEngine } from '../../../src/node/crypto-engine.js';
 import {
-  CEREMONIES_DIR, SAMPLES, TOOLING_FILES, checkAll, failures, loadSample, scriptBytesWith, type SampleCeremony,
+  CEREMONIES_DIR,
+  SAMPLES,
+  TOOLING_FILES,
+  checkAll,
+  failures,
+  loadSample,
+  scriptBytesWith,
+  type SampleCeremony,
 } from './sample-ceremonies.js';
 
 const sample = (script: string): SampleCeremony => SAMPLES.find((s) => s.script === script)!;
-const committed = (s: SampleCeremony, file: string): Uint8Array => new Uint8Array(readFileSync(join(CEREMONIES_DIR, s.evidenceDir, file)));
+const committed = (s: SampleCeremony, file: string): Uint8Array =>
+  new Uint8Array(readFileSync(join(CEREMONIES_DIR, s.evidenceDir, file)));
 const text = (s: SampleCeremony, file: string): string => fromUtf8(committed(s, file));
 
 beforeAll(() => {
@@ -34,15 +42,21 @@ beforeAll(() => {
 
 describe('the sample scripts', () => {
   it('every script in assets/ceremonies has an entry in the sample table', () => {
-    const scripts = readdirSync(CEREMONIES_DIR).filter((f) => f.endsWith('.yaml')).sort();
+    const scripts = readdirSync(CEREMONIES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(scripts).toEqual(SAMPLES.map((s) => s.script).sort());
   });
 
-  it.each(SAMPLES.filter((s) => s.ownEvidence))('every file in $evidenceDir/ is evidence of the script or its tooling', (s) => {
-    const used = new Set([...Object.values(s.evidence), ...Object.values(s.fingerprints), ...TOOLING_FILES]);
-    expect(readdirSync(join(CEREMONIES_DIR, s.evidenceDir)).filter((f) => !used.has(f))).toEqual([]);
-    for (const f of Object.values(s.evidence)) expect(existsSync(join(CEREMONIES_DIR, s.evidenceDir, f)), f).toBe(true);
-  });
+  it.each(SAMPLES.filter((s) => s.ownEvidence))(
+    'every file in $evidenceDir/ is evidence of the script or its tooling',
+    (s) => {
+      const used = new Set([...Object.values(s.evidence), ...Object.values(s.fingerprints), ...TOOLING_FILES]);
+      expect(readdirSync(join(CEREMONIES_DIR, s.evidenceDir)).filter((f) => !used.has(f))).toEqual([]);
+      for (const f of Object.values(s.evidence))
+        expect(existsSync(join(CEREMONIES_DIR, s.evidenceDir, f)), f).toBe(true);
+    },
+  );
 
   it.each(SAMPLES)('$script lints', (s) => {
     const script = parseScript(new Uint8Array(readFileSync(join(CEREMONIES_DIR, s.script))));
@@ -74,14 +88,18 @@ describe('the sample scripts', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  const paired = SAMPLES.filter((s) => s.ownEvidence && existsSync(join(CEREMONIES_DIR, s.evidenceDir, 'expected-values.yaml')));
+  const paired = SAMPLES.filter(
+    (s) => s.ownEvidence && existsSync(join(CEREMONIES_DIR, s.evidenceDir, 'expected-values.yaml')),
+  );
   it('the signing samples commit the expected values their make-evidence.sh emitted', () => {
     expect(paired.map((s) => s.script).sort()).toEqual(['dnssec-ksk-signing.yaml', 'intermediate-ca-signing.yaml']);
   });
 
   it.each(paired)('$script holds every line of $evidenceDir/expected-values.yaml', (s) => {
     const script = readFileSync(join(CEREMONIES_DIR, s.script), 'utf8').split('\n');
-    const lines = text(s, 'expected-values.yaml').split('\n').filter((l) => l !== '');
+    const lines = text(s, 'expected-values.yaml')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(script, line).toContain(line);
   });
@@ -96,7 +114,13 @@ describe('committed evidence', () => {
     for (const step of script.steps) {
       for (const e of step.evidence) {
         for (const key of Object.keys(e.expect)) {
-          expect(results.some((r) => r.id === `${e.id}.${key}` || r.id.startsWith(`${e.id}.${key}.`) || r.id.startsWith(`${e.id}.${key}[`)), `${e.id}.${key}`).toBe(true);
+          expect(
+            results.some(
+              (r) =>
+                r.id === `${e.id}.${key}` || r.id.startsWith(`${e.id}.${key}.`) || r.id.startsWith(`${e.id}.${key}[`),
+            ),
+            `${e.id}.${key}`,
+          ).toBe(true);
         }
       }
     }
@@ -105,7 +129,12 @@ describe('committed evidence', () => {
   it.each(SAMPLES)('$script plays end to end and audits with zero findings', async (s) => {
     const { script, scriptBytes, steps } = loadSample(s);
     const result = await simulateCeremony({
-      script, scriptBytes, coordinatorName: 'Ada Lovelace', participants: s.participants, steps, checker: checkEvidence,
+      script,
+      scriptBytes,
+      coordinatorName: 'Ada Lovelace',
+      participants: s.participants,
+      steps,
+      checker: checkEvidence,
     });
     const report = await auditBundle(result.bundle, result.receipts, { checker: checkEvidence });
     expect(report.findings).toEqual([]);
@@ -114,7 +143,9 @@ describe('committed evidence', () => {
     expect(messages.filter((m) => m.envelope.t === 'exception')).toHaveLength(0);
     const statements = messages.filter((m) => m.envelope.t === 'statement');
     expect(statements).toHaveLength(script.steps.length);
-    const checks = statements.flatMap((m) => (m.envelope.body as { checks: readonly { id: string; ok: boolean }[] }).checks);
+    const checks = statements.flatMap(
+      (m) => (m.envelope.body as { checks: readonly { id: string; ok: boolean }[] }).checks,
+    );
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks.length).toBeGreaterThan(script.steps.length);
     expect(result.bundle.evidence.length).toBe(new Set(Object.values(s.evidence)).size);
@@ -145,46 +176,133 @@ describe('substituted or altered evidence fails exactly the checks that pin it',
   /** A new request with the same subject and key type, as an attacker who swaps the CSR would make. */
   const otherCsr = (): Uint8Array => {
     const out = join(dir, 'other.csr.pem');
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', join(dir, 'other.key'),
-      '-sha384', '-subj', '/C=GB/O=Example Trust Services Ltd/CN=Example Issuing CA G1 2026', '-out', out], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-384',
+        '-nodes',
+        '-keyout',
+        join(dir, 'other.key'),
+        '-sha384',
+        '-subj',
+        '/C=GB/O=Example Trust Services Ltd/CN=Example Issuing CA G1 2026',
+        '-out',
+        out,
+      ],
+      { stdio: 'ignore' },
+    );
     return new Uint8Array(readFileSync(out));
   };
 
-  const cases: readonly { name: string; sample: SampleCeremony; id: string; bytes: () => Uint8Array; fails: string[] }[] = [
+  const cases: readonly {
+    name: string;
+    sample: SampleCeremony;
+    id: string;
+    bytes: () => Uint8Array;
+    fails: string[];
+  }[] = [
     {
-      name: 'another root with the same name (the root rehearsal\'s)', sample: ica, id: 'root_cert', bytes: () => committed(root, 'root-ca.pem'),
+      name: "another root with the same name (the root rehearsal's)",
+      sample: ica,
+      id: 'root_cert',
+      bytes: () => committed(root, 'root-ca.pem'),
       fails: ['root_cert.sha256', 'token_objects.spki_equals', 'ica.signed_by', 'ica.aki_matches'],
     },
-    { name: 'a swapped CSR with the same subject', sample: ica, id: 'csr', bytes: otherCsr, fails: ['csr.sha256', 'ica.spki_equals'] },
-    { name: 'a certificate whose signature was altered', sample: ica, id: 'ica', bytes: flipSignature, fails: ['ica.signed_by'] },
-    { name: 'another token with the same label', sample: ica, id: 'token_restored', bytes: () => committed(root, '2.2-show-slots.txt'), fails: ['token_restored.serial'] },
-    { name: 'another backup archive', sample: ica, id: 'backup_check', bytes: () => committed(root, '5.1-backup.txt'), fails: ['backup_check.present[0]'] },
     {
-      name: 'a token erase that left the token', sample: ica, id: 'token_erased', bytes: () => committed(ica, '2.3-show-slots.txt'),
+      name: 'a swapped CSR with the same subject',
+      sample: ica,
+      id: 'csr',
+      bytes: otherCsr,
+      fails: ['csr.sha256', 'ica.spki_equals'],
+    },
+    {
+      name: 'a certificate whose signature was altered',
+      sample: ica,
+      id: 'ica',
+      bytes: flipSignature,
+      fails: ['ica.signed_by'],
+    },
+    {
+      name: 'another token with the same label',
+      sample: ica,
+      id: 'token_restored',
+      bytes: () => committed(root, '2.2-show-slots.txt'),
+      fails: ['token_restored.serial'],
+    },
+    {
+      name: 'another backup archive',
+      sample: ica,
+      id: 'backup_check',
+      bytes: () => committed(root, '5.1-backup.txt'),
+      fails: ['backup_check.present[0]'],
+    },
+    {
+      name: 'a token erase that left the token',
+      sample: ica,
+      id: 'token_erased',
+      bytes: () => committed(ica, '2.3-show-slots.txt'),
       fails: ['token_erased.absent[0]', 'token_erased.absent[1]'],
     },
     {
-      name: 'the KSK published as a ZSK (flags 256)', sample: dns, id: 'ksk_dnskey', bytes: replaceText(dns, 'ksk.dnskey', (t) => t.replace(' 257 3 13 ', ' 256 3 13 ')),
+      name: 'the KSK published as a ZSK (flags 256)',
+      sample: dns,
+      id: 'ksk_dnskey',
+      bytes: replaceText(dns, 'ksk.dnskey', (t) => t.replace(' 257 3 13 ', ' 256 3 13 ')),
       fails: ['ksk_dnskey.flags', 'ksk_dnskey.key_tags', 'ksk_dnskey.ds'],
     },
     {
-      name: 'the KSK under another owner name', sample: dns, id: 'ksk_dnskey', bytes: replaceText(dns, 'ksk.dnskey', (t) => t.replace(/^example\. /, 'example.com. ')),
+      name: 'the KSK under another owner name',
+      sample: dns,
+      id: 'ksk_dnskey',
+      bytes: replaceText(dns, 'ksk.dnskey', (t) => t.replace(/^example\. /, 'example.com. ')),
       fails: ['ksk_dnskey.owner', 'ksk_dnskey.ds'],
     },
     {
-      name: 'a key signing request missing a ZSK', sample: dns, id: 'ksr', bytes: replaceText(dns, 'example-ksr.dnskey', (t) => t.split('\n').slice(1).join('\n')),
+      name: 'a key signing request missing a ZSK',
+      sample: dns,
+      id: 'ksr',
+      bytes: replaceText(dns, 'example-ksr.dnskey', (t) => t.split('\n').slice(1).join('\n')),
       fails: ['ksr.sha256', 'ksr.key_tags'],
     },
     {
-      name: 'a signed RRset without the KSK', sample: dns, id: 'skr', bytes: replaceText(dns, 'example-skr.txt', (t) => t.split('\n').filter((l) => !/\sDNSKEY\s+257 /.test(l)).join('\n')),
+      name: 'a signed RRset without the KSK',
+      sample: dns,
+      id: 'skr',
+      bytes: replaceText(dns, 'example-skr.txt', (t) =>
+        t
+          .split('\n')
+          .filter((l) => !/\sDNSKEY\s+257 /.test(l))
+          .join('\n'),
+      ),
       fails: ['skr.key_tags', 'skr.ds'],
     },
     {
-      name: 'another token\'s key listing (the P-384 root)', sample: dns, id: 'token_objects', bytes: () => committed(ica, '2.5-list-objects.txt'),
-      fails: ['token_objects.label', 'token_objects.key_type', 'token_objects.curve', 'token_objects.id', 'token_objects.spki_sha256', 'token_objects.present[0]', 'ksk_pub.spki_equals'],
+      name: "another token's key listing (the P-384 root)",
+      sample: dns,
+      id: 'token_objects',
+      bytes: () => committed(ica, '2.5-list-objects.txt'),
+      fails: [
+        'token_objects.label',
+        'token_objects.key_type',
+        'token_objects.curve',
+        'token_objects.id',
+        'token_objects.spki_sha256',
+        'token_objects.present[0]',
+        'ksk_pub.spki_equals',
+      ],
     },
     {
-      name: 'a DS record of another key', sample: dns, id: 'ds_record', bytes: replaceText(dns, 'ksk.ds', (t) => t.replace(/ 13 2 ([0-9a-f])/, (_, c: string) => ` 13 2 ${c === '0' ? '1' : '0'}`)),
+      name: 'a DS record of another key',
+      sample: dns,
+      id: 'ds_record',
+      bytes: replaceText(dns, 'ksk.ds', (t) =>
+        t.replace(/ 13 2 ([0-9a-f])/, (_, c: string) => ` 13 2 ${c === '0' ? '1' : '0'}`),
+      ),
       fails: ['ds_record.present[1]'],
     },
   ];
@@ -204,12 +322,19 @@ describe('the DNSSEC sample agrees with ldns', () => {
     const [key] = parseDnssec(committed(dns, 'ksk.dnskey'), 'ksk.dnskey').keys;
     const m = /^(\S+)\s+\d+\s+IN\s+DS\s+(\d+) (\d+) 2 ([0-9a-f]{64})\s*$/.exec(text(dns, 'ksk.ds'));
     expect(m).not.toBeNull();
-    expect([m![1], Number(m![2]), Number(m![3]), m![4]!.toUpperCase()]).toEqual([key!.owner, key!.keyTag, key!.algorithm, key!.ds[2]]);
+    expect([m![1], Number(m![2]), Number(m![3]), m![4]!.toUpperCase()]).toEqual([
+      key!.owner,
+      key!.keyTag,
+      key!.algorithm,
+      key!.ds[2],
+    ]);
   });
 
   it('the key tags that ldns-keygen and ldns-signzone printed are the ones Keywitness computes', () => {
     for (const file of ['example-ksr.dnskey', 'example-skr.txt']) {
-      const records = text(dns, file).split('\n').filter((l) => /\sIN\s+DNSKEY\s/.test(l));
+      const records = text(dns, file)
+        .split('\n')
+        .filter((l) => /\sIN\s+DNSKEY\s/.test(l));
       const ldnsTags = records.map((l) => Number(/;\{id = (\d+) /.exec(l)?.[1]));
       const ours = parseDnssec(committed(dns, file), file).keys.map((k) => k.keyTag);
       expect(ours.length).toBe(records.length);
@@ -217,7 +342,7 @@ describe('the DNSSEC sample agrees with ldns', () => {
     }
   });
 
-  it('the KSK record holds the token\'s public key: X || Y of the exported P-256 point (RFC 6605 §4)', () => {
+  it("the KSK record holds the token's public key: X || Y of the exported P-256 point (RFC 6605 §4)", () => {
     const spki = decodePem(text(dns, 'ksk.pub.pem'), ['PUBLIC KEY'], 'ksk.pub.pem')[0]!.der;
     const [key] = parseDnssec(committed(dns, 'ksk.dnskey'), 'ksk.dnskey').keys;
     expect(spki.length).toBe(91);

@@ -25,10 +25,20 @@ import { parseDnssec } from '../../../src/core/evidence/dnssec.js';
 import { simulateCeremony } from '../../../src/core/session/simulate.js';
 import { utf8 } from '../../../src/core/util/bytes.js';
 import { installCryptoEngine } from '../../../src/node/crypto-engine.js';
-import { CEREMONIES_DIR, SAMPLES, checkAll, failures, loadSample, scriptBytesWith, scriptPath, type SampleCeremony } from './sample-ceremonies.js';
+import {
+  CEREMONIES_DIR,
+  SAMPLES,
+  checkAll,
+  failures,
+  loadSample,
+  scriptBytesWith,
+  scriptPath,
+  type SampleCeremony,
+} from './sample-ceremonies.js';
 
 const haveSofthsm = spawnSync('sh', ['-c', 'command -v softhsm2-util']).status === 0;
-if (!haveSofthsm) console.warn('SKIPPING make-evidence.sh runs: softhsm2-util is not on PATH (Debian package softhsm2)');
+if (!haveSofthsm)
+  console.warn('SKIPPING make-evidence.sh runs: softhsm2-util is not on PATH (Debian package softhsm2)');
 
 const OWN = SAMPLES.filter((s) => s.ownEvidence);
 const PAIRED = OWN.filter((s) => s.script !== 'root-ca-rehearsal.yaml');
@@ -49,7 +59,9 @@ function valueNames(values: string): string[] {
  * result per list item (present, absent, ds) are resolved to the item's own check id.
  */
 function pinnedChecks(sample: SampleCeremony, names: readonly string[]): Set<string> {
-  const doc = parseYaml(readFileSync(scriptPath(sample), 'utf8')) as { steps: { evidence?: { id: string; expect?: Record<string, unknown> }[] }[] };
+  const doc = parseYaml(readFileSync(scriptPath(sample), 'utf8')) as {
+    steps: { evidence?: { id: string; expect?: Record<string, unknown> }[] }[];
+  };
   const refers = (v: unknown): boolean => names.some((n) => JSON.stringify(v).includes(`"$expected.${n}"`));
   const out = new Set<string>();
   for (const e of doc.steps.flatMap((s) => s.evidence ?? [])) {
@@ -70,7 +82,8 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
     for (const s of OWN) {
       const dir = mkdtempSync(join(tmpdir(), `kw-${s.evidenceDir}-`));
       const r = spawnSync('bash', [join(CEREMONIES_DIR, s.evidenceDir, 'make-evidence.sh'), dir], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${s.evidenceDir}/make-evidence.sh failed (${r.status}): ${r.stderr}${r.stdout}`);
+      if (r.status !== 0)
+        throw new Error(`${s.evidenceDir}/make-evidence.sh failed (${r.status}): ${r.stderr}${r.stdout}`);
       const values = PAIRED.includes(s) ? readFileSync(join(dir, 'expected-values.yaml'), 'utf8') : undefined;
       runs.set(s.script, { dir, values });
     }
@@ -80,7 +93,8 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
   });
 
   const run = (s: SampleCeremony): Run => runs.get(s.script)!;
-  const fresh = (s: SampleCeremony) => loadSample(s, { dir: run(s).dir, scriptBytes: scriptBytesWith(s, run(s).values) });
+  const fresh = (s: SampleCeremony) =>
+    loadSample(s, { dir: run(s).dir, scriptBytes: scriptBytesWith(s, run(s).values) });
 
   it.each(PAIRED)('$script: the run emits a value for every name it pins, and nothing else', (s) => {
     const names = valueNames(run(s).values!);
@@ -89,28 +103,44 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
     expect(names).toEqual(committed);
   });
 
-  it.each(OWN)('$script: every declared check passes on the fresh evidence, with the run\'s own values pinned', async (s) => {
-    const { script, files } = fresh(s);
-    const results = await checkAll(script, files);
-    expect(failures(results)).toEqual([]);
-    expect(results.length).toBeGreaterThan(files.size);
-  });
+  it.each(OWN)(
+    "$script: every declared check passes on the fresh evidence, with the run's own values pinned",
+    async (s) => {
+      const { script, files } = fresh(s);
+      const results = await checkAll(script, files);
+      expect(failures(results)).toEqual([]);
+      expect(results.length).toBeGreaterThan(files.size);
+    },
+  );
 
-  it.each(OWN)('$script: with the committed script, exactly the checks pinned to the committed keys can fail', async (s) => {
-    const { script, files } = loadSample(s, { dir: run(s).dir });
-    const failed = new Set((await checkAll(script, files)).filter((r) => !r.ok).map((r) => r.id));
-    const names = run(s).values ? valueNames(run(s).values!) : [];
-    const pinned = pinnedChecks(s, names);
-    expect([...failed].filter((id) => !pinned.has(id))).toEqual([]);
-    // Hashes, digests and token serials of fresh keys never equal the committed ones.
-    const surely = pinnedChecks(s, names.filter((n) => !/key_tag/.test(n)));
-    expect([...surely].filter((id) => !failed.has(id))).toEqual([]);
-    if (PAIRED.includes(s)) expect(surely.size).toBeGreaterThan(2);
-  });
+  it.each(OWN)(
+    '$script: with the committed script, exactly the checks pinned to the committed keys can fail',
+    async (s) => {
+      const { script, files } = loadSample(s, { dir: run(s).dir });
+      const failed = new Set((await checkAll(script, files)).filter((r) => !r.ok).map((r) => r.id));
+      const names = run(s).values ? valueNames(run(s).values!) : [];
+      const pinned = pinnedChecks(s, names);
+      expect([...failed].filter((id) => !pinned.has(id))).toEqual([]);
+      // Hashes, digests and token serials of fresh keys never equal the committed ones.
+      const surely = pinnedChecks(
+        s,
+        names.filter((n) => !/key_tag/.test(n)),
+      );
+      expect([...surely].filter((id) => !failed.has(id))).toEqual([]);
+      if (PAIRED.includes(s)) expect(surely.size).toBeGreaterThan(2);
+    },
+  );
 
   it.each(OWN)('$script: plays end to end with the fresh evidence and audits with zero findings', async (s) => {
     const { script, scriptBytes, steps } = fresh(s);
-    const result = await simulateCeremony({ script, scriptBytes, coordinatorName: 'Ada Lovelace', participants: s.participants, steps, checker: checkEvidence });
+    const result = await simulateCeremony({
+      script,
+      scriptBytes,
+      coordinatorName: 'Ada Lovelace',
+      participants: s.participants,
+      steps,
+      checker: checkEvidence,
+    });
     expect((await auditBundle(result.bundle, result.receipts, { checker: checkEvidence })).findings).toEqual([]);
   });
 
@@ -123,17 +153,28 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
       const ds = /^\S+\s+\d+\s+IN\s+DS\s+(\d+) 13 2 ([0-9a-f]{64})\s*$/.exec(file('ksk.ds'));
       expect([Number(ds?.[1]), ds?.[2]?.toUpperCase()]).toEqual([ksk!.keyTag, ksk!.ds[2]]);
       const skr = file('example-skr.txt');
-      const ldnsTags = skr.split('\n').filter((l) => /\sIN\s+DNSKEY\s/.test(l)).map((l) => Number(/;\{id = (\d+) /.exec(l)?.[1]));
+      const ldnsTags = skr
+        .split('\n')
+        .filter((l) => /\sIN\s+DNSKEY\s/.test(l))
+        .map((l) => Number(/;\{id = (\d+) /.exec(l)?.[1]));
       expect(parseDnssec(utf8(skr), 'skr').keys.map((k) => k.keyTag)).toEqual(ldnsTags);
       expect(ldnsTags).toContain(ksk!.keyTag);
     });
 
     /** The signed zone as ldns-verify-zone -V 5 printed it, verified again after `edit`. */
     async function reverify(edit: (zone: string) => string, anchor = 'ksk.ds'): Promise<string[]> {
-      const zone = file('3.4-verify.txt').split('\n').filter((l) => l.startsWith('example.\t')).join('\n') + '\n';
+      const zone =
+        file('3.4-verify.txt')
+          .split('\n')
+          .filter((l) => l.startsWith('example.\t'))
+          .join('\n') + '\n';
       const path = join(run(dns).dir, 'reverify.zone');
       writeFileSync(path, edit(zone));
-      const r = spawnSync('ldns-verify-zone', ['-V', '5', '-k', join(run(dns).dir, anchor), '-t', '20261201000000', path], { encoding: 'utf8' });
+      const r = spawnSync(
+        'ldns-verify-zone',
+        ['-V', '5', '-k', join(run(dns).dir, anchor), '-t', '20261201000000', path],
+        { encoding: 'utf8' },
+      );
       const { script } = fresh(dns);
       const spec = script.steps.flatMap((st) => st.evidence).find((e) => e.id === 'zone_verify')!;
       const results = await checkEvidence({ spec, bytes: utf8(r.stdout + r.stderr) }, new Map());
@@ -145,30 +186,50 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
     });
 
     it('an altered DNSKEY signature fails the verification checks', async () => {
-      const flipped = (z: string): string => z.replace(/(\tRRSIG\tDNSKEY 13 .* )(\S)(\S+)$/m, (_, head: string, c: string, rest: string) => `${head}${c === 'A' ? 'B' : 'A'}${rest}`);
+      const flipped = (z: string): string =>
+        z.replace(
+          /(\tRRSIG\tDNSKEY 13 .* )(\S)(\S+)$/m,
+          (_, head: string, c: string, rest: string) => `${head}${c === 'A' ? 'B' : 'A'}${rest}`,
+        );
       expect(flipped(file('3.4-verify.txt'))).not.toBe(file('3.4-verify.txt'));
-      expect(await reverify(flipped)).toEqual(['zone_verify.present[0]', 'zone_verify.absent[0]', 'zone_verify.absent[1]']);
+      expect(await reverify(flipped)).toEqual([
+        'zone_verify.present[0]',
+        'zone_verify.absent[0]',
+        'zone_verify.absent[1]',
+      ]);
     });
 
     it('a DS of another key as the trust anchor fails the verification checks', async () => {
       const other = join(run(dns).dir, 'other.ds');
       writeFileSync(other, readFileSync(join(CEREMONIES_DIR, dns.evidenceDir, 'ksk.ds')));
-      expect(await reverify((z) => z, 'other.ds')).toEqual(['zone_verify.present[0]', 'zone_verify.absent[0]', 'zone_verify.absent[1]']);
+      expect(await reverify((z) => z, 'other.ds')).toEqual([
+        'zone_verify.present[0]',
+        'zone_verify.absent[0]',
+        'zone_verify.absent[1]',
+      ]);
     });
   });
 
   it('intermediate CA: OpenSSL rejects the fresh certificate against another root of the same name, and so does the script', async () => {
     const ica = SAMPLES.find((s) => s.script === 'intermediate-ca-signing.yaml')!;
     const root = join(CEREMONIES_DIR, 'root-ca-rehearsal', 'root-ca.pem');
-    const r = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', root, 'issuing-ca-g1.pem'], { cwd: run(ica).dir, encoding: 'utf8' });
+    const r = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', root, 'issuing-ca-g1.pem'], {
+      cwd: run(ica).dir,
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
     const { script } = fresh(ica);
     const spec = script.steps.flatMap((st) => st.evidence).find((e) => e.id === 'openssl_verify')!;
     const results = await checkEvidence({ spec, bytes: utf8(r.stdout + r.stderr) }, new Map());
     expect(results.filter((c) => !c.ok).map((c) => c.id)).toEqual(['openssl_verify.present', 'openssl_verify.absent']);
     // The substitute carries the very name the intermediate was issued under.
-    const subject = (f: string): string => execFileSync('openssl', ['x509', '-in', f, '-noout', '-subject'], { encoding: 'utf8' });
-    const issuer = execFileSync('openssl', ['x509', '-in', join(run(ica).dir, 'issuing-ca-g1.pem'), '-noout', '-issuer'], { encoding: 'utf8' });
+    const subject = (f: string): string =>
+      execFileSync('openssl', ['x509', '-in', f, '-noout', '-subject'], { encoding: 'utf8' });
+    const issuer = execFileSync(
+      'openssl',
+      ['x509', '-in', join(run(ica).dir, 'issuing-ca-g1.pem'), '-noout', '-issuer'],
+      { encoding: 'utf8' },
+    );
     expect(subject(root).replace(/^subject=/, '')).toBe(issuer.replace(/^issuer=/, ''));
   });
 });

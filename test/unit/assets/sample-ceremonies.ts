@@ -54,8 +54,13 @@ export const SAMPLES: readonly SampleCeremony[] = [
     evidenceDir: 'root-ca-rehearsal',
     ownEvidence: true,
     evidence: {
-      token_init: '2.2-show-slots.txt', token_empty: '3.1-list-objects.txt', keygen: '3.2-keypairgen.txt',
-      root_pub: 'root-ca-p384.pub.pem', root: 'root-ca.pem', backup_archive: '5.1-backup.txt', backup_check: '5.2-restore-check.txt',
+      token_init: '2.2-show-slots.txt',
+      token_empty: '3.1-list-objects.txt',
+      keygen: '3.2-keypairgen.txt',
+      root_pub: 'root-ca-p384.pub.pem',
+      root: 'root-ca.pem',
+      backup_archive: '5.1-backup.txt',
+      backup_check: '5.2-restore-check.txt',
     },
     fingerprints: { '4.2/fingerprint': '4.2-fingerprint.txt' },
     participants: people([]),
@@ -65,9 +70,15 @@ export const SAMPLES: readonly SampleCeremony[] = [
     evidenceDir: 'intermediate-ca-signing',
     ownEvidence: true,
     evidence: {
-      backup_check: '2.2-backup-check.txt', token_restored: '2.3-show-slots.txt', root_cert: 'root-ca.pem',
-      token_objects: '2.5-list-objects.txt', csr: 'issuing-ca-g1.csr.pem', ica: 'issuing-ca-g1.pem',
-      chain: 'issuing-ca-g1-chain.pem', openssl_verify: '3.3-verify.txt', token_erased: '5.1-erased.txt',
+      backup_check: '2.2-backup-check.txt',
+      token_restored: '2.3-show-slots.txt',
+      root_cert: 'root-ca.pem',
+      token_objects: '2.5-list-objects.txt',
+      csr: 'issuing-ca-g1.csr.pem',
+      ica: 'issuing-ca-g1.pem',
+      chain: 'issuing-ca-g1-chain.pem',
+      openssl_verify: '3.3-verify.txt',
+      token_erased: '5.1-erased.txt',
     },
     fingerprints: { '4.1/fingerprint': '4.1-fingerprint.txt' },
     participants: people([{ name: 'Rosa Delgado', role: 'requester' }]),
@@ -77,9 +88,16 @@ export const SAMPLES: readonly SampleCeremony[] = [
     evidenceDir: 'dnssec-ksk-signing',
     ownEvidence: true,
     evidence: {
-      backup_check: '2.2-backup-check.txt', token_restored: '2.3-show-slots.txt', token_objects: '2.4-list-objects.txt',
-      ksk_pub: 'ksk.pub.pem', ksk_dnskey: 'ksk.dnskey', ksr: 'example-ksr.dnskey', skr: 'example-skr.txt',
-      ds_record: 'ksk.ds', zone_verify: '3.4-verify.txt', token_erased: '5.1-erased.txt',
+      backup_check: '2.2-backup-check.txt',
+      token_restored: '2.3-show-slots.txt',
+      token_objects: '2.4-list-objects.txt',
+      ksk_pub: 'ksk.pub.pem',
+      ksk_dnskey: 'ksk.dnskey',
+      ksr: 'example-ksr.dnskey',
+      skr: 'example-skr.txt',
+      ds_record: 'ksk.ds',
+      zone_verify: '3.4-verify.txt',
+      token_erased: '5.1-erased.txt',
     },
     fingerprints: {},
     participants: people([{ name: 'Olu Adeyemi', role: 'operator' }]),
@@ -125,11 +143,16 @@ export interface LoadedSample {
 }
 
 /** Parse the script and read every evidence file, building each step's typed inputs and evidence. */
-export function loadSample(sample: SampleCeremony, options: { readonly dir?: string; readonly scriptBytes?: Uint8Array } = {}): LoadedSample {
+export function loadSample(
+  sample: SampleCeremony,
+  options: { readonly dir?: string; readonly scriptBytes?: Uint8Array } = {},
+): LoadedSample {
   const scriptBytes = options.scriptBytes ?? scriptBytesWith(sample);
   const script = parseScript(scriptBytes);
   const dir = evidencePath(sample, options.dir);
-  const files = new Map(Object.entries(sample.evidence).map(([id, file]) => [id, new Uint8Array(readFileSync(dir + file))] as const));
+  const files = new Map(
+    Object.entries(sample.evidence).map(([id, file]) => [id, new Uint8Array(readFileSync(dir + file))] as const),
+  );
   const steps: Record<string, SimulatedStep> = {};
   for (const step of script.steps) {
     const inputs: Record<string, string> = {};

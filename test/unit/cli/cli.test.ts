@@ -14,7 +14,11 @@ import { toWords } from '../../../src/core/protocol/words.js';
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdoutBytes: (b) => void (out += new TextDecoder().decode(b)) });
+  const code = await main(args, {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    stdoutBytes: (b) => void (out += new TextDecoder().decode(b)),
+  });
   return { code, out, err };
 }
 
@@ -46,7 +50,10 @@ describe('keywitness script', () => {
   it('lint names the YAML path and line of an error, exits 2, prints no stack trace', async () => {
     const dir = await tempDir();
     const file = join(dir, 'bad.yaml');
-    const text = (await readFile(DEMO_SCRIPT, 'utf8')).replace('acks: { roles: [witness], min: 2 }', 'acks: { roles: [witness], mni: 2 }');
+    const text = (await readFile(DEMO_SCRIPT, 'utf8')).replace(
+      'acks: { roles: [witness], min: 2 }',
+      'acks: { roles: [witness], mni: 2 }',
+    );
     await writeFile(file, text);
     const r = await run('script', 'lint', file);
     expect(r.code).toBe(2);
@@ -70,7 +77,9 @@ describe('keywitness script', () => {
 describe('keywitness words', () => {
   it('prints the published example', async () => {
     const r = await run('words', '09F9:1102:9D74:E35B', 'D84156C5635688C0');
-    expect(r.out.split('\n')[0]).toBe('Algol Waterloo Athens aftermath quadrant hydraulic tissue exodus stormy decadence egghead resistor flatfoot escapade newborn recipe');
+    expect(r.out.split('\n')[0]).toBe(
+      'Algol Waterloo Athens aftermath quadrant hydraulic tissue exodus stormy decadence egghead resistor flatfoot escapade newborn recipe',
+    );
   });
 
   it.each([['zz'], ['abc'], ['']])('refuses %j', async (hex) => {
@@ -81,12 +90,21 @@ describe('keywitness words', () => {
 describe('keywitness demo and audit', () => {
   it('demo wrote the bundle and one receipt per participant, and its audit was clean', async () => {
     const files = (await readdir(demoDir)).sort();
-    expect(files).toEqual(['arjun-rao.receipt.json', 'carol-mbeki.receipt.json', 'cathy-novak.receipt.json', 'chris-tanaka.receipt.json',
-      'session.keywitness.json', 'walter-lindqvist.receipt.json', 'wanda-okafor.receipt.json']);
+    expect(files).toEqual([
+      'arjun-rao.receipt.json',
+      'carol-mbeki.receipt.json',
+      'cathy-novak.receipt.json',
+      'chris-tanaka.receipt.json',
+      'session.keywitness.json',
+      'walter-lindqvist.receipt.json',
+      'wanda-okafor.receipt.json',
+    ]);
   });
 
   it('audit of the demo bundle with its receipts: exit 0, "VERIFIED"; --json prints []', async () => {
-    const receipts = (await readdir(demoDir)).filter((f) => f.endsWith('.receipt.json')).flatMap((f) => ['--receipt', join(demoDir, f)]);
+    const receipts = (await readdir(demoDir))
+      .filter((f) => f.endsWith('.receipt.json'))
+      .flatMap((f) => ['--receipt', join(demoDir, f)]);
     const r = await run('audit', join(demoDir, 'session.keywitness.json'), ...receipts);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^VERIFIED: zero findings\./);
@@ -111,9 +129,21 @@ describe('keywitness demo and audit', () => {
   it.each([
     ['not JSON', 'this is not json', /BUNDLE_INVALID: .*bundle: not valid JSON/],
     ['truncated', null, /BUNDLE_INVALID: .*not valid JSON.*truncated/],
-    ['an unknown field', '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"signature":"x"}', /BUNDLE_INVALID: .*signature: unknown field/],
-    ['non-canonical base64', '{"format":"keywitness-bundle/1","script":"QQ=","evidence":[],"transcript":[]}', /BUNDLE_INVALID: .*script: base64 length 3/],
-    ['the wrong format', '{"format":"keywitness-bundle/2","script":"","evidence":[],"transcript":[]}', /BUNDLE_INVALID: .*format: expected "keywitness-bundle\/1"/],
+    [
+      'an unknown field',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"signature":"x"}',
+      /BUNDLE_INVALID: .*signature: unknown field/,
+    ],
+    [
+      'non-canonical base64',
+      '{"format":"keywitness-bundle/1","script":"QQ=","evidence":[],"transcript":[]}',
+      /BUNDLE_INVALID: .*script: base64 length 3/,
+    ],
+    [
+      'the wrong format',
+      '{"format":"keywitness-bundle/2","script":"","evidence":[],"transcript":[]}',
+      /BUNDLE_INVALID: .*format: expected "keywitness-bundle\/1"/,
+    ],
   ])('audit refuses a bundle that is %s: exit 2, one clear line', async (_name, content, message) => {
     const file = join(await tempDir(), 'x.keywitness.json');
     const text = content ?? (await readFile(join(demoDir, 'session.keywitness.json'), 'utf8')).slice(0, 5000);

@@ -13,7 +13,13 @@ let bad: string;
 async function inspect(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runInspect(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stdoutBytes: () => { throw new Error('inspect prints text only'); } });
+  const code = await runInspect(args, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    stdoutBytes: () => {
+      throw new Error('inspect prints text only');
+    },
+  });
   return { code, out, err };
 }
 
@@ -34,8 +40,14 @@ beforeAll(() => {
 
 describe('keywitness inspect', () => {
   it('detects the kind of every evidence file and prints facts and fingerprints', async () => {
-    const files = [join(fx.dir, 'root.pem'), join(fx.dir, 'int.csr'), join(fx.dir, 'p256.pub.pem'), join(V, 'dnssec/iana/root-anchors.xml'),
-      join(V, 'hsm-outputs/yubihsm/developers.yubico.com-get-pubkey.txt'), join(fx.dir, 'root.der')];
+    const files = [
+      join(fx.dir, 'root.pem'),
+      join(fx.dir, 'int.csr'),
+      join(fx.dir, 'p256.pub.pem'),
+      join(V, 'dnssec/iana/root-anchors.xml'),
+      join(V, 'hsm-outputs/yubihsm/developers.yubico.com-get-pubkey.txt'),
+      join(fx.dir, 'root.der'),
+    ];
     const { code, out, err } = await inspect(...files);
     expect([code, err]).toEqual([0, '']);
     const fp = openssl(fx.dir, ['x509', '-in', 'root.pem', '-noout', '-fingerprint', '-sha256']).trim().split('=')[1]!;
@@ -53,25 +65,70 @@ describe('keywitness inspect', () => {
   it('--json prints the documented shape', async () => {
     const { code, out } = await inspect('--json', join(fx.dir, 'chain.pem'), join(bad, 'empty.pem'));
     expect(code).toBe(1);
-    const doc = JSON.parse(out) as { format: string; files: { file: string; ok: boolean; evidence?: Record<string, unknown>; error?: { code: string; message: string } }[] };
+    const doc = JSON.parse(out) as {
+      format: string;
+      files: {
+        file: string;
+        ok: boolean;
+        evidence?: Record<string, unknown>;
+        error?: { code: string; message: string };
+      }[];
+    };
     expect(doc.format).toBe('keywitness-inspect/1');
     const [chain, empty] = doc.files;
     expect(chain!.ok).toBe(true);
     expect(chain!.evidence!.kind).toBe('certificate');
     const certs = chain!.evidence!.certificates as Record<string, unknown>[];
     expect(certs).toHaveLength(2);
-    expect(Object.keys(certs[0]!).sort()).toEqual(['extensions', 'issuer', 'key', 'notAfter', 'notBefore', 'selfIssued', 'selfSignature', 'serial', 'serialBits', 'sha1', 'sha256', 'signatureAlgorithm', 'subject', 'validityDays', 'version', 'warnings']);
-    expect(Object.keys(certs[0]!.sha256 as object).sort()).toEqual(['algorithm', 'colonHex', 'hex', 'identifying', 'short', 'words']);
-    expect(chain!.evidence!.chain).toEqual([
-      expect.objectContaining({ index: 0, status: 'valid' }), expect.objectContaining({ index: 1, issuedBy: 'itself', status: 'valid' }),
+    expect(Object.keys(certs[0]!).sort()).toEqual([
+      'extensions',
+      'issuer',
+      'key',
+      'notAfter',
+      'notBefore',
+      'selfIssued',
+      'selfSignature',
+      'serial',
+      'serialBits',
+      'sha1',
+      'sha256',
+      'signatureAlgorithm',
+      'subject',
+      'validityDays',
+      'version',
+      'warnings',
     ]);
-    expect(empty).toEqual({ file: join(bad, 'empty.pem'), ok: false, error: { code: 'EVIDENCE_INVALID', message: expect.stringMatching(/empty input/) } });
+    expect(Object.keys(certs[0]!.sha256 as object).sort()).toEqual([
+      'algorithm',
+      'colonHex',
+      'hex',
+      'identifying',
+      'short',
+      'words',
+    ]);
+    expect(chain!.evidence!.chain).toEqual([
+      expect.objectContaining({ index: 0, status: 'valid' }),
+      expect.objectContaining({ index: 1, issuedBy: 'itself', status: 'valid' }),
+    ]);
+    expect(empty).toEqual({
+      file: join(bad, 'empty.pem'),
+      ok: false,
+      error: { code: 'EVIDENCE_INVALID', message: expect.stringMatching(/empty input/) },
+    });
   });
 
   const cases: [string, string[], RegExp][] = [
     ['truncated DER', ['truncated.der'], /ERROR EVIDENCE_INVALID: .*claims \d+ content bytes but only \d+ remain/],
-    ['trailing garbage', ['trailing.der', '--kind', 'certificate'], /ERROR EVIDENCE_INVALID: .*2 trailing bytes after the DER element/],
-    ['wrong PEM label', ['wrong-label.pem', '--kind', 'certificate'], /ERROR EVIDENCE_INVALID: .*PEM label "X509 CRL" is not one of/],
+    [
+      'trailing garbage',
+      ['trailing.der', '--kind', 'certificate'],
+      /ERROR EVIDENCE_INVALID: .*2 trailing bytes after the DER element/,
+    ],
+    [
+      'wrong PEM label',
+      ['wrong-label.pem', '--kind', 'certificate'],
+      /ERROR EVIDENCE_INVALID: .*PEM label "X509 CRL" is not one of/,
+    ],
     ['huge file', ['huge.der'], /ERROR INPUT_TOO_LARGE: 1048577 bytes is over the 1048576-byte limit/],
     ['bit-flipped length', ['bitflip.der', '--kind', 'certificate'], /ERROR EVIDENCE_INVALID/],
     ['missing file', ['nope.pem'], /ERROR IO_FAILED: cannot read/],

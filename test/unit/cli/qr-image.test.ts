@@ -64,14 +64,20 @@ describe('our frames decode byte-exactly with zbarimg', () => {
     const { frames } = encodeMessage(await signer.message(5000), { sessionId: signer.sessionId });
     const { version, pngs } = await renderFramesPng(frames, 3);
     const sizes = pngs.map((png) => imageInfo(png));
-    for (const s of sizes) expect(s).toEqual({ format: 'png', width: (qrModules(version) + 8) * 3, height: (qrModules(version) + 8) * 3 });
+    for (const s of sizes)
+      expect(s).toEqual({ format: 'png', width: (qrModules(version) + 8) * 3, height: (qrModules(version) + 8) * 3 });
   });
 });
 
 describe('qrencode codes decode with ours', () => {
   const PEM = readFileSync(new URL('../../../package.json', import.meta.url)).subarray(0, 200);
   const contents: [string, Uint8Array][] = [
-    ['PEM-like text', utf8(`-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n`)],
+    [
+      'PEM-like text',
+      utf8(
+        `-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n`,
+      ),
+    ],
     ['hex hash', utf8('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08')],
     ['binary', Uint8Array.from({ length: 256 }, (_, i) => 255 - i)],
     ['project file text', PEM],
@@ -82,7 +88,24 @@ describe('qrencode codes decode with ours', () => {
     ['blurred', ['-blur', '0x1.2'], 'png'],
     ['noisy', ['-attenuate', '0.6', '+noise', 'Gaussian'], 'png'],
     ['JPEG quality 35', ['-quality', '35'], 'jpg'],
-    ['all at once', ['-background', 'white', '-rotate', '-8', '-blur', '0x0.8', '-attenuate', '0.4', '+noise', 'Gaussian', '-quality', '50'], 'jpg'],
+    [
+      'all at once',
+      [
+        '-background',
+        'white',
+        '-rotate',
+        '-8',
+        '-blur',
+        '0x0.8',
+        '-attenuate',
+        '0.4',
+        '+noise',
+        'Gaussian',
+        '-quality',
+        '50',
+      ],
+      'jpg',
+    ],
   ];
   for (const [name, data] of contents) {
     it.each(variants)(`${name}, %s`, async (variant, args, ext) => {
@@ -106,8 +129,13 @@ describe('QR version table', () => {
   it('matches the qrcode library: each capacity fits its version and one byte more does not', () => {
     BYTE_CAPACITY_L.forEach((cap, i) => {
       const version = i + 1;
-      expect(QRCode.create([{ data: Buffer.alloc(cap, 0xa5), mode: 'byte' }], { errorCorrectionLevel: 'L', version }).version).toBe(version);
-      expect(() => QRCode.create([{ data: Buffer.alloc(cap + 1, 0xa5), mode: 'byte' }], { errorCorrectionLevel: 'L', version })).toThrow();
+      expect(
+        QRCode.create([{ data: Buffer.alloc(cap, 0xa5), mode: 'byte' }], { errorCorrectionLevel: 'L', version })
+          .version,
+      ).toBe(version);
+      expect(() =>
+        QRCode.create([{ data: Buffer.alloc(cap + 1, 0xa5), mode: 'byte' }], { errorCorrectionLevel: 'L', version }),
+      ).toThrow();
       expect(qrVersionFor(cap)).toBe(version);
     });
   });
@@ -133,9 +161,28 @@ describe('image checks before decoding', () => {
     ['PNG bomb 100000 × 100000', png(100000, 100000), 'INPUT_TOO_LARGE', '100000 × 100000'],
     ['PNG 8000 × 8000 (64 MP)', png(8000, 8000), 'INPUT_TOO_LARGE', 'pixels'],
     ['PNG zero width', png(0, 10), 'INPUT_INVALID', 'no pixels'],
-    ['PNG without IHDR', (() => { const b = png(10, 10); b[12] = 0x58; return b; })(), 'INPUT_INVALID', 'IHDR'],
-    ['JPEG without frame header', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...new Array(14).fill(0), 0xff, 0xd9]), 'INPUT_INVALID', 'start-of-frame'],
-    ['JPEG bomb', Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0xff, 0xff, 0xff, 0xff, 3, 0, 0, 0, 0]), 'INPUT_TOO_LARGE', '65535 × 65535'],
+    [
+      'PNG without IHDR',
+      (() => {
+        const b = png(10, 10);
+        b[12] = 0x58;
+        return b;
+      })(),
+      'INPUT_INVALID',
+      'IHDR',
+    ],
+    [
+      'JPEG without frame header',
+      Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...new Array(14).fill(0), 0xff, 0xd9]),
+      'INPUT_INVALID',
+      'start-of-frame',
+    ],
+    [
+      'JPEG bomb',
+      Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0xff, 0xff, 0xff, 0xff, 3, 0, 0, 0, 0]),
+      'INPUT_TOO_LARGE',
+      '65535 × 65535',
+    ],
     ['oversized file', new Uint8Array(32 * 1024 * 1024 + 1), 'INPUT_TOO_LARGE', 'bytes; at most'],
   ];
   it.each(cases)('%s is refused', async (_n, bytes, code, text) => {

@@ -18,7 +18,11 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const chunks: Uint8Array[] = [];
-  const code = await runQr(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stdoutBytes: (b) => void chunks.push(b.slice()) });
+  const code = await runQr(args, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    stdoutBytes: (b) => void chunks.push(b.slice()),
+  });
   const bytes = concatBytes(...chunks);
   if (chunks.length > 0) out += new TextDecoder().decode(bytes);
   return { code, out, err, bytes };
@@ -30,7 +34,9 @@ async function encodeToDir(wire: Uint8Array): Promise<string[]> {
   const out = fresh('frames');
   const r = await run('encode', file, '--out', out, '--scale', '4');
   expect(r.code, r.err).toBe(0);
-  return readdirSync(out).sort().map((f) => join(out, f));
+  return readdirSync(out)
+    .sort()
+    .map((f) => join(out, f));
 }
 
 const genesisSigner = await generateSigner('ed25519');
@@ -103,7 +109,8 @@ describe('qr encode / decode round trip', () => {
 
 describe('qr decode --raw', () => {
   it('prints exactly the text of a plain qrencode QR code', async () => {
-    const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
+    const pem =
+      '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
     const img = fresh('pem.png');
     execFileSync('qrencode', ['-8', '-o', img], { input: pem });
     const r = await run('decode', img, '--raw');

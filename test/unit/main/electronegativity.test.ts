@@ -26,7 +26,11 @@ const require = createRequire(import.meta.url);
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 
-interface SarifResult { ruleId: string; message: { text: string }; locations?: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine?: number } } }[] }
+interface SarifResult {
+  ruleId: string;
+  message: { text: string };
+  locations?: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine?: number } } }[];
+}
 
 let dir: string;
 let results: SarifResult[];
@@ -34,13 +38,27 @@ let results: SarifResult[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-eneg-'));
   const sarif = join(dir, 'electronegativity.sarif');
-  await run(process.execPath, [
-    join(ROOT, 'node_modules/@doyensec/electronegativity/dist/index.js'),
-    '--input', join(ROOT, 'src'), '--output', sarif, '--relative', '--verbose', 'false',
-    '--electron-version', (require(join(ROOT, 'node_modules/electron/package.json')) as { version: string }).version,
-    '--exclude-checks', 'AvailableSecurityFixesGlobalCheck',
-  ], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  const report = JSON.parse(await readFile(sarif, 'utf8')) as { runs: { results: SarifResult[]; tool: { driver: { name: string } } }[] };
+  await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/@doyensec/electronegativity/dist/index.js'),
+      '--input',
+      join(ROOT, 'src'),
+      '--output',
+      sarif,
+      '--relative',
+      '--verbose',
+      'false',
+      '--electron-version',
+      (require(join(ROOT, 'node_modules/electron/package.json')) as { version: string }).version,
+      '--exclude-checks',
+      'AvailableSecurityFixesGlobalCheck',
+    ],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const report = JSON.parse(await readFile(sarif, 'utf8')) as {
+    runs: { results: SarifResult[]; tool: { driver: { name: string } } }[];
+  };
   expect(report.runs).toHaveLength(1);
   expect(report.runs[0]!.tool.driver.name.toLowerCase()).toContain('electronegativity');
   results = report.runs[0]!.results;
@@ -53,7 +71,10 @@ afterAll(async () => {
 function cspEvaluation(): { severity: number; directive: string; description: string }[] {
   const csp = require('@doyensec/csp-evaluator') as {
     CspParser: new (s: string) => { csp: unknown };
-    CspEvaluator: new (c: unknown, v: unknown) => { evaluate(): { severity: number; directive: string; description: string }[] };
+    CspEvaluator: new (
+      c: unknown,
+      v: unknown,
+    ) => { evaluate(): { severity: number; directive: string; description: string }[] };
     Version: { CSP3: unknown };
   };
   const header = responseHeaders('text/html; charset=utf-8')['Content-Security-Policy']!;
@@ -65,7 +86,9 @@ describe('Electronegativity on src/', () => {
   it('the CSP the app sends raises nothing Electronegativity would report, beyond two inapplicable notes', () => {
     const SEVERITY = { HIGH: 10, SYNTAX: 20, MEDIUM: 30, HIGH_MAYBE: 40, MEDIUM_MAYBE: 50 };
     const findings = cspEvaluation();
-    const serious = findings.filter((f) => f.severity === SEVERITY.HIGH || f.severity === SEVERITY.MEDIUM || f.severity === SEVERITY.HIGH_MAYBE);
+    const serious = findings.filter(
+      (f) => f.severity === SEVERITY.HIGH || f.severity === SEVERITY.MEDIUM || f.severity === SEVERITY.HIGH_MAYBE,
+    );
     expect(serious).toEqual([]);
     // 'self' in script-src is flagged for sites hosting JSONP or user uploads; app:// serves
     // only the shipped bundle. 'wasm-unsafe-eval' is CSP Level 3 and newer than the evaluator.
@@ -74,9 +97,12 @@ describe('Electronegativity on src/', () => {
   });
 
   it('reports zero findings (the documented CSP false positive aside)', () => {
-    const accepted = results.filter((r) => r.ruleId === 'CSP_GLOBAL_CHECK' && /No CSP has been detected/.test(r.message.text));
+    const accepted = results.filter(
+      (r) => r.ruleId === 'CSP_GLOBAL_CHECK' && /No CSP has been detected/.test(r.message.text),
+    );
     const rest = results.filter((r) => !accepted.includes(r));
-    const describe = (r: SarifResult) => `${r.ruleId} at ${r.locations?.map((l) => `${l.physicalLocation.artifactLocation.uri}:${l.physicalLocation.region?.startLine ?? '?'}`).join(', ')}: ${r.message.text}`;
+    const describe = (r: SarifResult) =>
+      `${r.ruleId} at ${r.locations?.map((l) => `${l.physicalLocation.artifactLocation.uri}:${l.physicalLocation.region?.startLine ?? '?'}`).join(', ')}: ${r.message.text}`;
     expect(rest.map(describe)).toEqual([]);
     expect(accepted.length).toBeLessThanOrEqual(1);
   });

@@ -11,7 +11,8 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 
 async function importsOf(file: string): Promise<string[]> {
   const text = await readFile(join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!)
+  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)]
+    .map((m) => m[1]!)
     .concat([...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!));
 }
 
@@ -43,6 +44,12 @@ describe('shell layering', () => {
     for (const f of [...(await tsFiles('src/main')), ...(await tsFiles('src/preload'))]) {
       if ((await importsOf(f)).includes('electron')) glue.push(f);
     }
-    expect(glue.sort()).toEqual(['src/main/app-protocol.ts', 'src/main/dialogs.ts', 'src/main/harden.ts', 'src/main/main.ts', 'src/preload/preload.ts']);
+    expect(glue.sort()).toEqual([
+      'src/main/app-protocol.ts',
+      'src/main/dialogs.ts',
+      'src/main/harden.ts',
+      'src/main/main.ts',
+      'src/preload/preload.ts',
+    ]);
   });
 });

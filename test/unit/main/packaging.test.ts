@@ -19,13 +19,19 @@ const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as typeof import('ajv').default;
 const asar = require('@electron/asar') as typeof import('@electron/asar');
 const fuses = require('@electron/fuses') as typeof import('@electron/fuses');
-const { FuseState, SENTINEL } = require('@electron/fuses/dist/constants') as { FuseState: { ENABLE: number; DISABLE: number }; SENTINEL: string };
+const { FuseState, SENTINEL } = require('@electron/fuses/dist/constants') as {
+  FuseState: { ENABLE: number; DISABLE: number };
+  SENTINEL: string;
+};
 const run = promisify(execFile);
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const schema = JSON.parse(await readFile(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as object;
 const releaseConfig = parseYaml(await readFile(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
-const e2eConfig = parseYaml(await readFile(join(ROOT, 'build/electron-builder.e2e.yml'), 'utf8')) as Record<string, unknown>;
+const e2eConfig = parseYaml(await readFile(join(ROOT, 'build/electron-builder.e2e.yml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 // electron-builder's schema uses a custom "typeof" keyword for function-valued hooks.
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -56,7 +62,10 @@ const WIRE_INDEX: Record<keyof typeof RELEASE_FUSES, number> = {
 };
 
 describe('electron-builder configuration', () => {
-  it.each([['electron-builder.yml', releaseConfig], ['build/electron-builder.e2e.yml', e2eConfig]])('%s is valid against electron-builder\'s schema', (_name, config) => {
+  it.each([
+    ['electron-builder.yml', releaseConfig],
+    ['build/electron-builder.e2e.yml', e2eConfig],
+  ])("%s is valid against electron-builder's schema", (_name, config) => {
     const ok = validate(config);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
@@ -81,7 +90,9 @@ describe('electron-builder configuration', () => {
     expect(e2eConfig['extends']).toBe('./electron-builder.yml');
     expect(e2eConfig['electronFuses']).toEqual({ ...RELEASE_FUSES, enableNodeCliInspectArguments: true });
     expect((e2eConfig['extraMetadata'] as { keywitness: unknown }).keywitness).toEqual({ flavour: 'e2e' });
-    expect((e2eConfig['directories'] as { output: string }).output).not.toBe((releaseConfig['directories'] as { output: string }).output);
+    expect((e2eConfig['directories'] as { output: string }).output).not.toBe(
+      (releaseConfig['directories'] as { output: string }).output,
+    );
   });
 
   it('targets deb, AppImage and dir on Linux, dmg on macOS, nsis on Windows', () => {
@@ -103,15 +114,33 @@ describe('packaging against a stub Electron dist', () => {
     stub = join(work, 'electron-dist');
     await mkdir(join(stub, 'locales'), { recursive: true });
     await mkdir(join(stub, 'resources'), { recursive: true });
-    const exe = Buffer.concat([Buffer.from('#!/bin/sh\necho "stub Electron: packaging test only"\nexit 1\n'), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from('11111111')]);
+    const exe = Buffer.concat([
+      Buffer.from('#!/bin/sh\necho "stub Electron: packaging test only"\nexit 1\n'),
+      Buffer.from(SENTINEL),
+      Buffer.from([1, 8]),
+      Buffer.from('11111111'),
+    ]);
     await writeFile(join(stub, 'electron'), exe, { mode: 0o755 });
     await writeFile(join(stub, 'version'), '45.5.0');
     await writeFile(join(stub, 'LICENSE'), 'stub');
     for (const l of ['en-US', 'de', 'fr']) await writeFile(join(stub, 'locales', `${l}.pak`), l);
     // The app's real main and preload bundles, built the way `npm run build:main/preload` does.
     bundles = new Map();
-    for (const [entry, out, format] of [['src/main/main.ts', 'dist/main/main.js', 'esm'], ['src/preload/preload.ts', 'dist/preload/preload.cjs', 'cjs']] as const) {
-      const r = await build({ entryPoints: [join(ROOT, entry)], bundle: true, platform: 'node', format, target: 'node22', external: ['electron'], write: false, logLevel: 'silent', minify: format === 'cjs' });
+    for (const [entry, out, format] of [
+      ['src/main/main.ts', 'dist/main/main.js', 'esm'],
+      ['src/preload/preload.ts', 'dist/preload/preload.cjs', 'cjs'],
+    ] as const) {
+      const r = await build({
+        entryPoints: [join(ROOT, entry)],
+        bundle: true,
+        platform: 'node',
+        format,
+        target: 'node22',
+        external: ['electron'],
+        write: false,
+        logLevel: 'silent',
+        minify: format === 'cjs',
+      });
       bundles.set(out, r.outputFiles[0]!.contents);
     }
   });
@@ -132,7 +161,10 @@ describe('packaging against a stub Electron dist', () => {
       await mkdir(join(dir, out, '..'), { recursive: true });
       await writeFile(join(dir, out), bytes);
     }
-    await writeFile(join(dir, 'dist-renderer/index.html'), '<!doctype html><title>Keywitness</title><script type="module" src="assets/index.js"></script>');
+    await writeFile(
+      join(dir, 'dist-renderer/index.html'),
+      '<!doctype html><title>Keywitness</title><script type="module" src="assets/index.js"></script>',
+    );
     await writeFile(join(dir, 'dist-renderer/assets/index.js'), 'console.log("renderer")');
     await writeFile(join(dir, 'dist/main/main.js.map'), '{}'); // must not be shipped
     return dir;
@@ -141,10 +173,20 @@ describe('packaging against a stub Electron dist', () => {
   async function pack(name: string, config: string): Promise<string> {
     const dir = await project(name);
     const out = join(work, `${name}-out`);
-    await run(process.execPath, [
-      join(ROOT, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', '--x64', '--config', config,
-      `-c.electronDist=${stub}`, `-c.directories.output=${out}`,
-    ], { cwd: dir, env: { ...process.env, CI: 'true', SOURCE_DATE_EPOCH: '1767225600' }, maxBuffer: 16 * 1024 * 1024 });
+    await run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/electron-builder/cli.js'),
+        '--linux',
+        'dir',
+        '--x64',
+        '--config',
+        config,
+        `-c.electronDist=${stub}`,
+        `-c.directories.output=${out}`,
+      ],
+      { cwd: dir, env: { ...process.env, CI: 'true', SOURCE_DATE_EPOCH: '1767225600' }, maxBuffer: 16 * 1024 * 1024 },
+    );
     return join(out, 'linux-unpacked');
   }
 
@@ -159,22 +201,47 @@ describe('packaging against a stub Electron dist', () => {
     expect(asarA.equals(asarB)).toBe(true);
 
     // What is inside: package.json, the two bundles, the renderer; no node_modules, no source maps.
-    const files = asar.listPackage(join(a, 'resources/app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
-    expect(files.sort()).toEqual(['/dist', '/dist-renderer', '/dist-renderer/assets', '/dist-renderer/assets/index.js', '/dist-renderer/index.html', '/dist/main', '/dist/main/main.js', '/dist/preload', '/dist/preload/preload.cjs', '/package.json']);
-    const pkg = JSON.parse(asar.extractFile(join(a, 'resources/app.asar'), 'package.json').toString()) as { keywitness: unknown; scripts?: unknown; main: string };
+    const files = asar
+      .listPackage(join(a, 'resources/app.asar'), { isPack: false })
+      .map((f) => f.replaceAll('\\', '/'));
+    expect(files.sort()).toEqual([
+      '/dist',
+      '/dist-renderer',
+      '/dist-renderer/assets',
+      '/dist-renderer/assets/index.js',
+      '/dist-renderer/index.html',
+      '/dist/main',
+      '/dist/main/main.js',
+      '/dist/preload',
+      '/dist/preload/preload.cjs',
+      '/package.json',
+    ]);
+    const pkg = JSON.parse(asar.extractFile(join(a, 'resources/app.asar'), 'package.json').toString()) as {
+      keywitness: unknown;
+      scripts?: unknown;
+      main: string;
+    };
     expect(pkg.keywitness).toEqual({ flavour: 'release' });
     expect(pkg.main).toBe('dist/main/main.js');
     expect(pkg.scripts).toBeUndefined();
 
-    for (const [dir, inspect] of [[a, false], [b, false], [e2e, true]] as const) {
+    for (const [dir, inspect] of [
+      [a, false],
+      [b, false],
+      [e2e, true],
+    ] as const) {
       const wire = await fuses.getCurrentFuseWire(join(dir, 'keywitness'));
       const want = { ...RELEASE_FUSES, enableNodeCliInspectArguments: inspect };
       for (const [name, value] of Object.entries(want)) {
         const index = WIRE_INDEX[name as keyof typeof RELEASE_FUSES];
-        expect((wire as unknown as Record<number, number>)[index], `${dir}: ${name}`).toBe(value ? FuseState.ENABLE : FuseState.DISABLE);
+        expect((wire as unknown as Record<number, number>)[index], `${dir}: ${name}`).toBe(
+          value ? FuseState.ENABLE : FuseState.DISABLE,
+        );
       }
     }
-    const e2ePkg = JSON.parse(asar.extractFile(join(e2e, 'resources/app.asar'), 'package.json').toString()) as { keywitness: unknown };
+    const e2ePkg = JSON.parse(asar.extractFile(join(e2e, 'resources/app.asar'), 'package.json').toString()) as {
+      keywitness: unknown;
+    };
     expect(e2ePkg.keywitness).toEqual({ flavour: 'e2e' });
     // electronLanguages keeps en-US only.
     const { readdir } = await import('node:fs/promises');

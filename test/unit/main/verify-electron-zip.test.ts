@@ -13,9 +13,14 @@ const zipName = 'electron-v45.5.0-linux-x64.zip';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-zip-'));
   await writeFile(join(dir, zipName), 'pretend this is Electron');
-  await writeFile(join(dir, 'checksums.json'), JSON.stringify({ [zipName]: createHash('sha256').update('pretend this is Electron').digest('hex') }));
+  await writeFile(
+    join(dir, 'checksums.json'),
+    JSON.stringify({ [zipName]: createHash('sha256').update('pretend this is Electron').digest('hex') }),
+  );
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 const check = (...args: string[]) => spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8' });
 

@@ -30,7 +30,14 @@ afterEach(async () => {
 });
 
 function shellHash(): string {
-  return execFileSync('sh', ['-c', "find package.json dist/main dist/preload dist-renderer -type f | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum"], { cwd: root, encoding: 'utf8' }).split(' ')[0]!;
+  return execFileSync(
+    'sh',
+    [
+      '-c',
+      "find package.json dist/main dist/preload dist-renderer -type f | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum",
+    ],
+    { cwd: root, encoding: 'utf8' },
+  ).split(' ')[0]!;
 }
 
 describe('build hash', () => {
@@ -67,7 +74,11 @@ describe('build hash', () => {
   it.each([
     ['a symbolic link', async () => symlink('/etc/passwd', join(root, 'dist/main/link.js')), /links or special files/],
     ['a name with a newline', async () => writeFile(join(root, 'dist/main/a\nb.js'), 'x'), /outside the portable set/],
-    ['a name with a backslash', async () => writeFile(join(root, 'dist/main/a\\b.js'), 'x'), /outside the portable set/],
+    [
+      'a name with a backslash',
+      async () => writeFile(join(root, 'dist/main/a\\b.js'), 'x'),
+      /outside the portable set/,
+    ],
     ['a non-ASCII name', async () => writeFile(join(root, 'dist/main/é.js'), 'x'), /outside the portable set/],
   ])('refuses %s in the shipped files', async (_name, make, error) => {
     await make();

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   if (!isKeywitnessError(e)) throw new Error(`expected a KeywitnessError, got ${String(e)}`);
   return e.code;
 }
@@ -46,7 +49,11 @@ describe('export', () => {
   it('writes, verifies and reports the SHA-256 of the bytes on the medium', async () => {
     const bytes = utf8('{"format":"keywitness-bundle/1"}\n');
     const r = await exportFile(media, 'session.keywitness.json', bytes);
-    expect(r).toEqual({ path: join(media, 'session.keywitness.json'), size: bytes.length, sha256Hex: toHex(sha256(bytes)) });
+    expect(r).toEqual({
+      path: join(media, 'session.keywitness.json'),
+      size: bytes.length,
+      sha256Hex: toHex(sha256(bytes)),
+    });
     const sum = spawnSync('sha256sum', [r.path], { encoding: 'utf8' }).stdout.split(' ')[0];
     expect(sum).toBe(r.sha256Hex);
   });
@@ -81,7 +88,9 @@ describe('export', () => {
     await mkdir(tiny);
     mount(['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs'], tiny);
     await exportFile(tiny, 'small.json', new Uint8Array(1000).fill(1));
-    expect(await codeOf(exportFile(tiny, 'big.keywitness.json', new Uint8Array(200 * 1024).fill(2)))).toBe('STORAGE_FULL');
+    expect(await codeOf(exportFile(tiny, 'big.keywitness.json', new Uint8Array(200 * 1024).fill(2)))).toBe(
+      'STORAGE_FULL',
+    );
     expect(await readdir(tiny)).toEqual(['small.json']);
   });
 
@@ -110,7 +119,12 @@ describe('import', () => {
     const p = join(folder, 'cert.pem');
     await writeFile(p, '-----BEGIN CERTIFICATE-----\n');
     const r = await importFile(p, 1000, any);
-    expect(r).toEqual({ name: 'cert.pem', bytes: new Uint8Array(await readFile(p)), size: 28, sha256Hex: toHex(sha256(await readFile(p))) });
+    expect(r).toEqual({
+      name: 'cert.pem',
+      bytes: new Uint8Array(await readFile(p)),
+      size: 28,
+      sha256Hex: toHex(sha256(await readFile(p))),
+    });
   });
 
   it('accepts a link that stays inside the chosen folder', async () => {
@@ -122,16 +136,33 @@ describe('import', () => {
 
   it.each([
     ['an absolute link out of the folder', async (p: string) => symlink('/etc/passwd', p), 'POLICY_DENIED'],
-    ['a relative link out of the folder', async (p: string) => {
-      await writeFile(join(dir, 'outside.txt'), 'x');
-      await symlink('../outside.txt', p);
-    }, 'POLICY_DENIED'],
+    [
+      'a relative link out of the folder',
+      async (p: string) => {
+        await writeFile(join(dir, 'outside.txt'), 'x');
+        await symlink('../outside.txt', p);
+      },
+      'POLICY_DENIED',
+    ],
     ['a dangling link', async (p: string) => symlink(join(folder, 'nothing'), p), 'NOT_FOUND'],
     ['a folder', async (p: string) => mkdir(p), 'INPUT_INVALID'],
-    ['a FIFO', async (p: string) => { spawnSync('mkfifo', [p]); }, 'INPUT_INVALID'],
+    [
+      'a FIFO',
+      async (p: string) => {
+        spawnSync('mkfifo', [p]);
+      },
+      'INPUT_INVALID',
+    ],
     ['a device', async (p: string) => symlink('/dev/zero', p), 'POLICY_DENIED'],
     ['too large (by one byte)', async (p: string) => writeFile(p, new Uint8Array(101)), 'INPUT_TOO_LARGE'],
-    ['unreadable', async (p: string) => { await writeFile(p, 'x'); await chmod(p, 0); }, 'ok-as-root'],
+    [
+      'unreadable',
+      async (p: string) => {
+        await writeFile(p, 'x');
+        await chmod(p, 0);
+      },
+      'ok-as-root',
+    ],
   ])('refuses %s', async (_name, make, code) => {
     const p = join(folder, 'picked');
     await make(p);

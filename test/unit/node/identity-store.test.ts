@@ -7,8 +7,12 @@ import { IDENTITY_FILE, checkPkcs8Shape, loadIdentity, saveIdentity } from '../.
 import { isKeywitnessError } from '../../../src/core/errors.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kw-id-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kw-id-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function realKey(alg: 'Ed25519' | 'P-256'): Promise<Uint8Array> {
   const params = alg === 'Ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: 'P-256' };
@@ -54,12 +58,28 @@ describe('device identity', () => {
   const ed = Buffer.from('302e020100300506032b657004220420' + '11'.repeat(32), 'hex');
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['too short', () => Uint8Array.of(0x30, 0x00), /too short/],
-    ['not a SEQUENCE', () => { const b = Uint8Array.from(ed); b[0] = 0x31; return b; }, /SEQUENCE/],
+    [
+      'not a SEQUENCE',
+      () => {
+        const b = Uint8Array.from(ed);
+        b[0] = 0x31;
+        return b;
+      },
+      /SEQUENCE/,
+    ],
     ['a trailing byte', () => Uint8Array.from([...ed, 0]), /trailing or missing/],
     ['a missing byte', () => Uint8Array.from(ed.subarray(0, ed.length - 1)), /trailing or missing/],
     ['a non-minimal length', () => Uint8Array.from([0x30, 0x81, 0x2e, ...ed.subarray(2)]), /shortest form/],
     ['a 3-byte length', () => Uint8Array.from([0x30, 0x83, 0, 0, 0x2e, ...ed.subarray(2)]), /length encoding/],
-    ['version 2', () => { const b = Uint8Array.from(ed); b[4] = 2; return b; }, /version/],
+    [
+      'version 2',
+      () => {
+        const b = Uint8Array.from(ed);
+        b[4] = 2;
+        return b;
+      },
+      /version/,
+    ],
     ['5000 bytes', () => new Uint8Array(5000), /exceeds/],
   ];
   it.each(cases)('refuses a key with %s', (_name, make, error) => {

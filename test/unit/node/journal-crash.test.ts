@@ -24,14 +24,23 @@ beforeAll(async () => {
   child = join(dir, 'child.mjs');
   await build({
     entryPoints: [join(import.meta.dirname, 'fixtures/journal-crash-child.ts')],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: child, logLevel: 'silent',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: child,
+    logLevel: 'silent',
   });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run { acked: number[]; opened: number | null; dropped: number }
+interface Run {
+  acked: number[];
+  opened: number | null;
+  dropped: number;
+}
 
 /** Start the child, kill it after a random delay, and collect what it acknowledged. */
 function runAndKill(journalPath: string, rand: () => number): Promise<Run> {
@@ -56,7 +65,9 @@ function runAndKill(journalPath: string, rand: () => number): Promise<Run> {
         timer = setTimeout(kill, Math.floor(rand() * 25));
       }
     });
-    proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    proc.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     proc.on('error', reject);
     proc.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -68,7 +79,10 @@ function runAndKill(journalPath: string, rand: () => number): Promise<Run> {
         const ack = /^ack (\d+)$/.exec(line);
         if (ack) acked.push(Number(ack[1]));
         const open = /^open (\d+) (\d+)$/.exec(line);
-        if (open) { opened = Number(open[1]); dropped = Number(open[2]); }
+        if (open) {
+          opened = Number(open[1]);
+          dropped = Number(open[2]);
+        }
       }
       resolve({ acked, opened, dropped });
     });
@@ -91,7 +105,8 @@ async function lane(path: string, kills: number, seed: number) {
     if (run.acked.length > 0) killsDuringAppends++;
     if (run.dropped > 0) tornTailsRecovered++;
     // The child's own recovery must not have lost anything acknowledged by earlier children.
-    if (run.opened !== null) expect(run.opened, `seed ${seed}, kill ${i}: records found on open`).toBeGreaterThanOrEqual(before + 1);
+    if (run.opened !== null)
+      expect(run.opened, `seed ${seed}, kill ${i}: records found on open`).toBeGreaterThanOrEqual(before + 1);
     for (const seq of run.acked) highestAcked = Math.max(highestAcked, seq);
     // A power cut can also lose bytes that were written but not yet synced. After some kills,
     // cut the file at a random point past the last acknowledged record, so the next child must
@@ -104,9 +119,12 @@ async function lane(path: string, kills: number, seed: number) {
       // Only the first kills may land before the journal file exists.
       if (!(highestAcked < 0 && (e as { code?: string }).code === 'NOT_FOUND')) throw e;
     }
-    expect(records.length, `seed ${seed}, kill ${i}: records on disk vs highest acknowledged`).toBeGreaterThanOrEqual(highestAcked + 1);
+    expect(records.length, `seed ${seed}, kill ${i}: records on disk vs highest acknowledged`).toBeGreaterThanOrEqual(
+      highestAcked + 1,
+    );
     records.forEach((r, seq) => {
-      if (!equalBytes(r, expectedPayload(seq))) throw new Error(`seed ${seed}, kill ${i}: record ${seq} differs from what was appended`);
+      if (!equalBytes(r, expectedPayload(seq)))
+        throw new Error(`seed ${seed}, kill ${i}: record ${seq} differs from what was appended`);
     });
   }
   // Final recovery through the writer path, which also takes over the dead child's lock.
@@ -130,7 +148,8 @@ async function loseUnsyncedBytes(path: string, highestAcked: number, rand: () =>
     return 0;
   }
   let ackedEnd = FILE_MAGIC.length;
-  for (let seq = 0; seq <= highestAcked; seq++) ackedEnd += RECORD_HEADER_BYTES + expectedPayload(seq).length + RECORD_TRAILER_BYTES;
+  for (let seq = 0; seq <= highestAcked; seq++)
+    ackedEnd += RECORD_HEADER_BYTES + expectedPayload(seq).length + RECORD_TRAILER_BYTES;
   if (size <= ackedEnd + 1) return 0;
   await truncate(path, ackedEnd + 1 + Math.floor(rand() * (size - ackedEnd - 1)));
   return 1;
@@ -147,8 +166,10 @@ describe('journal survives SIGKILL at random moments', () => {
     expect(recovered).toBeGreaterThan(0);
     // The test means something only if many kills interrupted a running sequence of appends.
     expect(during).toBeGreaterThan(KILLS * 0.4);
-    console.log(`crash test: seed ${seed}, ${KILLS} kills, ${during} during appends, ` +
-      `${lanes.map((l) => l.highestAcked + 1).join(' + ')} records acknowledged, ` +
-      `${made} torn tails made, ${recovered} recovered by a child`);
+    console.log(
+      `crash test: seed ${seed}, ${KILLS} kills, ${during} during appends, ` +
+        `${lanes.map((l) => l.highestAcked + 1).join(' + ')} records acknowledged, ` +
+        `${made} torn tails made, ${recovered} recovered by a child`,
+    );
   }, 300_000); // ~55 s alone on two cores; room for a loaded CI machine
 });

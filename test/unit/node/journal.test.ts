@@ -34,7 +34,10 @@ async function texts(): Promise<string[]> {
 }
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<Error> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(isKeywitnessError(e), `expected a KeywitnessError ${code}, got ${String(e)}`).toBe(true);
   expect((e as { code: string }).code).toBe(code);
   return e as Error;
@@ -52,7 +55,7 @@ describe('journal: append and reopen', () => {
     expect(raw.length).toBe(FILE_MAGIC.length + [1, 2, 0, 4].reduce((a, n) => a + 12 + n + 32, 0));
   });
 
-  it('copies the payload, so changing the caller\'s buffer after append changes nothing', async () => {
+  it("copies the payload, so changing the caller's buffer after append changes nothing", async () => {
     const j = await Journal.open(path);
     const buf = utf8('original');
     const pending = j.append(buf);
@@ -100,9 +103,19 @@ describe('journal: torn tail recovery', () => {
   it.each([
     ['zeros (a file extended before its data reached the disk)', new Uint8Array(300)],
     ['random bytes', Uint8Array.from({ length: 300 }, (_, i) => (i * 151 + 7) & 0xff)],
-    ['a record header with a hostile length', concatBytes(utf8('KWR1'), Uint8Array.of(0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff))],
+    [
+      'a record header with a hostile length',
+      concatBytes(utf8('KWR1'), Uint8Array.of(0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff)),
+    ],
     ['a duplicate of the previous record', encodeRecord(1, utf8('two'))],
-    ['a record with a wrong hash', (() => { const r = encodeRecord(2, utf8('three')); r[r.length - 1]! ^= 1; return r; })()],
+    [
+      'a record with a wrong hash',
+      (() => {
+        const r = encodeRecord(2, utf8('three'));
+        r[r.length - 1]! ^= 1;
+        return r;
+      })(),
+    ],
   ])('drops a tail of %s', async (_name, tail) => {
     await withRecords(['one', 'two']);
     const before = (await stat(path)).size;
@@ -130,7 +143,8 @@ describe('journal: torn tail recovery', () => {
   it('refuses a one-record tail stuffed with record markers rather than scanning it forever', async () => {
     await withRecords(['one']);
     const tail = new Uint8Array(64 * 1024);
-    for (let i = 0; i + 12 <= tail.length; i += 12) tail.set(concatBytes(utf8('KWR1'), Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 0)), i);
+    for (let i = 0; i + 12 <= tail.length; i += 12)
+      tail.set(concatBytes(utf8('KWR1'), Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 0)), i);
     await appendFile(path, tail);
     const e = await expectCode(Journal.open(path), 'JOURNAL_CORRUPT');
     expect(e.message).toMatch(/too many record markers/);
@@ -139,9 +153,24 @@ describe('journal: torn tail recovery', () => {
 
 describe('journal: damage that is not a torn tail', () => {
   it.each([
-    ['a flipped payload byte in the middle', (raw: Buffer) => { raw[FILE_MAGIC.length + 12 + 1]! ^= 0x40; }],
-    ['a flipped sequence number', (raw: Buffer) => { raw[FILE_MAGIC.length + 7]! ^= 1; }],
-    ['a length field made huge', (raw: Buffer) => { raw[FILE_MAGIC.length + 8] = 0x7f; }],
+    [
+      'a flipped payload byte in the middle',
+      (raw: Buffer) => {
+        raw[FILE_MAGIC.length + 12 + 1]! ^= 0x40;
+      },
+    ],
+    [
+      'a flipped sequence number',
+      (raw: Buffer) => {
+        raw[FILE_MAGIC.length + 7]! ^= 1;
+      },
+    ],
+    [
+      'a length field made huge',
+      (raw: Buffer) => {
+        raw[FILE_MAGIC.length + 8] = 0x7f;
+      },
+    ],
   ])('refuses %s followed by valid records, leaving the file untouched', async (_name, damage) => {
     await withRecords(['one', 'two', 'three']);
     const raw = await readFile(path);
@@ -236,7 +265,12 @@ describe('journal: full medium', () => {
       const acked: number[] = [];
       let failure: unknown = null;
       for (let i = 0; i < 100 && failure === null; i++) {
-        await j.append(new Uint8Array(5000).fill(i)).then((s) => acked.push(s), (e: unknown) => { failure = e; });
+        await j.append(new Uint8Array(5000).fill(i)).then(
+          (s) => acked.push(s),
+          (e: unknown) => {
+            failure = e;
+          },
+        );
       }
       expect(isKeywitnessError(failure, 'STORAGE_FULL')).toBe(true);
       await expectCode(j.append(utf8('after failure')), 'STORAGE_FULL');
@@ -251,4 +285,3 @@ describe('journal: full medium', () => {
     }
   });
 });
-

@@ -16,11 +16,23 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-net-'));
   probe = join(dir, 'probe.mjs');
   await build({
-    stdin: { contents: "import { networkStatus } from './src/node/network-status.ts';\nconsole.log(JSON.stringify(await networkStatus()));", resolveDir: process.cwd(), loader: 'ts' },
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: probe, logLevel: 'silent',
+    stdin: {
+      contents:
+        "import { networkStatus } from './src/node/network-status.ts';\nconsole.log(JSON.stringify(await networkStatus()));",
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: probe,
+    logLevel: 'silent',
   });
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 function inNamespace(setup: string): NetworkStatus {
   const script = `mount -t sysfs sysfs /sys && ${setup} "${process.execPath}" "${probe}"`;
@@ -51,7 +63,10 @@ describe('network status in a namespace', () => {
   });
 
   it('no warning for an interface that exists but is down', () => {
-    expect(inNamespace('ip link add kw0 type veth peer name kw1 && ip addr add 192.0.2.10/24 dev kw0 &&')).toEqual({ warning: false, interfaces: [] });
+    expect(inNamespace('ip link add kw0 type veth peer name kw1 && ip addr add 192.0.2.10/24 dev kw0 &&')).toEqual({
+      warning: false,
+      interfaces: [],
+    });
   });
 });
 
@@ -70,14 +85,41 @@ describe('assessNetwork', () => {
   it('ignores loopback addresses and loopback-flagged interfaces, sorts by name', () => {
     const s = assessNetwork(
       {
-        lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
-        wlan0: [{ address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: 'fe80::1/64', scopeid: 3 }],
+        lo: [
+          {
+            address: '127.0.0.1',
+            netmask: '255.0.0.0',
+            family: 'IPv4',
+            mac: '00:00:00:00:00:00',
+            internal: true,
+            cidr: '127.0.0.1/8',
+          },
+        ],
+        wlan0: [
+          {
+            address: 'fe80::1',
+            netmask: 'ffff:ffff:ffff:ffff::',
+            family: 'IPv6',
+            mac: '02:00:00:00:00:01',
+            internal: false,
+            cidr: 'fe80::1/64',
+            scopeid: 3,
+          },
+        ],
       },
-      [{ name: 'lo', flags: 0x9 }, { name: 'eth0', flags: 0x1003 }, { name: 'eth1', flags: 0x1002 }, { name: 'wlan0', flags: 0x1003 }],
+      [
+        { name: 'lo', flags: 0x9 },
+        { name: 'eth0', flags: 0x1003 },
+        { name: 'eth1', flags: 0x1002 },
+        { name: 'wlan0', flags: 0x1003 },
+      ],
     );
     expect(s).toEqual({
       warning: true,
-      interfaces: [{ name: 'eth0', up: true, addresses: [] }, { name: 'wlan0', up: true, addresses: ['fe80::1/64'] }],
+      interfaces: [
+        { name: 'eth0', up: true, addresses: [] },
+        { name: 'wlan0', up: true, addresses: ['fe80::1/64'] },
+      ],
     });
   });
 });

@@ -18,7 +18,9 @@ describe('preload bridge', () => {
 
   it('is frozen', () => {
     expect(Object.isFrozen(bridge)).toBe(true);
-    expect(() => { bridge['appInfo'] = async () => 'hijacked'; }).toThrow(TypeError);
+    expect(() => {
+      bridge['appInfo'] = async () => 'hijacked';
+    }).toThrow(TypeError);
   });
 
   it('forwards each call on its own channel with exactly one argument', async () => {

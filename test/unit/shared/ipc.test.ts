@@ -1,6 +1,17 @@
 /** The IPC contract itself: one row per channel, unique wire names, schemas that mean what they say. */
 import { describe, it, expect } from 'vitest';
-import { BRIDGE_NAME, CONTRACT, IMPORT_KINDS, LIMITS, bytesSchema, channelKey, fileNameSchema, sessionIdSchema, type ChannelName, type KeywitnessApi } from '../../../src/shared/ipc.js';
+import {
+  BRIDGE_NAME,
+  CONTRACT,
+  IMPORT_KINDS,
+  LIMITS,
+  bytesSchema,
+  channelKey,
+  fileNameSchema,
+  sessionIdSchema,
+  type ChannelName,
+  type KeywitnessApi,
+} from '../../../src/shared/ipc.js';
 import { createHandlers } from '../../../src/main/handlers/handlers.js';
 
 const keys = Object.keys(CONTRACT) as ChannelName[];
@@ -18,7 +29,16 @@ describe('IPC contract', () => {
   });
 
   it('has the channels the shell provides, and a handler for every one', () => {
-    expect(keys.sort()).toEqual(['appInfo', 'exportFile', 'identityLoad', 'identitySave', 'importFile', 'journalAppend', 'journalRead', 'networkStatus']);
+    expect(keys.sort()).toEqual([
+      'appInfo',
+      'exportFile',
+      'identityLoad',
+      'identitySave',
+      'importFile',
+      'journalAppend',
+      'journalRead',
+      'networkStatus',
+    ]);
     const handlers = createHandlers({} as unknown as Parameters<typeof createHandlers>[0]);
     expect(Object.keys(handlers).sort()).toEqual(keys.sort());
     expect(BRIDGE_NAME).toBe('keywitness');
@@ -40,8 +60,21 @@ describe('IPC contract', () => {
     ['receipt – Alice.json', true],
     ['a'.repeat(LIMITS.fileNameChars), true],
     ['a'.repeat(LIMITS.fileNameChars + 1), false],
-    ['', false], ['.', false], ['..', false], ['.bashrc', false], ['dir/x', false], ['dir\\x', false],
-    ['x:y', false], ['x*', false], ['x?', false], ['x"', false], ['x<', false], ['x|', false], ['x\n', false], ['x.', false], ['x ', false],
+    ['', false],
+    ['.', false],
+    ['..', false],
+    ['.bashrc', false],
+    ['dir/x', false],
+    ['dir\\x', false],
+    ['x:y', false],
+    ['x*', false],
+    ['x?', false],
+    ['x"', false],
+    ['x<', false],
+    ['x|', false],
+    ['x\n', false],
+    ['x.', false],
+    ['x ', false],
   ])('file name %j valid: %s', (name, ok) => {
     expect(fileNameSchema.safeParse(name).success).toBe(ok);
   });
@@ -51,7 +84,8 @@ describe('IPC contract', () => {
     expect(s.safeParse(new Uint8Array(4)).success).toBe(true);
     expect(s.safeParse(Buffer.alloc(4)).success).toBe(true);
     expect(s.safeParse(new Uint8Array(5)).success).toBe(false);
-    for (const bad of [[1, 2], 'abcd', new Uint16Array(2), new ArrayBuffer(4), { length: 1, 0: 1 }, null]) expect(s.safeParse(bad).success).toBe(false);
+    for (const bad of [[1, 2], 'abcd', new Uint16Array(2), new ArrayBuffer(4), { length: 1, 0: 1 }, null])
+      expect(s.safeParse(bad).success).toBe(false);
   });
 
   it('import kinds are the ones with limits and validators', () => {

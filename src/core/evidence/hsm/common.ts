@@ -85,8 +85,18 @@ export function keyFromPoint(curve: string | undefined, point: Uint8Array, where
 }
 
 const KEY_TYPES: Readonly<Record<string, string>> = {
-  ec: 'EC', ecdsa: 'EC', ecc: 'EC', rsa: 'RSA', ec_edwards: 'EC_EDWARDS', eddsa: 'EC_EDWARDS',
-  ed25519: 'EC_EDWARDS', ed448: 'EC_EDWARDS', aes: 'AES', des3: 'DES3', generic_secret: 'GENERIC_SECRET', hmac: 'GENERIC_SECRET',
+  ec: 'EC',
+  ecdsa: 'EC',
+  ecc: 'EC',
+  rsa: 'RSA',
+  ec_edwards: 'EC_EDWARDS',
+  eddsa: 'EC_EDWARDS',
+  ed25519: 'EC_EDWARDS',
+  ed448: 'EC_EDWARDS',
+  aes: 'AES',
+  des3: 'DES3',
+  generic_secret: 'GENERIC_SECRET',
+  hmac: 'GENERIC_SECRET',
 };
 
 /** Normalise a key-type word (`EC`, `ecdsa`, `EC_EDWARDS`, `rsa`…) to the PKCS#11 CKK_ name without prefix. */
@@ -100,7 +110,11 @@ export function colonFacts(lines: readonly string[], into: Record<string, string
   for (const line of lines) {
     const m = /^\s*([A-Za-z][A-Za-z0-9 #./()-]*?)\s*:\s+(\S.*?)\s*$/.exec(line);
     if (!m) continue;
-    const key = m[1]!.toLowerCase().replace(/#/g, 'number').replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    const key = m[1]!
+      .toLowerCase()
+      .replace(/#/g, 'number')
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '');
     if (key && key !== '__proto__' && !Object.hasOwn(into, key)) into[key] = m[2]!;
   }
 }
@@ -111,4 +125,3 @@ export function looseHex(text: string): Uint8Array | undefined {
   if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(clean)) return undefined;
   return fromHex(clean);
 }
-

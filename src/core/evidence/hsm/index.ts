@@ -38,13 +38,24 @@ function parseText(): HsmFacts {
 /** Recognise which tool produced a transcript from its characteristic lines. */
 export function detectHsmFormat(text: string): string {
   if (/aws-cloudhsm\s*>/.test(text) && text.includes('{')) return 'cloudhsm-cli';
-  if (/Cfm3\w+ returned:|^\s*Command:\s+(gen\w+KeyPair|findKey|getAttribute|getKeyInfo|exportPubKey|verify)\b|^OBJ_ATTR_/m.test(text)) return 'cloudhsm-kmu';
+  if (
+    /Cfm3\w+ returned:|^\s*Command:\s+(gen\w+KeyPair|findKey|getAttribute|getKeyInfo|exportPubKey|verify)\b|^OBJ_ATTR_/m.test(
+      text,
+    )
+  )
+    return 'cloudhsm-kmu';
   if (/lunash:>|^\S+# cmu |Command Result\s*:\s*\d+/m.test(text)) return 'luna';
   if (/yubihsm>|yubihsm-shell|^id: 0x[0-9a-f]+, type: /im.test(text)) return 'yubihsm-shell';
   if (/^\s+Slot info:\s*$/m.test(text) && /^\s+Token info:\s*$/m.test(text)) return 'softhsm2-util';
   if (/has been initialized and is reassigned to slot/.test(text)) return 'softhsm2-util';
-  if (/(Private|Public|Secret) Key Object;|^Cryptoki version |^\s+token label\s+:|^Using slot \d+ with a present token|^Key pair generated:/m.test(text)) return 'pkcs11-tool';
-  if (/^Certificate( Request)?:\s*$|Public-Key: \(\d+ bit\)|^\s*(ED25519|ED448) Public-Key:/m.test(text)) return 'openssl';
+  if (
+    /(Private|Public|Secret) Key Object;|^Cryptoki version |^\s+token label\s+:|^Using slot \d+ with a present token|^Key pair generated:/m.test(
+      text,
+    )
+  )
+    return 'pkcs11-tool';
+  if (/^Certificate( Request)?:\s*$|Public-Key: \(\d+ bit\)|^\s*(ED25519|ED448) Public-Key:/m.test(text))
+    return 'openssl';
   return 'text';
 }
 
@@ -52,14 +63,22 @@ export function detectHsmFormat(text: string): string {
  * Parse HSM tool output with the named parser, or the detected one when `parser` is undefined.
  * @throws KeywitnessError EVIDENCE_INVALID / INPUT_TOO_LARGE / EVIDENCE_UNSUPPORTED naming what failed.
  */
-export function parseHsmOutput(bytes: Uint8Array, parser: string | undefined, where: string): HsmFacts & { readonly text: string } {
+export function parseHsmOutput(
+  bytes: Uint8Array,
+  parser: string | undefined,
+  where: string,
+): HsmFacts & { readonly text: string } {
   checkEvidenceSize(bytes, where);
   if (bytes.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', 'empty input', { where });
   const text = transcriptText(bytes, where);
   const name = parser ?? detectHsmFormat(text);
   const parse = Object.hasOwn(HSM_PARSERS, name) ? HSM_PARSERS[name] : undefined;
   if (!parse) {
-    throw new KeywitnessError('EVIDENCE_UNSUPPORTED', `unknown HSM output parser "${name}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`, { where });
+    throw new KeywitnessError(
+      'EVIDENCE_UNSUPPORTED',
+      `unknown HSM output parser "${name}" (known: ${Object.keys(HSM_PARSERS).join(', ')})`,
+      { where },
+    );
   }
   return { ...parse(text, where), text };
 }

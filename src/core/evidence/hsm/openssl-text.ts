@@ -12,7 +12,8 @@ import { hsmObject, type HsmFacts } from './types.js';
 /** Indented hex continuation lines after a `pub:` or `Modulus:` line. */
 function hexBlock(lines: readonly string[], from: number): string {
   const parts: string[] = [];
-  for (let i = from; i < lines.length && /^\s+[0-9a-f]{2}(:[0-9a-f]{2})*:?\s*$/i.test(lines[i]!); i++) parts.push(lines[i]!.trim());
+  for (let i = from; i < lines.length && /^\s+[0-9a-f]{2}(:[0-9a-f]{2})*:?\s*$/i.test(lines[i]!); i++)
+    parts.push(lines[i]!.trim());
   return parts.join('');
 }
 
@@ -29,10 +30,10 @@ function printedKey(lines: readonly string[], where: string): KeyFacts | undefin
     else if ((m = /^\s*(?:Public)?Exponent:\s*(\d+)/i.exec(line))) {
       const h = BigInt(m[1]!).toString(16);
       exponent = looseHex(h.length % 2 ? `0${h}` : h);
-    }
-    else if ((m = /^\s*ASN1 OID:\s*(\S+)/.exec(line))) curve = canonicalCurve(m[1]!) ?? curve;
+    } else if ((m = /^\s*ASN1 OID:\s*(\S+)/.exec(line))) curve = canonicalCurve(m[1]!) ?? curve;
     else if ((m = /^\s*NIST CURVE:\s*(\S+)/.exec(line))) curve = canonicalCurve(m[1]!) ?? curve;
-    else if ((m = /^\s*(ED25519|ED448) Public-Key:/i.exec(line))) edwards = m[1]!.toUpperCase() === 'ED25519' ? 'Ed25519' : 'Ed448';
+    else if ((m = /^\s*(ED25519|ED448) Public-Key:/i.exec(line)))
+      edwards = m[1]!.toUpperCase() === 'ED25519' ? 'Ed25519' : 'Ed448';
   });
   if (edwards && pub) return describeSpki(spkiFromEdwards(edwards, pub, where), where);
   if (pub && curve) return keyFromPoint(curve, pub, where);
@@ -58,17 +59,42 @@ export function parseOpensslText(text: string, where: string): HsmFacts {
     const i = lines.findIndex((l) => /^\s*Serial Number:\s*$/.test(l));
     facts.serial = lines[i + 1]?.trim() ?? '';
   }
-  facts.document = /^Certificate Request:/m.test(text) ? 'certificate request' : /^Certificate:/m.test(text) ? 'certificate' : 'public key';
+  facts.document = /^Certificate Request:/m.test(text)
+    ? 'certificate request'
+    : /^Certificate:/m.test(text)
+      ? 'certificate'
+      : 'public key';
   const printed = printedKey(lines, where);
   const pem = pemPublicKeys(text, where);
   if (printed && pem.length > 0 && !pem.some((k) => k.spkiSha256.hex === printed.spkiSha256.hex)) {
-    throw new KeywitnessError('EVIDENCE_INVALID', 'the key printed in the text dump differs from the key in the PEM block that follows it', { where });
+    throw new KeywitnessError(
+      'EVIDENCE_INVALID',
+      'the key printed in the text dump differs from the key in the PEM block that follows it',
+      { where },
+    );
   }
   const publicKeys = uniqueKeys([printed, ...pem]);
   const key = publicKeys[0];
   const objects = key
-    ? [hsmObject({ class: 'public-key', keyType: key.algorithm === 'ECDSA' ? 'EC' : key.algorithm.startsWith('Ed') ? 'EC_EDWARDS' : key.algorithm, bits: key.size, curve: key.curve, publicKey: key, label: facts.subject, attributes: {} })]
+    ? [
+        hsmObject({
+          class: 'public-key',
+          keyType: key.algorithm === 'ECDSA' ? 'EC' : key.algorithm.startsWith('Ed') ? 'EC_EDWARDS' : key.algorithm,
+          bits: key.size,
+          curve: key.curve,
+          publicKey: key,
+          label: facts.subject,
+          attributes: {},
+        }),
+      ]
     : [];
   const errors = lines.filter((l) => /^[0-9A-F]{8,}:error:|^(unable to|Could not) /i.test(l)).map((l) => l.trim());
-  return { format: 'openssl', success: errors.length ? false : publicKeys.length > 0 ? true : undefined, errors, facts, objects, publicKeys };
+  return {
+    format: 'openssl',
+    success: errors.length ? false : publicKeys.length > 0 ? true : undefined,
+    errors,
+    facts,
+    objects,
+    publicKeys,
+  };
 }

@@ -5,16 +5,30 @@
  * indented `name: value` lines (OpenSC src/tools/pkcs11-tool.c, show_object).
  */
 import { KeywitnessError } from '../../errors.js';
-import { curveFromEcParams, keyFromPoint, normalizeKeyType, pemPublicKeys, uniqueKeys, unwrapEcPoint } from './common.js';
+import {
+  curveFromEcParams,
+  keyFromPoint,
+  normalizeKeyType,
+  pemPublicKeys,
+  uniqueKeys,
+  unwrapEcPoint,
+} from './common.js';
 import { hsmObject, type HsmFacts, type HsmObject } from './types.js';
 
 const OBJECT_HEAD = /^(Private Key|Public Key|Secret Key|Certificate|Data|Profile) Object;?\s*(.*)$/i;
 const CLASSES: Readonly<Record<string, string>> = {
-  'private key': 'private-key', 'public key': 'public-key', 'secret key': 'secret-key', certificate: 'certificate', data: 'data', profile: 'profile',
+  'private key': 'private-key',
+  'public key': 'public-key',
+  'secret key': 'secret-key',
+  certificate: 'certificate',
+  data: 'data',
+  profile: 'profile',
 };
 
 function errorsOf(lines: readonly string[]): string[] {
-  return lines.filter((l) => /^\s*(error:|.*\bCKR_[A-Z_]+\b|Aborting\.|Failed to|No slot|Login failed)/i.test(l)).map((l) => l.trim());
+  return lines
+    .filter((l) => /^\s*(error:|.*\bCKR_[A-Z_]+\b|Aborting\.|Failed to|No slot|Login failed)/i.test(l))
+    .map((l) => l.trim());
 }
 
 function parseObject(head: RegExpExecArray, body: readonly string[], where: string): HsmObject {
@@ -26,7 +40,8 @@ function parseObject(head: RegExpExecArray, body: readonly string[], where: stri
     if (m) attributes[m[1]!.trim()] = m[2]!.trim();
   }
   const typeWord = /^([A-Z_0-9]+)/.exec(rest)?.[1];
-  const keyType = cls === 'certificate' || cls === 'data' ? undefined : typeWord ? normalizeKeyType(typeWord) : undefined;
+  const keyType =
+    cls === 'certificate' || cls === 'data' ? undefined : typeWord ? normalizeKeyType(typeWord) : undefined;
   let bits: number | undefined;
   const bitsMatch = /(\d+) bits/.exec(rest) ?? /length (\d+)/.exec(rest);
   if (bitsMatch) bits = /length/.test(bitsMatch[0]) ? Number(bitsMatch[1]) * 8 : Number(bitsMatch[1]);
@@ -37,12 +52,29 @@ function parseObject(head: RegExpExecArray, body: readonly string[], where: stri
   let publicKey;
   if (pointHex && curve) {
     try {
-      publicKey = keyFromPoint(curve, unwrapEcPoint(pointHex, where), `${where} (${attributes.label ?? 'object'} EC_POINT)`);
+      publicKey = keyFromPoint(
+        curve,
+        unwrapEcPoint(pointHex, where),
+        `${where} (${attributes.label ?? 'object'} EC_POINT)`,
+      );
     } catch (e) {
-      throw new KeywitnessError('EVIDENCE_INVALID', `EC_POINT of "${attributes.label ?? '?'}" is not a valid ${curve} key: ${(e as Error).message}`, { where, cause: e });
+      throw new KeywitnessError(
+        'EVIDENCE_INVALID',
+        `EC_POINT of "${attributes.label ?? '?'}" is not a valid ${curve} key: ${(e as Error).message}`,
+        { where, cause: e },
+      );
     }
   }
-  return hsmObject({ class: cls, keyType, label: attributes.label, id: attributes.ID?.toLowerCase(), bits, curve, publicKey, attributes });
+  return hsmObject({
+    class: cls,
+    keyType,
+    label: attributes.label,
+    id: attributes.ID?.toLowerCase(),
+    bits,
+    curve,
+    publicKey,
+    attributes,
+  });
 }
 
 /** Parse a pkcs11-tool transcript. */
@@ -54,7 +86,8 @@ export function parsePkcs11Tool(text: string, where: string): HsmFacts {
     const head = OBJECT_HEAD.exec(lines[i]!);
     if (head) {
       const body: string[] = [];
-      while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]!) && !OBJECT_HEAD.test(lines[i + 1]!)) body.push(lines[++i]!);
+      while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]!) && !OBJECT_HEAD.test(lines[i + 1]!))
+        body.push(lines[++i]!);
       objects.push(parseObject(head, body, where));
       continue;
     }
@@ -65,8 +98,14 @@ export function parsePkcs11Tool(text: string, where: string): HsmFacts {
     else if ((m = /^Library\s+(.+)$/.exec(line))) facts.library = m[1]!.trim();
     else if ((m = /^Using slot (\d+) with a present token \((0x[0-9a-f]+)\)/i.exec(line))) facts.slot ??= m[2]!;
     else if (/^Key pair generated:/.test(line)) facts.operation = 'keypairgen';
-    else if ((m = /^Slot (\d+) \((0x[0-9a-f]+)\):\s*(.*)$/i.exec(line))) facts.slots = `${facts.slots ? `${facts.slots}, ` : ''}${m[2]}`;
-    else if ((m = /^\s+(token label|token manufacturer|token model|serial num|firmware version|hardware version|token flags)\s*:\s*(.*)$/.exec(line))) {
+    else if ((m = /^Slot (\d+) \((0x[0-9a-f]+)\):\s*(.*)$/i.exec(line)))
+      facts.slots = `${facts.slots ? `${facts.slots}, ` : ''}${m[2]}`;
+    else if (
+      (m =
+        /^\s+(token label|token manufacturer|token model|serial num|firmware version|hardware version|token flags)\s*:\s*(.*)$/.exec(
+          line,
+        ))
+    ) {
       const key = m[1] === 'serial num' ? 'serial' : m[1]!.replace(/ /g, '_');
       if (!Object.hasOwn(facts, key)) facts[key] = m[2]!.trim();
     }
@@ -91,7 +130,12 @@ export function parseSofthsm2Util(text: string, where: string): HsmFacts {
       current = { slot: m[1]! };
       tokens.push(current);
     } else if (current && (m = /^\s+([A-Za-z][A-Za-z .]*?):\s*(.*?)\s*$/.exec(line))) {
-      current[m[1]!.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/_$/, '')] = m[2]!;
+      current[
+        m[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '_')
+          .replace(/_$/, '')
+      ] = m[2]!;
     } else if ((m = /initialized and is reassigned to slot (\d+)/.exec(line))) {
       facts.operation = 'init-token';
       facts.slot = m[1]!;
@@ -110,6 +154,15 @@ export function parseSofthsm2Util(text: string, where: string): HsmFacts {
   if (slots.length) facts.slots = slots.join(', ');
   facts.initialized_tokens = String(initialised.length);
   const errors = lines.filter((l) => /^ERROR:|error/i.test(l)).map((l) => l.trim());
-  const objects = initialised.map((t) => hsmObject({ class: 'token', label: t.label, id: t.serial_number, attributes: t }));
-  return { format: 'softhsm2-util', success: errors.length ? false : true, errors, facts, objects, publicKeys: uniqueKeys(pemPublicKeys(text, where)) };
+  const objects = initialised.map((t) =>
+    hsmObject({ class: 'token', label: t.label, id: t.serial_number, attributes: t }),
+  );
+  return {
+    format: 'softhsm2-util',
+    success: errors.length ? false : true,
+    errors,
+    facts,
+    objects,
+    publicKeys: uniqueKeys(pemPublicKeys(text, where)),
+  };
 }

@@ -45,7 +45,13 @@ export type HsmObjectInit = Partial<Omit<HsmObject, 'attributes'>> & { attribute
 /** Complete an object with undefined defaults. */
 export function hsmObject(init: HsmObjectInit): HsmObject {
   return {
-    class: init.class, keyType: init.keyType, label: init.label, id: init.id, bits: init.bits,
-    curve: init.curve, publicKey: init.publicKey, attributes: init.attributes ?? {},
+    class: init.class,
+    keyType: init.keyType,
+    label: init.label,
+    id: init.id,
+    bits: init.bits,
+    curve: init.curve,
+    publicKey: init.publicKey,
+    attributes: init.attributes ?? {},
   };
 }

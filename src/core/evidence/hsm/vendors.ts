@@ -32,13 +32,23 @@ export function parseYubihsmShell(text: string, where: string): HsmFacts {
         if (i > 0) attributes[part.slice(0, i)] = part.slice(i + 2).replace(/^"(.*)"$/, '$1');
       }
       const alg = attributes.algorithm ? yubiAlgorithm(attributes.algorithm) : {};
-      objects.push(hsmObject({ class: attributes.type, id: attributes.id, label: attributes.label, ...alg, attributes }));
+      objects.push(
+        hsmObject({ class: attributes.type, id: attributes.id, label: attributes.label, ...alg, attributes }),
+      );
     } else if ((m = /^Generated (\w+) key (0x[0-9a-f]+)/i.exec(line))) {
       facts.operation = 'generate';
       facts.generated_id = m[2]!;
     } else if ((m = /^yubihsm> generate asymmetric \S+ (\S+) (\S+) \S+ (\S+) (\S+)/.exec(line))) {
       const alg = yubiAlgorithm(m[4]!);
-      objects.push(hsmObject({ class: 'asymmetric-key', id: m[1] === '0' ? undefined : m[1], label: m[2], ...alg, attributes: { command: line.trim() } }));
+      objects.push(
+        hsmObject({
+          class: 'asymmetric-key',
+          id: m[1] === '0' ? undefined : m[1],
+          label: m[2],
+          ...alg,
+          attributes: { command: line.trim() },
+        }),
+      );
     } else if ((m = /^Found (\d+) object\(s\)/.exec(line))) {
       facts.object_count = m[1]!;
     }
@@ -52,17 +62,36 @@ export function parseYubihsmShell(text: string, where: string): HsmFacts {
 export function parseLuna(text: string, where: string): HsmFacts {
   const lines = text.split('\n');
   const facts: Record<string, string> = {};
-  colonFacts(lines.filter((l) => !/^\[.*\]\s*lunash:>|^\S+# |password/i.test(l)), facts);
+  colonFacts(
+    lines.filter((l) => !/^\[.*\]\s*lunash:>|^\S+# |password/i.test(l)),
+    facts,
+  );
   const objects: HsmObject[] = [];
   for (const line of lines) {
     const m = /^handle=(\d+)\s+label=(.*)$/.exec(line.trim());
     if (m) objects.push(hsmObject({ id: m[1], label: m[2]!.trim(), attributes: { handle: m[1]! } }));
     // `partition list` rows (a copied table may hold two rows on one line, separated by a tab).
     for (const part of line.matchAll(/(?:^|\t)\s*(\d{6,})\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)(?=\s*(?:\t|$))/g)) {
-      objects.push(hsmObject({ class: 'partition', id: part[1], label: part[2], attributes: { objects: part[3]!, total: part[4]!, used: part[5]!, free: part[6]! } }));
+      objects.push(
+        hsmObject({
+          class: 'partition',
+          id: part[1],
+          label: part[2],
+          attributes: { objects: part[3]!, total: part[4]!, used: part[5]!, free: part[6]! },
+        }),
+      );
     }
     const gen = /cmu gen\b.*?-modulusBits=(\d+).*?-label=(\S+)/.exec(line);
-    if (gen) objects.push(hsmObject({ class: 'key-pair', keyType: 'RSA', bits: Number(gen[1]), label: gen[2], attributes: { command: line.trim() } }));
+    if (gen)
+      objects.push(
+        hsmObject({
+          class: 'key-pair',
+          keyType: 'RSA',
+          bits: Number(gen[1]),
+          label: gen[2],
+          attributes: { command: line.trim() },
+        }),
+      );
   }
   if (facts.serial_number) facts.serial = facts.serial_number;
   if (/NOT in FIPS 140-2 approved operation mode/.test(text)) facts.fips_mode = 'no';
@@ -102,11 +131,23 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
     const rsa = facts.command === 'genRSAKeyPair';
     const bits = /-m (\d+)/.exec(text)?.[1];
     // genECCKeyPair -i: 2 prime256v1, 14 secp384r1, 16 secp256k1 (key_mgmt_util reference).
-    const curve = rsa ? undefined : lookup({ 2: 'P-256', 14: 'P-384', 16: 'secp256k1' } as Record<string, string>, /-i (\d+)/.exec(text)?.[1] ?? '');
-    objects.push(hsmObject({
-      class: 'key-pair', keyType: rsa ? 'RSA' : 'EC', label, curve,
-      bits: rsa && bits ? Number(bits) : curve ? lookup(CURVE_BITS, curve) : undefined, id: facts.private_key_handle, attributes: {},
-    }));
+    const curve = rsa
+      ? undefined
+      : lookup(
+          { 2: 'P-256', 14: 'P-384', 16: 'secp256k1' } as Record<string, string>,
+          /-i (\d+)/.exec(text)?.[1] ?? '',
+        );
+    objects.push(
+      hsmObject({
+        class: 'key-pair',
+        keyType: rsa ? 'RSA' : 'EC',
+        label,
+        curve,
+        bits: rsa && bits ? Number(bits) : curve ? lookup(CURVE_BITS, curve) : undefined,
+        id: facts.private_key_handle,
+        attributes: {},
+      }),
+    );
   }
   // getAttribute dumps: OBJ_ATTR_NAME on one line, its value on the following line(s).
   const attrs: Record<string, string> = {};
@@ -114,14 +155,22 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
     const m = /^OBJ_ATTR_([A-Z_]+)\s*$/.exec(lines[i]!);
     if (!m) continue;
     const value: string[] = [];
-    while (i + 1 < lines.length && !/^OBJ_ATTR_/.test(lines[i + 1]!) && lines[i + 1]!.trim() !== '') value.push(lines[++i]!.trim());
+    while (i + 1 < lines.length && !/^OBJ_ATTR_/.test(lines[i + 1]!) && lines[i + 1]!.trim() !== '')
+      value.push(lines[++i]!.trim());
     attrs[m[1]!] = value.join('');
   }
   if (Object.keys(attrs).length) {
     const modulus = attrs.MODULUS ? looseHex(attrs.MODULUS) : undefined;
     const exponent = attrs.PUBLIC_EXPONENT ? looseHex(attrs.PUBLIC_EXPONENT) : undefined;
     const keyType = attrs.KEY_TYPE === '0x00' ? 'RSA' : attrs.KEY_TYPE === '0x03' ? 'EC' : attrs.KEY_TYPE;
-    const cls = attrs.CLASS === '0x02' ? 'public-key' : attrs.CLASS === '0x03' ? 'private-key' : attrs.CLASS === '0x04' ? 'secret-key' : attrs.CLASS;
+    const cls =
+      attrs.CLASS === '0x02'
+        ? 'public-key'
+        : attrs.CLASS === '0x03'
+          ? 'private-key'
+          : attrs.CLASS === '0x04'
+            ? 'secret-key'
+            : attrs.CLASS;
     const publicKey = modulus && exponent ? describeSpki(spkiFromRsa(modulus, exponent), where) : undefined;
     const bits = attrs.MODULUS_BITS ? parseInt(attrs.MODULUS_BITS, 16) : undefined;
     objects.push(hsmObject({ class: cls, keyType, label: attrs.LABEL, bits, publicKey, attributes: attrs }));
@@ -140,20 +189,38 @@ function cliObject(key: unknown, where: string): HsmObject | undefined {
   const cls = str('class');
   const publicKey = cls === 'public-key' && point ? keyFromPoint(curve, point, where) : undefined;
   const attributes = Object.fromEntries(Object.entries(a).map(([n, v]) => [n, String(v)]));
-  const bits = typeof a['modulus-size-bits'] === 'number' ? (a['modulus-size-bits'] as number) : curve ? lookup(CURVE_BITS, curve) : undefined;
-  return hsmObject({ class: cls, keyType: str('key-type') ? normalizeKeyType(str('key-type')!) : undefined, label: str('label'), id: k['key-reference'], curve, bits, publicKey, attributes });
+  const bits =
+    typeof a['modulus-size-bits'] === 'number'
+      ? (a['modulus-size-bits'] as number)
+      : curve
+        ? lookup(CURVE_BITS, curve)
+        : undefined;
+  return hsmObject({
+    class: cls,
+    keyType: str('key-type') ? normalizeKeyType(str('key-type')!) : undefined,
+    label: str('label'),
+    id: k['key-reference'],
+    curve,
+    bits,
+    publicKey,
+    attributes,
+  });
 }
 
 /** Parse AWS `cloudhsm-cli` output: the command line, then one JSON document. */
 export function parseCloudHsmCli(text: string, where: string): HsmFacts {
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
-  if (start < 0 || end < start) throw new KeywitnessError('EVIDENCE_INVALID', 'no JSON result in cloudhsm-cli output', { where });
+  if (start < 0 || end < start)
+    throw new KeywitnessError('EVIDENCE_INVALID', 'no JSON result in cloudhsm-cli output', { where });
   let doc: unknown;
   try {
     doc = JSON.parse(text.slice(start, end + 1));
   } catch (e) {
-    throw new KeywitnessError('EVIDENCE_INVALID', `cloudhsm-cli JSON does not parse: ${(e as Error).message}`, { where, cause: e });
+    throw new KeywitnessError('EVIDENCE_INVALID', `cloudhsm-cli JSON does not parse: ${(e as Error).message}`, {
+      where,
+      cause: e,
+    });
   }
   const d = doc as { error_code?: unknown; data?: Record<string, unknown> };
   const facts: Record<string, string> = {};
@@ -167,6 +234,15 @@ export function parseCloudHsmCli(text: string, where: string): HsmFacts {
   }
   if (Array.isArray(data.users)) facts.user_count = String(data.users.length);
   const success = d.error_code === 0;
-  const errors = success ? [] : [`error_code ${String(d.error_code)}${typeof data.error === 'string' ? `: ${data.error}` : ''}`];
-  return { format: 'cloudhsm-cli', success, errors, facts, objects, publicKeys: uniqueKeys(objects.map((o) => o.publicKey)) };
+  const errors = success
+    ? []
+    : [`error_code ${String(d.error_code)}${typeof data.error === 'string' ? `: ${data.error}` : ''}`];
+  return {
+    format: 'cloudhsm-cli',
+    success,
+    errors,
+    facts,
+    objects,
+    publicKeys: uniqueKeys(objects.map((o) => o.publicKey)),
+  };
 }

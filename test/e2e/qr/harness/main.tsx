@@ -28,7 +28,13 @@ interface HarnessState {
 }
 
 const kw: HarnessState & { show?: (framesHex: string[], fps?: number) => void } = {
-  status: 'loading', messages: [], refusals: [], plain: [], frames: 0, overruns: 0, progress: [],
+  status: 'loading',
+  messages: [],
+  refusals: [],
+  plain: [],
+  frames: 0,
+  overruns: 0,
+  progress: [],
 };
 (window as unknown as { kw: typeof kw }).kw = kw;
 const params = new URLSearchParams(location.search);
@@ -37,13 +43,13 @@ function Scan() {
   const key = fromHex(params.get('key') ?? '');
   const sidHex = params.get('sid');
   const sessionId = useMemo(() => (sidHex ? fromHex(sidHex) : undefined), [sidHex]);
-  const verify = useCallback(
-    async (wire: Uint8Array) => {
-      const m = decodeMessage(wire);
-      return (await verifyMessage(m, { alg: 'ed25519', publicKey: key, fingerprint: fingerprintOf(key) })) || 'signature does not verify';
-    },
-    [],
-  );
+  const verify = useCallback(async (wire: Uint8Array) => {
+    const m = decodeMessage(wire);
+    return (
+      (await verifyMessage(m, { alg: 'ed25519', publicKey: key, fingerprint: fingerprintOf(key) })) ||
+      'signature does not verify'
+    );
+  }, []);
   const budget = Number(params.get('budget') ?? '250');
   const { videoRef, state } = useQrScanner({
     enabled: true,

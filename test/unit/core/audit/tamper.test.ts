@@ -27,8 +27,12 @@ async function playDemo(): Promise<SimulationResult> {
   const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
   const script = parseScript(scriptBytes);
   return simulateCeremony({
-    script, scriptBytes, coordinatorName: 'Ada Lovelace', participants: DEMO_PARTICIPANTS,
-    steps: await loadDemoSteps(script), checker: checkEvidence,
+    script,
+    scriptBytes,
+    coordinatorName: 'Ada Lovelace',
+    participants: DEMO_PARTICIPANTS,
+    steps: await loadDemoSteps(script),
+    checker: checkEvidence,
   });
 }
 
@@ -36,7 +40,10 @@ beforeAll(async () => {
   installCryptoEngine();
   demo = await playDemo();
   other = await playDemo();
-  signers = new Map([[toHex(demo.coordinatorSigner.fingerprint), demo.coordinatorSigner], ...demo.devices.map((d) => [toHex(d.signer.fingerprint), d.signer] as const)]);
+  signers = new Map([
+    [toHex(demo.coordinatorSigner.fingerprint), demo.coordinatorSigner],
+    ...demo.devices.map((d) => [toHex(d.signer.fingerprint), d.signer] as const),
+  ]);
 }, 120_000);
 
 interface Case {
@@ -65,7 +72,10 @@ function flipSignature(i: number): Case {
 }
 
 /** Edit the transcript's envelopes and re-sign everything with the holders' keys. */
-async function rebuilt(edit: (list: EnvelopeMap[]) => EnvelopeMap[] | void, extraSigners: readonly Signer[] = []): Promise<Case> {
+async function rebuilt(
+  edit: (list: EnvelopeMap[]) => EnvelopeMap[] | void,
+  extraSigners: readonly Signer[] = [],
+): Promise<Case> {
   const list = envelopes(T());
   const ids = new Map(T().map((w, i) => [toHex(sha256(w)), list[i]!] as const));
   const edited = edit(list) ?? list;
@@ -100,7 +110,7 @@ describe('tamper suite', () => {
     expect(await codes(flipSignature(i))).toContain('BAD_SIGNATURE');
   });
 
-  it('a flipped bit inside a statement\'s signed bytes (an input value) is BAD_SIGNATURE', async () => {
+  it("a flipped bit inside a statement's signed bytes (an input value) is BAD_SIGNATURE", async () => {
     const i = indexOf((e) => e.t === 'statement' && stepOf(e) === '1.2');
     const t = T().map((w) => w.slice());
     const pos = findBytes(t[i]!, utf8('TEB-2026-00141'));
@@ -110,142 +120,314 @@ describe('tamper suite', () => {
   });
 
   const cases: [string, FindingCode[], () => Promise<Case> | Case][] = [
-    ['evidence bytes changed', ['EVIDENCE_HASH_MISMATCH'], () => {
-      const evidence = demo.bundle.evidence.map((e, i) => (i === 0 ? { ...e, data: Uint8Array.from(e.data, (b, j) => (j === 10 ? b ^ 1 : b)) } : e));
-      return { bundle: { ...demo.bundle, evidence } };
-    }],
-    ['evidence removed', ['EVIDENCE_MISSING'], () => ({ bundle: { ...demo.bundle, evidence: demo.bundle.evidence.slice(1) } })],
-    ['unreferenced evidence added', ['EVIDENCE_UNREFERENCED'], () => {
-      const data = utf8('a file nobody referred to');
-      return { bundle: { ...demo.bundle, evidence: [...demo.bundle.evidence, { sha256: sha256(data), data }] } };
-    }],
-    ['script bytes changed (one letter in a comment)', ['SCRIPT_HASH_MISMATCH'], () => {
-      const script = demo.bundle.script.slice();
-      script[2]! ^= 0x20;
-      return { bundle: { ...demo.bundle, script } };
-    }],
-    ['script replaced by bytes that do not parse', ['SCRIPT_INVALID'], () => ({ bundle: { ...demo.bundle, script: utf8('format: [') } })],
-    ['an acknowledgement dropped', ['CHAIN_BROKEN'], () => {
-      const i = indexOf((e) => e.t === 'ack' && nameOf(e) === 'Carol Mbeki');
-      return withTranscript(T().filter((_, j) => j !== i));
-    }],
-    ['two acknowledgements swapped', ['CHAIN_BROKEN'], () => {
-      const i = indexOf((e) => e.t === 'ack');
-      const t = [...T()];
-      [t[i], t[i + 1]] = [t[i + 1]!, t[i]!];
-      return withTranscript(t);
-    }],
+    [
+      'evidence bytes changed',
+      ['EVIDENCE_HASH_MISMATCH'],
+      () => {
+        const evidence = demo.bundle.evidence.map((e, i) =>
+          i === 0 ? { ...e, data: Uint8Array.from(e.data, (b, j) => (j === 10 ? b ^ 1 : b)) } : e,
+        );
+        return { bundle: { ...demo.bundle, evidence } };
+      },
+    ],
+    [
+      'evidence removed',
+      ['EVIDENCE_MISSING'],
+      () => ({ bundle: { ...demo.bundle, evidence: demo.bundle.evidence.slice(1) } }),
+    ],
+    [
+      'unreferenced evidence added',
+      ['EVIDENCE_UNREFERENCED'],
+      () => {
+        const data = utf8('a file nobody referred to');
+        return { bundle: { ...demo.bundle, evidence: [...demo.bundle.evidence, { sha256: sha256(data), data }] } };
+      },
+    ],
+    [
+      'script bytes changed (one letter in a comment)',
+      ['SCRIPT_HASH_MISMATCH'],
+      () => {
+        const script = demo.bundle.script.slice();
+        script[2]! ^= 0x20;
+        return { bundle: { ...demo.bundle, script } };
+      },
+    ],
+    [
+      'script replaced by bytes that do not parse',
+      ['SCRIPT_INVALID'],
+      () => ({ bundle: { ...demo.bundle, script: utf8('format: [') } }),
+    ],
+    [
+      'an acknowledgement dropped',
+      ['CHAIN_BROKEN'],
+      () => {
+        const i = indexOf((e) => e.t === 'ack' && nameOf(e) === 'Carol Mbeki');
+        return withTranscript(T().filter((_, j) => j !== i));
+      },
+    ],
+    [
+      'two acknowledgements swapped',
+      ['CHAIN_BROKEN'],
+      () => {
+        const i = indexOf((e) => e.t === 'ack');
+        const t = [...T()];
+        [t[i], t[i + 1]] = [t[i + 1]!, t[i]!];
+        return withTranscript(t);
+      },
+    ],
     ['an entry duplicated at the end', ['REPLAYED_MESSAGE'], () => withTranscript([...T(), T().at(-1)!])],
-    ['the transcript truncated before the close', ['CLOSE_MISSING'], () => withTranscript(T().slice(0, indexOf((e) => e.t === 'close')))],
+    [
+      'the transcript truncated before the close',
+      ['CLOSE_MISSING'],
+      () =>
+        withTranscript(
+          T().slice(
+            0,
+            indexOf((e) => e.t === 'close'),
+          ),
+        ),
+    ],
     ['the last attestation cut off', ['ATTESTATION_MISSING'], () => withTranscript(T().slice(0, -1))],
-    ['the last entry truncated mid-message', ['ATTESTATION_MISSING', 'MESSAGE_MALFORMED'], () => withTranscript([...T().slice(0, -1), T().at(-1)!.slice(0, -7)])],
+    [
+      'the last entry truncated mid-message',
+      ['ATTESTATION_MISSING', 'MESSAGE_MALFORMED'],
+      () => withTranscript([...T().slice(0, -1), T().at(-1)!.slice(0, -7)]),
+    ],
     ['the genesis removed', ['GENESIS_MISSING'], () => withTranscript(T().slice(1))],
-    ['an acknowledgement spliced in from another session', ['SESSION_MISMATCH'], () => {
-      const foreign = other.bundle.transcript.at(-1)!;
-      return withTranscript([...T(), foreign]);
-    }],
-    ['an acknowledgement by a key that never enrolled', ['UNKNOWN_SIGNER'], async () => {
-      const stranger = await generateSigner();
-      return rebuilt((list) => {
-        const i = list.findIndex((e) => e.t === 'ack');
-        list.splice(i + 1, 0, { ...structuredClone(list[i]!), by: stranger.fingerprint });
-      }, [stranger]);
-    }],
-    ['an acknowledgement for a step that is no longer current', ['ACK_WRONG_STEP'], () => rebuilt((list) => {
-      // Wanda's answer to step 1.1, signed again and inserted once step 2.1 is under way.
-      const ack = list.find((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor')!;
-      const i = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '2.1');
-      list.splice(i + 1, 0, { ...structuredClone(ack), at: list[i]!.at as number });
-    })],
-    ['an acknowledgement naming no statement of the session', ['ACK_FOR_UNKNOWN_STATEMENT'], () => rebuilt((list) => {
-      const i = list.findIndex((e) => e.t === 'ack');
-      list.splice(i + 1, 0, { ...structuredClone(list[i]!), body: { ...list[i]!.body, ref: new Uint8Array(32).fill(7) } });
-    })],
-    ['an acknowledgement from a role the step does not ask for', ['ACK_ROLE_NOT_REQUIRED'], () => rebuilt((list) => {
-      const auditor = demo.devices.find((d) => d.role === 'auditor')!;
-      const i = list.findIndex((e) => e.t === 'ack');
-      list.splice(i + 1, 0, { ...structuredClone(list[i]!), by: auditor.signer.fingerprint });
-    })],
-    ['a second, different answer from the same participant', ['DUPLICATE_ACK'], () => rebuilt((list) => {
-      const i = list.findIndex((e) => e.t === 'ack');
-      list.splice(i + 1, 0, { ...structuredClone(list[i]!), body: { ...list[i]!.body, decision: 'object', reason: 'changed my mind' } });
-    })],
-    ['a participant\'s clock going backwards', ['CLOCK_WENT_BACKWARDS'], () => rebuilt((list) => {
-      const acks = list.filter((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor');
-      acks[3]!.at = (acks[2]!.at as number) - 60_000;
-    })],
-    ['a typed input changed after the fact', ['INPUT_MISMATCH'], () => rebuilt((list) => {
-      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '1.2')!;
-      (s.body.inputs as Record<string, string>).bag = 'TEB-2026-00999';
-    })],
-    ['an irreversible step without its typed confirmation', ['IRREVERSIBLE_NOT_CONFIRMED'], () => rebuilt((list) => {
-      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '3.2')!;
-      delete s.body.confirm;
-    })],
-    ['a step skipped', ['STEP_OUT_OF_ORDER'], () => rebuilt((list) => {
-      const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '4.2');
-      const id = toHex(idOf(s));
-      return list.filter((e, i) => i !== s && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === id));
-    })],
-    ['a step passed with one confirmation too few', ['QUORUM_NOT_MET'], () => rebuilt((list) => {
-      const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '1.2');
-      list.splice(s + 1, 1);
-    })],
-    ['a failed check claimed and passed without an exception', ['CHECK_FAILED_NOT_EXCEPTED', 'CHECK_RESULT_MISMATCH'], () => rebuilt((list) => {
-      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '4.1')!;
-      (s.body.checks as { id: string; ok: boolean }[]).find((c) => c.id === 'root.subject')!.ok = false;
-    })],
-    ['a check result the evidence does not support', ['CHECK_RESULT_MISMATCH'], () => rebuilt((list) => {
-      const s = list.find((e) => e.t === 'statement' && stepOf(e) === '3.2')!;
-      (s.body.checks as { id: string; ok: boolean }[]).find((c) => c.id === 'keygen.label')!.ok = false;
-    })],
-    ['an objection whose exception was removed', ['OBJECTION_NOT_RESOLVED'], () => rebuilt((list) => {
-      const x = list.findIndex((e) => e.t === 'exception');
-      const xId = toHex(idOf(x));
-      return list.filter((e, i) => i !== x && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === xId));
-    })],
-    ['an exception that leaves out the objection', ['EXCEPTION_INVALID', 'OBJECTION_NOT_RESOLVED'], () => rebuilt((list) => {
-      list.find((e) => e.t === 'exception')!.body.objections = [];
-    })],
-    ['an enrolment after the steps started', ['ENROLLMENT_INVALID'], () => rebuilt((list) => {
-      const auditorEnroll = list.findIndex((e) => e.t === 'enroll' && nameOf(e) === 'Arjun Rao');
-      const [enroll] = list.splice(auditorEnroll, 1);
-      list.splice(list.findIndex((e) => e.t === 'statement') + 1, 0, enroll!);
-      // Its acks and attestation are now from a participant who was never validly enrolled.
-      return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
-    })],
-    ['a custodian missing from the start', ['ENROLLMENT_INCOMPLETE'], () => rebuilt((list) => list.filter((e) => nameOf(e) !== 'Cathy Novak'))],
-    ['the script pins an auditor identity the enrolled auditor does not have', ['PINNED_IDENTITY_MISMATCH'], async () => {
-      const pinned = await generateSigner();
-      const script = utf8(fromUtf8(demo.bundle.script).replace('participants: []',
-        `participants:\n  - { name: Someone Else, role: auditor, fingerprint: "${toHex(pinned.fingerprint)}" }`));
-      const c = await rebuilt((list) => {
-        list[0]!.body.script = sha256(script);
-        return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
-      });
-      return { bundle: { ...c.bundle, script } };
-    }],
-    ['a close before the last step', ['CLOSE_PREMATURE'], () => rebuilt((list) => {
-      const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '6.2');
-      const c = list.findIndex((e) => e.t === 'close');
-      list.splice(s, c - s);
-    })],
-    ['a statement signed by a participant', ['NOT_COORDINATOR'], () => rebuilt((list) => {
-      const c = list.findIndex((e) => e.t === 'close');
-      const s = structuredClone(list.find((e) => e.t === 'statement')!);
-      list.splice(c, 0, { ...s, by: demo.devices[0]!.signer.fingerprint });
-    })],
-    ['a statement added after the close', ['ENTRY_AFTER_CLOSE'], () => rebuilt((list) => {
-      const s = structuredClone(list.find((e) => e.t === 'statement' && stepOf(e) === '6.2')!);
-      list.push({ ...s, at: (list.at(-1)!.at as number) + 1 });
-    })],
-    ['a second attestation from one participant', ['ATTESTATION_INVALID'], () => rebuilt((list) => {
-      const a = list.at(-1)!;
-      list.push({ ...structuredClone(a), at: (a.at as number) + 1 });
-    })],
-    ['an attestation that says "do not agree"', ['ATTESTATION_DISAGREES'], () => rebuilt((list) => {
-      list.at(-1)!.body = { ...list.at(-1)!.body, agree: false, reason: 'The objection at 3.2 was pressured.' };
-    })],
+    [
+      'an acknowledgement spliced in from another session',
+      ['SESSION_MISMATCH'],
+      () => {
+        const foreign = other.bundle.transcript.at(-1)!;
+        return withTranscript([...T(), foreign]);
+      },
+    ],
+    [
+      'an acknowledgement by a key that never enrolled',
+      ['UNKNOWN_SIGNER'],
+      async () => {
+        const stranger = await generateSigner();
+        return rebuilt(
+          (list) => {
+            const i = list.findIndex((e) => e.t === 'ack');
+            list.splice(i + 1, 0, { ...structuredClone(list[i]!), by: stranger.fingerprint });
+          },
+          [stranger],
+        );
+      },
+    ],
+    [
+      'an acknowledgement for a step that is no longer current',
+      ['ACK_WRONG_STEP'],
+      () =>
+        rebuilt((list) => {
+          // Wanda's answer to step 1.1, signed again and inserted once step 2.1 is under way.
+          const ack = list.find((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor')!;
+          const i = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '2.1');
+          list.splice(i + 1, 0, { ...structuredClone(ack), at: list[i]!.at as number });
+        }),
+    ],
+    [
+      'an acknowledgement naming no statement of the session',
+      ['ACK_FOR_UNKNOWN_STATEMENT'],
+      () =>
+        rebuilt((list) => {
+          const i = list.findIndex((e) => e.t === 'ack');
+          list.splice(i + 1, 0, {
+            ...structuredClone(list[i]!),
+            body: { ...list[i]!.body, ref: new Uint8Array(32).fill(7) },
+          });
+        }),
+    ],
+    [
+      'an acknowledgement from a role the step does not ask for',
+      ['ACK_ROLE_NOT_REQUIRED'],
+      () =>
+        rebuilt((list) => {
+          const auditor = demo.devices.find((d) => d.role === 'auditor')!;
+          const i = list.findIndex((e) => e.t === 'ack');
+          list.splice(i + 1, 0, { ...structuredClone(list[i]!), by: auditor.signer.fingerprint });
+        }),
+    ],
+    [
+      'a second, different answer from the same participant',
+      ['DUPLICATE_ACK'],
+      () =>
+        rebuilt((list) => {
+          const i = list.findIndex((e) => e.t === 'ack');
+          list.splice(i + 1, 0, {
+            ...structuredClone(list[i]!),
+            body: { ...list[i]!.body, decision: 'object', reason: 'changed my mind' },
+          });
+        }),
+    ],
+    [
+      "a participant's clock going backwards",
+      ['CLOCK_WENT_BACKWARDS'],
+      () =>
+        rebuilt((list) => {
+          const acks = list.filter((e) => e.t === 'ack' && nameOf(e) === 'Wanda Okafor');
+          acks[3]!.at = (acks[2]!.at as number) - 60_000;
+        }),
+    ],
+    [
+      'a typed input changed after the fact',
+      ['INPUT_MISMATCH'],
+      () =>
+        rebuilt((list) => {
+          const s = list.find((e) => e.t === 'statement' && stepOf(e) === '1.2')!;
+          (s.body.inputs as Record<string, string>).bag = 'TEB-2026-00999';
+        }),
+    ],
+    [
+      'an irreversible step without its typed confirmation',
+      ['IRREVERSIBLE_NOT_CONFIRMED'],
+      () =>
+        rebuilt((list) => {
+          const s = list.find((e) => e.t === 'statement' && stepOf(e) === '3.2')!;
+          delete s.body.confirm;
+        }),
+    ],
+    [
+      'a step skipped',
+      ['STEP_OUT_OF_ORDER'],
+      () =>
+        rebuilt((list) => {
+          const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '4.2');
+          const id = toHex(idOf(s));
+          return list.filter(
+            (e, i) => i !== s && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === id),
+          );
+        }),
+    ],
+    [
+      'a step passed with one confirmation too few',
+      ['QUORUM_NOT_MET'],
+      () =>
+        rebuilt((list) => {
+          const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '1.2');
+          list.splice(s + 1, 1);
+        }),
+    ],
+    [
+      'a failed check claimed and passed without an exception',
+      ['CHECK_FAILED_NOT_EXCEPTED', 'CHECK_RESULT_MISMATCH'],
+      () =>
+        rebuilt((list) => {
+          const s = list.find((e) => e.t === 'statement' && stepOf(e) === '4.1')!;
+          (s.body.checks as { id: string; ok: boolean }[]).find((c) => c.id === 'root.subject')!.ok = false;
+        }),
+    ],
+    [
+      'a check result the evidence does not support',
+      ['CHECK_RESULT_MISMATCH'],
+      () =>
+        rebuilt((list) => {
+          const s = list.find((e) => e.t === 'statement' && stepOf(e) === '3.2')!;
+          (s.body.checks as { id: string; ok: boolean }[]).find((c) => c.id === 'keygen.label')!.ok = false;
+        }),
+    ],
+    [
+      'an objection whose exception was removed',
+      ['OBJECTION_NOT_RESOLVED'],
+      () =>
+        rebuilt((list) => {
+          const x = list.findIndex((e) => e.t === 'exception');
+          const xId = toHex(idOf(x));
+          return list.filter(
+            (e, i) => i !== x && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === xId),
+          );
+        }),
+    ],
+    [
+      'an exception that leaves out the objection',
+      ['EXCEPTION_INVALID', 'OBJECTION_NOT_RESOLVED'],
+      () =>
+        rebuilt((list) => {
+          list.find((e) => e.t === 'exception')!.body.objections = [];
+        }),
+    ],
+    [
+      'an enrolment after the steps started',
+      ['ENROLLMENT_INVALID'],
+      () =>
+        rebuilt((list) => {
+          const auditorEnroll = list.findIndex((e) => e.t === 'enroll' && nameOf(e) === 'Arjun Rao');
+          const [enroll] = list.splice(auditorEnroll, 1);
+          list.splice(list.findIndex((e) => e.t === 'statement') + 1, 0, enroll!);
+          // Its acks and attestation are now from a participant who was never validly enrolled.
+          return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
+        }),
+    ],
+    [
+      'a custodian missing from the start',
+      ['ENROLLMENT_INCOMPLETE'],
+      () => rebuilt((list) => list.filter((e) => nameOf(e) !== 'Cathy Novak')),
+    ],
+    [
+      'the script pins an auditor identity the enrolled auditor does not have',
+      ['PINNED_IDENTITY_MISMATCH'],
+      async () => {
+        const pinned = await generateSigner();
+        const script = utf8(
+          fromUtf8(demo.bundle.script).replace(
+            'participants: []',
+            `participants:\n  - { name: Someone Else, role: auditor, fingerprint: "${toHex(pinned.fingerprint)}" }`,
+          ),
+        );
+        const c = await rebuilt((list) => {
+          list[0]!.body.script = sha256(script);
+          return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
+        });
+        return { bundle: { ...c.bundle, script } };
+      },
+    ],
+    [
+      'a close before the last step',
+      ['CLOSE_PREMATURE'],
+      () =>
+        rebuilt((list) => {
+          const s = list.findIndex((e) => e.t === 'statement' && stepOf(e) === '6.2');
+          const c = list.findIndex((e) => e.t === 'close');
+          list.splice(s, c - s);
+        }),
+    ],
+    [
+      'a statement signed by a participant',
+      ['NOT_COORDINATOR'],
+      () =>
+        rebuilt((list) => {
+          const c = list.findIndex((e) => e.t === 'close');
+          const s = structuredClone(list.find((e) => e.t === 'statement')!);
+          list.splice(c, 0, { ...s, by: demo.devices[0]!.signer.fingerprint });
+        }),
+    ],
+    [
+      'a statement added after the close',
+      ['ENTRY_AFTER_CLOSE'],
+      () =>
+        rebuilt((list) => {
+          const s = structuredClone(list.find((e) => e.t === 'statement' && stepOf(e) === '6.2')!);
+          list.push({ ...s, at: (list.at(-1)!.at as number) + 1 });
+        }),
+    ],
+    [
+      'a second attestation from one participant',
+      ['ATTESTATION_INVALID'],
+      () =>
+        rebuilt((list) => {
+          const a = list.at(-1)!;
+          list.push({ ...structuredClone(a), at: (a.at as number) + 1 });
+        }),
+    ],
+    [
+      'an attestation that says "do not agree"',
+      ['ATTESTATION_DISAGREES'],
+      () =>
+        rebuilt((list) => {
+          list.at(-1)!.body = { ...list.at(-1)!.body, agree: false, reason: 'The objection at 3.2 was pressured.' };
+        }),
+    ],
   ];
 
   it.each(cases)('%s → %j', async (_name, expected, make) => {
@@ -256,9 +438,12 @@ describe('tamper suite', () => {
     const c = await rebuilt((list) => {
       const x = list.findIndex((e) => e.t === 'exception');
       const xId = toHex(idOf(x));
-      return list.filter((e, i) => i !== x
-        && !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === xId)
-        && !(e.t === 'ack' && (e.body as { decision: string }).decision === 'object'));
+      return list.filter(
+        (e, i) =>
+          i !== x &&
+          !(e.t === 'ack' && toHex((e.body as { ref: Uint8Array }).ref) === xId) &&
+          !(e.t === 'ack' && (e.body as { decision: string }).decision === 'object'),
+      );
     });
     // Without receipts the rebuilt bundle looks clean: only the receipts can reveal the drop.
     expect(await codes(c)).toEqual([]);
@@ -271,7 +456,9 @@ describe('tamper suite', () => {
 
   it('a receipt whose message was altered → RECEIPT_INVALID', async () => {
     const r = demo.receipts[0]!;
-    const messages = r.messages.map((m, i) => (i === 1 ? Uint8Array.from(m, (b, j) => (j === m.length - 3 ? b ^ 4 : b)) : m));
+    const messages = r.messages.map((m, i) =>
+      i === 1 ? Uint8Array.from(m, (b, j) => (j === m.length - 3 ? b ^ 4 : b)) : m,
+    );
     expect(await codes({ bundle: demo.bundle, receipts: [{ ...r, messages }] })).toEqual(['RECEIPT_INVALID']);
   });
 });

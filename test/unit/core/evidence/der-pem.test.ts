@@ -47,9 +47,19 @@ function veryDeep(depth: number): Uint8Array {
     const l = lens[i]!;
     out[p++] = 0x30;
     if (l < 0x80) out[p++] = l;
-    else if (l < 0x100) { out[p++] = 0x81; out[p++] = l; }
-    else if (l < 0x10000) { out[p++] = 0x82; out[p++] = l >> 8; out[p++] = l & 0xff; }
-    else { out[p++] = 0x83; out[p++] = l >> 16; out[p++] = (l >> 8) & 0xff; out[p++] = l & 0xff; }
+    else if (l < 0x100) {
+      out[p++] = 0x81;
+      out[p++] = l;
+    } else if (l < 0x10000) {
+      out[p++] = 0x82;
+      out[p++] = l >> 8;
+      out[p++] = l & 0xff;
+    } else {
+      out[p++] = 0x83;
+      out[p++] = l >> 16;
+      out[p++] = (l >> 8) & 0xff;
+      out[p++] = l & 0xff;
+    }
   }
   out[p++] = 0x05;
   out[p++] = 0x00;
@@ -108,26 +118,48 @@ describe('PEM and base64', () => {
 
   it('accepts explanatory text before a block and several blocks', () => {
     const pem = new TextDecoder().decode(fx.read('chain.pem'));
-    expect(derBlocks(new TextEncoder().encode(`Certificate chain\nsubject=...\n${pem}\n\n`), ['CERTIFICATE'], 'x')).toHaveLength(2);
+    expect(
+      derBlocks(new TextEncoder().encode(`Certificate chain\nsubject=...\n${pem}\n\n`), ['CERTIFICATE'], 'x'),
+    ).toHaveLength(2);
   });
 
   const root = (): string => new TextDecoder().decode(fx.read('root.pem'));
   const cases: [string, () => string, RegExp][] = [
-    ['wrong label', () => root().replace(/CERTIFICATE/g, 'PUBLIC KEY'), /label "PUBLIC KEY" is not one of: CERTIFICATE/],
-    ['mismatched END', () => root().replace('END CERTIFICATE', 'END X509 CRL'), /"END X509 CRL" closes "BEGIN CERTIFICATE"/],
+    [
+      'wrong label',
+      () => root().replace(/CERTIFICATE/g, 'PUBLIC KEY'),
+      /label "PUBLIC KEY" is not one of: CERTIFICATE/,
+    ],
+    [
+      'mismatched END',
+      () => root().replace('END CERTIFICATE', 'END X509 CRL'),
+      /"END X509 CRL" closes "BEGIN CERTIFICATE"/,
+    ],
     ['missing END', () => root().replace(/-----END CERTIFICATE-----\n?/, ''), /has no END line/],
     ['text after the block', () => `${root()}garbage\n`, /unexpected text after the last PEM block/],
-    ['bad base64 character', () => root().replace(/\n[A-Za-z0-9+/]{10}/, '\n!!!!!!!!!!'), /invalid base64 character "!"/],
+    [
+      'bad base64 character',
+      () => root().replace(/\n[A-Za-z0-9+/]{10}/, '\n!!!!!!!!!!'),
+      /invalid base64 character "!"/,
+    ],
     ['base64 length', () => root().replace(/\n([A-Za-z0-9+/]{64})\n/, '\n$1A\n'), /not a multiple of 4/],
-    ['encrypted PEM headers', () => root().replace('-----BEGIN CERTIFICATE-----\n', '-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n'), /PEM headers/],
+    [
+      'encrypted PEM headers',
+      () => root().replace('-----BEGIN CERTIFICATE-----\n', '-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n'),
+      /PEM headers/,
+    ],
     ['no PEM at all', () => 'hello world', /neither DER nor PEM/],
   ];
   it.each(cases)('rejects %s', (_name, make, pattern) => {
-    expect(code(() => parseEvidence('certificate', new TextEncoder().encode(make()), undefined, 'root.pem'))).toMatch(pattern);
+    expect(code(() => parseEvidence('certificate', new TextEncoder().encode(make()), undefined, 'root.pem'))).toMatch(
+      pattern,
+    );
   });
 
   it('rejects non-UTF-8 binary that is not DER', () => {
-    expect(code(() => derBlocks(Uint8Array.of(0xff, 0xfe, 0x00), ['CERTIFICATE'], 'bin'))).toMatch(/neither DER .* nor PEM/);
+    expect(code(() => derBlocks(Uint8Array.of(0xff, 0xfe, 0x00), ['CERTIFICATE'], 'bin'))).toMatch(
+      /neither DER .* nor PEM/,
+    );
   });
 
   it('rejects DER with trailing bytes, truncated DER and a CSR given as a certificate', () => {
@@ -135,8 +167,12 @@ describe('PEM and base64', () => {
     const trailing = new Uint8Array(der.length + 3);
     trailing.set(der);
     expect(code(() => parseCertificate(trailing, 'root.der'))).toMatch(/3 trailing bytes/);
-    expect(code(() => parseCertificate(der.subarray(0, der.length - 10), 'root.der'))).toMatch(/claims \d+ content bytes/);
+    expect(code(() => parseCertificate(der.subarray(0, der.length - 10), 'root.der'))).toMatch(
+      /claims \d+ content bytes/,
+    );
     expect(code(() => parseCertificate(fx.read('int.csr.der'), 'csr'))).toMatch(/EVIDENCE_INVALID/);
-    expect(code(() => parseEvidence('public-key', new TextEncoder().encode(encodePem('PUBLIC KEY', der)), undefined, 'k'))).toMatch(/EVIDENCE_INVALID/);
+    expect(
+      code(() => parseEvidence('public-key', new TextEncoder().encode(encodePem('PUBLIC KEY', der)), undefined, 'k')),
+    ).toMatch(/EVIDENCE_INVALID/);
   });
 });

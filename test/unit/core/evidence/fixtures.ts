@@ -30,7 +30,13 @@ subjectAltName = DNS:int.example.com,IP:192.0.2.1,email:ca@example.com
 
 /** Run openssl with the test config; returns stdout. */
 export function openssl(dir: string, args: string[], input?: string): string {
-  return execFileSync('openssl', args, { cwd: dir, env: { ...process.env, OPENSSL_CONF: join(dir, 'openssl.cnf') }, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('openssl', args, {
+    cwd: dir,
+    env: { ...process.env, OPENSSL_CONF: join(dir, 'openssl.cnf') },
+    input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 export interface Fixtures {
@@ -56,15 +62,81 @@ export function makeFixtures(): Fixtures {
     openssl(dir, ['pkey', '-in', `${name}.key`, '-pubout', '-out', `${name}.pub.pem`]);
     openssl(dir, ['pkey', '-in', `${name}.key`, '-pubout', '-outform', 'DER', '-out', `${name}.pub.der`]);
   }
-  openssl(dir, ['req', '-new', '-x509', '-key', 'p384.key', '-subj', '/C=DE/O=Example/CN=Example Root CA 2026', '-days', '9131', '-extensions', 'v3_root', '-sha384', '-out', 'root.pem']);
-  openssl(dir, ['req', '-new', '-key', 'p256.key', '-subj', '/O=Example/OU=Issuing/CN=Example Issuing CA', '-addext', 'keyUsage=critical,keyCertSign', '-out', 'int.csr']);
-  openssl(dir, ['x509', '-req', '-in', 'int.csr', '-CA', 'root.pem', '-CAkey', 'p384.key', '-days', '3650', '-extfile', 'openssl.cnf', '-extensions', 'v3_int', '-sha384', '-set_serial', '0x7b', '-out', 'int.pem']);
+  openssl(dir, [
+    'req',
+    '-new',
+    '-x509',
+    '-key',
+    'p384.key',
+    '-subj',
+    '/C=DE/O=Example/CN=Example Root CA 2026',
+    '-days',
+    '9131',
+    '-extensions',
+    'v3_root',
+    '-sha384',
+    '-out',
+    'root.pem',
+  ]);
+  openssl(dir, [
+    'req',
+    '-new',
+    '-key',
+    'p256.key',
+    '-subj',
+    '/O=Example/OU=Issuing/CN=Example Issuing CA',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+    '-out',
+    'int.csr',
+  ]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'int.csr',
+    '-CA',
+    'root.pem',
+    '-CAkey',
+    'p384.key',
+    '-days',
+    '3650',
+    '-extfile',
+    'openssl.cnf',
+    '-extensions',
+    'v3_int',
+    '-sha384',
+    '-set_serial',
+    '0x7b',
+    '-out',
+    'int.pem',
+  ]);
   for (const name of ['rsa', 'ed25519', 'ed448', 'p521']) {
-    openssl(dir, ['req', '-new', '-x509', '-key', `${name}.key`, '-subj', `/CN=Self ${name}`, '-days', '30', '-extensions', 'v3_root', '-out', `${name}.pem`]);
+    openssl(dir, [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      `${name}.key`,
+      '-subj',
+      `/CN=Self ${name}`,
+      '-days',
+      '30',
+      '-extensions',
+      'v3_root',
+      '-out',
+      `${name}.pem`,
+    ]);
   }
   openssl(dir, ['x509', '-in', 'root.pem', '-outform', 'DER', '-out', 'root.der']);
   openssl(dir, ['req', '-in', 'int.csr', '-outform', 'DER', '-out', 'int.csr.der']);
-  writeFileSync(join(dir, 'chain.pem'), readFileSync(join(dir, 'int.pem'), 'utf8') + readFileSync(join(dir, 'root.pem'), 'utf8'));
-  writeFileSync(join(dir, 'chain-wrong-order.pem'), readFileSync(join(dir, 'root.pem'), 'utf8') + readFileSync(join(dir, 'int.pem'), 'utf8'));
+  writeFileSync(
+    join(dir, 'chain.pem'),
+    readFileSync(join(dir, 'int.pem'), 'utf8') + readFileSync(join(dir, 'root.pem'), 'utf8'),
+  );
+  writeFileSync(
+    join(dir, 'chain-wrong-order.pem'),
+    readFileSync(join(dir, 'root.pem'), 'utf8') + readFileSync(join(dir, 'int.pem'), 'utf8'),
+  );
   return { dir, read: (name) => new Uint8Array(readFileSync(join(dir, name))) };
 }

@@ -28,9 +28,19 @@ describe('certificates compared with openssl', () => {
     const pub = openssl(fx.dir, ['x509', '-in', name, '-noout', '-pubkey']);
     const spkiDer = derBlocks(new TextEncoder().encode(pub), ['PUBLIC KEY'], 'pub')[0]!.der;
     expect(c.key.spkiSha256.hex).toBe(createHash('sha256').update(spkiDer).digest('hex'));
-    expect(c.subject).toBe(openssl(fx.dir, ['x509', '-in', name, '-noout', '-subject', '-nameopt', 'RFC2253']).trim().replace(/^subject=/, ''));
-    expect(c.issuer).toBe(openssl(fx.dir, ['x509', '-in', name, '-noout', '-issuer', '-nameopt', 'RFC2253']).trim().replace(/^issuer=/, ''));
-    const serial = openssl(fx.dir, ['x509', '-in', name, '-noout', '-serial']).trim().replace(/^serial=/, '');
+    expect(c.subject).toBe(
+      openssl(fx.dir, ['x509', '-in', name, '-noout', '-subject', '-nameopt', 'RFC2253'])
+        .trim()
+        .replace(/^subject=/, ''),
+    );
+    expect(c.issuer).toBe(
+      openssl(fx.dir, ['x509', '-in', name, '-noout', '-issuer', '-nameopt', 'RFC2253'])
+        .trim()
+        .replace(/^issuer=/, ''),
+    );
+    const serial = openssl(fx.dir, ['x509', '-in', name, '-noout', '-serial'])
+      .trim()
+      .replace(/^serial=/, '');
     expect(c.serial.toUpperCase().replace(/^0+(?=.)/, '')).toBe(serial.replace(/^0+(?=.)/, ''));
     const dates = openssl(fx.dir, ['x509', '-in', name, '-noout', '-startdate', '-enddate']);
     expect(c.notBefore.getTime()).toBe(Date.parse(/notBefore=(.*)/.exec(dates)![1]!));
@@ -39,8 +49,12 @@ describe('certificates compared with openssl', () => {
 
   it('reads key algorithm, size and curve for every key type', () => {
     const table: [string, string, number, string | undefined][] = [
-      ['root.pem', 'ECDSA', 384, 'P-384'], ['int.pem', 'ECDSA', 256, 'P-256'], ['p521.pem', 'ECDSA', 521, 'P-521'],
-      ['rsa.pem', 'RSA', 2048, undefined], ['ed25519.pem', 'Ed25519', 256, 'Ed25519'], ['ed448.pem', 'Ed448', 448, 'Ed448'],
+      ['root.pem', 'ECDSA', 384, 'P-384'],
+      ['int.pem', 'ECDSA', 256, 'P-256'],
+      ['p521.pem', 'ECDSA', 521, 'P-521'],
+      ['rsa.pem', 'RSA', 2048, undefined],
+      ['ed25519.pem', 'Ed25519', 256, 'Ed25519'],
+      ['ed448.pem', 'Ed448', 448, 'Ed448'],
     ];
     for (const [name, algorithm, size, curve] of table) {
       const k = cert(name).key;
@@ -60,10 +74,17 @@ describe('certificates compared with openssl', () => {
     const ski = /Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(text)![1]!;
     expect(e.subjectKeyIdentifier).toBe(ski.replace(/:/g, '').toLowerCase());
     expect(e.authorityKeyIdentifier?.keyId).toBe(cert('root.pem').extensions.subjectKeyIdentifier);
-    expect(e.nameConstraints).toEqual({ permitted: ['DNS:.example.com'], excluded: ['DNS:bad.example.com'], critical: true });
+    expect(e.nameConstraints).toEqual({
+      permitted: ['DNS:.example.com'],
+      excluded: ['DNS:bad.example.com'],
+      critical: true,
+    });
     expect(e.certificatePolicies).toEqual(['2.23.140.1.2.1', '1.3.6.1.4.1.99999.1']);
     expect(e.crlDistributionPoints).toEqual(['URI:http://crl.example/root.crl']);
-    expect(e.authorityInfoAccess).toEqual(['CA Issuers - URI:http://ca.example/root.crt', 'OCSP - URI:http://ocsp.example']);
+    expect(e.authorityInfoAccess).toEqual([
+      'CA Issuers - URI:http://ca.example/root.crt',
+      'OCSP - URI:http://ocsp.example',
+    ]);
     for (const a of e.authorityInfoAccess!) expect(text).toContain(a);
     expect(e.subjectAltName).toEqual(['DNS:int.example.com', 'IP Address:192.0.2.1', 'email:ca@example.com']);
     expect(c.serial).toBe('7b');

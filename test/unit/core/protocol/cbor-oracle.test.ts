@@ -12,7 +12,11 @@ import { decodeCbor, encodeCbor, type CborValue } from '../../../../src/core/pro
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 0x100000000;
   };
 }
@@ -28,14 +32,20 @@ function randomValue(r: () => number, depth = 0): CborValue {
       const n = (r() < 0.5 ? 1 : -1) * ints[Math.floor(r() * ints.length)]! - (r() < 0.3 ? 1 : 0);
       return Number.isSafeInteger(n) ? n || 0 : -Number.MAX_SAFE_INTEGER;
     }
-    case 1: return r() < 0.5;
-    case 2: return Uint8Array.from({ length: Math.floor(r() * 40) }, () => Math.floor(r() * 256));
-    case 3: return Array.from({ length: Math.floor(r() * 30) }, () => CHARS[Math.floor(r() * CHARS.length)]!).join('');
-    case 4: return Math.floor(r() * 1000);
-    case 5: return Array.from({ length: Math.floor(r() * 5) }, () => randomValue(r, depth + 1));
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return Uint8Array.from({ length: Math.floor(r() * 40) }, () => Math.floor(r() * 256));
+    case 3:
+      return Array.from({ length: Math.floor(r() * 30) }, () => CHARS[Math.floor(r() * CHARS.length)]!).join('');
+    case 4:
+      return Math.floor(r() * 1000);
+    case 5:
+      return Array.from({ length: Math.floor(r() * 5) }, () => randomValue(r, depth + 1));
     default: {
       const out: Record<string, CborValue> = {};
-      for (let i = Math.floor(r() * 5); i > 0; i--) out[['a', 'bb', 'ab', 'body', 'v', 'zz', 'é'][Math.floor(r() * 7)]!] = randomValue(r, depth + 1);
+      for (let i = Math.floor(r() * 5); i > 0; i--)
+        out[['a', 'bb', 'ab', 'body', 'v', 'zz', 'é'][Math.floor(r() * 7)]!] = randomValue(r, depth + 1);
       return out;
     }
   }
@@ -44,7 +54,16 @@ function randomValue(r: () => number, depth = 0): CborValue {
 /** cborg as the oracle: strict decode, then the re-encoding must be byte-identical. */
 function oracle(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
   try {
-    const value = decode(bytes, { strict: true, allowIndefinite: false, allowUndefined: false, allowNaN: false, allowInfinity: false, allowBigInt: false, rejectDuplicateMapKeys: true, tags: [] });
+    const value = decode(bytes, {
+      strict: true,
+      allowIndefinite: false,
+      allowUndefined: false,
+      allowNaN: false,
+      allowInfinity: false,
+      allowBigInt: false,
+      rejectDuplicateMapKeys: true,
+      tags: [],
+    });
     const again = encode(value, rfc8949EncodeOptions);
     if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) return { ok: false };
     if (!inModel(value)) return { ok: false };
@@ -98,7 +117,11 @@ describe('deterministic decoder against cborg', () => {
       const a = ours(bytes);
       const b = oracle(bytes);
       // Floats that cborg decodes to integers re-encode differently, so the oracle refuses them too.
-      expect({ i, ok: a.ok, hex: Buffer.from(bytes).toString('hex') }).toEqual({ i, ok: b.ok, hex: Buffer.from(bytes).toString('hex') });
+      expect({ i, ok: a.ok, hex: Buffer.from(bytes).toString('hex') }).toEqual({
+        i,
+        ok: b.ok,
+        hex: Buffer.from(bytes).toString('hex'),
+      });
       if (a.ok && b.ok) {
         accepted++;
         expect(a.value).toEqual(b.value);

@@ -9,7 +9,13 @@ const sid = new Uint8Array(16).fill(7);
 const head = new Uint8Array(32).fill(9);
 
 function ackDraft(): Draft<'ack'> {
-  return { t: 'ack', sid, at: 1_700_000_000_000, prev: head, body: { ref: new Uint8Array(32).fill(1), decision: 'confirm', recomputed: true, challenge: false } };
+  return {
+    t: 'ack',
+    sid,
+    at: 1_700_000_000_000,
+    prev: head,
+    body: { ref: new Uint8Array(32).fill(1), decision: 'confirm', recomputed: true, challenge: false },
+  };
 }
 
 /** Re-sign arbitrary envelope content, to build hostile-but-validly-signed inputs. */
@@ -75,7 +81,12 @@ describe.each(['ed25519', 'p256'] as const)('signed messages with %s', (alg) => 
 
 describe('strict message decoding', () => {
   const base = (): Record<string, CborValue> => ({
-    v: 1, t: 'ack', sid, by: new Uint8Array(32).fill(3), at: 5, prev: head,
+    v: 1,
+    t: 'ack',
+    sid,
+    by: new Uint8Array(32).fill(3),
+    at: 5,
+    prev: head,
     body: { ref: new Uint8Array(32), decision: 'confirm', recomputed: false, challenge: false },
   });
   const withBody = (patch: Record<string, CborValue | undefined>) => {
@@ -97,8 +108,24 @@ describe('strict message decoding', () => {
     ['empty reason', () => withBody({ reason: '' }), /body\.reason: must not be empty/],
     ['text where bool', () => withBody({ recomputed: 'yes' }), /body\.recomputed: must be true or false/],
     ['negative time', () => ({ ...base(), at: -1 }), /at: must be an unsigned integer/],
-    ['ack without prev', () => { const e = base(); delete e.prev; return e; }, /prev: a ack must carry the transcript head/],
-    ['enroll with prev', () => ({ ...base(), t: 'enroll', body: { genesis: head, name: 'A', role: 'w', alg: 'ed25519', key: new Uint8Array(32) } }), /prev: a enroll must not carry prev/],
+    [
+      'ack without prev',
+      () => {
+        const e = base();
+        delete e.prev;
+        return e;
+      },
+      /prev: a ack must carry the transcript head/,
+    ],
+    [
+      'enroll with prev',
+      () => ({
+        ...base(),
+        t: 'enroll',
+        body: { genesis: head, name: 'A', role: 'w', alg: 'ed25519', key: new Uint8Array(32) },
+      }),
+      /prev: a enroll must not carry prev/,
+    ],
     ['body not a map', () => ({ ...base(), body: [1] }), /body: must be a map/],
   ];
 
@@ -112,9 +139,21 @@ describe('strict message decoding', () => {
     ['not an array', () => encodeCbor({ a: 1 }), /wire form must be a CBOR array/],
     ['three elements', () => encodeCbor([new Uint8Array(1), new Uint8Array(64), 1]), /wire form must be a CBOR array/],
     ['envelope not bytes', () => encodeCbor(['x', new Uint8Array(64)]), /wire\[0\]: must be a byte string/],
-    ['short signature', () => encodeCbor([encodeCbor(base()), new Uint8Array(63)]), /wire\[1\]: signature must be 64 bytes, got 63/],
-    ['trailing bytes', () => new Uint8Array([...encodeCbor([encodeCbor(base()), new Uint8Array(64)]), 0]), /trailing byte/],
-    ['envelope with trailing bytes', () => encodeCbor([new Uint8Array([...encodeCbor(base()), 0]), new Uint8Array(64)]), /trailing byte/],
+    [
+      'short signature',
+      () => encodeCbor([encodeCbor(base()), new Uint8Array(63)]),
+      /wire\[1\]: signature must be 64 bytes, got 63/,
+    ],
+    [
+      'trailing bytes',
+      () => new Uint8Array([...encodeCbor([encodeCbor(base()), new Uint8Array(64)]), 0]),
+      /trailing byte/,
+    ],
+    [
+      'envelope with trailing bytes',
+      () => encodeCbor([new Uint8Array([...encodeCbor(base()), 0]), new Uint8Array(64)]),
+      /trailing byte/,
+    ],
   ])('rejects a wire form that is %s', (_name, make, message) => {
     expect(() => decodeMessage(make())).toThrow(message);
   });

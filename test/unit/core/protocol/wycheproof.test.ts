@@ -9,7 +9,14 @@ interface WycheproofFile {
   numberOfTests: number;
   testGroups: {
     publicKey: { pk?: string; uncompressed?: string };
-    tests: { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }[];
+    tests: {
+      tcId: number;
+      comment: string;
+      msg: string;
+      sig: string;
+      result: 'valid' | 'invalid' | 'acceptable';
+      flags: string[];
+    }[];
   }[];
 }
 
@@ -17,7 +24,12 @@ interface WycheproofFile {
  * Runs one Wycheproof vector through the project's own verify function. A malformed public key
  * (KEY_INVALID) counts as "rejected", which is the expected outcome for an invalid vector.
  */
-async function outcome(alg: SignatureAlgorithm, pk: Uint8Array, msg: Uint8Array, sig: Uint8Array | null): Promise<boolean> {
+async function outcome(
+  alg: SignatureAlgorithm,
+  pk: Uint8Array,
+  msg: Uint8Array,
+  sig: Uint8Array | null,
+): Promise<boolean> {
   if (sig === null) return false;
   try {
     return await verifySignature(alg, pk, msg, sig);

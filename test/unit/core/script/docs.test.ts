@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { EXPECTATION_RULES } from '../../../../src/core/evidence/expectations.js';
 import { SCRIPT_FIELDS, parseScript } from '../../../../src/core/script/parse.js';
 import { PARTICIPANT_FIELDS, ROLE_FIELDS } from '../../../../src/core/script/roles.js';
-import { ACK_FIELDS, EVIDENCE_FIELDS, INPUT_FIELDS, IRREVERSIBLE_FIELDS, STEP_FIELDS } from '../../../../src/core/script/steps.js';
+import {
+  ACK_FIELDS,
+  EVIDENCE_FIELDS,
+  INPUT_FIELDS,
+  IRREVERSIBLE_FIELDS,
+  STEP_FIELDS,
+} from '../../../../src/core/script/steps.js';
 import { EVIDENCE_KINDS } from '../../../../src/core/script/types.js';
 import { utf8 } from '../../../../src/core/util/bytes.js';
 
@@ -16,7 +22,10 @@ const root = (p: string): string => fileURLToPath(new URL(`../../../../${p}`, im
 const readme = readFileSync(root('README.md'), 'utf8');
 const doc = readme.slice(readme.indexOf('## Ceremony script format'), readme.indexOf('### `keywitness inspect'));
 /** First cells of every table row, e.g. "`….acks.min`". */
-const rowPaths = doc.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('|')[1]!.trim());
+const rowPaths = doc
+  .split('\n')
+  .filter((l) => l.startsWith('| `'))
+  .map((l) => l.split('|')[1]!.trim());
 
 describe('README: ceremony script format', () => {
   it.each([
@@ -43,7 +52,12 @@ describe('README: ceremony script format', () => {
   it('shows the shipped minimal script, which parses', () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
     const shipped = readFileSync(root('assets/ceremonies/minimal.yaml'), 'utf8');
-    expect(shipped.split('\n').filter((l) => !l.startsWith('#')).join('\n')).toBe(example);
+    expect(
+      shipped
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n'),
+    ).toBe(example);
     expect(parseScript(utf8(example)).steps).toHaveLength(2);
   });
 });

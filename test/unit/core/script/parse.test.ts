@@ -76,7 +76,11 @@ describe('the parsed model', () => {
     expect(script.format).toBe('keywitness-script/1');
     expect(script.id).toBe('test-script');
     expect(script.description).toBeUndefined();
-    expect(script.steps.map((s) => [s.id, s.index, s.actor])).toEqual([['s1', 0, 'admin'], ['s2', 1, undefined], ['s3', 2, undefined]]);
+    expect(script.steps.map((s) => [s.id, s.index, s.actor])).toEqual([
+      ['s1', 0, 'admin'],
+      ['s2', 1, undefined],
+      ['s3', 2, undefined],
+    ]);
     expect(script.steps[1]!.instructions).toBe('');
     expect(script.steps[0]!.acks).toEqual({ roles: ['witness'], min: 2, recompute: false, challenge: false });
     expect(script.steps[1]!.evidence[0]!.required).toBe(true);
@@ -87,7 +91,11 @@ describe('the parsed model', () => {
   it('resolves $expected references into value and ref', () => {
     expect(script.expected).toEqual({ bag: 'TEB-1', subject: 'CN=Test Root' });
     expect(script.steps[0]!.inputs[0]!.expect).toEqual({ value: 'TEB-1', ref: '$expected.bag' });
-    expect(script.steps[2]!.evidence[0]!.expect).toEqual({ subject: 'CN=Test Root', spki_equals: 'keygen', key_usage: ['keyCertSign', 'cRLSign'] });
+    expect(script.steps[2]!.evidence[0]!.expect).toEqual({
+      subject: 'CN=Test Root',
+      spki_equals: 'keygen',
+      key_usage: ['keyCertSign', 'cRLSign'],
+    });
   });
 
   it('anchors input patterns', () => {
@@ -128,18 +136,30 @@ describe('$expected resolution', () => {
   });
 
   it('keeps names such as __proto__ as ordinary entries', () => {
-    const s = parseScript(build(edit(BASE, { 21: '  __proto__: "CN=Proto"', 58: '          subject: $expected.__proto__' })));
+    const s = parseScript(
+      build(edit(BASE, { 21: '  __proto__: "CN=Proto"', 58: '          subject: $expected.__proto__' })),
+    );
     expect(Object.getPrototypeOf(s.expected)).toBe(Object.prototype);
     expect(Object.keys(s.expected)).toEqual(['bag', '__proto__']);
     expect(s.steps[2]!.evidence[0]!.expect.subject).toBe('CN=Proto');
   });
 
   it('accepts an empty expected map and empty optional lists', () => {
-    const s = parseScript(build(edit(BASE, {
-      15: 'participants:', 16: null, 17: null, 18: null,
-      19: 'expected:', 20: null, 21: null,
-      30: '        expect: TEB-1', 58: '          subject: CN=Test Root',
-    })));
+    const s = parseScript(
+      build(
+        edit(BASE, {
+          15: 'participants:',
+          16: null,
+          17: null,
+          18: null,
+          19: 'expected:',
+          20: null,
+          21: null,
+          30: '        expect: TEB-1',
+          58: '          subject: CN=Test Root',
+        }),
+      ),
+    );
     expect(s.participants).toEqual([]);
     expect(s.expected).toEqual({});
   });
@@ -147,12 +167,18 @@ describe('$expected resolution', () => {
 
 describe('pinned fingerprints', () => {
   const fp = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
-  const withFingerprint = (text: string): Uint8Array => build(edit(BASE, { 18: `    fingerprint: ${JSON.stringify(text)}` }));
+  const withFingerprint = (text: string): Uint8Array =>
+    build(edit(BASE, { 18: `    fingerprint: ${JSON.stringify(text)}` }));
 
   it.each([
     ['lower-case hex', toHex(fp)],
     ['upper-case hex with colons', Array.from(fp, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')],
-    ['hex in groups with spaces', toHex(fp).replace(/(.{8})/g, '$1 ').trim()],
+    [
+      'hex in groups with spaces',
+      toHex(fp)
+        .replace(/(.{8})/g, '$1 ')
+        .trim(),
+    ],
     ['32 PGP words', toWords(fp).join(' ')],
     ['32 PGP words, lower case, hyphenated', toWords(fp).join('-').toLowerCase()],
   ])('accepts %s', (_name, text) => {

@@ -31,7 +31,10 @@ describe('size limit, checked before anything else', () => {
   const padTo = (size: number): Uint8Array => {
     const pad = size - base.length;
     // Comment lines of 63 characters plus a newline, then one shorter line to land exactly.
-    const lines = '#'.repeat(63).concat('\n').repeat(Math.floor(pad / 64));
+    const lines = '#'
+      .repeat(63)
+      .concat('\n')
+      .repeat(Math.floor(pad / 64));
     const rest = pad % 64;
     return concatBytes(base, utf8(lines), utf8(rest > 0 ? `${'#'.repeat(rest - 1)}\n` : ''));
   };
@@ -46,7 +49,12 @@ describe('size limit, checked before anything else', () => {
 
   it('honours maxBytes', () => {
     expect(parseScript(base, { maxBytes: base.length }).id).toBe('test-script');
-    expectError(base, '(file)', new RegExp(`is ${base.length} bytes; .* at most ${base.length - 1} bytes`), base.length - 1);
+    expectError(
+      base,
+      '(file)',
+      new RegExp(`is ${base.length} bytes; .* at most ${base.length - 1} bytes`),
+      base.length - 1,
+    );
   });
 
   it('rejects oversized input before looking at its encoding', () => {
@@ -56,7 +64,8 @@ describe('size limit, checked before anything else', () => {
 
 describe('encoding: strict UTF-8 without BOM', () => {
   // Line 3 is `title: Test …`: the bad bytes follow "title: Test " (12 bytes), at byte offset 56.
-  const title = (bytes: number[]): Uint8Array => withRawLine(3, concatBytes(utf8('title: Test '), Uint8Array.from(bytes)));
+  const title = (bytes: number[]): Uint8Array =>
+    withRawLine(3, concatBytes(utf8('title: Test '), Uint8Array.from(bytes)));
 
   it.each([
     ['a byte that is never UTF-8', [0xff]],
@@ -77,7 +86,11 @@ describe('encoding: strict UTF-8 without BOM', () => {
   });
 
   it('rejects a UTF-8 byte order mark', () => {
-    expectError(concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), build(BASE)), 'line 1, column 1', /byte order mark; save it as UTF-8 without BOM/);
+    expectError(
+      concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), build(BASE)),
+      'line 1, column 1',
+      /byte order mark; save it as UTF-8 without BOM/,
+    );
   });
 
   it('rejects UTF-16', () => {
@@ -130,18 +143,42 @@ describe('YAML features that hide values', () => {
     ['an anchor', edit(BASE, { 2: 'id: &a test-script' }), 'line 2, column 5', /YAML anchor "&a" is not allowed/],
     ['an anchor on a map', edit(BASE, { 5: '  - &r id: admin' }), 'line 5, column 5', /YAML anchor "&r"/],
     ['an alias', insertAfter(BASE, 3, 'description: *a'), 'line 4, column 14', /YAML alias "\*a" is not allowed/],
-    ['a standard tag', edit(BASE, { 3: 'title: !!str Test ceremony' }), 'line 3, column 8', /YAML tag "!!str" is not allowed/],
+    [
+      'a standard tag',
+      edit(BASE, { 3: 'title: !!str Test ceremony' }),
+      'line 3, column 8',
+      /YAML tag "!!str" is not allowed/,
+    ],
     ['a custom tag', edit(BASE, { 3: 'title: !secret Test' }), 'line 3, column 8', /YAML tag "!secret"/],
-    ['a verbatim tag', edit(BASE, { 3: 'title: !<tag:yaml.org,2002:str> Test' }), 'line 3, column 8', /YAML tag "!<tag:yaml\.org,2002:str>"/],
+    [
+      'a verbatim tag',
+      edit(BASE, { 3: 'title: !<tag:yaml.org,2002:str> Test' }),
+      'line 3, column 8',
+      /YAML tag "!<tag:yaml\.org,2002:str>"/,
+    ],
     ['the non-specific tag', edit(BASE, { 3: 'title: ! Test' }), 'line 3, column 8', /YAML tag "!"/],
-    ['a %YAML directive', ['%YAML 1.1', '---', ...BASE], 'line 1, column 1', /YAML directive "%YAML 1\.1" is not allowed: scripts are always read as YAML 1\.2/],
-    ['a %TAG directive', ['%TAG !e! tag:example.com,2000:', '---', ...BASE], 'line 1, column 1', /YAML directive "%TAG/],
+    [
+      'a %YAML directive',
+      ['%YAML 1.1', '---', ...BASE],
+      'line 1, column 1',
+      /YAML directive "%YAML 1\.1" is not allowed: scripts are always read as YAML 1\.2/,
+    ],
+    [
+      'a %TAG directive',
+      ['%TAG !e! tag:example.com,2000:', '---', ...BASE],
+      'line 1, column 1',
+      /YAML directive "%TAG/,
+    ],
   ])('rejects %s', (_name, lines, where, message) => {
     expectError(build(lines), where, message);
   });
 
   it('rejects a merge key', () => {
-    expectError(build(insertAfter(BASE, 6, '    <<: {title: X}')), 'roles[0]["<<"] (line 7)', /YAML merge keys \(<<\) are not allowed/);
+    expectError(
+      build(insertAfter(BASE, 6, '    <<: {title: X}')),
+      'roles[0]["<<"] (line 7)',
+      /YAML merge keys \(<<\) are not allowed/,
+    );
   });
 
   it('does not mistake &, * and ! inside text, comments or block scalars for YAML syntax', () => {
@@ -159,12 +196,42 @@ describe('YAML features that hide values', () => {
 
 describe('duplicate keys', () => {
   it.each([
-    ['at the top level', insertAfter(BASE, 3, 'title: Other'), 'title (line 4)', /duplicate key "title" \(first given at line 3\)/],
-    ['quoted and plain spellings of one key', insertAfter(BASE, 3, '"title": Other'), 'title (line 4)', /duplicate key "title"/],
-    ['in a role', insertAfter(BASE, 10, '    min: 3'), 'roles[1].min (line 11)', /duplicate key "min" \(first given at line 10\)/],
-    ['inside expect', insertAfter(BASE, 44, '          key_type: RSA'), 'steps[1].evidence[0].expect.key_type (line 45)', /duplicate key "key_type" \(first given at line 44\)/],
-    ['in a flow map', edit(BASE, { 32: '    acks: {roles: [witness], min: 2, min: 3}', 33: null, 34: null }), 'steps[0].acks.min (line 32)', /duplicate key "min" \(first given at line 32\)/],
-    ['in expected', insertAfter(BASE, 21, '  bag: "TEB-2"'), 'expected.bag (line 22)', /duplicate key "bag" \(first given at line 20\)/],
+    [
+      'at the top level',
+      insertAfter(BASE, 3, 'title: Other'),
+      'title (line 4)',
+      /duplicate key "title" \(first given at line 3\)/,
+    ],
+    [
+      'quoted and plain spellings of one key',
+      insertAfter(BASE, 3, '"title": Other'),
+      'title (line 4)',
+      /duplicate key "title"/,
+    ],
+    [
+      'in a role',
+      insertAfter(BASE, 10, '    min: 3'),
+      'roles[1].min (line 11)',
+      /duplicate key "min" \(first given at line 10\)/,
+    ],
+    [
+      'inside expect',
+      insertAfter(BASE, 44, '          key_type: RSA'),
+      'steps[1].evidence[0].expect.key_type (line 45)',
+      /duplicate key "key_type" \(first given at line 44\)/,
+    ],
+    [
+      'in a flow map',
+      edit(BASE, { 32: '    acks: {roles: [witness], min: 2, min: 3}', 33: null, 34: null }),
+      'steps[0].acks.min (line 32)',
+      /duplicate key "min" \(first given at line 32\)/,
+    ],
+    [
+      'in expected',
+      insertAfter(BASE, 21, '  bag: "TEB-2"'),
+      'expected.bag (line 22)',
+      /duplicate key "bag" \(first given at line 20\)/,
+    ],
   ])('are rejected %s', (_name, lines, where, message) => {
     expectError(build(lines), where, message);
   });
@@ -183,17 +250,41 @@ describe('exactly one YAML document holding a map', () => {
   });
 
   it('rejects a second document, naming where it starts', () => {
-    expectError(build([...BASE, '---', 'id: other']), 'line 64, column 1', /holds 2 YAML documents; a script is exactly one/);
+    expectError(
+      build([...BASE, '---', 'id: other']),
+      'line 64, column 1',
+      /holds 2 YAML documents; a script is exactly one/,
+    );
   });
 });
 
 describe('YAML syntax errors give line and column', () => {
   it.each([
-    ['an unclosed flow list', edit(BASE, { 33: '      roles: [witness' }), 'line 34, column 7', /Flow sequence .* must be sufficiently indented and end with a \]/],
+    [
+      'an unclosed flow list',
+      edit(BASE, { 33: '      roles: [witness' }),
+      'line 34, column 7',
+      /Flow sequence .* must be sufficiently indented and end with a \]/,
+    ],
     ['an unclosed quote', edit(BASE, { 3: 'title: "Test ceremony' }), 'line 3, column 22', /Missing closing "quote/],
-    ['a tab used for indentation', edit(BASE, { 24: '\ttitle: Bag' }), 'line 24, column 1', /Tabs are not allowed as indentation/],
-    ['a key with no value separator', edit(BASE, { 24: '    title Bag' }), 'line 24, column 5', /Implicit keys need to be on a single line/],
-    ['a list item at the wrong indent', edit(BASE, { 24: '   title: Bag' }), 'line 24, column 1', /Sequence item without - indicator/],
+    [
+      'a tab used for indentation',
+      edit(BASE, { 24: '\ttitle: Bag' }),
+      'line 24, column 1',
+      /Tabs are not allowed as indentation/,
+    ],
+    [
+      'a key with no value separator',
+      edit(BASE, { 24: '    title Bag' }),
+      'line 24, column 5',
+      /Implicit keys need to be on a single line/,
+    ],
+    [
+      'a list item at the wrong indent',
+      edit(BASE, { 24: '   title: Bag' }),
+      'line 24, column 1',
+      /Sequence item without - indicator/,
+    ],
   ])('%s', (_name, lines, where, message) => {
     const error = catchError(() => parseScript(build(lines)));
     expect(error.code).toBe('SCRIPT_INVALID');
@@ -214,13 +305,17 @@ describe('nesting depth is bounded before the YAML composer runs', () => {
     // flow lists are depths 7, 8, …, so the 27th "[" (column 46) is the 33rd level.
     const lines = insertAfter(BASE, 45, `          present: ${'['.repeat(27)}${']'.repeat(27)}`);
     expectError(build(lines), 'line 46, column 46', /nested more than 32 deep/);
-    expect(() => parseScript(build(insertAfter(BASE, 45, `          present: ${'['.repeat(26)}${']'.repeat(26)}`)))).toThrow(/must be a non-empty string|not a valid/);
+    expect(() =>
+      parseScript(build(insertAfter(BASE, 45, `          present: ${'['.repeat(26)}${']'.repeat(26)}`))),
+    ).toThrow(/must be a non-empty string|not a valid/);
   });
 
   it('rejects deep block nesting at the map that goes too deep', () => {
     // Line 46 is a key of expect (depth 6); the map under it opens on line 47 at depth 7, so
     // depth 33 opens on line 47 + 26 = 73, indented 12 + 2·26 = 64 spaces (column 65).
-    const nested = Array.from({ length: 40 }, (_, k) => `${' '.repeat(10 + 2 * k)}a:${k === 39 ? ' 1' : ''}`).join('\n');
+    const nested = Array.from({ length: 40 }, (_, k) => `${' '.repeat(10 + 2 * k)}a:${k === 39 ? ' 1' : ''}`).join(
+      '\n',
+    );
     expectError(build(insertAfter(BASE, 45, nested)), 'line 73, column 65', /nested more than 32 deep/);
   });
 
@@ -246,7 +341,11 @@ describe('unknown keys are rejected at every level', () => {
     ['irreversible', insertAfter(BASE, 38, '      reason: x'), 'steps[1].irreversible.reason (line 39)'],
     ['a piece of evidence', insertAfter(BASE, 41, '        format: pem'), 'steps[1].evidence[0].format (line 42)'],
     ['expect', insertAfter(BASE, 58, '          subjct: CN=x'), 'steps[2].evidence[0].expect.subjct (line 59)'],
-    ['a map inside expect', insertAfter(BASE, 58, '          basic_constraints: { ca: true, pathlen: 0 }'), 'steps[2].evidence[0].expect.basic_constraints.pathlen (line 59)'],
+    [
+      'a map inside expect',
+      insertAfter(BASE, 58, '          basic_constraints: { ca: true, pathlen: 0 }'),
+      'steps[2].evidence[0].expect.basic_constraints.pathlen (line 59)',
+    ],
   ])('in %s', (_name, lines, where) => {
     const error = catchError(() => parseScript(build(lines)));
     expect(error.code).toBe('SCRIPT_INVALID');
@@ -256,7 +355,9 @@ describe('unknown keys are rejected at every level', () => {
 });
 
 describe('robustness: damaged copies of the rehearsal script', () => {
-  const rehearsal = readFileSync(fileURLToPath(new URL('../../../../assets/ceremonies/root-ca-rehearsal.yaml', import.meta.url)));
+  const rehearsal = readFileSync(
+    fileURLToPath(new URL('../../../../assets/ceremonies/root-ca-rehearsal.yaml', import.meta.url)),
+  );
   const WHERE = /^(?:\S.* \(line \d+\)|line \d+, column \d+|\(file\))$/;
 
   /** Parse, and insist on either a script or a located SCRIPT_INVALID: nothing else may escape. */

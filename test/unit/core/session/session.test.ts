@@ -33,12 +33,25 @@ steps:
 `);
 const script = parseScript(SCRIPT);
 const people = [
-  { name: 'Wendy', role: 'witness' }, { name: 'Walter', role: 'witness', alg: 'p256' as const }, { name: 'Carol', role: 'custodian' },
+  { name: 'Wendy', role: 'witness' },
+  { name: 'Walter', role: 'witness', alg: 'p256' as const },
+  { name: 'Carol', role: 'custodian' },
 ];
 
 async function openSession() {
-  const coordinator = await Coordinator.open({ script, scriptBytes: SCRIPT, signer: await generateSigner(), name: 'Ada', mode: 'rehearsal' });
-  const devices = await Promise.all(people.map(async (p) => new ParticipantDevice({ signer: await generateSigner(p.alg ?? 'ed25519'), name: p.name, role: p.role, script })));
+  const coordinator = await Coordinator.open({
+    script,
+    scriptBytes: SCRIPT,
+    signer: await generateSigner(),
+    name: 'Ada',
+    mode: 'rehearsal',
+  });
+  const devices = await Promise.all(
+    people.map(
+      async (p) =>
+        new ParticipantDevice({ signer: await generateSigner(p.alg ?? 'ed25519'), name: p.name, role: p.role, script }),
+    ),
+  );
   for (const d of devices) await d.acceptGenesis(coordinator.genesis.wire);
   return { coordinator, devices };
 }
@@ -50,10 +63,19 @@ function rejectedWith(code: string) {
 describe('a simulated session', () => {
   it('with an objection resolved by an exception audits clean, through the file formats', async () => {
     const result = await simulateCeremony({
-      script, scriptBytes: SCRIPT, coordinatorName: 'Ada', participants: people,
+      script,
+      scriptBytes: SCRIPT,
+      coordinatorName: 'Ada',
+      participants: people,
       steps: {
         bag: { inputs: { serial: 'BB100' } },
-        keygen: { objection: { by: 'Carol', reason: 'the HSM display showed a different label', resolution: 'Label re-read from the HSM: root-key. The display was scrolled.' } },
+        keygen: {
+          objection: {
+            by: 'Carol',
+            reason: 'the HSM display showed a different label',
+            resolution: 'Label re-read from the HSM: root-key. The display was scrolled.',
+          },
+        },
         seal: { inputs: { newbag: 'BB101' } },
       },
     });
@@ -63,18 +85,27 @@ describe('a simulated session', () => {
     expect(report.findings).toEqual([]);
     const keygen = report.state!.steps[1]!;
     expect(keygen.exceptions).toHaveLength(1);
-    expect([...keygen.statement!.acks.values()].map((a) => a.envelope.body.decision).sort()).toEqual(['confirm', 'confirm', 'object']);
+    expect([...keygen.statement!.acks.values()].map((a) => a.envelope.body.decision).sort()).toEqual([
+      'confirm',
+      'confirm',
+      'object',
+    ]);
   });
 
   it('a typed input that differs from the expected value blocks the step until an exception is acknowledged', async () => {
     const result = await simulateCeremony({
-      script, scriptBytes: SCRIPT, coordinatorName: 'Ada', participants: people,
+      script,
+      scriptBytes: SCRIPT,
+      coordinatorName: 'Ada',
+      participants: people,
       steps: { bag: { inputs: { serial: 'BB999' } }, seal: { inputs: { newbag: 'BB101' } } },
     });
     const report = await auditBundle(result.bundle, result.receipts);
     expect(report.findings).toEqual([]);
     const bag = report.state!.steps[0]!;
-    expect(bag.statement!.message.envelope.body.checks).toEqual([{ id: 'serial.value', ok: false, expected: 'BB100 ($expected.bag)', observed: 'BB999' }]);
+    expect(bag.statement!.message.envelope.body.checks).toEqual([
+      { id: 'serial.value', ok: false, expected: 'BB100 ($expected.bag)', observed: 'BB999' },
+    ]);
     expect(bag.exceptions).toHaveLength(1);
   });
 });
@@ -109,7 +140,9 @@ describe('the coordinator refuses, and changes nothing', () => {
   it('acks from a role the step does not ask for, from a stranger, and re-scans', async () => {
     const { coordinator, devices } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
-    const statement = await coordinator.issueStatement(await coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
+    const statement = await coordinator.issueStatement(
+      await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
+    );
     const carol = devices[2]!;
     const review = await carol.review(statement.wire);
     await expect(carol.acknowledge(review, 'confirm')).rejects.toThrow(/asks for witness, not custodian/);
@@ -117,7 +150,12 @@ describe('the coordinator refuses, and changes nothing', () => {
     (carol as unknown as { role: string }).role = 'witness';
     const forced = await carol.acknowledge(review, 'confirm');
     await expect(coordinator.receive(forced.wire)).rejects.toEqual(rejectedWith('ACK_ROLE_NOT_REQUIRED'));
-    const stranger = new ParticipantDevice({ signer: await generateSigner(), name: 'Mallory', role: 'witness', script });
+    const stranger = new ParticipantDevice({
+      signer: await generateSigner(),
+      name: 'Mallory',
+      role: 'witness',
+      script,
+    });
     await stranger.acceptGenesis(coordinator.genesis.wire);
     const strangerAck = await stranger.acknowledge(await stranger.review(statement.wire), 'confirm');
     await expect(coordinator.receive(strangerAck.wire)).rejects.toEqual(rejectedWith('UNKNOWN_SIGNER'));
@@ -131,10 +169,17 @@ describe('the coordinator refuses, and changes nothing', () => {
   it('an irreversible step without its typed confirmation, and a close before the last step', async () => {
     const { coordinator, devices } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
-    const statement = await coordinator.issueStatement(await coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
-    for (const d of devices.slice(0, 2)) await coordinator.receive((await d.acknowledge(await d.review(statement.wire), 'confirm')).wire);
-    await expect(coordinator.issueStatement(await coordinator.prepareStatement('keygen', {}, [], 'root-kye'))).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
-    await expect(coordinator.issueStatement(await coordinator.prepareStatement('keygen', {}, []))).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
+    const statement = await coordinator.issueStatement(
+      await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
+    );
+    for (const d of devices.slice(0, 2))
+      await coordinator.receive((await d.acknowledge(await d.review(statement.wire), 'confirm')).wire);
+    await expect(
+      coordinator.issueStatement(await coordinator.prepareStatement('keygen', {}, [], 'root-kye')),
+    ).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
+    await expect(coordinator.issueStatement(await coordinator.prepareStatement('keygen', {}, []))).rejects.toEqual(
+      rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'),
+    );
     await expect(coordinator.close()).rejects.toEqual(rejectedWith('CLOSE_PREMATURE'));
     await coordinator.issueStatement(await coordinator.prepareStatement('keygen', {}, [], 'root-key'));
   });
@@ -142,15 +187,27 @@ describe('the coordinator refuses, and changes nothing', () => {
   it('the next step while the current one lacks its quorum or has an unresolved objection', async () => {
     const { coordinator, devices } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
-    const statement = await coordinator.issueStatement(await coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
-    await coordinator.receive((await devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'confirm')).wire);
-    const next = () => coordinator.prepareStatement('keygen', {}, [], 'root-key').then((p) => coordinator.issueStatement(p));
+    const statement = await coordinator.issueStatement(
+      await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
+    );
+    await coordinator.receive(
+      (await devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'confirm')).wire,
+    );
+    const next = () =>
+      coordinator.prepareStatement('keygen', {}, [], 'root-key').then((p) => coordinator.issueStatement(p));
     await expect(next()).rejects.toEqual(rejectedWith('QUORUM_NOT_MET'));
-    await coordinator.receive((await devices[1]!.acknowledge(await devices[1]!.review(statement.wire), 'object', { reason: 'bag seal torn' })).wire);
+    await coordinator.receive(
+      (await devices[1]!.acknowledge(await devices[1]!.review(statement.wire), 'object', { reason: 'bag seal torn' }))
+        .wire,
+    );
     await expect(next()).rejects.toEqual(rejectedWith('OBJECTION_NOT_RESOLVED'));
-    const exception = await coordinator.issueException('Seal photographed; bag replaced under witness, new serial recorded in step seal.');
+    const exception = await coordinator.issueException(
+      'Seal photographed; bag replaced under witness, new serial recorded in step seal.',
+    );
     for (const d of devices.slice(0, 2)) {
-      await coordinator.receive((await d.acknowledge(await d.review(exception.wire, [statement.wire]), 'confirm')).wire);
+      await coordinator.receive(
+        (await d.acknowledge(await d.review(exception.wire, [statement.wire]), 'confirm')).wire,
+      );
     }
     expect(coordinator.currentCompletion()?.complete).toBe(true);
     await next();
@@ -162,7 +219,9 @@ describe('the participant device refuses', () => {
     const { coordinator } = await openSession();
     const other = parseScript(utf8(new TextDecoder().decode(SCRIPT).replace('Session rules test', 'Another script')));
     const device = new ParticipantDevice({ signer: await generateSigner(), name: 'W', role: 'witness', script: other });
-    await expect(device.acceptGenesis(coordinator.genesis.wire)).rejects.toThrow(/script hash .* differs from this device's script/);
+    await expect(device.acceptGenesis(coordinator.genesis.wire)).rejects.toThrow(
+      /script hash .* differs from this device's script/,
+    );
   });
 
   it('a statement not signed by the coordinator of its session', async () => {
@@ -170,7 +229,9 @@ describe('the participant device refuses', () => {
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
     const other = await openSession();
     for (const d of other.devices) await other.coordinator.receive((await d.enroll()).wire);
-    const foreign = await other.coordinator.issueStatement(await other.coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
+    const foreign = await other.coordinator.issueStatement(
+      await other.coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
+    );
     await expect(devices[0]!.review(foreign.wire)).rejects.toThrow(/belongs to another session/);
     expect(coordinator.state.current).toBe(-1);
   });
@@ -178,8 +239,12 @@ describe('the participant device refuses', () => {
   it('an objection without a reason', async () => {
     const { coordinator, devices } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
-    const statement = await coordinator.issueStatement(await coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
-    await expect(devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'object', { reason: '  ' })).rejects.toThrow(/needs a reason/);
+    const statement = await coordinator.issueStatement(
+      await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
+    );
+    await expect(
+      devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'object', { reason: '  ' }),
+    ).rejects.toThrow(/needs a reason/);
   });
 });
 
@@ -215,9 +280,18 @@ steps:
 `);
     const s = parseScript(text);
     const result = await simulateCeremony({
-      script: s, scriptBytes: text, coordinatorName: 'Ada', checker: checkEvidence,
-      participants: [{ name: 'Carol', role: 'custodian' }, { name: 'Wendy', role: 'witness' }],
-      steps: { keygen: { evidence: [{ id: 'keygen', name: 'keygen.txt', bytes: keygen }] }, export: { evidence: [{ id: 'pub', name: 'pub.pem', bytes: pub }] } },
+      script: s,
+      scriptBytes: text,
+      coordinatorName: 'Ada',
+      checker: checkEvidence,
+      participants: [
+        { name: 'Carol', role: 'custodian' },
+        { name: 'Wendy', role: 'witness' },
+      ],
+      steps: {
+        keygen: { evidence: [{ id: 'keygen', name: 'keygen.txt', bytes: keygen }] },
+        export: { evidence: [{ id: 'pub', name: 'pub.pem', bytes: pub }] },
+      },
     });
     const report = await auditBundle(result.bundle, result.receipts, { checker: checkEvidence });
     expect(report.findings).toEqual([]);
@@ -252,20 +326,36 @@ steps:
       records.push({ kind: r.kind, bytes: r.kind === 'entry' ? r.wire : r.data });
     };
     const signer = await generateSigner();
-    const coordinator = await Coordinator.open({ script: fileScript, scriptBytes: FILE_SCRIPT, signer, name: 'Ada', mode: 'rehearsal', persist });
-    const device = new ParticipantDevice({ signer: await generateSigner(), name: 'W', role: 'witness', script: fileScript });
+    const coordinator = await Coordinator.open({
+      script: fileScript,
+      scriptBytes: FILE_SCRIPT,
+      signer,
+      name: 'Ada',
+      mode: 'rehearsal',
+      persist,
+    });
+    const device = new ParticipantDevice({
+      signer: await generateSigner(),
+      name: 'W',
+      role: 'witness',
+      script: fileScript,
+    });
     await device.acceptGenesis(coordinator.genesis.wire);
     await coordinator.receive((await device.enroll()).wire);
     const evidence = [{ id: 'out', name: 'out.txt', bytes: utf8('generated') }];
     const before = records.length;
-    await expect(coordinator.issueStatement(await coordinator.prepareStatement('gen', {}, evidence, 'og'))).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
+    await expect(
+      coordinator.issueStatement(await coordinator.prepareStatement('gen', {}, evidence, 'og')),
+    ).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
     expect(records.length).toBe(before);
 
     // A crash after the evidence was journaled but before its statement: restore, then carry on.
     const crashed = [...records, { kind: 'evidence', bytes: utf8('half-issued evidence') }];
     const restored = await Coordinator.restore(
       { script: fileScript, scriptBytes: FILE_SCRIPT, signer, name: 'Ada' },
-      crashed.map((r) => (r.kind === 'entry' ? { kind: 'entry' as const, wire: r.bytes } : { kind: 'evidence' as const, data: r.bytes })),
+      crashed.map((r) =>
+        r.kind === 'entry' ? { kind: 'entry' as const, wire: r.bytes } : { kind: 'evidence' as const, data: r.bytes },
+      ),
     );
     expect(restored.state.participants.size).toBe(1);
     const statement = await restored.issueStatement(await restored.prepareStatement('gen', {}, evidence, 'go'));

@@ -139,8 +139,16 @@ describe('Assembler refuses hostile and foreign input', () => {
   });
 
   it.each([
-    ['huge part count', 'ff4b0102' + '11'.repeat(16) + '00000001' + 'ffff' + '0100' + '00000000' + 'aa'.repeat(8), 'claims 65535 fragments'],
-    ['huge length', 'ff4b0102' + '11'.repeat(16) + '00000001' + '0002' + 'ffff' + '00000000' + 'aa'.repeat(8), 'claims 65535 bytes'],
+    [
+      'huge part count',
+      'ff4b0102' + '11'.repeat(16) + '00000001' + 'ffff' + '0100' + '00000000' + 'aa'.repeat(8),
+      'claims 65535 fragments',
+    ],
+    [
+      'huge length',
+      'ff4b0102' + '11'.repeat(16) + '00000001' + '0002' + 'ffff' + '00000000' + 'aa'.repeat(8),
+      'claims 65535 bytes',
+    ],
     ['unknown version', 'ff4b0901' + '11'.repeat(20), 'version 9'],
     ['truncated', 'ff4b01', 'shorter than'],
   ])('%s is refused with a status, not an exception', async (_n, hex, reason) => {
@@ -156,18 +164,25 @@ describe('Assembler refuses hostile and foreign input', () => {
         throw new Error('verifier exploded');
       },
     });
-    expect(await asm.accept(frames[0]!)).toMatchObject({ kind: 'refused', reason: 'message refused: verifier exploded' });
+    expect(await asm.accept(frames[0]!)).toMatchObject({
+      kind: 'refused',
+      reason: 'message refused: verifier exploded',
+    });
   });
 
   it('keeps at most maxAssemblies in flight, dropping the least recently touched', async () => {
     const asm = new Assembler({ verify: alice.verify, maxAssemblies: 2 });
-    const streams = await Promise.all([2000, 2100, 2200].map(async (n) => encodeMessage(await alice.message(n), { sessionId: alice.sessionId }).frames));
+    const streams = await Promise.all(
+      [2000, 2100, 2200].map(async (n) => encodeMessage(await alice.message(n), { sessionId: alice.sessionId }).frames),
+    );
     await asm.accept(streams[0]![0]!);
     await asm.accept(streams[1]![0]!);
     const e = await asm.accept(streams[2]![0]!);
     expect(e.kind).toBe('progress');
     expect(asm.progress()).toHaveLength(2);
-    expect((e as { evicted?: string }).evicted).toBe(`${toHex(alice.sessionId.subarray(0, 8))}:${toHex(parseFrame(streams[0]![0]!).idPrefix)}`);
+    expect((e as { evicted?: string }).evicted).toBe(
+      `${toHex(alice.sessionId.subarray(0, 8))}:${toHex(parseFrame(streams[0]![0]!).idPrefix)}`,
+    );
   });
 
   it.each([[0], [17], [1.5]])('refuses maxAssemblies %d', (n) => {

@@ -24,10 +24,21 @@ export interface BcurFountainDecoder {
 
 const enc = require('@ngraveio/bc-ur/dist/fountainEncoder.js') as {
   default: {
-    new (message: Buffer, maxFragmentLength?: number, firstSeqNum?: number, minFragmentLength?: number): BcurFountainEncoder;
+    new (
+      message: Buffer,
+      maxFragmentLength?: number,
+      firstSeqNum?: number,
+      minFragmentLength?: number,
+    ): BcurFountainEncoder;
     findNominalFragmentLength(len: number, min: number, max: number): number;
   };
-  FountainEncoderPart: new (seqNum: number, seqLen: number, msgLen: number, checksum: number, fragment: Buffer) => BcurEncoderPart;
+  FountainEncoderPart: new (
+    seqNum: number,
+    seqLen: number,
+    msgLen: number,
+    checksum: number,
+    fragment: Buffer,
+  ) => BcurEncoderPart;
 };
 const dec = require('@ngraveio/bc-ur/dist/fountainDecoder.js') as { default: new () => BcurFountainDecoder };
 const utils = require('@ngraveio/bc-ur/dist/fountainUtils.js') as {

@@ -31,7 +31,12 @@ describe('encodeMessage', () => {
     expect(new Set(enc.seqNums).size).toBe(enc.seqNums.length);
     const first = parseFrame(enc.frames[0]!);
     if (first.kind !== 'part') throw new Error('expected a part');
-    const decoder = new FountainDecoder({ seqLen: first.seqLen, messageLength: first.messageLength, fragmentLength: first.fragment.length, checksum: first.checksum });
+    const decoder = new FountainDecoder({
+      seqLen: first.seqLen,
+      messageLength: first.messageLength,
+      fragmentLength: first.fragment.length,
+      checksum: first.checksum,
+    });
     for (const frame of enc.frames) {
       const p = parseFrame(frame);
       if (p.kind === 'part') decoder.receive(p.seqNum, p.fragment);
@@ -57,9 +62,24 @@ describe('encodeMessage', () => {
     ['empty message', new Uint8Array(0), { sessionId: new Uint8Array(16) }, 'INPUT_INVALID'],
     ['over 16 KiB', new Uint8Array(16385), { sessionId: new Uint8Array(16) }, 'INPUT_TOO_LARGE'],
     ['short session id', new Uint8Array(10), { sessionId: new Uint8Array(15) }, 'INPUT_INVALID'],
-    ['needs > 32 fragments', new Uint8Array(16000), { sessionId: new Uint8Array(16), maxFragmentBytes: 400 }, 'INPUT_TOO_LARGE'],
-    ['fragment below 64', new Uint8Array(1000), { sessionId: new Uint8Array(16), maxFragmentBytes: 10 }, 'INPUT_INVALID'],
-    ['single limit above a QR code', new Uint8Array(10), { sessionId: new Uint8Array(16), singleFrameLimit: 5000 }, 'INPUT_INVALID'],
+    [
+      'needs > 32 fragments',
+      new Uint8Array(16000),
+      { sessionId: new Uint8Array(16), maxFragmentBytes: 400 },
+      'INPUT_TOO_LARGE',
+    ],
+    [
+      'fragment below 64',
+      new Uint8Array(1000),
+      { sessionId: new Uint8Array(16), maxFragmentBytes: 10 },
+      'INPUT_INVALID',
+    ],
+    [
+      'single limit above a QR code',
+      new Uint8Array(10),
+      { sessionId: new Uint8Array(16), singleFrameLimit: 5000 },
+      'INPUT_INVALID',
+    ],
   ])('refuses %s', (_n, wire, options, code) => {
     let caught: unknown;
     try {

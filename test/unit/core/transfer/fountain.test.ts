@@ -91,11 +91,12 @@ describe('fragment chooser against bc-ur', () => {
         }
       }
     }
-    expect(compared).toBe(32 * 4 * 60 + 4 * (32 * 33) / 2);
+    expect(compared).toBe(32 * 4 * 60 + (4 * (32 * 33)) / 2);
   });
 
   it('matches bc-ur for part numbers near 2^32', () => {
-    for (const seqNum of [0xfffffff0, 0xffffffff]) expect(chooseFragments(seqNum, 9, 77)).toEqual([...bcurChooseFragments(seqNum, 9, 77)].sort((a, b) => a - b));
+    for (const seqNum of [0xfffffff0, 0xffffffff])
+      expect(chooseFragments(seqNum, 9, 77)).toEqual([...bcurChooseFragments(seqNum, 9, 77)].sort((a, b) => a - b));
   });
 
   it.each([
@@ -220,7 +221,9 @@ describe('decoder bounds', () => {
   it('nominalFragmentLength agrees with bc-ur', () => {
     for (const len of [1, 9, 10, 11, 599, 601, 3000, 16384]) {
       for (const max of [10, 64, 100, 760, 2000]) {
-        expect(nominalFragmentLength(len, 10, max)).toBe(BcurFountainEncoderClass.findNominalFragmentLength(len, 10, max));
+        expect(nominalFragmentLength(len, 10, max)).toBe(
+          BcurFountainEncoderClass.findNominalFragmentLength(len, 10, max),
+        );
       }
     }
   });

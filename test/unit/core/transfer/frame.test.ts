@@ -12,8 +12,17 @@ import { fromHex, toHex, utf8 } from '../../../../src/core/util/bytes.js';
 const SID = fromHex('0102030405060708');
 const ID = fromHex('a1a2a3a4a5a6a7a8');
 
-function part(over: Partial<{ seqNum: number; seqLen: number; messageLength: number; checksum: number; fragment: Uint8Array }> = {}): Uint8Array {
-  return encodePartFrame(SID, ID, { seqNum: 5, seqLen: 4, messageLength: 300, checksum: 0xdeadbeef, fragment: new Uint8Array(75).fill(7), ...over });
+function part(
+  over: Partial<{ seqNum: number; seqLen: number; messageLength: number; checksum: number; fragment: Uint8Array }> = {},
+): Uint8Array {
+  return encodePartFrame(SID, ID, {
+    seqNum: 5,
+    seqLen: 4,
+    messageLength: 300,
+    checksum: 0xdeadbeef,
+    fragment: new Uint8Array(75).fill(7),
+    ...over,
+  });
 }
 
 /** Overwrite bytes of a valid frame. */
@@ -45,7 +54,13 @@ describe('frame round trip', () => {
 
   it('hasFrameMagic separates frames from text, PEM and hex QR content', () => {
     expect(hasFrameMagic(part())).toBe(true);
-    for (const plain of ['-----BEGIN CERTIFICATE-----', 'e3b0c44298fc1c149afbf4c8996fb924', 'UR:BYTES/1-8/LPAD', 'K', '']) {
+    for (const plain of [
+      '-----BEGIN CERTIFICATE-----',
+      'e3b0c44298fc1c149afbf4c8996fb924',
+      'UR:BYTES/1-8/LPAD',
+      'K',
+      '',
+    ]) {
       expect(hasFrameMagic(utf8(plain))).toBe(false);
     }
   });
@@ -68,8 +83,18 @@ describe('frame parser refuses malformed frames with the field named', () => {
     ['33 parts', patch(part(), 24, '0021'), 'TRANSFER_INVALID', 'claims 33 fragments'],
     ['zero length', patch(part(), 26, '0000'), 'TRANSFER_INVALID', 'claims 0 bytes'],
     ['huge length', patch(part(), 26, 'ffff'), 'TRANSFER_INVALID', 'claims 65535 bytes'],
-    ['length off by a fragment', patch(part(), 26, '0190'), 'TRANSFER_INVALID', 'cannot split a 400-byte message into 4'],
-    ['fragment longer than message', part({ seqLen: 1, messageLength: 50, fragment: new Uint8Array(75) }), 'TRANSFER_INVALID', 'cannot split'],
+    [
+      'length off by a fragment',
+      patch(part(), 26, '0190'),
+      'TRANSFER_INVALID',
+      'cannot split a 400-byte message into 4',
+    ],
+    [
+      'fragment longer than message',
+      part({ seqLen: 1, messageLength: 50, fragment: new Uint8Array(75) }),
+      'TRANSFER_INVALID',
+      'cannot split',
+    ],
     ['oversized frame', new Uint8Array(MAX_FRAME_BYTES + 1).fill(0xff), 'INPUT_TOO_LARGE', 'no QR code holds more'],
   ];
   it.each(cases)('%s', (_name, bytes, code, text) => {

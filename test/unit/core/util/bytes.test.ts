@@ -19,7 +19,11 @@ describe('hex', () => {
     expect(toColonHex(b)).toBe('55:4B:6D:5D:C9');
   });
 
-  it.each([['abc', /odd number of digits/], ['zz', /not a hex digit pair at byte 0/], ['00-11', /odd number|not a hex digit/]])('refuses %j', (text, message) => {
+  it.each([
+    ['abc', /odd number of digits/],
+    ['zz', /not a hex digit pair at byte 0/],
+    ['00-11', /odd number|not a hex digit/],
+  ])('refuses %j', (text, message) => {
     expect(() => fromHex(text)).toThrow(message);
   });
 

@@ -35,7 +35,13 @@ beforeEach(async () => {
   logged = [];
   const build = await computeBuildHash(dir, ['media']);
   const deps: HandlerDeps = {
-    appInfo: { version: '0.1.0', flavour: 'release', buildHashHex: build.hex, buildHashWords: build.words, buildFileCount: build.fileCount },
+    appInfo: {
+      version: '0.1.0',
+      flavour: 'release',
+      buildHashHex: build.hex,
+      buildHashWords: build.words,
+      buildFileCount: build.fileCount,
+    },
     networkStatus,
     journals,
     identityDir: dir,
@@ -49,7 +55,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const call = (key: ChannelName, input: unknown, sender: SenderFacts = APP) => dispatch(CONTRACT[key].channel, sender, input);
+const call = (key: ChannelName, input: unknown, sender: SenderFacts = APP) =>
+  dispatch(CONTRACT[key].channel, sender, input);
 
 describe('sender checks', () => {
   const forged: [string, SenderFacts][] = [
@@ -70,39 +77,131 @@ describe('sender checks', () => {
     expect(read).toEqual({ ok: true, value: { records: [], droppedTailBytes: 0 } });
   });
 
-  it.each(['keywitness:nope', '', 'ELECTRON_BROWSER_REMOTE', 42 as unknown as string])('refuses unknown channel %j', async (channel) => {
-    expect(await dispatch(channel, APP, undefined)).toMatchObject({ ok: false, code: 'IPC_REJECTED', message: 'unknown IPC channel' });
-  });
+  it.each(['keywitness:nope', '', 'ELECTRON_BROWSER_REMOTE', 42 as unknown as string])(
+    'refuses unknown channel %j',
+    async (channel) => {
+      expect(await dispatch(channel, APP, undefined)).toMatchObject({
+        ok: false,
+        code: 'IPC_REJECTED',
+        message: 'unknown IPC channel',
+      });
+    },
+  );
 });
 
 describe('input validation', () => {
   // Inputs are built lazily: a 64 MiB payload must not end up in a test title.
   const bad: [ChannelName, string, string, () => unknown][] = [
     ['appInfo', '{ extra: true }', 'INPUT_INVALID', () => ({ extra: true })],
-    ['appInfo', 'null', 'INPUT_INVALID', () => (null)],
-    ['journalAppend', 'undefined', 'INPUT_INVALID', () => (undefined)],
+    ['appInfo', 'null', 'INPUT_INVALID', () => null],
+    ['journalAppend', 'undefined', 'INPUT_INVALID', () => undefined],
     ['journalAppend', '{ sessionId: SID }', 'INPUT_INVALID', () => ({ sessionId: SID })],
-    ['journalAppend', '{ sessionId: SID, record: \'text\' }', 'INPUT_INVALID', () => ({ sessionId: SID, record: 'text' })],
-    ['journalAppend', '{ sessionId: SID, record: [1, 2, 3] }', 'INPUT_INVALID', () => ({ sessionId: SID, record: [1, 2, 3] })],
-    ['journalAppend', '{ sessionId: SID, record: { length: 3, 0: 1 } }', 'INPUT_INVALID', () => ({ sessionId: SID, record: { length: 3, 0: 1 } })],
-    ['journalAppend', '{ sessionId: SID.toUpperCase(), record: utf8(\'x\') }', 'INPUT_INVALID', () => ({ sessionId: SID.toUpperCase(), record: utf8('x') })],
-    ['journalAppend', '{ sessionId: \'../../etc/passwd\', record: utf8(\'x\') }', 'INPUT_INVALID', () => ({ sessionId: '../../etc/passwd', record: utf8('x') })],
-    ['journalAppend', '{ sessionId: SID.slice(1), record: utf8(\'x\') }', 'INPUT_INVALID', () => ({ sessionId: SID.slice(1), record: utf8('x') })],
-    ['journalAppend', '{ sessionId: SID, record: utf8(\'x\'), more: 1 }', 'INPUT_INVALID', () => ({ sessionId: SID, record: utf8('x'), more: 1 })],
-    ['journalAppend', '{ sessionId: SID, record: new Uint8Array(LIMITS.journalRe...', 'INPUT_TOO_LARGE', () => ({ sessionId: SID, record: new Uint8Array(LIMITS.journalRecordBytes + 1) })],
+    [
+      'journalAppend',
+      "{ sessionId: SID, record: 'text' }",
+      'INPUT_INVALID',
+      () => ({ sessionId: SID, record: 'text' }),
+    ],
+    [
+      'journalAppend',
+      '{ sessionId: SID, record: [1, 2, 3] }',
+      'INPUT_INVALID',
+      () => ({ sessionId: SID, record: [1, 2, 3] }),
+    ],
+    [
+      'journalAppend',
+      '{ sessionId: SID, record: { length: 3, 0: 1 } }',
+      'INPUT_INVALID',
+      () => ({ sessionId: SID, record: { length: 3, 0: 1 } }),
+    ],
+    [
+      'journalAppend',
+      "{ sessionId: SID.toUpperCase(), record: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ sessionId: SID.toUpperCase(), record: utf8('x') }),
+    ],
+    [
+      'journalAppend',
+      "{ sessionId: '../../etc/passwd', record: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ sessionId: '../../etc/passwd', record: utf8('x') }),
+    ],
+    [
+      'journalAppend',
+      "{ sessionId: SID.slice(1), record: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ sessionId: SID.slice(1), record: utf8('x') }),
+    ],
+    [
+      'journalAppend',
+      "{ sessionId: SID, record: utf8('x'), more: 1 }",
+      'INPUT_INVALID',
+      () => ({ sessionId: SID, record: utf8('x'), more: 1 }),
+    ],
+    [
+      'journalAppend',
+      '{ sessionId: SID, record: new Uint8Array(LIMITS.journalRe...',
+      'INPUT_TOO_LARGE',
+      () => ({ sessionId: SID, record: new Uint8Array(LIMITS.journalRecordBytes + 1) }),
+    ],
     ['journalRead', '{ sessionId: 7 }', 'INPUT_INVALID', () => ({ sessionId: 7 })],
-    ['exportFile', '{ suggestedName: \'../escape.json\', bytes: utf8(\'x\') }', 'INPUT_INVALID', () => ({ suggestedName: '../escape.json', bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'a/b.json\', bytes: utf8(\'x\') }', 'INPUT_INVALID', () => ({ suggestedName: 'a/b.json', bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'.hidden\', bytes: utf8(\'x\') }', 'INPUT_INVALID', () => ({ suggestedName: '.hidden', bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'con:.json\', bytes: utf8(\'x\') }', 'INPUT_INVALID', () => ({ suggestedName: 'con:.json', bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'a\u0000b\', bytes: utf8(\'x\') }', 'INPUT_INVALID', () => ({ suggestedName: 'a\u0000b', bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'\', bytes: utf8(\'x\') }', 'INPUT_INVALID', () => ({ suggestedName: '', bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'x\'.repeat(LIMITS.fileNameChars + 1), by...', 'INPUT_TOO_LARGE', () => ({ suggestedName: 'x'.repeat(LIMITS.fileNameChars + 1), bytes: utf8('x') })],
-    ['exportFile', '{ suggestedName: \'ok.json\', bytes: new Uint8Array(LIMITS....', 'INPUT_TOO_LARGE', () => ({ suggestedName: 'ok.json', bytes: new Uint8Array(LIMITS.exportBytes + 1) })],
-    ['importFile', '{ kind: \'executable\' }', 'INPUT_INVALID', () => ({ kind: 'executable' })],
+    [
+      'exportFile',
+      "{ suggestedName: '../escape.json', bytes: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ suggestedName: '../escape.json', bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: 'a/b.json', bytes: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ suggestedName: 'a/b.json', bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: '.hidden', bytes: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ suggestedName: '.hidden', bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: 'con:.json', bytes: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ suggestedName: 'con:.json', bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: 'a\u0000b', bytes: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ suggestedName: 'a\u0000b', bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: '', bytes: utf8('x') }",
+      'INPUT_INVALID',
+      () => ({ suggestedName: '', bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: 'x'.repeat(LIMITS.fileNameChars + 1), by...",
+      'INPUT_TOO_LARGE',
+      () => ({ suggestedName: 'x'.repeat(LIMITS.fileNameChars + 1), bytes: utf8('x') }),
+    ],
+    [
+      'exportFile',
+      "{ suggestedName: 'ok.json', bytes: new Uint8Array(LIMITS....",
+      'INPUT_TOO_LARGE',
+      () => ({ suggestedName: 'ok.json', bytes: new Uint8Array(LIMITS.exportBytes + 1) }),
+    ],
+    ['importFile', "{ kind: 'executable' }", 'INPUT_INVALID', () => ({ kind: 'executable' })],
     ['importFile', '{}', 'INPUT_INVALID', () => ({})],
-    ['identitySave', '{ pkcs8: new Uint8Array(LIMITS.identityBytes + 1) }', 'INPUT_TOO_LARGE', () => ({ pkcs8: new Uint8Array(LIMITS.identityBytes + 1) })],
-    ['identitySave', '{ pkcs8: \'MC4CAQAwBQYDK2VwBCIEI\' }', 'INPUT_INVALID', () => ({ pkcs8: 'MC4CAQAwBQYDK2VwBCIEI' })],
+    [
+      'identitySave',
+      '{ pkcs8: new Uint8Array(LIMITS.identityBytes + 1) }',
+      'INPUT_TOO_LARGE',
+      () => ({ pkcs8: new Uint8Array(LIMITS.identityBytes + 1) }),
+    ],
+    ['identitySave', "{ pkcs8: 'MC4CAQAwBQYDK2VwBCIEI' }", 'INPUT_INVALID', () => ({ pkcs8: 'MC4CAQAwBQYDK2VwBCIEI' })],
   ];
   it.each(bad)('%s(%s) → %s with a message naming the problem', async (key, _label, code, input) => {
     const r = await call(key, input());
@@ -116,7 +215,10 @@ describe('input validation', () => {
 
   it('changes nothing when refusing (no journal file is even created)', async () => {
     await call('journalAppend', { sessionId: SID, record: 'text' });
-    expect(await call('journalRead', { sessionId: SID })).toEqual({ ok: true, value: { records: [], droppedTailBytes: 0 } });
+    expect(await call('journalRead', { sessionId: SID })).toEqual({
+      ok: true,
+      value: { records: [], droppedTailBytes: 0 },
+    });
     expect(existsSync(journals.pathOf(SID))).toBe(false);
   });
 });
@@ -137,16 +239,28 @@ describe('handlers', () => {
   });
 
   it('journal append and read round-trip in order', async () => {
-    for (const t of ['genesis', 'enroll', 'statement']) await call('journalAppend', { sessionId: SID, record: utf8(t) });
+    for (const t of ['genesis', 'enroll', 'statement'])
+      await call('journalAppend', { sessionId: SID, record: utf8(t) });
     const r = await call('journalRead', { sessionId: SID });
-    expect(r).toEqual({ ok: true, value: { records: ['genesis', 'enroll', 'statement'].map(utf8), droppedTailBytes: 0 } });
+    expect(r).toEqual({
+      ok: true,
+      value: { records: ['genesis', 'enroll', 'statement'].map(utf8), droppedTailBytes: 0 },
+    });
     expect(r.ok && CONTRACT.journalRead.output.safeParse(r.value).success).toBe(true);
   });
 
   it('export writes once, reports the SHA-256, and refuses to overwrite', async () => {
     const bytes = utf8('{"format":"keywitness-bundle/1"}');
     const r = await call('exportFile', { suggestedName: 'session.keywitness.json', bytes });
-    expect(r).toEqual({ ok: true, value: { status: 'written', path: join(exportFolder!, 'session.keywitness.json'), size: bytes.length, sha256Hex: toHex(sha256(bytes)) } });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        status: 'written',
+        path: join(exportFolder!, 'session.keywitness.json'),
+        size: bytes.length,
+        sha256Hex: toHex(sha256(bytes)),
+      },
+    });
     expect(new Uint8Array(await readFile(join(exportFolder!, 'session.keywitness.json')))).toEqual(bytes);
     const again = await call('exportFile', { suggestedName: 'session.keywitness.json', bytes: utf8('other') });
     expect(again).toMatchObject({ ok: false, code: 'ALREADY_EXISTS' });
@@ -155,7 +269,10 @@ describe('handlers', () => {
 
   it('export and import report a cancelled dialog as a value', async () => {
     exportFolder = null;
-    expect(await call('exportFile', { suggestedName: 'x.json', bytes: utf8('x') })).toEqual({ ok: true, value: { status: 'cancelled' } });
+    expect(await call('exportFile', { suggestedName: 'x.json', bytes: utf8('x') })).toEqual({
+      ok: true,
+      value: { status: 'cancelled' },
+    });
     expect(await call('importFile', { kind: 'bundle' })).toEqual({ ok: true, value: { status: 'cancelled' } });
   });
 
@@ -164,19 +281,43 @@ describe('handlers', () => {
     const bytes = utf8('{"format":"keywitness-bundle/1","transcript":[]}');
     await writeFile(importPath, bytes);
     const r = await call('importFile', { kind: 'bundle' });
-    expect(r).toEqual({ ok: true, value: { status: 'read', name: 'b.keywitness.json', bytes: new Uint8Array(bytes), size: bytes.length, sha256Hex: toHex(sha256(bytes)) } });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        status: 'read',
+        name: 'b.keywitness.json',
+        bytes: new Uint8Array(bytes),
+        size: bytes.length,
+        sha256Hex: toHex(sha256(bytes)),
+      },
+    });
   });
 
   it.each([
     ['not ours', 'bundle', async (p: string) => writeFile(p, '{"format":"something-else/1"}'), 'INPUT_INVALID'],
     ['not JSON', 'receipt', async (p: string) => writeFile(p, 'garbage'), 'INPUT_INVALID'],
-    ['binary as a script', 'script', async (p: string) => writeFile(p, Buffer.from([0xff, 0xfe, 0x00])), 'INPUT_INVALID'],
-    ['too large', 'script', async (p: string) => writeFile(p, `format: keywitness-script/1\n${'#'.repeat(1024 * 1024)}`), 'INPUT_TOO_LARGE'],
+    [
+      'binary as a script',
+      'script',
+      async (p: string) => writeFile(p, Buffer.from([0xff, 0xfe, 0x00])),
+      'INPUT_INVALID',
+    ],
+    [
+      'too large',
+      'script',
+      async (p: string) => writeFile(p, `format: keywitness-script/1\n${'#'.repeat(1024 * 1024)}`),
+      'INPUT_TOO_LARGE',
+    ],
     ['a folder', 'evidence', async (p: string) => mkdir(p), 'INPUT_INVALID'],
-    ['a link out of the folder', 'evidence', async (p: string) => {
-      await writeFile(join(dir, 'outside.pem'), 'secret');
-      await symlink(join(dir, 'outside.pem'), p);
-    }, 'POLICY_DENIED'],
+    [
+      'a link out of the folder',
+      'evidence',
+      async (p: string) => {
+        await writeFile(join(dir, 'outside.pem'), 'secret');
+        await symlink(join(dir, 'outside.pem'), p);
+      },
+      'POLICY_DENIED',
+    ],
     ['missing', 'evidence', async () => undefined, 'NOT_FOUND'],
   ] as const)('import refuses a file that is %s', async (_name, kind, make, code) => {
     importPath = join(dir, 'media', 'picked');
@@ -196,16 +337,28 @@ describe('handlers', () => {
   });
 
   it('identity: refuses bytes that are not a PKCS#8 key', async () => {
-    expect(await call('identitySave', { pkcs8: utf8('not a key at all') })).toMatchObject({ ok: false, code: 'KEY_INVALID' });
+    expect(await call('identitySave', { pkcs8: utf8('not a key at all') })).toMatchObject({
+      ok: false,
+      code: 'KEY_INVALID',
+    });
   });
 
   it('reports an unexpected bug as INTERNAL_ERROR without internals, and logs it', async () => {
     const broken = createDispatcher(
-      { ...createHandlers({} as HandlerDeps), appInfo: async () => { throw new TypeError('secret internal detail'); } },
+      {
+        ...createHandlers({} as HandlerDeps),
+        appInfo: async () => {
+          throw new TypeError('secret internal detail');
+        },
+      },
       (level, message) => logged.push(`${level}: ${message}`),
     );
     const r = await broken(CONTRACT.appInfo.channel, APP, undefined);
-    expect(r).toEqual({ ok: false, code: 'INTERNAL_ERROR', message: 'appInfo failed unexpectedly; see the application log' });
+    expect(r).toEqual({
+      ok: false,
+      code: 'INTERNAL_ERROR',
+      message: 'appInfo failed unexpectedly; see the application log',
+    });
     expect(logged.some((l) => l.startsWith('error: IPC handler appInfo failed'))).toBe(true);
   });
 });

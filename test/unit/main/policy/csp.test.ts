@@ -1,11 +1,18 @@
 import { describe, it, expect } from 'vitest';
-import { CSP_DIRECTIVES, contentSecurityPolicy, parseContentSecurityPolicy, responseHeaders } from '../../../../src/main/policy/csp.js';
+import {
+  CSP_DIRECTIVES,
+  contentSecurityPolicy,
+  parseContentSecurityPolicy,
+  responseHeaders,
+} from '../../../../src/main/policy/csp.js';
 
 describe('content security policy', () => {
   const csp = parseContentSecurityPolicy(contentSecurityPolicy());
 
   it('round-trips through the parser', () => {
-    expect(Object.fromEntries(csp)).toEqual(Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])));
+    expect(Object.fromEntries(csp)).toEqual(
+      Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
+    );
   });
 
   it.each([
@@ -23,7 +30,9 @@ describe('content security policy', () => {
   it('allows no inline script, no eval, no remote host and no wildcard anywhere', () => {
     for (const [name, sources] of csp) {
       for (const s of sources) {
-        expect(s, `${name} ${s}`).not.toMatch(/unsafe-inline|^'unsafe-eval'$|unsafe-hashes|^\*$|^https?:|^wss?:|^http|^file:|strict-dynamic/);
+        expect(s, `${name} ${s}`).not.toMatch(
+          /unsafe-inline|^'unsafe-eval'$|unsafe-hashes|^\*$|^https?:|^wss?:|^http|^file:|strict-dynamic/,
+        );
       }
     }
     expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);

@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import {
-  ALLOWED_RELEASE_SWITCHES, DANGEROUS_SWITCHES, HARDENING_SWITCHES, describeRefusal, refusedArguments, refusedEnvironment, switchName,
+  ALLOWED_RELEASE_SWITCHES,
+  DANGEROUS_SWITCHES,
+  HARDENING_SWITCHES,
+  describeRefusal,
+  refusedArguments,
+  refusedEnvironment,
+  switchName,
 } from '../../../../src/main/policy/switch-policy.js';
 
 describe('switch names', () => {
@@ -23,12 +29,26 @@ describe('switch names', () => {
 
 describe('release refuses debugging and hardening-breaking switches', () => {
   const issueList = [
-    '--remote-debugging-port=9222', '--remote-debugging-pipe', '--remote-debugging-address=0.0.0.0',
-    '--inspect', '--inspect=9229', '--inspect-brk', '--inspect-port=0', '--inspect-brk-node',
-    '--proxy-server=socks5://10.0.0.1:1080', '--proxy-pac-url=http://wpad/wpad.dat',
-    '--disable-web-security', '--no-sandbox', '-no-sandbox', '--NO-SANDBOX',
-    '--js-flags=--allow-natives-syntax', '--host-resolver-rules=MAP * 10.0.0.1', '--user-data-dir=/tmp/x',
-    '--enable-features=SomethingNew', '--some-switch-chromium-adds-tomorrow', 'https://evil.example/',
+    '--remote-debugging-port=9222',
+    '--remote-debugging-pipe',
+    '--remote-debugging-address=0.0.0.0',
+    '--inspect',
+    '--inspect=9229',
+    '--inspect-brk',
+    '--inspect-port=0',
+    '--inspect-brk-node',
+    '--proxy-server=socks5://10.0.0.1:1080',
+    '--proxy-pac-url=http://wpad/wpad.dat',
+    '--disable-web-security',
+    '--no-sandbox',
+    '-no-sandbox',
+    '--NO-SANDBOX',
+    '--js-flags=--allow-natives-syntax',
+    '--host-resolver-rules=MAP * 10.0.0.1',
+    '--user-data-dir=/tmp/x',
+    '--enable-features=SomethingNew',
+    '--some-switch-chromium-adds-tomorrow',
+    'https://evil.example/',
   ];
   it.each(issueList)('%s', (arg) => {
     const refused = refusedArguments([arg], 'release', 'linux');
@@ -38,9 +58,13 @@ describe('release refuses debugging and hardening-breaking switches', () => {
   });
 
   it('gives the specific reason for known switches', () => {
-    expect(refusedArguments(['--remote-debugging-port=9222'], 'release', 'linux')[0]!.reason).toMatch(/remote debugging/);
+    expect(refusedArguments(['--remote-debugging-port=9222'], 'release', 'linux')[0]!.reason).toMatch(
+      /remote debugging/,
+    );
     expect(refusedArguments(['--no-sandbox'], 'release', 'linux')[0]!.reason).toMatch(/sandbox/);
-    expect(refusedArguments(['--constructor'], 'release', 'linux')[0]!.reason).toBe('release builds accept no command-line switches');
+    expect(refusedArguments(['--constructor'], 'release', 'linux')[0]!.reason).toBe(
+      'release builds accept no command-line switches',
+    );
   });
 
   it('checks arguments after a bare --', () => {
@@ -56,7 +80,9 @@ describe('release refuses debugging and hardening-breaking switches', () => {
   });
 
   it.each(['e2e', 'dev'] as const)('%s builds accept debugging switches (never shipped)', (flavour) => {
-    expect(refusedArguments(['--inspect=0', '--remote-debugging-port=0', '--no-sandbox'], flavour, 'linux')).toEqual([]);
+    expect(refusedArguments(['--inspect=0', '--remote-debugging-port=0', '--no-sandbox'], flavour, 'linux')).toEqual(
+      [],
+    );
   });
 
   it('allows none of the dangerous switches', () => {
@@ -65,11 +91,14 @@ describe('release refuses debugging and hardening-breaking switches', () => {
 });
 
 describe('environment', () => {
-  it.each(['ELECTRON_RUN_AS_NODE', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'ELECTRON_ENABLE_LOGGING'])('release refuses %s', (name) => {
-    const refused = refusedEnvironment({ [name]: '1' }, 'release');
-    expect(refused.map((r) => r.name)).toEqual([name]);
-    expect(refused[0]!.argument).not.toContain('1'); // values are not echoed
-  });
+  it.each(['ELECTRON_RUN_AS_NODE', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'ELECTRON_ENABLE_LOGGING'])(
+    'release refuses %s',
+    (name) => {
+      const refused = refusedEnvironment({ [name]: '1' }, 'release');
+      expect(refused.map((r) => r.name)).toEqual([name]);
+      expect(refused[0]!.argument).not.toContain('1'); // values are not echoed
+    },
+  );
   it('ignores empty values and harmless variables, and non-release flavours', () => {
     expect(refusedEnvironment({ NODE_OPTIONS: '', HOME: '/root', LANG: 'C' }, 'release')).toEqual([]);
     expect(refusedEnvironment({ NODE_OPTIONS: '--inspect' }, 'e2e')).toEqual([]);

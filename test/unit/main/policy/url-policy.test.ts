@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { decideNavigation, decideRequest, decideWindowOpen } from '../../../../src/main/policy/url-policy.js';
-import { APP_ENTRY_URL, APP_ORIGIN, decideFlavour, isAppOrigin, isHardened, parseAppUrl } from '../../../../src/main/policy/origin.js';
+import {
+  APP_ENTRY_URL,
+  APP_ORIGIN,
+  decideFlavour,
+  isAppOrigin,
+  isHardened,
+  parseAppUrl,
+} from '../../../../src/main/policy/origin.js';
 import type { Flavour } from '../../../../src/main/policy/origin.js';
 
 describe('origin', () => {
@@ -99,11 +106,15 @@ describe('request policy', () => {
 });
 
 describe('navigation and windows', () => {
-  it.each(['app://keywitness/index.html', 'app://keywitness/other.html', 'https://example.com/', 'file:///etc/passwd', 'about:blank', ''])(
-    'refuses navigation and new windows to %j',
-    (url) => {
-      expect(decideNavigation(url).allow).toBe(false);
-      expect(decideWindowOpen(url).allow).toBe(false);
-    },
-  );
+  it.each([
+    'app://keywitness/index.html',
+    'app://keywitness/other.html',
+    'https://example.com/',
+    'file:///etc/passwd',
+    'about:blank',
+    '',
+  ])('refuses navigation and new windows to %j', (url) => {
+    expect(decideNavigation(url).allow).toBe(false);
+    expect(decideWindowOpen(url).allow).toBe(false);
+  });
 });

@@ -1,17 +1,33 @@
 import { describe, it, expect } from 'vitest';
-import { REQUIRED_WEB_PREFERENCES, auditWebPreferences, mainWindowOptions } from '../../../../src/main/policy/window-options.js';
+import {
+  REQUIRED_WEB_PREFERENCES,
+  auditWebPreferences,
+  mainWindowOptions,
+} from '../../../../src/main/policy/window-options.js';
 
 describe('window options', () => {
-  it.each(['release', 'e2e'] as const)('%s windows are sandboxed, isolated, Node-free, webview-free, spellcheck-free, devtools-free', (flavour) => {
-    const o = mainWindowOptions('/app/dist/preload/preload.cjs', flavour);
-    expect(o.webPreferences).toMatchObject({
-      sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false, webviewTag: false, spellcheck: false, devTools: false, webSecurity: true,
-      allowRunningInsecureContent: false, experimentalFeatures: false, preload: '/app/dist/preload/preload.cjs',
-    });
-    expect(o.show).toBe(false);
-    expect(auditWebPreferences(o.webPreferences, flavour)).toEqual([]);
-  });
+  it.each(['release', 'e2e'] as const)(
+    '%s windows are sandboxed, isolated, Node-free, webview-free, spellcheck-free, devtools-free',
+    (flavour) => {
+      const o = mainWindowOptions('/app/dist/preload/preload.cjs', flavour);
+      expect(o.webPreferences).toMatchObject({
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webviewTag: false,
+        spellcheck: false,
+        devTools: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        preload: '/app/dist/preload/preload.cjs',
+      });
+      expect(o.show).toBe(false);
+      expect(auditWebPreferences(o.webPreferences, flavour)).toEqual([]);
+    },
+  );
 
   it('dev windows keep every protection but allow devtools', () => {
     const o = mainWindowOptions('/p.cjs', 'dev');

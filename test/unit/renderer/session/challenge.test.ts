@@ -4,7 +4,10 @@ import { fromHex } from '../../../../src/core/util/bytes.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const WORDS = JSON.parse(readFileSync(join(import.meta.dirname, '../../../vectors/pgp-wordlist.json'), 'utf8')) as { even: string[]; odd: string[] };
+const WORDS = JSON.parse(readFileSync(join(import.meta.dirname, '../../../vectors/pgp-wordlist.json'), 'utf8')) as {
+  even: string[];
+  odd: string[];
+};
 
 // SHA-256 of the sample root certificate as `openssl x509 -fingerprint -sha256` printed it.
 const FP = fromHex('19bf7e63cbae0db95be945b26a05a7740df8355e698d5699bc820acd9458646c');

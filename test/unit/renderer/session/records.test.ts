@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { KeywitnessError } from '../../../../src/core/errors.js';
 import { utf8 } from '../../../../src/core/util/bytes.js';
 import {
-  decodeCoordinatorRecord, decodeIndexRecord, decodeParticipantRecord, encodeCoordinatorRecord, encodeIndexRecord,
-  encodeParticipantRecord, type CoordinatorRecord, type ParticipantRecord,
+  decodeCoordinatorRecord,
+  decodeIndexRecord,
+  decodeParticipantRecord,
+  encodeCoordinatorRecord,
+  encodeIndexRecord,
+  encodeParticipantRecord,
+  type CoordinatorRecord,
+  type ParticipantRecord,
 } from '../../../../renderer/session/records.js';
 
 const bytes = (...v: number[]): Uint8Array => new Uint8Array(v);
@@ -21,8 +27,24 @@ describe('journal records', () => {
     { t: 'meta', script: bytes(1), name: 'Wanda', role: 'witness' },
     { t: 'genesis', wire: bytes(2) },
     { t: 'enroll', wire: bytes(3) },
-    { t: 'ack', target: bytes(4), related: [bytes(5), bytes(6)], decision: 'object', reason: 'misread', challenge: false, wire: bytes(7) },
-    { t: 'ack', target: bytes(4), related: [], decision: 'confirm', reason: undefined, challenge: true, wire: bytes(7) },
+    {
+      t: 'ack',
+      target: bytes(4),
+      related: [bytes(5), bytes(6)],
+      decision: 'object',
+      reason: 'misread',
+      challenge: false,
+      wire: bytes(7),
+    },
+    {
+      t: 'ack',
+      target: bytes(4),
+      related: [],
+      decision: 'confirm',
+      reason: undefined,
+      challenge: true,
+      wire: bytes(7),
+    },
     { t: 'attest', close: bytes(8), agree: true, reason: undefined, wire: bytes(9) },
   ])('participant record round-trips: %j', (r) => {
     expect(decodeParticipantRecord(encodeParticipantRecord(r), 0)).toEqual(r);
@@ -39,12 +61,42 @@ describe('journal records', () => {
     ['unknown type', (b) => decodeCoordinatorRecord(b, 0), '{"t":"statement"}', /unknown record type "statement"/],
     ['unknown field', (b) => decodeCoordinatorRecord(b, 0), '{"t":"entry","wire":"AA==","x":1}', /unknown field "x"/],
     ['bad base64', (b) => decodeCoordinatorRecord(b, 0), '{"t":"entry","wire":"!!"}', /wire/],
-    ['bad mode', (b) => decodeCoordinatorRecord(b, 0), '{"t":"meta","script":"","name":"a","mode":"live"}', /unknown session mode "live"/],
-    ['bad decision', (b) => decodeParticipantRecord(b, 0), '{"t":"ack","target":"","related":[],"decision":"maybe","challenge":true,"wire":""}', /unknown decision/],
-    ['related not a list', (b) => decodeParticipantRecord(b, 0), '{"t":"ack","target":"","related":"","decision":"confirm","challenge":true,"wire":""}', /"related" must be a list/],
-    ['bad session id', (b) => decodeIndexRecord(b, 0), '{"t":"session","sid":"XY","role":"coordinator","title":"t","at":1}', /32 lower-case hex/],
-    ['bad role', (b) => decodeIndexRecord(b, 0), `{"t":"session","sid":"${'0'.repeat(32)}","role":"auditor","title":"t","at":1}`, /unknown device role/],
-    ['fractional time', (b) => decodeIndexRecord(b, 0), `{"t":"session","sid":"${'0'.repeat(32)}","role":"coordinator","title":"t","at":1.5}`, /whole number/],
+    [
+      'bad mode',
+      (b) => decodeCoordinatorRecord(b, 0),
+      '{"t":"meta","script":"","name":"a","mode":"live"}',
+      /unknown session mode "live"/,
+    ],
+    [
+      'bad decision',
+      (b) => decodeParticipantRecord(b, 0),
+      '{"t":"ack","target":"","related":[],"decision":"maybe","challenge":true,"wire":""}',
+      /unknown decision/,
+    ],
+    [
+      'related not a list',
+      (b) => decodeParticipantRecord(b, 0),
+      '{"t":"ack","target":"","related":"","decision":"confirm","challenge":true,"wire":""}',
+      /"related" must be a list/,
+    ],
+    [
+      'bad session id',
+      (b) => decodeIndexRecord(b, 0),
+      '{"t":"session","sid":"XY","role":"coordinator","title":"t","at":1}',
+      /32 lower-case hex/,
+    ],
+    [
+      'bad role',
+      (b) => decodeIndexRecord(b, 0),
+      `{"t":"session","sid":"${'0'.repeat(32)}","role":"auditor","title":"t","at":1}`,
+      /unknown device role/,
+    ],
+    [
+      'fractional time',
+      (b) => decodeIndexRecord(b, 0),
+      `{"t":"session","sid":"${'0'.repeat(32)}","role":"coordinator","title":"t","at":1.5}`,
+      /whole number/,
+    ],
   ])('refuses %s with JOURNAL_CORRUPT naming the record', (_name, decode, json, message) => {
     let error: unknown;
     try {
