@@ -1,10 +1,10 @@
 /**
- * `npm run bench:qr` (DESIGN §5, issue 4): time until a 3,000-byte signed message is reassembled
- * and verified, from ≥ 50 random join points, in Debian Chromium with its fake camera at 640 × 480,
- * for the Keywitness stream (raw-byte fountain frames, pre-computed display loop) and for the
- * baseline stream as wallets ship it (BC-UR text parts of 400 bytes at 10 frames/s made with
- * @ngraveio/bc-ur), both through the same scanner and decoder; with both decoders. The last line
- * printed is one JSON object for the default decoder.
+ * `npm run bench:qr` (docs/qr-format.md, "Why not BC-UR text"; issue 4): time until a 3,000-byte
+ * signed message is reassembled and verified, from ≥ 50 random join points, in Debian Chromium with
+ * its fake camera at 640 × 480, for the Keywitness stream (raw-byte fountain frames, pre-computed
+ * display loop) and for the baseline stream as wallets ship it (BC-UR text parts of 400 bytes at 10
+ * frames/s made with @ngraveio/bc-ur), both through the same scanner and decoder; with both
+ * decoders. The last line printed is one JSON object for the default decoder.
  */
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';

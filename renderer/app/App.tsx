@@ -34,7 +34,7 @@ export function App() {
 
   useEffect(() => {
     let live = true;
-    (async () => {
+    void (async () => {
       try {
         const value = await unwrap(bridge().appInfo());
         if (live) setInfo(value);

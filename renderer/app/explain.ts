@@ -16,7 +16,8 @@ export interface Explained {
   readonly next: string;
 }
 
-const NEXT: Readonly<Record<string, string>> = {
+/** What to do next, for every code an error shown here can carry. */
+const NEXT: Readonly<Record<BridgeError['code'], string>> = {
   SCRIPT_INVALID:
     'Nothing was opened. Compare the file with the published copy of the script; fix or replace it, then open it again.',
   INPUT_INVALID: 'Nothing was recorded. Correct the value shown and try again.',
@@ -65,7 +66,7 @@ export function explain(e: unknown): Explained {
     return {
       code: first?.code ?? 'SESSION_REJECTED',
       what: e.findings.map((f) => `${f.message} (${FINDING_DESCRIPTIONS[f.code]})`).join(' '),
-      next: NEXT.SESSION_REJECTED!,
+      next: NEXT.SESSION_REJECTED,
     };
   }
   if (isKeywitnessError(e) || e instanceof BridgeError) {
@@ -76,5 +77,5 @@ export function explain(e: unknown): Explained {
     };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'INTERNAL_ERROR', what: `Unexpected error: ${message}`, next: NEXT.INTERNAL_ERROR! };
+  return { code: 'INTERNAL_ERROR', what: `Unexpected error: ${message}`, next: NEXT.INTERNAL_ERROR };
 }

@@ -1,6 +1,7 @@
 /**
  * A piece of evidence as a witness checks it: its facts and its fingerprints, large, as PGP words
- * and hex (DESIGN §4). Described from the bytes this device holds, never from another screen.
+ * and hex (docs/architecture.md, "Evidence and checks"). Described from the bytes this device
+ * holds, never from another screen.
  */
 import { useEffect, useState } from 'react';
 import { describeEvidence, type EvidenceDescription } from '../../src/core/evidence/describe.js';

@@ -1,6 +1,7 @@
 /**
- * A hash or fingerprint as people compare it: large PGP words (DESIGN §3.2; the first four
- * identify, all 32 confirm) and hex, grouped for reading aloud.
+ * A hash or fingerprint as people compare it: large PGP words (docs/architecture.md,
+ * "Formats: identities and signatures"; the first four identify, all 32 confirm) and hex, grouped
+ * for reading aloud.
  */
 import { Fragment } from 'react';
 import { toWords } from '../../src/core/protocol/words.js';

@@ -1,7 +1,7 @@
 /**
- * Always on screen (DESIGN §2.2, §6): the app's build hash as PGP words (the room compares it with
- * the published value), the air-gap status — loud when any non-loopback interface is up — the
- * session mode, and the projector switch.
+ * Always on screen (docs/architecture.md, "The ceremony, end to end"; docs/security.md): the app's
+ * build hash as PGP words (the room compares it with the published value), the air-gap status —
+ * loud when any non-loopback interface is up — the session mode, and the projector switch.
  */
 import type { SessionMode } from '../../src/core/protocol/bodies.js';
 import type { AppInfo, NetworkInfo } from '../bridge/api.js';

@@ -1,8 +1,9 @@
 /**
- * One or more signed messages of a session as one animated QR loop (DESIGN §5): a statement with
- * the blob messages carrying its evidence, or an exception with the statement and blobs it needs.
- * Each message keeps its own frames (the receiver's assembler keys them by message id), so they can
- * share a loop; every frame is drawn at the version of the largest so the code keeps its size.
+ * One or more signed messages of a session as one animated QR loop (docs/qr-format.md,
+ * "Receiving"): a statement with the blob messages carrying its evidence, or an exception with the
+ * statement and blobs it needs. Each message keeps its own frames (the receiver's assembler keys
+ * them by message id), so they can share a loop; every frame is drawn at the version of the largest
+ * so the code keeps its size.
  */
 import { useMemo } from 'react';
 import type { SignedMessage } from '../../src/core/protocol/message.js';

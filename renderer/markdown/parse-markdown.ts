@@ -28,6 +28,20 @@ const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const BULLET = /^ {0,3}[-*+]\s+(.*)$/;
 const ORDERED = /^ {0,3}(\d{1,9})[.)]\s+(.*)$/;
 
+/** Capture group `n` of a match of one of the patterns above, each of which always sets it. */
+function group(m: RegExpExecArray, n: number): string {
+  const g = m[n];
+  if (g === undefined) throw new Error(`markdown: group ${n} of ${m[0]} did not match`);
+  return g;
+}
+
+/** The run of backticks that starts at `from`. */
+function backtickRun(text: string, from: number): string {
+  let end = from;
+  while (text[end] === '`') end++;
+  return text.slice(from, end);
+}
+
 /** Parse inline markup: code spans first (their content is literal), then ** and * / _. */
 export function parseInline(text: string): Inline[] {
   const out: Inline[] = [];
@@ -37,10 +51,10 @@ export function parseInline(text: string): Inline[] {
     if (plain) out.push({ t: 'text', v: plain });
     plain = '';
   };
-  while (i < text.length) {
-    const ch = text[i]!;
+  for (let ch = text[i]; ch !== undefined; ch = text[i]) {
+    const next = text[i + 1];
     if (ch === '`') {
-      const run = /^`+/.exec(text.slice(i))![0];
+      const run = backtickRun(text, i);
       const close = text.indexOf(run, i + run.length);
       if (close > 0) {
         flush();
@@ -52,7 +66,7 @@ export function parseInline(text: string): Inline[] {
       i += run.length;
       continue;
     }
-    if ((ch === '*' || ch === '_') && text[i + 1] === ch) {
+    if ((ch === '*' || ch === '_') && next === ch) {
       const close = text.indexOf(ch + ch, i + 2);
       if (close > i + 2) {
         flush();
@@ -60,9 +74,10 @@ export function parseInline(text: string): Inline[] {
         i = close + 2;
         continue;
       }
-    } else if ((ch === '*' || ch === '_') && text[i + 1] !== undefined && text[i + 1] !== ' ') {
+    } else if ((ch === '*' || ch === '_') && next !== undefined && next !== ' ') {
       // An underscore inside a word (snake_case, file names) is not emphasis (§6.2 rule 2).
-      const inWord = ch === '_' && i > 0 && /\w/.test(text[i - 1]!);
+      const before = text[i - 1];
+      const inWord = ch === '_' && before !== undefined && /\w/.test(before);
       const close = inWord ? -1 : findSingle(text, ch, i + 1);
       if (close > i + 1) {
         flush();
@@ -70,8 +85,8 @@ export function parseInline(text: string): Inline[] {
         i = close + 1;
         continue;
       }
-    } else if (ch === '\\' && i + 1 < text.length && /[\\`*_#\-+.!()[\]{}<>]/.test(text[i + 1]!)) {
-      plain += text[i + 1];
+    } else if (ch === '\\' && next !== undefined && /[\\`*_#\-+.!()[\]{}<>]/.test(next)) {
+      plain += next;
       i += 2;
       continue;
     }
@@ -85,7 +100,7 @@ export function parseInline(text: string): Inline[] {
 function findSingle(text: string, ch: string, from: number): number {
   for (let j = from; j < text.length; j++) {
     if (text[j] === '`') {
-      const run = /^`+/.exec(text.slice(j))![0];
+      const run = backtickRun(text, j);
       const close = text.indexOf(run, j + run.length);
       if (close > 0) j = close + run.length - 1;
       continue;
@@ -96,35 +111,47 @@ function findSingle(text: string, ch: string, from: number): number {
   return -1;
 }
 
+/** A line that continues the list item above it: indented, not blank, not a new item or a fence. */
+function continuesItem(line: string, item: RegExp): boolean {
+  return line.trim() !== '' && /^\s+/.test(line) && !item.exec(line) && !FENCE.exec(line);
+}
+
+/** A line that continues a paragraph: not blank and not the start of another block. */
+function continuesParagraph(line: string): boolean {
+  return line.trim() !== '' && !FENCE.exec(line) && !HEADING.exec(line) && !BULLET.exec(line) && !ORDERED.exec(line);
+}
+
 /** Parse a Markdown document into blocks. Text beyond MAX_MARKDOWN_CHARS is cut with a note. */
 export function parseMarkdown(source: string): Block[] {
   const cut = source.length > MAX_MARKDOWN_CHARS;
   const lines = (cut ? source.slice(0, MAX_MARKDOWN_CHARS) : source).replace(/\r\n?/g, '\n').split('\n');
   const blocks: Block[] = [];
   let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
+  /** `pattern` matched against line `k`; null past the last line. */
+  const execAt = (pattern: RegExp, k: number): RegExpExecArray | null => {
+    const line = lines[k];
+    return line === undefined ? null : pattern.exec(line);
+  };
+  for (let line = lines[i]; line !== undefined; line = lines[i]) {
     if (line.trim() === '') {
       i++;
       continue;
     }
     const fence = FENCE.exec(line);
     if (fence) {
-      const marker = fence[1]!;
+      const marker = group(fence, 1);
       const indent = line.length - line.trimStart().length;
       const body: string[] = [];
       i++;
-      while (i < lines.length && !lines[i]!.trimStart().startsWith(marker)) {
-        body.push(lines[i]!.slice(Math.min(indent, lines[i]!.length - lines[i]!.trimStart().length)));
-        i++;
-      }
+      for (let next = lines[i]; next !== undefined && !next.trimStart().startsWith(marker); next = lines[++i])
+        body.push(next.slice(Math.min(indent, next.length - next.trimStart().length)));
       i++; // the closing fence (or the end of the text, §4.5)
       blocks.push({ t: 'code', lang: fence[2] ?? '', v: body.join('\n') });
       continue;
     }
     const heading = HEADING.exec(line);
     if (heading) {
-      blocks.push({ t: 'h', level: heading[1]!.length as 1, c: parseInline(heading[2]!) });
+      blocks.push({ t: 'h', level: group(heading, 1).length as 1, c: parseInline(group(heading, 2)) });
       i++;
       continue;
     }
@@ -134,40 +161,20 @@ export function parseMarkdown(source: string): Block[] {
       const kind = bullet ? BULLET : ORDERED;
       const items: Inline[][] = [];
       const start = ordered ? Number(ordered[1]) : 1;
-      while (i < lines.length) {
-        const m = kind.exec(lines[i]!);
-        if (!m) break;
-        const parts = [m[m.length - 1]!];
+      for (let m = execAt(kind, i); m; m = execAt(kind, i)) {
+        const parts = [group(m, m.length - 1)];
         i++;
         // Continuation: indented, non-blank lines that do not start a new item.
-        while (
-          i < lines.length &&
-          lines[i]!.trim() !== '' &&
-          /^\s+/.test(lines[i]!) &&
-          !kind.exec(lines[i]!) &&
-          !FENCE.exec(lines[i]!)
-        ) {
-          parts.push(lines[i]!.trim());
-          i++;
-        }
+        for (let next = lines[i]; next !== undefined && continuesItem(next, kind); next = lines[++i])
+          parts.push(next.trim());
         items.push(parseInline(parts.join(' ')));
-        if (i < lines.length && lines[i]!.trim() === '' && i + 1 < lines.length && kind.exec(lines[i + 1]!)) i++;
+        if (lines[i]?.trim() === '' && execAt(kind, i + 1)) i++;
       }
       blocks.push(bullet ? { t: 'ul', items } : { t: 'ol', start, items });
       continue;
     }
     const para: string[] = [];
-    while (
-      i < lines.length &&
-      lines[i]!.trim() !== '' &&
-      !FENCE.exec(lines[i]!) &&
-      !HEADING.exec(lines[i]!) &&
-      !BULLET.exec(lines[i]!) &&
-      !ORDERED.exec(lines[i]!)
-    ) {
-      para.push(lines[i]!.trim());
-      i++;
-    }
+    for (let next = lines[i]; next !== undefined && continuesParagraph(next); next = lines[++i]) para.push(next.trim());
     blocks.push({ t: 'p', c: parseInline(para.join(' ')) });
   }
   if (cut)

@@ -1,7 +1,7 @@
 /**
- * Shows a message's frames as an animated QR code (DESIGN §5): all frames pre-rendered once at
- * one integer scale (crisp on any panel, `image-rendering: pixelated`), cycled at ~10 frames/s,
- * with pause and resume so a witness can hold a single frame for a slow camera.
+ * Shows a message's frames as an animated QR code (docs/qr-format.md, "QR symbols"): all frames
+ * pre-rendered once at one integer scale (crisp on any panel, `image-rendering: pixelated`), cycled
+ * at ~10 frames/s, with pause and resume so a witness can hold a single frame for a slow camera.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { qrVersionFor } from '../../src/core/transfer/qr-symbol.js';
@@ -26,12 +26,15 @@ export function QrDisplay({ frames, fps = 10, maxSize = 480, label = 'Message QR
     if (frames.length === 0) return { images: [] as ImageData[], side: 0 };
     const version = qrVersionFor(Math.max(...frames.map((f) => f.length)));
     const matrices = frames.map((f) => frameMatrix(f, version));
-    const scale = Math.max(1, Math.floor(maxSize / matrices[0]!.size));
+    // One version for every frame, so every matrix has the first one's size.
+    const [first] = matrices;
+    if (!first) return { images: [] as ImageData[], side: 0 };
+    const scale = Math.max(1, Math.floor(maxSize / first.size));
     const images = matrices.map((m) => {
       const p = matrixPixels(m, scale);
       return new ImageData(p.data as Uint8ClampedArray<ArrayBuffer>, p.width, p.height);
     });
-    return { images, side: images[0]!.width };
+    return { images, side: first.size * scale };
   }, [frames, maxSize]);
 
   useEffect(() => {

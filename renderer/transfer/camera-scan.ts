@@ -1,7 +1,7 @@
 /**
- * Camera → worker loop (DESIGN §5): the camera opened at 640 × 480, 30 frames/s; each presented
- * video frame (requestVideoFrameCallback) is copied to an ImageBitmap and handed to the scanner
- * worker unless it is still busy with the previous one.
+ * Camera → worker loop (docs/qr-format.md, "Scanning"): the camera opened at 640 × 480, 30
+ * frames/s; each presented video frame (requestVideoFrameCallback) is copied to an ImageBitmap and
+ * handed to the scanner worker unless it is still busy with the previous one.
  */
 import { FrameScanner, type FrameScannerOptions } from './scanner-client.js';
 

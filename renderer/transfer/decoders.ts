@@ -1,8 +1,8 @@
 /**
- * QR decoders behind one interface (DESIGN §5): zxing-wasm (ZXing-C++ compiled to WebAssembly) and
- * jsQR (pure JavaScript). Both return the raw bytes of each symbol, so byte-mode frames survive
- * exactly. The zxing .wasm is loaded from a URL the app gives — its own origin, where the bundler put
- * the file — never from zxing-wasm's default CDN.
+ * QR decoders behind one interface (docs/qr-format.md, "Scanning"): zxing-wasm (ZXing-C++ compiled
+ * to WebAssembly) and jsQR (pure JavaScript). Both return the raw bytes of each symbol, so
+ * byte-mode frames survive exactly. The zxing .wasm is loaded from a URL the app gives — its own
+ * origin, where the bundler put the file — never from zxing-wasm's default CDN.
  */
 import jsQRModule from 'jsqr';
 import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
@@ -73,9 +73,7 @@ type JsQr = (
 ) => { binaryData: number[] } | null;
 // jsqr is a CommonJS bundle whose default export is the function itself, or sits under `default`
 // depending on the bundler's interop; accept either.
-const jsQR: JsQr = (
-  typeof jsQRModule === 'function' ? jsQRModule : (jsQRModule as unknown as { default: JsQr }).default
-) as JsQr;
+const jsQR: JsQr = typeof jsQRModule === 'function' ? jsQRModule : (jsQRModule as unknown as { default: JsQr }).default;
 
 /** jsQR: one code per frame, no inverted search (screens show dark modules on light). */
 export function createJsqrDecoder(): QrDecoder {

@@ -1,8 +1,9 @@
 /**
- * Frames as QR module matrices and pixels (DESIGN §5): byte mode, ECC L, the message's one fixed
- * version, fixed mask, quiet zone 4, drawn at an integer number of pixels per module so every
- * module edge falls on a pixel edge (no resampling blur on a projector or a laptop panel).
- * Platform-free: used by the display component and by the tests that synthesise camera video.
+ * Frames as QR module matrices and pixels (docs/qr-format.md, "QR symbols"): byte mode, ECC L, the
+ * message's one fixed version, fixed mask, quiet zone 4, drawn at an integer number of pixels per
+ * module so every module edge falls on a pixel edge (no resampling blur on a projector or a laptop
+ * panel). Platform-free: used by the display component and by the tests that synthesise camera
+ * video.
  */
 import QRCode from 'qrcode';
 import { QR_ECC, QR_MASK, QR_QUIET_ZONE, qrVersionFor } from '../../src/core/transfer/qr-symbol.js';

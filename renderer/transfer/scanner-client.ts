@@ -3,7 +3,7 @@
  * frames arriving while one is decoding are skipped, not queued), and a per-frame time budget. A
  * frame that is not decoded within the budget — a pathological image, a decoder stuck in a loop —
  * gets the worker terminated and a fresh one started, so a hostile QR code can slow scanning for one
- * budget at most and never hangs the app (DESIGN §5).
+ * budget at most and never hangs the app.
  */
 import type { DecoderName } from './decoders.js';
 import type { WorkerRequest, WorkerResponse } from './scanner-worker.js';
@@ -100,7 +100,9 @@ export class FrameScanner {
     this.inFlight = true;
     try {
       await this.start();
-      const worker = this.worker!;
+      // close() may have run while the decoder was loading.
+      const worker = this.worker;
+      if (!worker) throw new Error('scanner closed');
       const id = this.nextId++;
       return await new Promise<FrameOutcome>((resolve) => {
         const timer = setTimeout(() => {

@@ -1,7 +1,8 @@
 /**
- * Web Worker that decodes camera frames off the UI thread (DESIGN §5). It holds one decoder; each
- * frame arrives as a transferred ImageBitmap, is read back through an OffscreenCanvas and decoded.
- * The page enforces the per-frame time budget: a worker that overruns is terminated, not waited for.
+ * Web Worker that decodes camera frames off the UI thread (docs/qr-format.md, "Scanning"). It holds
+ * one decoder; each frame arrives as a transferred ImageBitmap, is read back through an
+ * OffscreenCanvas and decoded. The page enforces the per-frame time budget: a worker that overruns
+ * is terminated, not waited for.
  */
 import { createJsqrDecoder, createZxingDecoder, type DecoderName, type QrDecoder } from './decoders.js';
 

@@ -16,8 +16,8 @@ export const runAudit: CliCommand = async (args, io) => {
     receipt: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 1) throw new UsageError(`usage: ${AUDIT_USAGE}`);
-  const bundlePath = positionals[0]!;
+  const [bundlePath, ...extra] = positionals;
+  if (bundlePath === undefined || extra.length > 0) throw new UsageError(`usage: ${AUDIT_USAGE}`);
   const bundle = withFile(bundlePath, decodeBundle, await readFileLimited(bundlePath, MAX_BUNDLE_BYTES));
   const receipts = [];
   for (const path of values.receipt ?? [])

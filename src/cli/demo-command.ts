@@ -58,17 +58,21 @@ export const runDemo: CliCommand = async (args, io) => {
     onStep: (id) => io.stdout(`  step ${id} complete\n`),
   });
   await mkdir(dir, { recursive: true });
-  const files: [string, Uint8Array][] = [['session.keywitness.json', encodeBundle(result.bundle)]];
-  result.devices.forEach((d, i) => files.push([receiptFileName(d.name), encodeReceipt(result.receipts[i]!)]));
-  const paths: string[] = [];
-  for (const [name, bytes] of files) {
+  const bundleBytes = encodeBundle(result.bundle);
+  const receiptFiles = result.devices.map((d) => ({
+    name: receiptFileName(d.name),
+    bytes: encodeReceipt(d.receipt()),
+  }));
+  const write = async (name: string, bytes: Uint8Array): Promise<string> => {
     const written = await exportFile(dir, name, bytes);
-    paths.push(written.path);
     io.stdout(`wrote ${written.path} (${written.size} bytes, SHA-256 ${written.sha256Hex})\n`);
-  }
+    return written.path;
+  };
+  const bundlePath = await write('session.keywitness.json', bundleBytes);
+  const receiptPaths: string[] = [];
+  for (const { name, bytes } of receiptFiles) receiptPaths.push(await write(name, bytes));
   // Finish as an auditor would: verify the files as written, from their bytes alone.
-  const [bundlePath, ...receiptPaths] = paths;
-  const auditArgs = [bundlePath!, ...receiptPaths.flatMap((p) => ['--receipt', p])];
+  const auditArgs = [bundlePath, ...receiptPaths.flatMap((p) => ['--receipt', p])];
   io.stdout(`\nkeywitness audit ${auditArgs.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n\n`);
   return runAudit(auditArgs, io);
 };

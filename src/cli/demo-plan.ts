@@ -38,9 +38,9 @@ export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
 
 /** Build each step's inputs and evidence from the script's expected values and the evidence files. */
 export async function loadDemoSteps(script: Script): Promise<Record<string, SimulatedStep>> {
-  const evidence = new Map<string, Uint8Array>();
-  for (const [id, file] of Object.entries(EVIDENCE_FILES))
-    evidence.set(id, new Uint8Array(await readFile(EVIDENCE_DIR + file)));
+  const evidence = new Map<string, { name: string; bytes: Uint8Array }>();
+  for (const [id, name] of Object.entries(EVIDENCE_FILES))
+    evidence.set(id, { name, bytes: new Uint8Array(await readFile(EVIDENCE_DIR + name)) });
   const fingerprintLine = fromUtf8(new Uint8Array(await readFile(`${EVIDENCE_DIR}4.2-fingerprint.txt`))).trim();
   const fingerprint = fingerprintLine.slice(fingerprintLine.indexOf('=') + 1);
   const steps: Record<string, SimulatedStep> = {};
@@ -52,9 +52,9 @@ export async function loadDemoSteps(script: Script): Promise<Record<string, Simu
       else throw new KeywitnessError('INPUT_INVALID', `the demo has no value for input ${step.id}.${input.id}`);
     }
     const stepEvidence = step.evidence.map((e) => {
-      const bytes = evidence.get(e.id);
-      if (!bytes) throw new KeywitnessError('INPUT_INVALID', `the demo has no evidence file for ${step.id}.${e.id}`);
-      return { id: e.id, name: EVIDENCE_FILES[e.id]!, bytes };
+      const file = evidence.get(e.id);
+      if (!file) throw new KeywitnessError('INPUT_INVALID', `the demo has no evidence file for ${step.id}.${e.id}`);
+      return { id: e.id, name: file.name, bytes: file.bytes };
     });
     steps[step.id] = { inputs, evidence: stepEvidence };
   }

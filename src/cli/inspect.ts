@@ -1,5 +1,5 @@
 /**
- * `keywitness inspect FILE… [--json] [--kind KIND] [--parser NAME]` (DESIGN §8): certificates,
+ * `keywitness inspect FILE… [--json] [--kind KIND] [--parser NAME]`: certificates,
  * CSRs, public keys, DNSKEYs and HSM transcripts → facts and fingerprints (hex and PGP words).
  * The kind is detected unless given. Each file is read with a size check first; a file that fails
  * gets a specific error line and the exit code is 1. `--json` prints the shape documented in
@@ -93,7 +93,7 @@ function extLines(ext: Obj, indent: string): string[] {
 
 function describeText(entry: InspectEntry): string {
   if (!entry.ok) return `${entry.file}: ERROR ${entry.error.code}: ${entry.error.message}\n`;
-  const e = entry.evidence as Obj & EvidenceDescription;
+  const e = entry.evidence;
   const lines = [`${entry.file}: ${e.kind} (${e.size} bytes)`, ...fpLines('file SHA-256', e.fileSha256, '  ')];
   if (e.kind === 'certificate') {
     (e.certificates as Obj[]).forEach((c, i) => {
@@ -165,11 +165,11 @@ export const runInspect: CliCommand = async (args: readonly string[], io: CliIo)
   let json = false;
   let kind: EvidenceKind | undefined;
   let parser: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  const queue = [...args];
+  for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
     if (a === '--json') json = true;
     else if (a === '--kind' || a === '--parser') {
-      const v = args[++i];
+      const v = queue.shift();
       if (v === undefined) return usage(io, `${a} needs a value`);
       if (a === '--kind') {
         if (!(EVIDENCE_KINDS as readonly string[]).includes(v)) return usage(io, `unknown kind "${v}"`);

@@ -1,6 +1,7 @@
 /**
- * The `keywitness` command line (DESIGN §8), for auditors, preparers and tests. Exit codes: 0 success,
- * 1 audit findings, 2 usage or input errors (a clear message, never a stack trace), 70 internal errors.
+ * The `keywitness` command line (README.md, "Command line"), for auditors, preparers and tests.
+ * Exit codes: 0 success, 1 audit findings, 2 usage or input errors (a clear message, never a stack
+ * trace), 70 internal errors.
  */
 import { KeywitnessError } from '../core/errors.js';
 import { AUDIT_USAGE, runAudit } from './audit-command.js';

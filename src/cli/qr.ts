@@ -1,5 +1,6 @@
 /**
- * `keywitness qr encode FILE --out DIR` and `keywitness qr decode IMAGE… [--raw]` (DESIGN §8).
+ * `keywitness qr encode FILE --out DIR` and `keywitness qr decode IMAGE… [--raw]`
+ * (README.md, "Command line").
  *
  * encode: a wire message (≤ 16 KiB) becomes numbered PNG frames, one fixed QR version, to be shown
  * in order at about 10 frames/s. decode: the QR codes in the images are reassembled and the message
@@ -37,13 +38,13 @@ const BOOL_FLAGS = new Set(['--raw']);
 function parseArgs(args: readonly string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  const queue = [...args];
+  for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
     if (a.startsWith('--')) {
       if (flags.has(a)) throw new KeywitnessError('INPUT_INVALID', `${a} given twice`, { where: 'arguments' });
       if (BOOL_FLAGS.has(a)) flags.set(a, true);
       else if (VALUE_FLAGS.has(a)) {
-        const v = args[++i];
+        const v = queue.shift();
         if (v === undefined) throw new KeywitnessError('INPUT_INVALID', `${a} needs a value`, { where: 'arguments' });
         flags.set(a, v);
       } else throw new KeywitnessError('INPUT_INVALID', `unknown option ${a}`, { where: 'arguments' });
@@ -99,8 +100,12 @@ async function encode(p: Parsed, io: CliIo): Promise<number> {
   const encoded = encodeMessage(wire, { sessionId: message.envelope.sid });
   const { version, pngs } = await renderFramesPng(encoded.frames, scale);
   mkdirSync(out, { recursive: true });
-  const names = pngs.map((_, i) => join(out, `frame-${String(i + 1).padStart(2, '0')}.png`));
-  names.forEach((name, i) => writeExclusive(name, pngs[i]!));
+  const names: string[] = [];
+  for (const [i, png] of pngs.entries()) {
+    const name = join(out, `frame-${String(i + 1).padStart(2, '0')}.png`);
+    writeExclusive(name, png);
+    names.push(name);
+  }
   io.stdout(`message ${toHex(encoded.messageId)} (${message.envelope.t}, ${wire.length} bytes)\n`);
   io.stdout(
     encoded.frames.length === 1
@@ -138,11 +143,11 @@ async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
     return 2;
   }
   const [{ path, codes }] = (await decodeImages(p.positional)) as [{ path: string; codes: Uint8Array[] }];
-  if (codes.length !== 1)
+  const [bytes, ...others] = codes;
+  if (bytes === undefined || others.length > 0)
     throw new KeywitnessError('INPUT_INVALID', `--raw needs exactly one QR code; found ${codes.length}`, {
       where: path,
     });
-  const bytes = codes[0]!;
   if (hasFrameMagic(bytes))
     throw new KeywitnessError(
       'INPUT_INVALID',
@@ -201,7 +206,9 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
       else if (e.kind === 'message') {
         released.push(e.wire);
         const m = decodeMessage(e.wire);
-        const who = signers.get(toHex(e.messageId))!;
+        const who = signers.get(toHex(e.messageId));
+        // The assembler releases only what verify accepted, and verify records the signer first.
+        if (!who) throw new Error(`message ${toHex(e.messageId)} was released without a recorded signer`);
         const how = pinned
           ? 'the key given with --signer'
           : `the key the ${m.envelope.t} itself declares (compare its fingerprint with an independent source)`;
@@ -222,11 +229,12 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
   }
   const out = p.flags.get('--out');
   if (typeof out === 'string') {
-    if (released.length !== 1)
+    const [only, ...others] = released;
+    if (only === undefined || others.length > 0)
       throw new KeywitnessError('INPUT_INVALID', `--out takes one message; the images held ${released.length}`, {
         where: out,
       });
-    writeExclusive(out, released[0]!);
+    writeExclusive(out, only);
   }
   return 0;
 }

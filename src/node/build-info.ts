@@ -1,6 +1,7 @@
 /**
- * The app's build hash (DESIGN §2.2, §6): SHA-256 over a manifest of every shipped file, shown as
- * hex and PGP words at start so the room can compare it with the published value.
+ * The app's build hash (docs/architecture.md, "The ceremony, end to end"; docs/security.md,
+ * "Storage, files and the build hash"): SHA-256 over a manifest of every shipped file, shown as hex
+ * and PGP words at start so the room can compare it with the published value.
  *
  * The manifest is exactly what `sha256sum` prints for the files in byte order of their paths, so
  * anyone can recompute the hash with standard tools from an unpacked app.asar:

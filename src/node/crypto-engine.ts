@@ -1,7 +1,7 @@
 /**
  * WebCrypto for evidence checks in Node (main process and CLI): pkijs is given an engine backed by
- * @peculiar/webcrypto, as DESIGN §4 asks, so certificate and CSR signatures verify the same way on
- * every Node version. The renderer does not call this; there pkijs uses the browser's WebCrypto.
+ * @peculiar/webcrypto, so certificate and CSR signatures verify the same way on every Node version.
+ * The renderer does not call this; there pkijs uses the browser's WebCrypto.
  */
 import { Crypto } from '@peculiar/webcrypto';
 import * as pkijs from 'pkijs';

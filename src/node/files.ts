@@ -1,5 +1,6 @@
 /**
- * Export to and import from removable media (DESIGN §2.6, §7).
+ * Export to and import from removable media (docs/architecture.md, "The ceremony, end to end" and
+ * "Storage: journals and files").
  *
  * Export never overwrites (O_CREAT|O_EXCL), fsyncs the file and its directory, reads the file
  * back and compares it byte for byte, and reports the SHA-256 of what it read back. Any failure

@@ -1,9 +1,9 @@
 /**
- * This device's signing key (DESIGN §3.2), stored as PKCS#8 DER in the user-data folder with
- * owner-only permissions. Saving is atomic and never replaces an existing key: the key is written
- * to a temporary file, fsynced, then hard-linked into place (link(2) fails if the name exists),
- * so a crash leaves either no key or the whole key, and a bug or a hostile call cannot swap the
- * identity the other participants enrolled.
+ * This device's signing key (docs/architecture.md, "Formats: identities and signatures"), stored as
+ * PKCS#8 DER in the user-data folder with owner-only permissions. Saving is atomic and never
+ * replaces an existing key: the key is written to a temporary file, fsynced, then hard-linked into
+ * place (link(2) fails if the name exists), so a crash leaves either no key or the whole key, and a
+ * bug or a hostile call cannot swap the identity the other participants enrolled.
  */
 import { link, open, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -28,13 +28,15 @@ export function checkPkcs8Shape(der: Uint8Array): void {
   if (der.length > MAX_IDENTITY_BYTES)
     throw new KeywitnessError('INPUT_TOO_LARGE', `key of ${der.length} bytes exceeds ${MAX_IDENTITY_BYTES}`);
   if (der[0] !== 0x30) throw fail('does not start with a SEQUENCE');
-  let len = der[1]!;
+  // At least 8 bytes, so the length bytes read below (offsets 1 to 3) are all there.
+  const view = new DataView(der.buffer, der.byteOffset, der.byteLength);
+  let len = view.getUint8(1);
   let off = 2;
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0 || n > 2) throw fail('unsupported length encoding');
     len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | der[off + i]!;
+    for (let i = 0; i < n; i++) len = (len << 8) | view.getUint8(off + i);
     off += n;
     // DER (X.690 §10.1): the shortest length form only.
     if (len < 0x80 || (n === 2 && len < 0x100)) throw fail('length not in shortest form');

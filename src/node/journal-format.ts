@@ -1,6 +1,6 @@
 /**
- * On-disk framing of the session journal (DESIGN §7). A journal is a file header followed by
- * records; each record is
+ * On-disk framing of the session journal (docs/architecture.md, "Storage: journals and files"). A
+ * journal is a file header followed by records; each record is
  *
  *     "KWR1" | seq (u32 BE) | length (u32 BE) | payload | SHA-256 of everything before it
  *

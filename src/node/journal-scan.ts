@@ -1,9 +1,9 @@
 /**
- * Reading and checking journal files (DESIGN §7): the record-by-record scan that finds the valid
- * prefix, the decision whether the bytes after it are a torn append (dropped on open) or damage to
- * acknowledged history (refused), and read-only access for auditors and tests. Bounded memory:
- * a length is checked against the record limit before anything is allocated, and only a tail no
- * longer than one record is ever read whole.
+ * Reading and checking journal files (docs/architecture.md, "Storage: journals and files"): the
+ * record-by-record scan that finds the valid prefix, the decision whether the bytes after it are a
+ * torn append (dropped on open) or damage to acknowledged history (refused), and read-only access
+ * for auditors and tests. Bounded memory: a length is checked against the record limit before
+ * anything is allocated, and only a tail no longer than one record is ever read whole.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';

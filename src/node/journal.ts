@@ -1,5 +1,6 @@
 /**
- * The session journal (DESIGN §7): an append-only file of records in the user-data folder.
+ * The session journal (docs/architecture.md, "Storage: journals and files"): an append-only file of
+ * records in the user-data folder.
  *
  * - Every append is written and fsynced before its promise resolves, so anything the UI reported
  *   as saved survives a crash or a power cut.

@@ -1,6 +1,6 @@
 /**
- * Network interface status (DESIGN §6): the app cannot use the network, but a ceremony room
- * wants to know when a machine that should be air-gapped has a live interface at all.
+ * Network interface status (docs/security.md, "No network"): the app cannot use the network, but a
+ * ceremony room wants to know when a machine that should be air-gapped has a live interface at all.
  *
  * Two sources, because each misses something: os.networkInterfaces() lists only interfaces that
  * are up, running and addressed, while Linux sysfs also shows an interface that is configured up

@@ -1,8 +1,9 @@
 /**
  * QR images in Node: frames rendered to PNG with `qrcode` (byte mode, ECC L, one fixed version,
- * fixed mask, quiet zone 4 — DESIGN §5) and PNG/JPEG images decoded with zxing-wasm. The zxing
- * WebAssembly binary is read from the installed package on disk and handed to the module as
- * `wasmBinary`, so nothing is ever fetched (zxing-wasm's default would load it from a CDN).
+ * fixed mask, quiet zone 4: docs/qr-format.md, "QR symbols") and PNG/JPEG images decoded with
+ * zxing-wasm. The zxing WebAssembly binary is read from the installed package on disk and handed to
+ * the module as `wasmBinary`, so nothing is ever fetched (zxing-wasm's default would load it from a
+ * CDN).
  *
  * Image files are checked before decoding: only PNG and JPEG, at most 32 MiB and 8192 × 8192 /
  * 40 megapixels, read from the file's own header, so a decompression bomb is refused before the
@@ -59,18 +60,19 @@ function refuse(message: string, where: string): KeywitnessError {
 }
 
 function jpegSize(b: Uint8Array, where: string): { width: number; height: number } {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let i = 2;
   // Walk marker segments (ITU T.81 §B.1.1.2) until a start-of-frame gives the dimensions.
   while (i + 9 < b.length) {
     if (b[i] !== 0xff) throw refuse(`JPEG marker expected at byte ${i}`, where);
-    const marker = b[i + 1]!;
+    const marker = view.getUint8(i + 1);
     if (marker === 0xff) {
       i++;
       continue;
     }
-    const len = (b[i + 2]! << 8) | b[i + 3]!;
+    const len = view.getUint16(i + 2);
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) return { height: (b[i + 5]! << 8) | b[i + 6]!, width: (b[i + 7]! << 8) | b[i + 8]! };
+    if (isSof) return { height: view.getUint16(i + 5), width: view.getUint16(i + 7) };
     if (len < 2) throw refuse(`JPEG segment with length ${len} at byte ${i}`, where);
     i += 2 + len;
   }
@@ -115,7 +117,7 @@ function prepareLocalWasm(): void {
   const require = createRequire(import.meta.url);
   const path = require.resolve('zxing-wasm/reader/zxing_reader.wasm');
   const file = readFileSync(path);
-  const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
   prepareZXingModule({
     overrides: {
       wasmBinary,

@@ -1,5 +1,5 @@
 /**
- * The preload bridge (DESIGN §6): exposes one named function per IPC contract row on
+ * The preload bridge (docs/security.md, "IPC"): exposes one named function per IPC contract row on
  * `window.keywitness` (see bridge.ts). The page never receives ipcRenderer, an event object, or any
  * Electron or Node object; the main process validates every input again, so the bridge does no
  * checking of its own beyond the channel.

@@ -1,8 +1,8 @@
 /**
- * The one IPC contract between the renderer and the main process (DESIGN §6). Every channel is
- * a row of {@link CONTRACT}: its name on the wire, a zod schema for its input (checked in the
- * main process before any handler runs) and one for its output. The preload turns each row into
- * a named function on `window.keywitness`; the renderer never sees ipcRenderer.
+ * The one IPC contract between the renderer and the main process (docs/security.md, "IPC"). Every
+ * channel is a row of {@link CONTRACT}: its name on the wire, a zod schema for its input (checked
+ * in the main process before any handler runs) and one for its output. The preload turns each row
+ * into a named function on `window.keywitness`; the renderer never sees ipcRenderer.
  *
  * Adding a channel: add a row here, add a handler with the same key in src/main/handlers (the
  * compiler insists), and the preload and the renderer's types follow by themselves.
@@ -40,7 +40,7 @@ export function bytesSchema(max: number) {
 
 const noInput = z.undefined({ message: 'this call takes no argument' });
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lower-case hex digits');
-/** Session ids are 128-bit random values (DESIGN §2.2), carried as 32 lower-case hex digits. */
+/** Session ids are 128-bit random values, carried as 32 lower-case hex digits. */
 export const sessionIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'session id: 32 lower-case hex digits');
 /**
  * File names for export: one path component, no separators or control characters, not hidden,
@@ -61,7 +61,7 @@ const cancelled = z.strictObject({ status: z.literal('cancelled') });
 
 /** The contract. Keys are the function names on `window.keywitness`. */
 export const CONTRACT = {
-  /** Version, flavour and the build hash shown at start (DESIGN §2.2, §6). */
+  /** Version, flavour and the build hash shown at start. */
   appInfo: {
     channel: 'keywitness:app-info',
     input: noInput,
@@ -73,7 +73,7 @@ export const CONTRACT = {
       buildFileCount: z.number().int().nonnegative(),
     }),
   },
-  /** Network interfaces that are up; the UI warns loudly when `warning` is true (DESIGN §6). */
+  /** Network interfaces that are up; the UI warns loudly when `warning` is true. */
   networkStatus: {
     channel: 'keywitness:network-status',
     input: noInput,
@@ -96,7 +96,7 @@ export const CONTRACT = {
   },
   /**
    * Write a file into a directory the operator picks (removable media): never overwrites, reads
-   * back and compares, reports the SHA-256 of what is on the media (DESIGN §7).
+   * back and compares, reports the SHA-256 of what is on the media.
    */
   exportFile: {
     channel: 'keywitness:export-file',

@@ -38,7 +38,7 @@ test.beforeAll(async () => {
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-video-capture=${video}`,
     ],
-    env: { ...process.env, KEYWITNESS_SIMULATE_FLAVOUR: 'e2e' } as Record<string, string>,
+    env: { ...process.env, KEYWITNESS_SIMULATE_FLAVOUR: 'e2e' },
   });
   app.process().stderr?.on('data', (d: Buffer) => mainLog.push(d.toString()));
   app.process().stdout?.on('data', (d: Buffer) => mainLog.push(d.toString()));

@@ -3,7 +3,7 @@
  * attacker holding every key could. Tamper tests use it to produce transcripts that break exactly
  * one rule, so each mutation must be caught by that rule's own finding and nothing else.
  */
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../../src/core/protocol/cbor.js';
+import { decodeCbor, encodeCbor, type CborValue } from '../../src/core/protocol/cbor.js';
 import { signedBytes, type Signer } from '../../src/core/protocol/identity.js';
 import { decodeMessage } from '../../src/core/protocol/message.js';
 import { toHex } from '../../src/core/util/bytes.js';
@@ -40,8 +40,8 @@ export async function rechain(
   const out: Uint8Array[] = [];
   let head = EMPTY_HEAD;
   for (const [seq, original] of list.entries()) {
-    const env = structuredClone(original) as EnvelopeMap;
-    const body = env.body as Record<string, CborValue>;
+    const env = structuredClone<EnvelopeMap>(original);
+    const body = env.body;
     if (body.genesis instanceof Uint8Array) body.genesis = remap(body.genesis);
     if (body.ref instanceof Uint8Array) body.ref = remap(body.ref);
     if (Array.isArray(body.objections)) body.objections = (body.objections as Uint8Array[]).map(remap);
@@ -53,7 +53,7 @@ export async function rechain(
     }
     const signer = signers.get(toHex(env.by));
     if (!signer) throw new Error(`no key for ${toHex(env.by)}`);
-    const envelopeBytes = encodeCbor(env as CborMap);
+    const envelopeBytes = encodeCbor(env);
     const wire = encodeCbor([envelopeBytes, await signer.signRaw(signedBytes(env.t, envelopeBytes))]);
     newId.set(original, sha256(wire));
     if (env.prev instanceof Uint8Array) prevOf.set(original, env.prev);

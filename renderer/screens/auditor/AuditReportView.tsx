@@ -80,7 +80,7 @@ export function AuditReportView({
               {identifyingWords(g.by).join(' ')}), app build {g.body.app || 'not stated'}.
             </p>
             <table className="kw-table">
-              <caption>Participants ({state!.participants.size})</caption>
+              <caption>Participants ({state.participants.size})</caption>
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -90,8 +90,8 @@ export function AuditReportView({
                 </tr>
               </thead>
               <tbody>
-                {[...state!.participants.entries()].map(([fp, p]) => {
-                  const a = state!.attestations.get(fp);
+                {[...state.participants.entries()].map(([fp, p]) => {
+                  const a = state.attestations.get(fp);
                   return (
                     <tr key={fp}>
                       <td>{p.name}</td>
@@ -165,7 +165,7 @@ export function AuditReportView({
                 <CheckTable checks={statement.envelope.body.checks} caption="Checks as the statement claims them" />
                 {own && <CheckTable checks={own} caption="Evidence checks re-run by this audit" />}
                 <ul className="kw-list">
-                  {[step.statement!, ...step.exceptions].map((target) => [
+                  {[step.statement, ...step.exceptions].map((target) => [
                     target.message.envelope.t === 'exception' ? (
                       <li key={toHex(target.message.id)} className="kw-warn">
                         Exception signed {iso(target.message.envelope.at)}: &ldquo;

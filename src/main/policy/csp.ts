@@ -54,9 +54,10 @@ export function parseContentSecurityPolicy(header: string): Map<string, string[]
       .trim()
       .split(/\s+/)
       .filter((t) => t.length > 0);
-    if (tokens.length === 0) continue;
-    const name = tokens[0]!.toLowerCase();
-    if (!out.has(name)) out.set(name, tokens.slice(1));
+    const [first, ...sources] = tokens;
+    if (first === undefined) continue;
+    const name = first.toLowerCase();
+    if (!out.has(name)) out.set(name, sources);
   }
   return out;
 }

@@ -64,10 +64,12 @@ export function resolveAppPath(url: string): AppPathResult {
     if (/[\u0000-\u001f\u007f:]/.test(segment)) return refuse(403, 'control character or colon in path');
     segments.push(segment);
   }
-  const last = segments[segments.length - 1]!;
+  const last = segments.at(-1);
+  if (last === undefined) return refuse(403, 'empty path');
   const dot = last.lastIndexOf('.');
   const ext = dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
   // Own-property lookup: "constructor" or "__proto__" must not find Object.prototype members.
-  if (!Object.hasOwn(MIME_TYPES, ext)) return refuse(404, `no file of type "${ext || '(none)'}" is served`);
-  return { ok: true, segments, mimeType: MIME_TYPES[ext]! };
+  const mimeType = Object.hasOwn(MIME_TYPES, ext) ? MIME_TYPES[ext] : undefined;
+  if (mimeType === undefined) return refuse(404, `no file of type "${ext || '(none)'}" is served`);
+  return { ok: true, segments, mimeType };
 }

@@ -106,7 +106,8 @@ export function switchName(arg: string, platform: string): string | null {
   else if (arg.startsWith('-')) rest = arg.slice(1);
   else if (platform === 'win32' && arg.startsWith('/')) rest = arg.slice(1);
   else return null;
-  const name = rest.split('=', 1)[0]!.toLowerCase();
+  const eq = rest.indexOf('=');
+  const name = (eq < 0 ? rest : rest.slice(0, eq)).toLowerCase();
   return name.length === 0 ? null : name;
 }
 
@@ -127,9 +128,8 @@ export function refusedArguments(args: readonly string[], flavour: Flavour, plat
     if (name === null) {
       refused.push({ argument, name: argument, reason: 'the app takes no file or URL arguments' });
     } else if (!ALLOWED_RELEASE_SWITCHES.includes(name)) {
-      const reason = Object.hasOwn(DANGEROUS_SWITCHES, name)
-        ? DANGEROUS_SWITCHES[name]!
-        : 'release builds accept no command-line switches';
+      const danger = Object.hasOwn(DANGEROUS_SWITCHES, name) ? DANGEROUS_SWITCHES[name] : undefined;
+      const reason = danger ?? 'release builds accept no command-line switches';
       refused.push({ argument, name, reason });
     }
   }

@@ -1,8 +1,8 @@
 /**
  * Which URLs the app may load, navigate to or open. The ceremony machine is air-gapped by
- * policy (DESIGN §6): the only content is the app's own bundle on app://keywitness, so every
- * other scheme (http, https, ws, wss, ftp, file, chrome, devtools in release…) is refused
- * here before Chromium's network stack sees it.
+ * policy (docs/security.md, "No network"): the only content is the app's own bundle on
+ * app://keywitness, so every other scheme (http, https, ws, wss, ftp, file, chrome, devtools in
+ * release…) is refused here before Chromium's network stack sees it.
  */
 import { APP_ORIGIN, isAppOrigin, type Flavour } from './origin.js';
 
@@ -16,8 +16,8 @@ function deny(reason: string): Decision {
 }
 
 function schemeOf(url: string): string | null {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
-  return m ? m[1]!.toLowerCase() : null;
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*(?=:)/.exec(url);
+  return m ? m[0].toLowerCase() : null;
 }
 
 /**

@@ -52,7 +52,7 @@ export function buildRenderer(): Promise<BuiltRenderer> {
 /** Serve a built renderer on 127.0.0.1 with the app's headers; returns the entry URL and a closer. */
 export async function serveRenderer(built: BuiltRenderer): Promise<{ url: string; close: () => Promise<void> }> {
   const headers = responseHeaders('text/html; charset=utf-8');
-  delete (headers as Record<string, string>)['Content-Type'];
+  delete headers['Content-Type'];
   const server: PreviewServer = await preview({
     configFile: CONFIG,
     logLevel: 'warn',

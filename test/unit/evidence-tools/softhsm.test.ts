@@ -141,7 +141,7 @@ describe.skipIf(missing.length > 0)('SoftHSM2 token keys, OpenSSL pkcs11 engine,
         '--id',
         id,
       );
-      writeFileSync(join(dir, `keygen-${label}.txt`), transcripts[label]!);
+      writeFileSync(join(dir, `keygen-${label}.txt`), transcripts[label]);
     }
     writeFileSync(join(dir, 'list-objects.txt'), p11('kw-ca', '--login', '--pin', PIN, '--list-objects'));
     writeFileSync(join(dir, 'show-slots.txt'), run('softhsm2-util', ['--show-slots']));
