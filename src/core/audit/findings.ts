@@ -1,7 +1,8 @@
 /**
- * Audit findings (DESIGN §3.6): stable codes, each with the step, the participant and a sentence a
- * person understands. A clean session has zero findings. The session engine raises the same codes
- * when it refuses a message live, so the coordinator's refusal and the auditor's finding agree.
+ * Audit findings (docs/architecture.md, "Formats: audit findings"): stable codes, each with the
+ * step, the participant and a sentence a person understands. A clean session has zero findings. The
+ * session engine raises the same codes when it refuses a message live, so the coordinator's refusal
+ * and the auditor's finding agree.
  */
 
 export type FindingCode =

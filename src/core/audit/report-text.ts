@@ -48,7 +48,7 @@ export function formatAuditReport(report: AuditReport): string {
       lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
     for (const c of statement.envelope.body.checks)
       lines.push(`    ${c.ok ? 'pass' : 'FAIL'} ${c.id}: expected ${c.expected}; observed ${c.observed}`);
-    for (const target of [step.statement!, ...step.exceptions]) {
+    for (const target of [step.statement, ...step.exceptions]) {
       if (target.message.envelope.t === 'exception')
         lines.push(`    exception: ${(target.message.envelope.body as { reason: string }).reason}`);
       for (const ack of target.acks.values()) {

@@ -24,8 +24,7 @@ export function decodeOid(content: Uint8Array, where: string): string {
   const arcs: number[] = [];
   let value = 0;
   let started = false;
-  for (let i = 0; i < content.length; i++) {
-    const b = content[i]!;
+  for (const b of content) {
     if (!started && b === 0x80) invalid('object identifier has a non-minimal arc', where);
     started = true;
     if (value > 2 ** 45) invalid('object identifier arc is too large', where);
@@ -37,9 +36,10 @@ export function decodeOid(content: Uint8Array, where: string): string {
     }
   }
   if (started) invalid('object identifier ends in the middle of an arc', where);
-  const first = arcs[0]!;
+  const [first, ...rest] = arcs;
+  if (first === undefined) invalid('object identifier has no arcs', where);
   const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs.slice(1)].join('.');
+  return [...head, ...rest].join('.');
 }
 
 /** OID of an element, checking it is an OBJECT IDENTIFIER. */
@@ -50,14 +50,13 @@ export function oidOf(bytes: Uint8Array, node: DerNode | undefined, where: strin
 
 /** Unsigned magnitude of a non-negative INTEGER's content (minimal encoding, §8.3.2). */
 export function integerMagnitude(content: Uint8Array, where: string): { negative: boolean; magnitude: Uint8Array } {
-  if (content.length === 0) invalid('INTEGER with no content octets', where);
-  if (
-    content.length > 1 &&
-    ((content[0] === 0 && content[1]! < 0x80) || (content[0] === 0xff && content[1]! >= 0x80))
-  ) {
+  const first = content[0];
+  const second = content[1];
+  if (first === undefined) invalid('INTEGER with no content octets', where);
+  if (second !== undefined && ((first === 0 && second < 0x80) || (first === 0xff && second >= 0x80))) {
     invalid('INTEGER has a non-minimal encoding (X.690 §8.3.2)', where);
   }
-  const negative = content[0]! >= 0x80;
+  const negative = first >= 0x80;
   let start = 0;
   while (start < content.length - 1 && content[start] === 0) start++;
   return { negative, magnitude: content.subarray(start) };
@@ -65,10 +64,10 @@ export function integerMagnitude(content: Uint8Array, where: string): { negative
 
 /** Number of significant bits in an unsigned big-endian magnitude. */
 export function bitLength(magnitude: Uint8Array): number {
-  let i = 0;
-  while (i < magnitude.length && magnitude[i] === 0) i++;
-  if (i === magnitude.length) return 0;
-  return (magnitude.length - i - 1) * 8 + (32 - Math.clz32(magnitude[i]!));
+  for (const [i, b] of magnitude.entries()) {
+    if (b !== 0) return (magnitude.length - i - 1) * 8 + (32 - Math.clz32(b));
+  }
+  return 0;
 }
 
 /** Small non-negative INTEGER as a number (for versions, path lengths). */
@@ -86,7 +85,7 @@ function decodeUcs(content: Uint8Array, width: 2 | 4, where: string): string {
   let s = '';
   for (let i = 0; i < content.length; i += width) {
     let cp = 0;
-    for (let j = 0; j < width; j++) cp = cp * 256 + content[i + j]!;
+    for (let j = 0; j < width; j++) cp = cp * 256 + (content[i + j] ?? 0);
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) invalid('string holds an invalid code point', where);
     s += String.fromCodePoint(cp);
   }

@@ -89,14 +89,14 @@ function signedParts(der: Uint8Array, root: DerNode, what: string, where: string
   expectTag(root, 16, what, where);
   const [tbsNode, algNode, sigNode, extra] = childrenOf(der, root, where);
   if (extra) invalid(`${what} has more than three fields`, where);
-  expectTag(tbsNode, 16, `${what} signed part`, where);
-  expectTag(algNode, 16, `${what} signatureAlgorithm`, where);
+  const tbs = expectTag(tbsNode, 16, `${what} signed part`, where);
+  const alg = expectTag(algNode, 16, `${what} signatureAlgorithm`, where);
   const sigBits = contentOf(der, expectTag(sigNode, 3, `${what} signature`, where));
   if (sigBits.length < 1 || sigBits[0] !== 0) invalid('signature BIT STRING must have zero unused bits', where);
   return {
-    tbsNode: tbsNode!,
-    tbs: encodingOf(der, tbsNode!),
-    algorithm: readAlgorithm(der, algNode!, where),
+    tbsNode: tbs,
+    tbs: encodingOf(der, tbs),
+    algorithm: readAlgorithm(der, alg, where),
     signature: sigBits.subarray(1),
   };
 }

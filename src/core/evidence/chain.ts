@@ -48,8 +48,7 @@ export interface ChainLink {
 /** Check each certificate of a file against the next; the last must be self-signed to anchor the chain. */
 export async function checkChain(certs: readonly CertificateFacts[], where: string): Promise<ChainLink[]> {
   const links: ChainLink[] = [];
-  for (let i = 0; i < certs.length; i++) {
-    const cert = certs[i]!;
+  for (const [i, cert] of certs.entries()) {
     const next = certs[i + 1];
     if (next) {
       links.push({

@@ -20,7 +20,7 @@ export interface CheckContext {
 export function keysOf(p: ParsedEvidence): KeyFacts[] {
   switch (p.kind) {
     case 'certificate':
-      return p.certificates[0] ? [p.certificates[0].key] : [];
+      return [p.certificates[0].key];
     case 'csr':
       return [p.csr.key];
     case 'public-key':

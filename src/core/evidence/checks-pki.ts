@@ -5,6 +5,7 @@
 import type { CheckResult } from '../checks.js';
 import { toHex } from '../util/bytes.js';
 import { sha1 } from '../util/hash.js';
+import { must } from '../util/must.js';
 import { validityDays, type CertificateFacts, type CsrFacts } from './certificate.js';
 import { checkChain, isSelfIssued, verifyIssuedBy, verifyWith } from './chain.js';
 import type { KeyFacts } from './keys.js';
@@ -156,17 +157,16 @@ export async function checkPki(
         ),
       ];
     case 'self_signed': {
-      const named = isSelfIssued(cert);
-      const r = named ? await verifyWith(cert, cert.key, ctx.where) : undefined;
-      const observed = !named
-        ? `not self-issued (issuer "${cert.issuer}")`
-        : `self-issued; signature ${r!.status}: ${r!.detail}`;
+      const expected = value ? 'self-signed with a valid signature' : 'not self-signed';
+      if (!isSelfIssued(cert))
+        return [ctx.result('self_signed', value === false, expected, `not self-issued (issuer "${cert.issuer}")`)];
+      const r = await verifyWith(cert, cert.key, ctx.where);
       return [
         ctx.result(
           'self_signed',
-          (named && r!.status === 'valid') === value,
-          value ? 'self-signed with a valid signature' : 'not self-signed',
-          observed,
+          (r.status === 'valid') === value,
+          expected,
+          `self-issued; signature ${r.status}: ${r.detail}`,
         ),
       ];
     }
@@ -174,7 +174,7 @@ export async function checkPki(
       const other = ctx.resolve(String(value));
       if (typeof other === 'string') return [ctx.result('signed_by', false, `signed by ${String(value)}`, other)];
       if (other.kind === 'certificate') {
-        const issuer = other.certificates[0]!;
+        const issuer = other.certificates[0];
         const r = await verifyIssuedBy(cert, issuer, ctx.where);
         return [
           ctx.result(
@@ -270,7 +270,7 @@ export async function checkPki(
       const other = ctx.resolve(String(value));
       if (typeof other === 'string')
         return [ctx.result('aki_matches', false, `AKI equals the SKI of ${String(value)}`, other)];
-      const ski = other.kind === 'certificate' ? other.certificates[0]!.extensions.subjectKeyIdentifier : undefined;
+      const ski = other.kind === 'certificate' ? other.certificates[0].extensions.subjectKeyIdentifier : undefined;
       const aki = ext.authorityKeyIdentifier?.keyId;
       return [
         ctx.result(
@@ -345,5 +345,5 @@ export async function checkPki(
 /** The subjectPublicKey BIT STRING contents (without the unused-bits octet) of an SPKI. */
 function subjectPublicKeyBits(key: KeyFacts): Uint8Array {
   const [, bits] = childrenOf(key.spki, scanDer(key.spki, 'SPKI'), 'SPKI');
-  return contentOf(key.spki, bits!).subarray(1);
+  return contentOf(key.spki, must(bits, 'the subjectPublicKey of a parsed SPKI')).subarray(1);
 }

@@ -1,8 +1,9 @@
 /**
- * The evidence checker (DESIGN §4, src/core/checks.ts contract): every expectation a script declares
- * for an evidence item becomes a CheckResult `<evidence id>.<check>` with expected and observed
- * text. Bad evidence bytes never throw: they yield a failed `<id>.parse` result saying what failed,
- * and every declared expectation is reported as not evaluated.
+ * The evidence checker (docs/architecture.md, "Evidence and checks"; the contract is
+ * src/core/checks.ts): every expectation a script declares for an evidence item becomes a
+ * CheckResult `<evidence id>.<check>` with expected and observed text. Bad evidence bytes never
+ * throw: they yield a failed `<id>.parse` result saying what failed, and every declared expectation
+ * is reported as not evaluated.
  */
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
 import { isKeywitnessError } from '../errors.js';
@@ -20,7 +21,7 @@ function describeParsed(p: ParsedEvidence): string {
   switch (p.kind) {
     case 'certificate':
       return p.certificates.length === 1
-        ? `certificate "${p.certificates[0]!.subject}"`
+        ? `certificate "${p.certificates[0].subject}"`
         : `${p.certificates.length} certificates`;
     case 'csr':
       return `certificate request "${p.csr.subject}"`;
@@ -272,7 +273,7 @@ async function evaluate(
     case 'sha256': {
       const fp =
         p.kind === 'certificate'
-          ? p.certificates[0]!.sha256
+          ? p.certificates[0].sha256
           : p.kind === 'csr'
             ? p.csr.sha256
             : p.kind === 'public-key'
@@ -281,7 +282,7 @@ async function evaluate(
       return [pinned('sha256', fp, 32)];
     }
     case 'sha1':
-      return p.kind === 'certificate' ? [pinned('sha1', p.certificates[0]!.sha1, 20)] : [];
+      return p.kind === 'certificate' ? [pinned('sha1', p.certificates[0].sha1, 20)] : [];
     case 'spki_sha256': {
       const want = parsePinnedDigest(String(value), 32, ctx.where);
       const ok = keys.some((k) => fingerprintMatches(k.spkiSha256, want));
@@ -314,7 +315,7 @@ async function evaluate(
     case 'absent':
       return regexChecks(ctx, p, key, value as string[], textOf(p));
   }
-  if (p.kind === 'certificate') return (await checkPki(ctx, p.certificates[0]!, key, value, p.certificates)) ?? [];
+  if (p.kind === 'certificate') return (await checkPki(ctx, p.certificates[0], key, value, p.certificates)) ?? [];
   if (p.kind === 'csr') return (await checkPki(ctx, p.csr, key, value, [])) ?? [];
   if (p.kind === 'public-key' && key === 'key') return checkKey(ctx, p.key, value as Readonly<Record<string, unknown>>);
   if (p.kind === 'hsm-output') return hsmCheck(ctx, p, key, value, expect) ?? [];

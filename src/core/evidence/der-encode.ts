@@ -25,10 +25,10 @@ export function sequence(...parts: Uint8Array[]): Uint8Array {
 
 /** OBJECT IDENTIFIER from dotted text (X.690 §8.19). */
 export function encodeOid(dotted: string): Uint8Array {
-  const arcs = dotted.split('.').map(Number);
-  const first = arcs[0]! * 40 + arcs[1]!;
+  const [a0, a1, ...rest] = dotted.split('.').map(Number);
+  if (a0 === undefined || a1 === undefined) throw new RangeError(`OID "${dotted}" has fewer than two arcs`);
   const out: number[] = [];
-  for (const arc of [first, ...arcs.slice(2)]) {
+  for (const arc of [a0 * 40 + a1, ...rest]) {
     const chunk: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
     out.push(...chunk);
@@ -41,8 +41,9 @@ export function encodeUnsignedInteger(magnitude: Uint8Array): Uint8Array {
   let start = 0;
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
   let body = magnitude.subarray(start);
-  if (body.length === 0) body = Uint8Array.of(0);
-  if (body[0]! >= 0x80) body = concatBytes(Uint8Array.of(0), body);
+  const lead = body[0];
+  if (lead === undefined) body = Uint8Array.of(0);
+  else if (lead >= 0x80) body = concatBytes(Uint8Array.of(0), body);
   return tlv(0x02, body);
 }
 

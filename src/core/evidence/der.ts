@@ -50,8 +50,9 @@ function fail(message: string, where: string, offset: number): never {
  */
 export function readTlv(bytes: Uint8Array, offset: number, limit: number, where: string): DerNode {
   let p = offset;
-  if (p >= limit) fail('expected an ASN.1 element but the data ended', where, p);
-  const id = bytes[p++]!;
+  const id = p < limit ? bytes[p] : undefined;
+  if (id === undefined) fail('expected an ASN.1 element but the data ended', where, p);
+  p++;
   const cls = id >> 6;
   const constructed = (id & 0x20) !== 0;
   let tag = id & 0x1f;
@@ -59,8 +60,9 @@ export function readTlv(bytes: Uint8Array, offset: number, limit: number, where:
     // High tag number form (§8.1.2.4): base-128, no leading 0x80, kept small.
     tag = 0;
     for (let n = 0; ; n++) {
-      if (p >= limit) fail('tag number runs past the end of the data', where, p);
-      const b = bytes[p++]!;
+      const b = p < limit ? bytes[p] : undefined;
+      if (b === undefined) fail('tag number runs past the end of the data', where, p);
+      p++;
       if (n === 0 && b === 0x80) fail('tag number has a non-minimal encoding', where, p - 1);
       if (n >= 3) fail('tag number is too large', where, p - 1);
       tag = tag * 128 + (b & 0x7f);
@@ -68,8 +70,9 @@ export function readTlv(bytes: Uint8Array, offset: number, limit: number, where:
     }
     if (tag < 31) fail('tag number has a non-minimal encoding', where, offset);
   }
-  if (p >= limit) fail('length octet missing', where, p);
-  const first = bytes[p++]!;
+  const first = p < limit ? bytes[p] : undefined;
+  if (first === undefined) fail('length octet missing', where, p);
+  p++;
   let length: number;
   if (first < 0x80) {
     length = first;
@@ -80,7 +83,7 @@ export function readTlv(bytes: Uint8Array, offset: number, limit: number, where:
     if (count > 4) fail(`length field of ${count} octets is larger than any accepted input`, where, p - 1);
     if (p + count > limit) fail('length field runs past the end of the data', where, p);
     length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[p++]!;
+    for (let i = 0; i < count; i++) length = length * 256 + (bytes[p++] ?? 0);
     if (length < 0x80 || bytes[p - count] === 0) fail('length has a non-minimal encoding (X.690 §10.1)', where, offset);
   }
   if (length > limit - p) {

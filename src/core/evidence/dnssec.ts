@@ -6,6 +6,7 @@
 import { KeywitnessError } from '../errors.js';
 import { concatBytes, toHex } from '../util/bytes.js';
 import { sha1, sha256, sha384 } from '../util/hash.js';
+import { group, must } from '../util/must.js';
 import { checkEvidenceSize } from './der.js';
 import { decodeBase64 } from './pem.js';
 
@@ -71,10 +72,12 @@ export function ownerWire(name: string, where: string): Uint8Array {
 /** RFC 4034 Appendix B key tag over the DNSKEY RDATA (algorithm 1 uses its own rule, B.1). */
 export function keyTag(rdata: Uint8Array): number {
   if (rdata[3] === 1) {
-    return rdata.length >= 4 ? (rdata[rdata.length - 3]! << 8) | rdata[rdata.length - 2]! : 0;
+    const hi = rdata[rdata.length - 3];
+    const lo = rdata[rdata.length - 2];
+    return hi !== undefined && lo !== undefined ? (hi << 8) | lo : 0;
   }
   let ac = 0;
-  for (let i = 0; i < rdata.length; i++) ac += i & 1 ? rdata[i]! : rdata[i]! << 8;
+  for (const [i, b] of rdata.entries()) ac += i & 1 ? b : b << 8;
   ac += (ac >> 16) & 0xffff;
   return ac & 0xffff;
 }
@@ -141,10 +144,10 @@ export function parseDnskeyText(text: string, where: string): DnskeyFacts[] {
     if (line.startsWith('$')) return;
     const tokens = line.split(/\s+/);
     const typeIndex = tokens.findIndex((t) => /^(DNSKEY|DS|CDNSKEY|CDS|RRSIG)$/i.test(t));
-    if (typeIndex < 0) invalid(`"${line.slice(0, 60)}" is not a DNSKEY record`, at);
-    const type = tokens[typeIndex]!.toUpperCase();
+    const type = tokens[typeIndex]?.toUpperCase();
+    if (type === undefined) invalid(`"${line.slice(0, 60)}" is not a DNSKEY record`, at);
     if (type !== 'DNSKEY' && type !== 'CDNSKEY') return;
-    const owner = tokens[0]!;
+    const owner = must(tokens[0], 'the first field of a record');
     const middle = tokens.slice(1, typeIndex);
     if (middle.some((t) => !/^(\d+|IN|CH|HS)$/i.test(t)))
       invalid(`unexpected fields before DNSKEY: ${middle.join(' ')}`, at);
@@ -180,11 +183,12 @@ export function parseRootAnchors(text: string, where: string): DnssecFacts {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) invalid('DTDs and entities are not accepted in a trust-anchor file', where);
   const root = /<TrustAnchor\b[^>]*>([\s\S]*)<\/TrustAnchor>\s*$/.exec(text.replace(/^<\?xml[^>]*\?>\s*/, '').trim());
   if (!root) invalid('not a <TrustAnchor> document', where);
-  const zone = xmlText(root[1]!, 'Zone');
+  const anchorXml = group(root, 1);
+  const zone = xmlText(anchorXml, 'Zone');
   if (!zone) invalid('<Zone> is missing', where);
   const anchors: AnchorDigest[] = [];
   const keys: DnskeyFacts[] = [];
-  for (const m of root[1]!.matchAll(/<KeyDigest\b([^>]*)>([\s\S]*?)<\/KeyDigest>/g)) {
+  for (const m of anchorXml.matchAll(/<KeyDigest\b([^>]*)>([\s\S]*?)<\/KeyDigest>/g)) {
     const [, attrs = '', body = ''] = m;
     const id = xmlAttr(attrs, 'id') ?? '';
     const at = `${where} KeyDigest ${id}`;

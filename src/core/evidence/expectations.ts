@@ -1,11 +1,13 @@
 /**
- * Validation of the `expect` map of a script's evidence entry (DESIGN §3.1, §4). The script parser
- * calls this so that unknown or mistyped expectation keys are errors naming their YAML path; the
- * checker normalises values with the same rules, so what the parser accepted is what is evaluated.
- * Integers may also be given as decimal strings, because `$expected` values are strings.
+ * Validation of the `expect` map of a script's evidence entry (docs/architecture.md, "Formats: the
+ * ceremony script" and "Evidence and checks"). The script parser calls this so that unknown or
+ * mistyped expectation keys are errors naming their YAML path; the checker normalises values with
+ * the same rules, so what the parser accepted is what is evaluated. Integers may also be given as
+ * decimal strings, because `$expected` values are strings.
  */
 import { KeywitnessError } from '../errors.js';
 import type { EvidenceKind, Expectations } from '../script/types.js';
+import { group } from '../util/must.js';
 import { parsePinnedDigest } from './fingerprints.js';
 import { HSM_PARSERS } from './hsm/index.js';
 import { parseName } from './names.js';
@@ -80,7 +82,7 @@ const dsText: Validator = (raw, where) => {
   const s = (str(raw, where) as string).trim().replace(/\s+/g, ' ');
   const m = /^(?:\S+ (?:\d+ )?(?:IN )?DS )?(\d{1,5}) (\d{1,3}) ([124]) ([0-9A-Fa-f ]+)$/.exec(s);
   if (!m) bad(where, 'must be a DS record: "KEYTAG ALGORITHM DIGESTTYPE HEXDIGEST" (digest type 1, 2 or 4)');
-  return `${m[1]} ${m[2]} ${m[3]} ${m[4]!.replace(/ /g, '').toUpperCase()}`;
+  return `${m[1]} ${m[2]} ${m[3]} ${group(m, 4).replace(/ /g, '').toUpperCase()}`;
 };
 const map =
   (fields: Readonly<Record<string, Validator>>, required: readonly string[] = []): Validator =>

@@ -48,7 +48,8 @@ function ipText(raw: Uint8Array): string {
     return raw.length === 8 ? `${addr}/${Array.from(raw.subarray(4)).join('.')}` : addr;
   }
   const groups: string[] = [];
-  for (let i = 0; i + 1 < raw.length && i < 16; i += 2) groups.push(((raw[i]! << 8) | raw[i + 1]!).toString(16));
+  for (let i = 0; i + 1 < raw.length && i < 16; i += 2)
+    groups.push((((raw[i] ?? 0) << 8) | (raw[i + 1] ?? 0)).toString(16));
   return raw.length === 32 ? `${groups.slice(0, 8).join(':')}/${groups.slice(8).join(':')}` : groups.join(':');
 }
 
@@ -123,9 +124,8 @@ export function readExtensions(bytes: Uint8Array, extsSeq: DerNode, where: strin
         const node = scanDer(v, at);
         const c = contentOf(v, node);
         if (node.tag !== 3 || c.length < 1) invalid('keyUsage must be a BIT STRING', at);
-        const usages = KEY_USAGE_BITS.filter(
-          (_, bit) => 1 + (bit >> 3) < c.length && (c[1 + (bit >> 3)]! & (0x80 >> (bit & 7))) !== 0,
-        );
+        // A bit past the end of the string is not set (DER drops trailing zero bits, X.690 §11.2.2).
+        const usages = KEY_USAGE_BITS.filter((_, bit) => ((c[1 + (bit >> 3)] ?? 0) & (0x80 >> (bit & 7))) !== 0);
         out.keyUsage = { usages, critical };
         break;
       }

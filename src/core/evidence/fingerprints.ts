@@ -1,7 +1,7 @@
 /**
- * Fingerprints a witness reads aloud (DESIGN §4): colon hex as OpenSSL prints it, the PGP words,
- * and the short identifying form. Also the parsing of a pinned fingerprint from a script, which
- * may be written as hex (with or without colons) or as PGP words.
+ * Fingerprints a witness reads aloud (docs/architecture.md, "Evidence and checks"): colon hex as
+ * OpenSSL prints it, the PGP words, and the short identifying form. Also the parsing of a pinned
+ * fingerprint from a script, which may be written as hex (with or without colons) or as PGP words.
  */
 import { KeywitnessError } from '../errors.js';
 import { fromWords, identifyingWords, shortWords, toWords } from '../protocol/words.js';

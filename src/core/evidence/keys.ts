@@ -71,14 +71,14 @@ export function checkEcPoint(curve: string, point: Uint8Array, where: string): v
 /** Describe an SPKI element located in `bytes`. */
 export function describeSpkiNode(bytes: Uint8Array, node: DerNode, where: string): KeyFacts {
   expectTag(node, 16, 'SubjectPublicKeyInfo', where);
-  const [algId, keyBits, extra] = childrenOf(bytes, node, where);
+  const [algIdNode, keyBitsNode, extra] = childrenOf(bytes, node, where);
   if (extra) invalid('SubjectPublicKeyInfo has more than two fields', where);
-  expectTag(algId, 16, 'SubjectPublicKeyInfo algorithm', where);
-  expectTag(keyBits, 3, 'SubjectPublicKeyInfo subjectPublicKey', where);
-  const [oidNode, params, extraParam] = childrenOf(bytes, algId!, where);
+  const algId = expectTag(algIdNode, 16, 'SubjectPublicKeyInfo algorithm', where);
+  const keyBits = expectTag(keyBitsNode, 3, 'SubjectPublicKeyInfo subjectPublicKey', where);
+  const [oidNode, params, extraParam] = childrenOf(bytes, algId, where);
   if (extraParam) invalid('AlgorithmIdentifier has more than two fields', where);
   const oid = oidOf(bytes, oidNode, where);
-  const bits = contentOf(bytes, keyBits!);
+  const bits = contentOf(bytes, keyBits);
   if (bits.length < 2 || bits[0] !== 0) invalid('subjectPublicKey BIT STRING must have zero unused bits', where);
   const key = bits.subarray(1);
   const spki = encodingOf(bytes, node);

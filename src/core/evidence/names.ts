@@ -62,7 +62,7 @@ export function formatName(rdns: NameRdns): string {
 function unescape(raw: string, where: string): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
+    const c = raw.charAt(i);
     if (c !== '\\') {
       out += c;
       continue;
@@ -85,7 +85,7 @@ function splitUnescaped(text: string, sep: string): string[] {
   const parts: string[] = [];
   let cur = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '\\' && i + 1 < text.length) {
       cur += c + text[++i];
     } else if (c === sep) {
@@ -134,8 +134,8 @@ export function parseName(text: string, where: string): NameRdns {
 export function namesEqual(a: NameRdns, b: NameRdns): boolean {
   if (a.length !== b.length) return false;
   return a.every((rdn, i) => {
-    const other = b[i]!;
-    if (rdn.length !== other.length) return false;
+    const other = b[i];
+    if (other === undefined || rdn.length !== other.length) return false;
     const key = (x: NameAttribute): string => `${x.oid}=${x.hex ? 'h' : 's'}${x.value}`;
     const left = rdn.map(key).sort();
     const right = other.map(key).sort();

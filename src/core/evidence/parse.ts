@@ -14,7 +14,7 @@ import { derBlocks } from './pem.js';
 
 /** Parsed evidence of any kind, plus the SHA-256 of the exact bytes imported. */
 export type ParsedEvidence = { readonly fileSha256: Fingerprint; readonly size: number } & (
-  | { readonly kind: 'certificate'; readonly certificates: readonly CertificateFacts[] }
+  | { readonly kind: 'certificate'; readonly certificates: readonly [CertificateFacts, ...CertificateFacts[]] }
   | { readonly kind: 'csr'; readonly csr: CsrFacts }
   | { readonly kind: 'public-key'; readonly key: KeyFacts }
   | { readonly kind: 'dnskey'; readonly dnssec: DnssecFacts }
@@ -41,24 +41,27 @@ export function parseEvidence(
   switch (kind) {
     case 'certificate': {
       const blocks = derBlocks(bytes, CERT_LABELS, where);
-      const certificates = blocks.map((b, i) =>
+      const [first, ...rest] = blocks.map((b, i) =>
         parseCertificate(b.der, blocks.length > 1 ? `${where} certificate ${i + 1}` : where),
       );
-      return { ...base, kind, certificates };
+      if (first === undefined) throw new KeywitnessError('EVIDENCE_INVALID', 'no certificate found', { where });
+      return { ...base, kind, certificates: [first, ...rest] };
     }
     case 'csr': {
       const blocks = derBlocks(bytes, CSR_LABELS, where);
-      if (blocks.length !== 1)
+      const [block] = blocks;
+      if (block === undefined || blocks.length !== 1)
         throw new KeywitnessError('EVIDENCE_INVALID', `expected one certificate request, found ${blocks.length}`, {
           where,
         });
-      return { ...base, kind, csr: parseCsr(blocks[0]!.der, where) };
+      return { ...base, kind, csr: parseCsr(block.der, where) };
     }
     case 'public-key': {
       const blocks = derBlocks(bytes, KEY_LABELS, where);
-      if (blocks.length !== 1)
+      const [block] = blocks;
+      if (block === undefined || blocks.length !== 1)
         throw new KeywitnessError('EVIDENCE_INVALID', `expected one public key, found ${blocks.length}`, { where });
-      return { ...base, kind, key: describeSpki(blocks[0]!.der, where) };
+      return { ...base, kind, key: describeSpki(block.der, where) };
     }
     case 'dnskey':
       return { ...base, kind, dnssec: parseDnssec(bytes, where) };

@@ -4,6 +4,7 @@
  * interrupt it), and nothing but whitespace may follow the last block.
  */
 import { KeywitnessError } from '../errors.js';
+import { group, must } from '../util/must.js';
 import { checkEvidenceSize } from './der.js';
 
 /** One decoded PEM block, or the whole input when it was DER. */
@@ -34,7 +35,7 @@ export function decodeBase64(text: string, where: string): Uint8Array {
     for (let j = 0; j < 4; j++) {
       const c = clean.charCodeAt(i + j);
       const isPad = c === 61 && i + 4 === clean.length && j >= 4 - pad;
-      const v = isPad ? 0 : c < 128 ? B64_INDEX[c]! : -1;
+      const v = isPad ? 0 : c < 128 ? (B64_INDEX[c] ?? -1) : -1;
       if (v < 0) {
         throw new KeywitnessError(
           'ENCODING_INVALID',
@@ -44,12 +45,11 @@ export function decodeBase64(text: string, where: string): Uint8Array {
       }
       acc = (acc << 6) | v;
     }
-    const bytes = [(acc >> 16) & 0xff, (acc >> 8) & 0xff, acc & 0xff];
     const take = i + 4 === clean.length ? 3 - pad : 3;
     if (take < 3 && (pad === 2 ? acc & 0xffff : acc & 0xff) !== 0) {
       throw new KeywitnessError('ENCODING_INVALID', 'base64 has non-zero bits after the last byte', { where });
     }
-    for (let k = 0; k < take; k++) out[o++] = bytes[k]!;
+    for (let k = 0; k < take; k++) out[o++] = (acc >> (16 - 8 * k)) & 0xff;
   }
   return out;
 }
@@ -58,13 +58,13 @@ export function decodeBase64(text: string, where: string): Uint8Array {
 export function encodeBase64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i]!;
+    const a = bytes[i] ?? 0;
     const b = bytes[i + 1];
     const c = bytes[i + 2];
     const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
-    s += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
-    s += b === undefined ? '=' : B64[(n >> 6) & 63]!;
-    s += c === undefined ? '=' : B64[n & 63]!;
+    s += B64.charAt((n >> 18) & 63) + B64.charAt((n >> 12) & 63);
+    s += b === undefined ? '=' : B64.charAt((n >> 6) & 63);
+    s += c === undefined ? '=' : B64.charAt(n & 63);
   }
   return s;
 }
@@ -88,18 +88,19 @@ export function decodePem(text: string, allowed: readonly string[], where: strin
   const blocks: DerBlock[] = [];
   let lastEnd = -1;
   for (let i = 0; i < lines.length; i++) {
-    const begin = BEGIN.exec(lines[i]!);
+    const current = must(lines[i], 'a line of the PEM text');
+    const begin = BEGIN.exec(current);
     if (!begin) {
-      if (END.test(lines[i]!)) {
+      if (END.test(current)) {
         throw new KeywitnessError('EVIDENCE_INVALID', `line ${i + 1}: END line without a BEGIN line`, { where });
       }
       continue;
     }
-    const label = begin[1]!;
+    const label = group(begin, 1);
     const body: string[] = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
-      const line = lines[j]!;
+      const line = must(lines[j], 'a line of the PEM text');
       const end = END.exec(line);
       if (end) {
         if (end[1] !== label) {

@@ -150,16 +150,17 @@ export async function verifySignature(
     } else if (alg.oid.startsWith('1.2.840.10045.4.') && hash) {
       if (key.algorithm !== 'ECDSA')
         return { status: 'invalid', detail: `${alg.name} signature but the key is ${key.algorithm}` };
-      const size = lookup(COORD, key.curve ?? '');
-      if (!size)
+      const curve = key.curve;
+      const size = curve === undefined ? undefined : lookup(COORD, curve);
+      if (curve === undefined || !size)
         return {
           status: 'unsupported',
-          detail: `ECDSA on curve ${key.curve ?? '?'} cannot be verified with WebCrypto`,
+          detail: `ECDSA on curve ${curve ?? '?'} cannot be verified with WebCrypto`,
         };
       const p1363 = ecdsaDerToP1363(signature, size, where);
       if (!p1363) return { status: 'invalid', detail: 'the ECDSA signature is not a well-formed ECDSA-Sig-Value' };
       sig = p1363;
-      importAlg = { name: 'ECDSA', namedCurve: key.curve! };
+      importAlg = { name: 'ECDSA', namedCurve: curve };
       verifyAlg = { name: 'ECDSA', hash };
     } else if (alg.oid === OID_ED25519 || alg.oid === OID_ED448) {
       const name = alg.oid === OID_ED25519 ? 'Ed25519' : 'Ed448';

@@ -36,8 +36,8 @@ class Reader {
   head(): void {
     const start = this.offset;
     const b = this.bytes;
-    if (start >= b.length) fail('unexpected end of input', start);
-    const initial = b[start]!;
+    const initial = b[start];
+    if (initial === undefined) fail('unexpected end of input', start);
     const major = initial >> 5;
     const info = initial & 0x1f;
     this.offset++;
@@ -84,7 +84,7 @@ class Reader {
     const b = this.bytes;
     if (this.offset + n > b.length) fail('unexpected end of input', this.offset);
     let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + b[this.offset + i]!;
+    for (let i = 0; i < n; i++) v = v * 256 + (b[this.offset + i] ?? 0);
     this.offset += n;
     return v;
   }
@@ -147,8 +147,8 @@ class Reader {
     let previous: Uint8Array | undefined;
     for (let i = 0; i < count; i++) {
       const keyStart = this.offset;
-      if (keyStart >= this.bytes.length || this.bytes[keyStart]! >> 5 !== 3)
-        fail('map keys must be text strings', keyStart);
+      const keyInitial = this.bytes[keyStart];
+      if (keyInitial === undefined || keyInitial >> 5 !== 3) fail('map keys must be text strings', keyStart);
       const key = this.item(depth + 1) as string;
       const encoded = this.bytes.subarray(keyStart, this.offset);
       if (previous && compareBytes(previous, encoded) >= 0) {
@@ -171,13 +171,16 @@ class Reader {
 }
 
 function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false;
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0) > 0x7f) return false;
   return true;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
   return a.length - b.length;
 }
 

@@ -33,11 +33,16 @@ function readInteger(der: Uint8Array, offset: number, size: number): [Uint8Array
   if (der[offset] !== 0x02) fail('expected INTEGER');
   const [length, start] = readLength(der, offset + 1);
   const end = start + length;
-  if (length === 0 || end > der.length) fail('truncated INTEGER');
+  if (end > der.length) fail('truncated INTEGER');
   let value = der.subarray(start, end);
-  if (value[0]! & 0x80) fail('negative INTEGER');
-  if (value.length > 1 && value[0] === 0 && !(value[1]! & 0x80)) fail('INTEGER has superfluous leading zero');
-  if (value[0] === 0 && value.length > 1) value = value.subarray(1);
+  const first = value[0];
+  const second = value[1];
+  if (first === undefined) fail('truncated INTEGER');
+  if (first & 0x80) fail('negative INTEGER');
+  if (first === 0 && second !== undefined) {
+    if (!(second & 0x80)) fail('INTEGER has superfluous leading zero');
+    value = value.subarray(1);
+  }
   if (value.length > size) fail('INTEGER larger than the curve order');
   const out = new Uint8Array(size);
   out.set(value, size - value.length);

@@ -1,8 +1,10 @@
 /**
- * Fingerprints as PGP words (DESIGN §3.2): the whole list confirms, the first four identify, and
- * a short form (first and last two) is what a person reads at a glance.
+ * Fingerprints as PGP words (docs/architecture.md, "Formats: identities and signatures"): the
+ * whole list confirms, the first four identify, and a short form (first and last two) is what a
+ * person reads at a glance.
  */
 import { KeywitnessError } from '../errors.js';
+import { must } from '../util/must.js';
 import { EVEN_WORDS, ODD_WORDS } from './pgp-wordlist.js';
 
 const EVEN_INDEX = new Map(EVEN_WORDS.map((w, i) => [w.toLowerCase(), i]));
@@ -10,7 +12,7 @@ const ODD_INDEX = new Map(ODD_WORDS.map((w, i) => [w.toLowerCase(), i]));
 
 /** PGP words for the bytes: even positions use the two-syllable list, odd the three-syllable one. */
 export function toWords(bytes: Uint8Array): string[] {
-  return Array.from(bytes, (b, i) => (i % 2 === 0 ? EVEN_WORDS[b]! : ODD_WORDS[b]!));
+  return Array.from(bytes, (b, i) => must((i % 2 === 0 ? EVEN_WORDS : ODD_WORDS)[b], 'the PGP word of a byte value'));
 }
 
 /** The first `n` words of the bytes (4 identify a key in conversation). */

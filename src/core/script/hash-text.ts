@@ -1,6 +1,7 @@
 /**
- * The script hash as people compare it (DESIGN §2.1–2.2): published on paper before the ceremony
- * as hex and PGP words, then read off the coordinator's screen and every participant's device.
+ * The script hash as people compare it (docs/architecture.md, "The ceremony, end to end"):
+ * published on paper before the ceremony as hex and PGP words, then read off the coordinator's
+ * screen and every participant's device.
  */
 import { KeywitnessError } from '../errors.js';
 import { identifyingWords, shortWords, toWords } from '../protocol/words.js';

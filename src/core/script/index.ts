@@ -1,6 +1,6 @@
 /**
- * The ceremony script module (DESIGN §3.1): parse a script file strictly, and show its hash.
- * Everything other modules need is exported here.
+ * The ceremony script module (docs/architecture.md, "Formats: the ceremony script"): parse a
+ * script file strictly, and show its hash. Everything other modules need is exported here.
  */
 export { parseScript, SCRIPT_FIELDS } from './parse.js';
 export type { ParseScriptOptions } from './parse.js';

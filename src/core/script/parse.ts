@@ -1,8 +1,8 @@
 /**
- * The strict ceremony script parser (DESIGN §3.1): bytes in, a checked Script out, or one
- * KeywitnessError('SCRIPT_INVALID') whose `where` names the YAML path and line
- * (`steps[4].evidence[0].expect.subject (line 37)`), or the position (`line 5, column 3`) for
- * problems below the YAML level, or `(file)` for the file as a whole.
+ * The strict ceremony script parser (docs/architecture.md, "Formats: the ceremony script"): bytes
+ * in, a checked Script out, or one KeywitnessError('SCRIPT_INVALID') whose `where` names the YAML
+ * path and line (`steps[4].evidence[0].expect.subject (line 37)`), or the position (`line 5,
+ * column 3`) for problems below the YAML level, or `(file)` for the file as a whole.
  */
 import { KeywitnessError } from '../errors.js';
 import { sha256 } from '../util/hash.js';

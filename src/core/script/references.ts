@@ -1,9 +1,9 @@
 /**
- * References inside a script: `$expected.name` values (DESIGN §2.1: every expected value is known
- * in advance and written once, in `expected`) and evidence ids that expectations such as
- * `spki_equals` point at. References are whole values only, so a reader never has to splice text
- * in their head, and a misspelt reference is an error instead of a literal that silently never
- * matches.
+ * References inside a script: `$expected.name` values (every expected value is known in advance and
+ * written once, in `expected`: docs/architecture.md, "The ceremony, end to end") and evidence ids
+ * that expectations such as `spki_equals` point at. References are whole values only, so a reader
+ * never has to splice text in their head, and a misspelt reference is an error instead of a literal
+ * that silently never matches.
  */
 import { KeywitnessError } from '../errors.js';
 import type { ExpectedValue } from './types.js';
@@ -122,14 +122,14 @@ export function locateExpectationError(
   if (!(e instanceof KeywitnessError)) return e;
   const under =
     e.where !== undefined && (e.where.startsWith(`${evidencePath}.`) || e.where.startsWith(`${evidencePath}[`));
-  const path = under ? e.where! : evidencePath;
+  const path = under ? e.where : evidencePath;
   const prefix = e.where !== undefined ? `${e.where}: ` : '';
   const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
   const line = lineOfPath(path, lines, fallbackLine);
   return new KeywitnessError('SCRIPT_INVALID', message, { where: whereOf({ path, line }), cause: e });
 }
 
-/** Expectation keys whose text value names another piece of evidence (DESIGN §3.1, §4). */
+/** Expectation keys whose text value names another piece of evidence. */
 export const EVIDENCE_REFERENCE_KEYS: readonly string[] = ['spki_equals', 'signed_by', 'aki_matches', 'matches_anchor'];
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Roles and pinned participants of a ceremony script (DESIGN §1, §2.3, §3.1).
+ * Roles and pinned participants of a ceremony script (docs/architecture.md, "Trust rules", "The
+ * ceremony, end to end" and "Formats: the ceremony script").
  */
 import { KeywitnessError } from '../errors.js';
 import { fromWords } from '../protocol/words.js';
@@ -12,7 +13,7 @@ import { scriptError } from './yaml-reader.js';
 export const ROLE_FIELDS = ['id', 'title', 'coordinator', 'min', 'max'] as const;
 export const PARTICIPANT_FIELDS = ['name', 'role', 'fingerprint'] as const;
 
-/** A key fingerprint is SHA-256 of the raw public key (DESIGN §3.2): 32 bytes. */
+/** A key fingerprint is SHA-256 of the raw public key: 32 bytes. */
 const FINGERPRINT_BYTES = 32;
 
 /**
@@ -32,20 +33,19 @@ export function readRoles(node: YNode): RoleSpec[] {
     lines.set(id, idNode.line);
     const title = readText(f.require('title'));
     const coordinatorNode = f.get('coordinator');
-    const coordinator = coordinatorNode === undefined ? false : readFlag(coordinatorNode);
-    if (coordinator) {
+    if (coordinatorNode !== undefined && readFlag(coordinatorNode)) {
       if (coordinatorLine !== undefined) {
         throw scriptError(
-          coordinatorNode!,
+          coordinatorNode,
           `a second coordinator role (the first is at line ${coordinatorLine}); exactly one role is the coordinator's`,
         );
       }
-      coordinatorLine = coordinatorNode!.line;
+      coordinatorLine = coordinatorNode.line;
       for (const key of ['min', 'max'] as const) {
         const n = f.get(key);
         if (n !== undefined) throw scriptError(n, `the coordinator role is always exactly one device; remove "${key}"`);
       }
-      roles.push({ id, title, coordinator, min: 1, max: 1 });
+      roles.push({ id, title, coordinator: true, min: 1, max: 1 });
       continue;
     }
     const min = optional(f, 'min', (n) => readCount(n, 0), 1);
@@ -55,7 +55,7 @@ export function readRoles(node: YNode): RoleSpec[] {
       max = readCount(maxNode, 1);
       if (max < min) throw scriptError(maxNode, `is ${max}, less than min (${min})`);
     }
-    roles.push({ id, title, coordinator, min, max });
+    roles.push({ id, title, coordinator: false, min, max });
   }
   if (coordinatorLine === undefined) {
     throw scriptError(node, 'no role has "coordinator: true"; exactly one role must be the coordinator\'s');
@@ -65,7 +65,7 @@ export function readRoles(node: YNode): RoleSpec[] {
 
 /**
  * A fingerprint written as 64 hex digits (colons or spaces allowed, as tools print them) or as
- * exactly 32 PGP words (DESIGN §3.2).
+ * exactly 32 PGP words (docs/architecture.md, "Formats: identities and signatures").
  */
 export function readFingerprint(node: YNode): Uint8Array {
   const text = readText(node);

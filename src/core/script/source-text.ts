@@ -1,5 +1,6 @@
 /**
- * Byte- and character-level checks on a script file before any YAML is parsed (DESIGN §3.1).
+ * Byte- and character-level checks on a script file before any YAML is parsed
+ * (docs/architecture.md, "Formats: the ceremony script").
  *
  * A ceremony script is read aloud, compared on paper and hashed over its exact bytes, so what a
  * person sees must be what the parser reads: strict UTF-8 (RFC 3629), no byte order mark, no
@@ -8,6 +9,7 @@
  */
 import { KeywitnessError } from '../errors.js';
 import { fromUtf8 } from '../util/bytes.js';
+import { must } from '../util/must.js';
 
 /** Default size limit for a script file: 1 MiB. */
 export const DEFAULT_MAX_SCRIPT_BYTES = 1024 * 1024;
@@ -57,7 +59,7 @@ function bytePosition(bytes: Uint8Array, offset: number): TextPosition {
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i]!;
+    const b = bytes[i] ?? 0;
     if (b < 0x80) {
       i++;
       continue;
@@ -102,7 +104,7 @@ const FORBIDDEN_IN_FILE =
 
 /** Describe a forbidden character for an error message, e.g. `U+202E (a bidirectional override)`. */
 export function describeForbiddenChar(ch: string): string {
-  const cp = ch.codePointAt(0)!;
+  const cp = must(ch.codePointAt(0), 'the character to describe');
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   if (cp === 0x0d) return `${hex} (a carriage return not followed by a line feed)`;
   if (cp === 0xfeff) return `${hex} (a byte order mark)`;
@@ -135,7 +137,7 @@ export function decodeScriptText(bytes: Uint8Array, maxBytes: number): string {
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
-    const b = bytes[bad]!.toString(16).padStart(2, '0');
+    const b = must(bytes[bad], 'the byte at the reported offset').toString(16).padStart(2, '0');
     fail(
       `byte 0x${b} at offset ${bad} is not valid UTF-8; a script must be UTF-8 text`,
       positionWhere(bytePosition(bytes, bad)),

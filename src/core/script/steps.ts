@@ -1,6 +1,7 @@
 /**
- * Steps of a ceremony script (DESIGN §2.4, §3.1): inputs the coordinator types, evidence imported
- * and checked, who must acknowledge, and the typed confirmation of irreversible steps.
+ * Steps of a ceremony script (docs/architecture.md, "The ceremony, end to end" and "Formats: the
+ * ceremony script"): inputs the coordinator types, evidence imported and checked, who must
+ * acknowledge, and the typed confirmation of irreversible steps.
  */
 import { validateExpectations } from '../evidence/expectations.js';
 import type { Fields } from './fields.js';
@@ -220,7 +221,7 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
   const acks = readAcks(acksNode, ctx);
   if (evidence.length === 0) {
     // Both act on the step's evidence: witnesses recompute its checks, and the challenge asks for
-    // words of its fingerprint (DESIGN §2.4). Without evidence they would silently do nothing.
+    // words of its fingerprint. Without evidence they would silently do nothing.
     for (const key of ['recompute', 'challenge'] as const) {
       if (acks[key]) {
         const flagNode = acksNode.kind === 'map' ? acksNode.entries.find((e) => e.key === key)?.node : undefined;

@@ -1,6 +1,7 @@
 /**
- * The ceremony script model (DESIGN §3.1) after strict parsing. Every value here has been checked:
- * ids are unique, `$expected.x` references are resolved, counts are consistent.
+ * The ceremony script model (docs/architecture.md, "Formats: the ceremony script") after strict
+ * parsing. Every value here has been checked: ids are unique, `$expected.x` references are
+ * resolved, counts are consistent.
  */
 
 /** Format tag every script starts with. */

@@ -1,8 +1,9 @@
 /**
- * Strict YAML 1.2 reading for ceremony scripts (DESIGN §3.1): exactly one document, core schema,
- * and none of the YAML features that make a value mean something other than what is written where
- * it is used: anchors, aliases, merge keys, tags, directives. The result is a small tree in which
- * every node knows its YAML path and line, so every later error can name both.
+ * Strict YAML 1.2 reading for ceremony scripts (docs/architecture.md, "Formats: the ceremony
+ * script"): exactly one document, core schema, and none of the YAML features that make a value
+ * mean something other than what is written where it is used: anchors, aliases, merge keys, tags,
+ * directives. The result is a small tree in which every node knows its YAML path and line, so
+ * every later error can name both.
  */
 import { Composer, CST, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from 'yaml';
 import type { ParsedNode } from 'yaml';
@@ -92,8 +93,8 @@ function syntaxCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
     }
   };
   const stack: { node: CST.Token | null | undefined; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { node, depth } = top;
     if (!node) continue;
     const refuse = REFUSED[node.type];
     if (refuse) fail(node.offset, refuse('source' in node ? node.source : ''));
@@ -103,7 +104,7 @@ function syntaxCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
       stack.push({ node: node.value, depth });
       continue;
     }
-    if ('props' in node) checkSourceTokens(node.props as CST.Token[]);
+    if ('props' in node) checkSourceTokens(node.props);
     if ('end' in node && Array.isArray(node.end)) checkSourceTokens(node.end);
     if (!COLLECTIONS.has(node.type)) continue;
     const d = depth + 1;
@@ -153,21 +154,22 @@ export function readScriptYaml(text: string): YMap {
       });
     }
   }
-  if (docs.length === 0) {
+  const [doc, second] = docs;
+  if (doc === undefined) {
     throw new KeywitnessError('SCRIPT_INVALID', 'the file holds no YAML document; a script is one YAML map', {
       where: '(file)',
     });
   }
-  if (docs.length > 1) {
+  if (second !== undefined) {
     throw new KeywitnessError(
       'SCRIPT_INVALID',
       `the file holds ${docs.length} YAML documents; a script is exactly one`,
       {
-        where: posWhere(docs[1]!.range[0]),
+        where: posWhere(second.range[0]),
       },
     );
   }
-  const contents = docs[0]!.contents;
+  const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     throw new KeywitnessError('SCRIPT_INVALID', 'the YAML document is empty; a script is one YAML map', {
       where: '(file)',
@@ -213,10 +215,9 @@ function convert(
     };
   }
   if (isSeq(node)) {
-    const items = node.items.map((item, i) => {
-      const child = item as ParsedNode;
-      return convert(child, `${path}[${i}]`, lineAt(child.range[0]), text, lineAt, depth + 1);
-    });
+    const items = node.items.map((child, i) =>
+      convert(child, `${path}[${i}]`, lineAt(child.range[0]), text, lineAt, depth + 1),
+    );
     return { kind: 'seq', path, line, items };
   }
   if (isMap(node)) {
@@ -224,7 +225,7 @@ function convert(
     const firstLine = new Map<string, number>();
     for (const pair of node.items) {
       const keyNode = pair.key as ParsedNode | null;
-      const keyOffset = keyNode ? keyNode.range[0] : ((pair.value as ParsedNode | null)?.range[0] ?? node.range[0]);
+      const keyOffset = keyNode ? keyNode.range[0] : (pair.value?.range[0] ?? node.range[0]);
       const keyLoc = { path: path === '' ? '(document)' : path, line: lineAt(keyOffset) };
       if (keyNode === null || !isScalar(keyNode) || typeof keyNode.value !== 'string' || keyNode.value === '') {
         throw scriptError(keyLoc, 'every key must be non-empty text (complex, numeric and empty keys are not allowed)');
@@ -245,7 +246,7 @@ function convert(
         throw scriptError({ path: keyPath, line: keyLine }, `duplicate key "${key}" (first given at line ${seen})`);
       }
       firstLine.set(key, keyLine);
-      const value = pair.value as ParsedNode | null;
+      const value = pair.value;
       const child: YNode = value
         ? convert(value, keyPath, keyLine, text, lineAt, depth + 1)
         : { kind: 'scalar', path: keyPath, line: keyLine, value: null, source: '', quoted: false };

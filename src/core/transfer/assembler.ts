@@ -1,6 +1,6 @@
 /**
  * Reassembles Keywitness messages from scanned QR frames and releases one only after the caller's
- * signature check accepts it (DESIGN §5: CRCs are never trusted).
+ * signature check accepts it; CRCs are never trusted (docs/qr-format.md, "Receiving").
  *
  * Assemblies are keyed by (session id prefix, message id prefix) from the frame header, so parts of
  * two messages shown at once, or of another session, never mix. Memory is bounded before anything
@@ -59,7 +59,10 @@ class RecentSet<V> {
   set(key: string, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > REMEMBERED) this.map.delete(this.map.keys().next().value!);
+    if (this.map.size > REMEMBERED) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * Turn one Keywitness wire message into the frames a display shows (DESIGN §5): one frame when it
- * fits, otherwise a loop of BC-UR fountain parts of equal size, so every frame of the message has
- * the same byte count and renders at the same QR version.
+ * Turn one Keywitness wire message into the frames a display shows (docs/qr-format.md): one frame
+ * when it fits, otherwise a loop of BC-UR fountain parts of equal size, so every frame of the
+ * message has the same byte count and renders at the same QR version.
  */
 import { KeywitnessError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
@@ -19,7 +19,7 @@ import {
 import { MAX_SEQ_LEN, mixPart, nominalFragmentLength, partitionMessage } from './fountain.js';
 import { displayLoop } from './schedule.js';
 
-/** Messages up to this size travel as one frame (DESIGN §5). */
+/** Messages up to this size travel as one frame (docs/qr-format.md, "Frame layout"). */
 export const SINGLE_FRAME_LIMIT = 600;
 /** Default fragment size: 3 KB in four frames of QR version 19 (93 modules), legible at 640×480. */
 export const DEFAULT_MAX_FRAGMENT = 760;

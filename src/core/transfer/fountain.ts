@@ -10,10 +10,14 @@
  * peeling decoder succeeds on (and on some it cannot), and it never holds more than `seqLen` rows,
  * which bounds its memory whatever a hostile stream sends.
  */
+import { must } from '../util/must.js';
 import { createSampler } from './random-sampler.js';
 import { Xoshiro256 } from './xoshiro.js';
 
-/** Largest `seqLen` Keywitness accepts (DESIGN §5). Index sets fit one 32-bit mask. */
+/**
+ * Largest `seqLen` Keywitness accepts (docs/qr-format.md, "Frame layout"). Index sets fit one
+ * 32-bit mask.
+ */
 export const MAX_SEQ_LEN = 32;
 
 const samplers = new Map<number, (rng: () => number) => number>();
@@ -55,9 +59,8 @@ export function chooseFragments(seqNum: number, seqLen: number, checksum: number
   // The reference shuffles all indexes and keeps the first `degree`; drawing stops early here
   // because later draws cannot change the first `degree` picks.
   while (chosen.length < degree) {
-    const index = rng.nextInt(0, remaining.length - 1);
-    chosen.push(remaining[index]!);
-    remaining.splice(index, 1);
+    const [picked] = remaining.splice(rng.nextInt(0, remaining.length - 1), 1);
+    chosen.push(must(picked, 'the drawn fragment index'));
   }
   return chosen.sort((a, b) => a - b);
 }
@@ -111,12 +114,13 @@ export function mixPart(fragments: readonly Uint8Array[], seqNum: number, checks
   const first = fragments[0];
   if (!first) throw new RangeError('no fragments');
   const out = new Uint8Array(first.length);
-  for (const i of chooseFragments(seqNum, fragments.length, checksum)) xorInto(out, fragments[i]!);
+  for (const i of chooseFragments(seqNum, fragments.length, checksum))
+    xorInto(out, must(fragments[i], 'a chosen fragment'));
   return out;
 }
 
 function xorInto(target: Uint8Array, source: Uint8Array): void {
-  for (let i = 0; i < target.length; i++) target[i]! ^= source[i]!;
+  for (let i = 0; i < target.length; i++) target[i] = (target[i] ?? 0) ^ (source[i] ?? 0);
 }
 
 /** Parameters every part of one message shares. */

@@ -25,7 +25,7 @@ export const SID_PREFIX_BYTES = 8;
 export const ID_PREFIX_BYTES = 8;
 export const HEADER_BYTES = 20;
 export const PART_HEADER_BYTES = 32;
-/** Largest message the transfer layer carries (DESIGN §5). */
+/** Largest message the transfer layer carries. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Byte-mode capacity of the largest QR code (version 40, ECC L): nothing longer is a real frame. */
 export const MAX_FRAME_BYTES = 2953;
@@ -80,17 +80,17 @@ export function parseFrame(bytes: Uint8Array): Frame {
   if (!hasFrameMagic(bytes)) throw invalid('not a Keywitness frame (magic 0xFF 0x4B missing)', 'frame byte 0');
   if (bytes.length < HEADER_BYTES)
     throw invalid(`frame is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`, 'frame');
-  const version = bytes[2]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint8(2);
   if (version !== FRAME_VERSION) {
     throw invalid(
       `frame version ${version} is not supported (this build reads version ${FRAME_VERSION})`,
       'frame byte 2 (version)',
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sidPrefix = bytes.subarray(4, 4 + SID_PREFIX_BYTES);
   const idPrefix = bytes.subarray(12, 12 + ID_PREFIX_BYTES);
-  const kind = bytes[3]!;
+  const kind = view.getUint8(3);
   if (kind === KIND_SINGLE) {
     if (bytes.length === HEADER_BYTES) throw invalid('single frame carries no message bytes', 'frame byte 20');
     return { kind: 'single', sidPrefix, idPrefix, message: bytes.subarray(HEADER_BYTES) };

@@ -1,10 +1,11 @@
 /**
- * How Keywitness frames are drawn as QR codes (DESIGN §5): byte mode, error correction L, one QR
- * version for every frame of a message, a fixed mask, a 4-module quiet zone (ISO/IEC 18004:2015
- * §6.3.8 requires 4). ECC L buys capacity: a screen-to-camera link loses whole frames, not modules,
- * and the fountain code plus signature already cover loss and damage. A fixed version keeps the code
- * the same physical size while it animates, so the camera's focus and the decoder's finder search
- * do not jump; a fixed mask spares the renderer the eight-way penalty evaluation per frame.
+ * How Keywitness frames are drawn as QR codes (docs/qr-format.md, "QR symbols"): byte mode, error
+ * correction L, one QR version for every frame of a message, a fixed mask, a 4-module quiet zone
+ * (ISO/IEC 18004:2015 §6.3.8 requires 4). ECC L buys capacity: a screen-to-camera link loses whole
+ * frames, not modules, and the fountain code plus signature already cover loss and damage. A fixed
+ * version keeps the code the same physical size while it animates, so the camera's focus and the
+ * decoder's finder search do not jump; a fixed mask spares the renderer the eight-way penalty
+ * evaluation per frame.
  */
 import { MAX_FRAME_BYTES } from './frame.js';
 

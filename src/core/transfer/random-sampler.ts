@@ -4,6 +4,7 @@
  * reference in the same order (`P[g] += P[a] - 1`), because a differently rounded table could pick
  * a different degree and then a different fragment set than the sender meant.
  */
+import { must } from '../util/must.js';
 
 /** Build a sampler over indexes 0..n-1 with the given (unnormalised, non-negative) weights. */
 export function createSampler(weights: readonly number[]): (rng: () => number) => number {
@@ -20,26 +21,31 @@ export function createSampler(weights: readonly number[]): (rng: () => number) =
   const small: number[] = [];
   const large: number[] = [];
   // The reference walks indexes in reverse order ("at variance from Schwarz").
-  for (let i = n - 1; i >= 0; i--) (p[i]! < 1 ? small : large).push(i);
+  for (let i = n - 1; i >= 0; i--) ((p[i] ?? 0) < 1 ? small : large).push(i);
 
   const probs = new Float64Array(n);
   const aliases = new Int32Array(n);
   while (small.length > 0 && large.length > 0) {
-    const a = small.pop()!;
-    const g = large.pop()!;
-    probs[a] = p[a]!;
+    const a = must(small.pop(), 'an index below 1');
+    const g = must(large.pop(), 'an index of 1 or more');
+    const pa = must(p[a], 'a scaled weight');
+    probs[a] = pa;
     aliases[a] = g;
-    p[g] = p[g]! + (p[a]! - 1);
-    (p[g]! < 1 ? small : large).push(g);
+    const pg = must(p[g], 'a scaled weight') + (pa - 1);
+    p[g] = pg;
+    (pg < 1 ? small : large).push(g);
   }
-  while (large.length > 0) probs[large.pop()!] = 1;
+  for (const g of large) probs[g] = 1;
   // Only reachable through rounding, as the reference notes.
-  while (small.length > 0) probs[small.pop()!] = 1;
+  for (const a of small) probs[a] = 1;
 
   return (rng) => {
     const r1 = rng();
     const r2 = rng();
     const i = Math.floor(n * r1);
-    return r2 < probs[i]! ? i : aliases[i]!;
+    const prob = probs[i];
+    const alias = aliases[i];
+    if (prob === undefined || alias === undefined) throw new RangeError('rng must return a number in [0, 1)');
+    return r2 < prob ? i : alias;
   };
 }

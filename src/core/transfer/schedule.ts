@@ -10,6 +10,7 @@
  * message always gives the same loop and large `seqLen` costs no more than a fixed budget.
  */
 import { fragmentMask, MAX_SEQ_LEN } from './fountain.js';
+import { must } from '../util/must.js';
 import { Xoshiro256 } from './xoshiro.js';
 
 /** Rank over GF(2) of the masks (each ≤ 32 bits). */
@@ -19,12 +20,13 @@ export function gf2Rank(masks: readonly number[]): number {
   for (let m of masks) {
     while (m !== 0) {
       const bit = 31 - Math.clz32(m);
-      if (basis[bit] === 0) {
+      const b = basis[bit] ?? 0;
+      if (b === 0) {
         basis[bit] = m;
         rank++;
         break;
       }
-      m ^= basis[bit]!;
+      m ^= b;
     }
   }
   return rank;
@@ -36,10 +38,10 @@ function score(loop: readonly number[], k: number): number {
   const window: number[] = [];
   for (let start = 0; start < n; start++) {
     window.length = 0;
-    for (let j = 0; j < k; j++) window.push(loop[(start + j) % n]!);
+    for (let j = 0; j < k; j++) window.push(loop[(start + j) % n] ?? 0);
     if (gf2Rank(window) === k) s += 1000;
     if (n > k) {
-      window.push(loop[(start + k) % n]!);
+      window.push(loop[(start + k) % n] ?? 0);
       for (let drop = 0; drop <= k; drop++) {
         if (gf2Rank(window.filter((_, i) => i !== drop)) === k) s += 1;
       }
@@ -87,13 +89,15 @@ export function displayLoop(seqLen: number, checksum: number, length = seqLen ==
       candidate[pos] = rng.nextInt(1, poolSize);
     } else {
       const other = rng.nextInt(0, length - 1);
-      [candidate[pos], candidate[other]] = [candidate[other]!, candidate[pos]!];
+      const atPos = must(candidate[pos], 'a loop position');
+      candidate[pos] = must(candidate[other], 'a loop position');
+      candidate[other] = atPos;
     }
     if (new Set(candidate).size !== length) continue;
     const s = evaluate(candidate);
     if (s >= best) {
       best = s;
-      for (let i = 0; i < length; i++) loop[i] = candidate[i]!;
+      for (const [i, part] of candidate.entries()) loop[i] = part;
     }
   }
   return loop;

@@ -23,11 +23,8 @@ export class Xoshiro256 {
   /** Seed from SHA-256 of `seed` (the reference's `hash_then_set_s`). */
   constructor(seed: Uint8Array) {
     const d = sha256(seed);
-    const word = (i: number): bigint => {
-      let v = 0n;
-      for (let n = 0; n < 8; n++) v = (v << 8n) | BigInt(d[i * 8 + n]!);
-      return v;
-    };
+    const digest = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const word = (i: number): bigint => digest.getBigUint64(i * 8, false);
     this.s0 = word(0);
     this.s1 = word(1);
     this.s2 = word(2);

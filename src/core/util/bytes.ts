@@ -17,7 +17,7 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
 }
 
@@ -37,13 +37,14 @@ export function toHex(bytes: Uint8Array): string {
   if (n <= SHORT_HEX_BYTES) {
     shortCodes.length = 2 * n;
     for (let i = 0; i < n; i++) {
-      shortCodes[2 * i] = HEX_HIGH[bytes[i]!]!;
-      shortCodes[2 * i + 1] = HEX_LOW[bytes[i]!]!;
+      const b = bytes[i] ?? 0;
+      shortCodes[2 * i] = HEX_HIGH[b] ?? 0;
+      shortCodes[2 * i + 1] = HEX_LOW[b] ?? 0;
     }
     return String.fromCharCode.apply(null, shortCodes);
   }
   let s = '';
-  for (let i = 0; i < n; i++) s += HEX[bytes[i]!];
+  for (let i = 0; i < n; i++) s += HEX[bytes[i] ?? 0];
   return s;
 }
 
@@ -65,7 +66,7 @@ export function fromHex(text: string): Uint8Array {
 
 /** Colon-separated upper-case hex, as OpenSSL prints fingerprints. */
 export function toColonHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => HEX[b]!.toUpperCase()).join(':');
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
 }
 
 const utf8Encoder = new TextEncoder();

@@ -4,6 +4,7 @@
  */
 import { KeywitnessError } from '../../errors.js';
 import { fromHex } from '../../util/bytes.js';
+import { group } from '../../util/must.js';
 import { byteString, decodeOid } from '../asn1-values.js';
 import { contentOf, readTlv } from '../der.js';
 import { describeSpki, spkiFromEcPoint, type KeyFacts } from '../keys.js';
@@ -24,7 +25,7 @@ export function transcriptText(bytes: Uint8Array, where: string): string {
 export function pemPublicKeys(text: string, where: string): KeyFacts[] {
   const keys: KeyFacts[] = [];
   for (const m of text.matchAll(/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----([\s\S]*?)-----END \1-----/g)) {
-    const der = decodeBase64(m[2]!, `${where} (PEM ${m[1]})`);
+    const der = decodeBase64(group(m, 2), `${where} (PEM ${m[1]})`);
     keys.push(m[1] === 'PUBLIC KEY' ? describeSpki(der, where) : parseCertificate(der, where).key);
   }
   return keys;
@@ -110,12 +111,12 @@ export function colonFacts(lines: readonly string[], into: Record<string, string
   for (const line of lines) {
     const m = /^\s*([A-Za-z][A-Za-z0-9 #./()-]*?)\s*:\s+(\S.*?)\s*$/.exec(line);
     if (!m) continue;
-    const key = m[1]!
+    const key = group(m, 1)
       .toLowerCase()
       .replace(/#/g, 'number')
       .replace(/[^a-z0-9]+/g, '_')
       .replace(/^_|_$/g, '');
-    if (key && key !== '__proto__' && !Object.hasOwn(into, key)) into[key] = m[2]!;
+    if (key && key !== '__proto__' && !Object.hasOwn(into, key)) into[key] = group(m, 2);
   }
 }
 

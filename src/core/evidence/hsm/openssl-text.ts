@@ -5,6 +5,7 @@
  */
 import { KeywitnessError } from '../../errors.js';
 import { describeSpki, spkiFromEdwards, spkiFromRsa, type KeyFacts } from '../keys.js';
+import { group } from '../../util/must.js';
 import { canonicalCurve } from '../oids.js';
 import { keyFromPoint, looseHex, pemPublicKeys, uniqueKeys } from './common.js';
 import { hsmObject, type HsmFacts } from './types.js';
@@ -12,8 +13,10 @@ import { hsmObject, type HsmFacts } from './types.js';
 /** Indented hex continuation lines after a `pub:` or `Modulus:` line. */
 function hexBlock(lines: readonly string[], from: number): string {
   const parts: string[] = [];
-  for (let i = from; i < lines.length && /^\s+[0-9a-f]{2}(:[0-9a-f]{2})*:?\s*$/i.test(lines[i]!); i++)
-    parts.push(lines[i]!.trim());
+  for (const line of lines.slice(from)) {
+    if (!/^\s+[0-9a-f]{2}(:[0-9a-f]{2})*:?\s*$/i.test(line)) break;
+    parts.push(line.trim());
+  }
   return parts.join('');
 }
 
@@ -28,12 +31,12 @@ function printedKey(lines: readonly string[], where: string): KeyFacts | undefin
     if (/^\s*pub:\s*$/.test(line)) pub = looseHex(hexBlock(lines, i + 1));
     else if (/^\s*(Modulus|modulus):\s*$/.test(line)) modulus = looseHex(hexBlock(lines, i + 1));
     else if ((m = /^\s*(?:Public)?Exponent:\s*(\d+)/i.exec(line))) {
-      const h = BigInt(m[1]!).toString(16);
+      const h = BigInt(group(m, 1)).toString(16);
       exponent = looseHex(h.length % 2 ? `0${h}` : h);
-    } else if ((m = /^\s*ASN1 OID:\s*(\S+)/.exec(line))) curve = canonicalCurve(m[1]!) ?? curve;
-    else if ((m = /^\s*NIST CURVE:\s*(\S+)/.exec(line))) curve = canonicalCurve(m[1]!) ?? curve;
+    } else if ((m = /^\s*ASN1 OID:\s*(\S+)/.exec(line))) curve = canonicalCurve(group(m, 1)) ?? curve;
+    else if ((m = /^\s*NIST CURVE:\s*(\S+)/.exec(line))) curve = canonicalCurve(group(m, 1)) ?? curve;
     else if ((m = /^\s*(ED25519|ED448) Public-Key:/i.exec(line)))
-      edwards = m[1]!.toUpperCase() === 'ED25519' ? 'Ed25519' : 'Ed448';
+      edwards = group(m, 1).toUpperCase() === 'ED25519' ? 'Ed25519' : 'Ed448';
   });
   if (edwards && pub) return describeSpki(spkiFromEdwards(edwards, pub, where), where);
   if (pub && curve) return keyFromPoint(curve, pub, where);
@@ -47,13 +50,13 @@ export function parseOpensslText(text: string, where: string): HsmFacts {
   const facts: Record<string, string> = {};
   for (const line of lines) {
     let m: RegExpExecArray | null;
-    if ((m = /^\s*(Subject|Issuer):\s*(.*)$/.exec(line))) facts[m[1]!.toLowerCase()] ??= m[2]!.trim();
-    else if ((m = /^\s*Serial Number:\s*(.*)$/.exec(line))) facts.serial ??= m[1]!.trim();
-    else if ((m = /^\s*Signature Algorithm:\s*(.*)$/.exec(line))) facts.signature_algorithm ??= m[1]!.trim();
-    else if ((m = /^\s*Public Key Algorithm:\s*(.*)$/.exec(line))) facts.public_key_algorithm ??= m[1]!.trim();
-    else if ((m = /^\s*Not Before\s*:\s*(.*)$/.exec(line))) facts.not_before ??= m[1]!.trim();
-    else if ((m = /^\s*Not After\s*:\s*(.*)$/.exec(line))) facts.not_after ??= m[1]!.trim();
-    else if ((m = /Public-Key:\s*\((\d+) bit\)/.exec(line))) facts.key_bits ??= m[1]!;
+    if ((m = /^\s*(Subject|Issuer):\s*(.*)$/.exec(line))) facts[group(m, 1).toLowerCase()] ??= group(m, 2).trim();
+    else if ((m = /^\s*Serial Number:\s*(.*)$/.exec(line))) facts.serial ??= group(m, 1).trim();
+    else if ((m = /^\s*Signature Algorithm:\s*(.*)$/.exec(line))) facts.signature_algorithm ??= group(m, 1).trim();
+    else if ((m = /^\s*Public Key Algorithm:\s*(.*)$/.exec(line))) facts.public_key_algorithm ??= group(m, 1).trim();
+    else if ((m = /^\s*Not Before\s*:\s*(.*)$/.exec(line))) facts.not_before ??= group(m, 1).trim();
+    else if ((m = /^\s*Not After\s*:\s*(.*)$/.exec(line))) facts.not_after ??= group(m, 1).trim();
+    else if ((m = /Public-Key:\s*\((\d+) bit\)/.exec(line))) facts.key_bits ??= group(m, 1);
   }
   if (/^\s*Serial Number:\s*$/m.test(text)) {
     const i = lines.findIndex((l) => /^\s*Serial Number:\s*$/.test(l));

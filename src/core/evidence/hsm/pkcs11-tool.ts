@@ -5,6 +5,7 @@
  * indented `name: value` lines (OpenSC src/tools/pkcs11-tool.c, show_object).
  */
 import { KeywitnessError } from '../../errors.js';
+import { group, must } from '../../util/must.js';
 import {
   curveFromEcParams,
   keyFromPoint,
@@ -32,12 +33,13 @@ function errorsOf(lines: readonly string[]): string[] {
 }
 
 function parseObject(head: RegExpExecArray, body: readonly string[], where: string): HsmObject {
-  const cls = Object.hasOwn(CLASSES, head[1]!.toLowerCase()) ? CLASSES[head[1]!.toLowerCase()] : undefined;
-  const rest = head[2]!.trim();
+  const className = group(head, 1).toLowerCase();
+  const cls = Object.hasOwn(CLASSES, className) ? CLASSES[className] : undefined;
+  const rest = group(head, 2).trim();
   const attributes: Record<string, string> = {};
   for (const line of body) {
     const m = /^\s+([A-Za-z_ ][A-Za-z0-9_ ]*?):\s*(.*)$/.exec(line);
-    if (m) attributes[m[1]!.trim()] = m[2]!.trim();
+    if (m) attributes[group(m, 1).trim()] = group(m, 2).trim();
   }
   const typeWord = /^([A-Z_0-9]+)/.exec(rest)?.[1];
   const keyType =
@@ -83,20 +85,23 @@ export function parsePkcs11Tool(text: string, where: string): HsmFacts {
   const objects: HsmObject[] = [];
   const facts: Record<string, string> = {};
   for (let i = 0; i < lines.length; i++) {
-    const head = OBJECT_HEAD.exec(lines[i]!);
+    const line = must(lines[i], 'a line of the transcript');
+    const head = OBJECT_HEAD.exec(line);
     if (head) {
       const body: string[] = [];
-      while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]!) && !OBJECT_HEAD.test(lines[i + 1]!))
-        body.push(lines[++i]!);
+      let next: string | undefined;
+      while ((next = lines[i + 1]) !== undefined && /^\s+\S/.test(next) && !OBJECT_HEAD.test(next)) {
+        body.push(next);
+        i++;
+      }
       objects.push(parseObject(head, body, where));
       continue;
     }
-    const line = lines[i]!;
     let m: RegExpExecArray | null;
-    if ((m = /^Cryptoki version (\S+)/.exec(line))) facts.cryptoki_version = m[1]!;
-    else if ((m = /^Manufacturer\s+(.+)$/.exec(line))) facts.library_manufacturer ??= m[1]!.trim();
-    else if ((m = /^Library\s+(.+)$/.exec(line))) facts.library = m[1]!.trim();
-    else if ((m = /^Using slot (\d+) with a present token \((0x[0-9a-f]+)\)/i.exec(line))) facts.slot ??= m[2]!;
+    if ((m = /^Cryptoki version (\S+)/.exec(line))) facts.cryptoki_version = group(m, 1);
+    else if ((m = /^Manufacturer\s+(.+)$/.exec(line))) facts.library_manufacturer ??= group(m, 1).trim();
+    else if ((m = /^Library\s+(.+)$/.exec(line))) facts.library = group(m, 1).trim();
+    else if ((m = /^Using slot (\d+) with a present token \((0x[0-9a-f]+)\)/i.exec(line))) facts.slot ??= group(m, 2);
     else if (/^Key pair generated:/.test(line)) facts.operation = 'keypairgen';
     else if ((m = /^Slot (\d+) \((0x[0-9a-f]+)\):\s*(.*)$/i.exec(line)))
       facts.slots = `${facts.slots ? `${facts.slots}, ` : ''}${m[2]}`;
@@ -106,8 +111,8 @@ export function parsePkcs11Tool(text: string, where: string): HsmFacts {
           line,
         ))
     ) {
-      const key = m[1] === 'serial num' ? 'serial' : m[1]!.replace(/ /g, '_');
-      if (!Object.hasOwn(facts, key)) facts[key] = m[2]!.trim();
+      const key = m[1] === 'serial num' ? 'serial' : group(m, 1).replace(/ /g, '_');
+      if (!Object.hasOwn(facts, key)) facts[key] = group(m, 2).trim();
     }
   }
   const errors = errorsOf(lines);
@@ -126,19 +131,19 @@ export function parseSofthsm2Util(text: string, where: string): HsmFacts {
   for (const line of lines) {
     let m: RegExpExecArray | null;
     if ((m = /^Slot (\d+)\s*$/.exec(line))) {
-      slots.push(m[1]!);
-      current = { slot: m[1]! };
+      slots.push(group(m, 1));
+      current = { slot: group(m, 1) };
       tokens.push(current);
     } else if (current && (m = /^\s+([A-Za-z][A-Za-z .]*?):\s*(.*?)\s*$/.exec(line))) {
       current[
-        m[1]!
+        group(m, 1)
           .toLowerCase()
           .replace(/[^a-z0-9]+/g, '_')
           .replace(/_$/, '')
-      ] = m[2]!;
+      ] = group(m, 2);
     } else if ((m = /initialized and is reassigned to slot (\d+)/.exec(line))) {
       facts.operation = 'init-token';
-      facts.slot = m[1]!;
+      facts.slot = group(m, 1);
     }
   }
   const initialised = tokens.filter((t) => t.initialized === 'yes');

@@ -1,7 +1,8 @@
 /**
- * Facts read from an HSM tool's transcript (DESIGN §4): the objects it lists or generated, the
- * token or HSM it talked to, whether the operation succeeded, and any public key it printed,
- * rebuilt as a SubjectPublicKeyInfo so it can be compared with a certificate's.
+ * Facts read from an HSM tool's transcript (docs/architecture.md, "Evidence and checks"): the
+ * objects it lists or generated, the token or HSM it talked to, whether the operation succeeded,
+ * and any public key it printed, rebuilt as a SubjectPublicKeyInfo so it can be compared with a
+ * certificate's.
  */
 import type { KeyFacts } from '../keys.js';
 

@@ -4,6 +4,7 @@
  * the samples they were written against are in test/vectors/hsm-outputs.
  */
 import { KeywitnessError } from '../../errors.js';
+import { group, must } from '../../util/must.js';
 import { describeSpki, spkiFromRsa } from '../keys.js';
 import { canonicalCurve, CURVE_BITS, lookup } from '../oids.js';
 import { colonFacts, keyFromPoint, looseHex, normalizeKeyType, pemPublicKeys, uniqueKeys } from './common.js';
@@ -37,9 +38,9 @@ export function parseYubihsmShell(text: string, where: string): HsmFacts {
       );
     } else if ((m = /^Generated (\w+) key (0x[0-9a-f]+)/i.exec(line))) {
       facts.operation = 'generate';
-      facts.generated_id = m[2]!;
+      facts.generated_id = group(m, 2);
     } else if ((m = /^yubihsm> generate asymmetric \S+ (\S+) (\S+) \S+ (\S+) (\S+)/.exec(line))) {
-      const alg = yubiAlgorithm(m[4]!);
+      const alg = yubiAlgorithm(group(m, 4));
       objects.push(
         hsmObject({
           class: 'asymmetric-key',
@@ -50,7 +51,7 @@ export function parseYubihsmShell(text: string, where: string): HsmFacts {
         }),
       );
     } else if ((m = /^Found (\d+) object\(s\)/.exec(line))) {
-      facts.object_count = m[1]!;
+      facts.object_count = group(m, 1);
     }
   }
   const errors = lines.filter((l) => /^(Failed|Unable|Error)/i.test(l.trim())).map((l) => l.trim());
@@ -69,7 +70,7 @@ export function parseLuna(text: string, where: string): HsmFacts {
   const objects: HsmObject[] = [];
   for (const line of lines) {
     const m = /^handle=(\d+)\s+label=(.*)$/.exec(line.trim());
-    if (m) objects.push(hsmObject({ id: m[1], label: m[2]!.trim(), attributes: { handle: m[1]! } }));
+    if (m) objects.push(hsmObject({ id: m[1], label: group(m, 2).trim(), attributes: { handle: group(m, 1) } }));
     // `partition list` rows (a copied table may hold two rows on one line, separated by a tab).
     for (const part of line.matchAll(/(?:^|\t)\s*(\d{6,})\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)(?=\s*(?:\t|$))/g)) {
       objects.push(
@@ -77,7 +78,7 @@ export function parseLuna(text: string, where: string): HsmFacts {
           class: 'partition',
           id: part[1],
           label: part[2],
-          attributes: { objects: part[3]!, total: part[4]!, used: part[5]!, free: part[6]! },
+          attributes: { objects: group(part, 3), total: group(part, 4), used: group(part, 5), free: group(part, 6) },
         }),
       );
     }
@@ -112,18 +113,18 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
   let success: boolean | undefined;
   for (const line of lines) {
     let m: RegExpExecArray | null;
-    if ((m = /^\s*Command:\s+(\w+)/.exec(line))) facts.command ??= m[1]!;
+    if ((m = /^\s*Command:\s+(\w+)/.exec(line))) facts.command ??= group(m, 1);
     if ((m = /(Cfm3\w+) returned: (0x[0-9a-f]+)(?: : (.*))?/i.exec(line))) {
-      const ok = /^0x0+$/i.test(m[2]!);
+      const ok = /^0x0+$/i.test(group(m, 2));
       success = success === false ? false : ok;
       if (!ok) errors.push(line.trim());
     }
     if (/^\s*(CSP Error|HSM Error)/.test(line)) errors.push(line.trim());
     if ((m = /public key handle:\s*(\d+)\s+private key handle:\s*(\d+)/.exec(line))) {
-      facts.public_key_handle = m[1]!;
-      facts.private_key_handle = m[2]!;
+      facts.public_key_handle = group(m, 1);
+      facts.private_key_handle = group(m, 2);
     }
-    if ((m = /Total number of keys present (\d+)/.exec(line))) facts.key_count = m[1]!;
+    if ((m = /Total number of keys present (\d+)/.exec(line))) facts.key_count = group(m, 1);
     if (/Signature verification successful/.test(line)) facts.verification = 'successful';
   }
   const label = /-l (\S+)/.exec(text)?.[1];
@@ -133,10 +134,7 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
     // genECCKeyPair -i: 2 prime256v1, 14 secp384r1, 16 secp256k1 (key_mgmt_util reference).
     const curve = rsa
       ? undefined
-      : lookup(
-          { 2: 'P-256', 14: 'P-384', 16: 'secp256k1' } as Record<string, string>,
-          /-i (\d+)/.exec(text)?.[1] ?? '',
-        );
+      : lookup({ 2: 'P-256', 14: 'P-384', 16: 'secp256k1' }, /-i (\d+)/.exec(text)?.[1] ?? '');
     objects.push(
       hsmObject({
         class: 'key-pair',
@@ -152,12 +150,15 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
   // getAttribute dumps: OBJ_ATTR_NAME on one line, its value on the following line(s).
   const attrs: Record<string, string> = {};
   for (let i = 0; i < lines.length; i++) {
-    const m = /^OBJ_ATTR_([A-Z_]+)\s*$/.exec(lines[i]!);
+    const m = /^OBJ_ATTR_([A-Z_]+)\s*$/.exec(must(lines[i], 'a line of the transcript'));
     if (!m) continue;
     const value: string[] = [];
-    while (i + 1 < lines.length && !/^OBJ_ATTR_/.test(lines[i + 1]!) && lines[i + 1]!.trim() !== '')
-      value.push(lines[++i]!.trim());
-    attrs[m[1]!] = value.join('');
+    let next: string | undefined;
+    while ((next = lines[i + 1]) !== undefined && !/^OBJ_ATTR_/.test(next) && next.trim() !== '') {
+      value.push(next.trim());
+      i++;
+    }
+    attrs[group(m, 1)] = value.join('');
   }
   if (Object.keys(attrs).length) {
     const modulus = attrs.MODULUS ? looseHex(attrs.MODULUS) : undefined;
@@ -183,21 +184,20 @@ function cliObject(key: unknown, where: string): HsmObject | undefined {
   if (typeof key !== 'object' || key === null) return undefined;
   const k = key as { 'key-reference'?: string; attributes?: Record<string, unknown> };
   const a = k.attributes ?? {};
-  const str = (name: string): string | undefined => (typeof a[name] === 'string' ? (a[name] as string) : undefined);
-  const curve = str('curve') ? canonicalCurve(str('curve')!) : undefined;
-  const point = str('ec-point') ? looseHex(str('ec-point')!) : undefined;
+  const str = (name: string): string | undefined => (typeof a[name] === 'string' ? a[name] : undefined);
+  const curveText = str('curve');
+  const curve = curveText ? canonicalCurve(curveText) : undefined;
+  const pointText = str('ec-point');
+  const point = pointText ? looseHex(pointText) : undefined;
+  const keyTypeText = str('key-type');
   const cls = str('class');
   const publicKey = cls === 'public-key' && point ? keyFromPoint(curve, point, where) : undefined;
   const attributes = Object.fromEntries(Object.entries(a).map(([n, v]) => [n, String(v)]));
   const bits =
-    typeof a['modulus-size-bits'] === 'number'
-      ? (a['modulus-size-bits'] as number)
-      : curve
-        ? lookup(CURVE_BITS, curve)
-        : undefined;
+    typeof a['modulus-size-bits'] === 'number' ? a['modulus-size-bits'] : curve ? lookup(CURVE_BITS, curve) : undefined;
   return hsmObject({
     class: cls,
-    keyType: str('key-type') ? normalizeKeyType(str('key-type')!) : undefined,
+    keyType: keyTypeText ? normalizeKeyType(keyTypeText) : undefined,
     label: str('label'),
     id: k['key-reference'],
     curve,
