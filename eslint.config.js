@@ -1,7 +1,8 @@
-// Lint enforces the layer boundaries of the design (§9):
+// Lint enforces the layer boundaries of docs/architecture.md ("Layers"):
 //  - src/core imports nothing platform-specific (no electron, node:*, DOM globals);
 //  - src/node and src/cli never import electron;
 //  - the renderer imports only core, the IPC contract types and browser libraries;
+//  - screens render core's views and call its verbs: they never decode, verify or hash messages;
 //  - no code path anywhere imports a network module.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -60,13 +61,44 @@ const NETWORK = [
   'ws',
 ];
 
+const RENDERER_PATHS_TAIL = [
+  { name: 'electron', message: 'the renderer reaches the main process only through the preload bridge.' },
+  ...NODE_BUILTINS.map((name) => ({ name, message: 'no Node in renderers.' })),
+];
+const RENDERER_PATTERNS = [
+  { group: ['node:*'], message: 'no Node in renderers.' },
+  {
+    group: ['**/src/node/**', '**/src/main/**', '**/src/preload/**', '**/src/cli/**'],
+    message: 'the renderer imports core and the IPC contract only.',
+  },
+];
+
 const networkBan = NETWORK.map((name) => ({ name, message: 'Keywitness has no network code paths.' }));
+const RENDERER_PATHS = [...networkBan, ...RENDERER_PATHS_TAIL];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-*/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
+  {
+    // Typed rules: the type checker's knowledge, applied to every TypeScript file of tsconfig.json.
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    // Tests assert on values they just built; a non-null assertion there fails the test loudly.
+    files: ['test/**/*.{ts,tsx}', 'bench/**/*.{ts,tsx}'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -125,7 +157,10 @@ export default tseslint.config(
         {
           paths: [...networkBan, { name: 'electron', message: 'src/node and src/cli run without Electron.' }],
           patterns: [
-            { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'layer boundary (DESIGN §9)' },
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**'],
+              message: 'layer boundary (docs/architecture.md, "Layers")',
+            },
           ],
         },
       ],
@@ -151,20 +186,28 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': ['error', { paths: RENDERER_PATHS, patterns: RENDERER_PATTERNS }] },
+  },
+  {
+    // Core decides; screens render its views. Decoding, verifying or hashing a message in a screen
+    // is a second copy of a rule that lives in core.
+    files: ['renderer/screens/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            ...networkBan,
-            { name: 'electron', message: 'the renderer reaches the main process only through the preload bridge.' },
-            ...NODE_BUILTINS.map((name) => ({ name, message: 'no Node in renderers.' })),
-          ],
+          paths: RENDERER_PATHS,
           patterns: [
-            { group: ['node:*'], message: 'no Node in renderers.' },
+            ...RENDERER_PATTERNS,
             {
-              group: ['**/src/node/**', '**/src/main/**', '**/src/preload/**', '**/src/cli/**'],
-              message: 'the renderer imports core and the IPC contract only.',
+              group: ['**/core/protocol/message.js'],
+              importNames: ['decodeMessage', 'verifyMessage', 'signMessage', 'expectType'],
+              message: 'screens render views and call verbs: the session decodes, verifies and signs.',
+            },
+            {
+              group: ['**/core/util/hash.js', '**/core/protocol/cbor.js', '**/core/protocol/identity.js'],
+              allowTypeImports: true,
+              message: 'screens render views and call verbs: hashing, CBOR and keys belong to core.',
             },
           ],
         },
