@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { describeEvidence, type EvidenceDescription } from '../../src/core/evidence/describe.js';
 import type { EvidenceSpec } from '../../src/core/script/types.js';
-import { comparableFingerprints } from '../session/fingerprints.js';
+import { comparableFingerprints } from '../../src/core/evidence/comparable.js';
 import { explain } from '../app/explain.js';
 import { HashView } from './HashView.js';
 

@@ -61,7 +61,7 @@ export const runDemo: CliCommand = async (args, io) => {
   const bundleBytes = encodeBundle(result.bundle);
   const receiptFiles = result.devices.map((d) => ({
     name: receiptFileName(d.name),
-    bytes: encodeReceipt(d.receipt()),
+    bytes: encodeReceipt(d.session.receipt()),
   }));
   const write = async (name: string, bytes: Uint8Array): Promise<string> => {
     const written = await exportFile(dir, name, bytes);

@@ -25,7 +25,7 @@ export function CoordinatorFlow({ resume }: { resume: string | undefined }) {
 
   useEffect(() => {
     let live = true;
-    (async () => {
+    void (async () => {
       try {
         const { signer: s } = await loadOrCreateIdentity();
         if (!live) return;

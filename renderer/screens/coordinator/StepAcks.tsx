@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import type { StepProgress } from '../../../src/core/session/completion.js';
-import { equalBytes, toHex } from '../../../src/core/util/bytes.js';
+import { toHex } from '../../../src/core/util/bytes.js';
 import { CheckTable } from '../../components/CheckTable.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
@@ -28,27 +28,28 @@ export function StepAcks({
   refresh: () => void;
 }) {
   const { coordinator } = session;
-  const statement = progress.statement!.message;
+  const statement = progress.statement?.message;
+  if (!statement) throw new Error('StepAcks is shown only for a step whose statement was issued');
   const step = progress.spec;
-  const [blobs, setBlobs] = useState<SignedMessage[] | undefined>(step.acks.recompute ? undefined : []);
+  const [shown, setShown] = useState<readonly SignedMessage[] | undefined>();
   const [error, setError] = useState<unknown>();
   const [last, setLast] = useState<string | undefined>();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const target = coordinator.currentTarget();
 
   useEffect(() => {
-    if (!step.acks.recompute) return;
     let live = true;
     session
-      .run((c) => c.evidenceBlobs(statement))
+      .run((c) => c.transmission())
       .then(
-        (b) => live && setBlobs(b),
+        (loop) => live && setShown(loop),
         (e: unknown) => live && setError(e),
       );
     return () => {
       live = false;
     };
-  }, [session, statement, step.acks.recompute]);
+  }, [session, target]);
 
   const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
   const onMessage = useCallback(
@@ -59,11 +60,11 @@ export function StepAcks({
           (r) => {
             setError(undefined);
             const who = coordinator.state.participants.get(toHex(r.message.envelope.by));
-            const b = r.message.envelope.body as { decision?: string };
+            const decision = r.message.t === 'ack' ? r.message.envelope.body.decision : undefined;
             setLast(
               r.status === 'duplicate'
                 ? `Already recorded: ${who?.name ?? 'this participant'}'s answer.`
-                : `Recorded: ${who?.name ?? 'participant'} ${b.decision === 'object' ? 'OBJECTED' : 'confirmed'}.`,
+                : `Recorded: ${who?.name ?? 'participant'} ${decision === 'object' ? 'OBJECTED' : 'confirmed'}.`,
             );
             refresh();
           },
@@ -76,20 +77,13 @@ export function StepAcks({
     [session, coordinator, refresh],
   );
 
-  const completion = coordinator.currentCompletion()!;
+  const completion = coordinator.currentCompletion();
+  if (!completion) throw new Error('StepAcks is shown only while a step is in progress');
   const exception = progress.exceptions.at(-1)?.message;
-  const target = coordinator.currentTarget();
-  const shown = useMemo(() => {
-    if (!blobs || !target) return undefined;
-    return target.envelope.t === 'exception' ? [target, statement, ...blobs] : [statement, ...blobs];
-  }, [target, statement, blobs]);
-  const objections = [...progress.statement!.acks.values()].filter((a) => a.envelope.body.decision === 'object');
+  const objections = [...(progress.statement?.acks.values() ?? [])].filter(
+    (a) => a.envelope.body.decision === 'object',
+  );
   const failed = statement.envelope.body.checks.filter((c) => !c.ok);
-  const exceptionNeeded =
-    completion.blocked &&
-    (!exception ||
-      [...progress.exceptions.at(-1)!.acks.values()].some((a) => a.envelope.body.decision === 'object') ||
-      objections.some((o) => !exception.envelope.body.objections.some((id) => equalBytes(id, o.id))));
 
   const signException = async (): Promise<void> => {
     setBusy(true);
@@ -162,7 +156,7 @@ export function StepAcks({
               object.
             </p>
           )}
-          {exceptionNeeded && (
+          {completion.exceptionNeeded && (
             <>
               <p>
                 Resolve it in the room, then record what was found and decided as an exception. The witnesses must

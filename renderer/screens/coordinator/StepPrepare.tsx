@@ -45,9 +45,10 @@ export function StepPrepare({
     setBusy(true);
     setError(undefined);
     try {
-      const list = step.evidence.flatMap((e) =>
-        evidence[e.id] ? [{ id: e.id, name: evidence[e.id]!.name, bytes: evidence[e.id]!.bytes }] : [],
-      );
+      const list = step.evidence.flatMap((e) => {
+        const given = evidence[e.id];
+        return given ? [{ id: e.id, name: given.name, bytes: given.bytes }] : [];
+      });
       const trimmed = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.trim()]));
       setPrepared(
         await session.run((c) =>

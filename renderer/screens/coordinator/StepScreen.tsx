@@ -11,9 +11,11 @@ export function StepScreen({ session, refresh }: { session: CoordinatorSession; 
   const { state } = session.coordinator;
   const completion = session.coordinator.currentCompletion();
   const total = state.script.steps.length;
-  if (state.current < 0 || completion?.complete) {
-    const step = state.nextStep!;
-    const done = state.current >= 0 ? state.steps[state.current]!.spec : undefined;
+  const progress = state.steps[state.current];
+  if (!progress || completion?.complete) {
+    const step = state.nextStep;
+    if (!step) throw new Error('StepScreen is shown only while a step is still due');
+    const done = progress?.spec;
     return (
       <>
         {done && completion && (
@@ -32,7 +34,6 @@ export function StepScreen({ session, refresh }: { session: CoordinatorSession; 
       </>
     );
   }
-  const progress = state.steps[state.current]!;
   return (
     <StepAcks
       key={progress.spec.id}

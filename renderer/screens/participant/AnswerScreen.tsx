@@ -1,7 +1,7 @@
 /** Participant: the signed answer (journaled already) as a QR code for the coordinator to scan. */
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
+import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { MessageQr } from '../../components/MessageQr.js';
-import type { ParticipantSession } from '../../session/participant-session.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 
 export function AnswerScreen({
@@ -25,7 +25,7 @@ export function AnswerScreen({
         {b.decision === 'confirm' ? 'You confirmed' : 'You objected'}: show this to the coordinator
       </h1>
       {b.reason && <p>Your reason: &ldquo;{b.reason}&rdquo;</p>}
-      <p>Signed by this device ({session.device.name}) and stored in its journal; it is part of your receipt.</p>
+      <p>Signed by this device ({session.name}) and stored in its journal; it is part of your receipt.</p>
       <MessageQr messages={[ack]} label="My acknowledgement QR code" />
       <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
         The coordinator has it: scan the next statement

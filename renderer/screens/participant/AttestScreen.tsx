@@ -6,10 +6,11 @@
 import { useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import { encodeReceipt } from '../../../src/core/session/files.js';
+import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
+import { toHex } from '../../../src/core/util/bytes.js';
 import { bridge, unwrap, type ExportResult } from '../../bridge/api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
-import type { ParticipantSession } from '../../session/participant-session.js';
 
 const STATEMENTS = [
   'I was present throughout the ceremony.',
@@ -28,13 +29,11 @@ function slug(text: string): string {
   );
 }
 
-export function AttestScreen({ session, closeWire }: { session: ParticipantSession; closeWire: Uint8Array }) {
+export function AttestScreen({ session }: { session: ParticipantSession }) {
   const [ticks, setTicks] = useState([false, false, false]);
   const [disagree, setDisagree] = useState(false);
   const [reason, setReason] = useState('');
-  const [attest, setAttest] = useState<SignedMessage<'attest'> | undefined>(
-    () => session.signed.find((m) => m.envelope.t === 'attest') as SignedMessage<'attest'> | undefined,
-  );
+  const [attest, setAttest] = useState<SignedMessage<'attest'> | undefined>(session.attestation);
   const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -43,7 +42,7 @@ export function AttestScreen({ session, closeWire }: { session: ParticipantSessi
     setBusy(true);
     setError(undefined);
     try {
-      setAttest(await session.attest(closeWire, !disagree, disagree ? reason : undefined));
+      setAttest(await session.attest(!disagree, disagree ? reason : undefined));
     } catch (e) {
       setError(e);
     } finally {
@@ -54,10 +53,8 @@ export function AttestScreen({ session, closeWire }: { session: ParticipantSessi
     setBusy(true);
     setError(undefined);
     try {
-      const name = `receipt-${slug(session.device.name)}-${(session.sessionId() ?? '').slice(0, 8)}.keywitness-receipt.json`;
-      const r = await unwrap(
-        bridge().exportFile({ suggestedName: name, bytes: encodeReceipt(session.device.receipt()) }),
-      );
+      const name = `receipt-${slug(session.name)}-${toHex(session.sessionId).slice(0, 8)}.keywitness-receipt.json`;
+      const r = await unwrap(bridge().exportFile({ suggestedName: name, bytes: encodeReceipt(session.receipt()) }));
       if (r.status === 'written') setExported(r);
     } catch (e) {
       setError(e);

@@ -3,29 +3,18 @@
  * enrolment, show it for the coordinator to scan, and read the first four fingerprint words aloud.
  */
 import { useState } from 'react';
-import type { Signer } from '../../../src/core/protocol/identity.js';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import { identifyingWords } from '../../../src/core/protocol/words.js';
+import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
 import { MessageQr } from '../../components/MessageQr.js';
-import type { ParticipantSession } from '../../session/participant-session.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 
-export function EnrolScreen({
-  session,
-  signer,
-  go,
-}: {
-  session: ParticipantSession;
-  signer: Signer;
-  go: (v: ParticipantView) => void;
-}) {
-  const genesis = session.device.genesis!;
+export function EnrolScreen({ session, go }: { session: ParticipantSession; go: (v: ParticipantView) => void }) {
+  const { genesis } = session;
   const g = genesis.envelope.body;
-  const [enrol, setEnrol] = useState<SignedMessage<'enroll'> | undefined>(
-    () => session.signed.find((m) => m.envelope.t === 'enroll') as SignedMessage<'enroll'> | undefined,
-  );
+  const [enrol, setEnrol] = useState<SignedMessage<'enroll'> | undefined>(session.enrolment);
   const [error, setError] = useState<unknown>();
   const sign = async (): Promise<void> => {
     setError(undefined);
@@ -45,7 +34,7 @@ export function EnrolScreen({
       </p>
       <p>
         Session kind: <strong>{g.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</strong>. You enrol as{' '}
-        <strong>{session.device.name}</strong>, role <strong>{session.device.role}</strong>.
+        <strong>{session.name}</strong>, role <strong>{session.role}</strong>.
       </p>
       {!enrol && (
         <button type="button" className="kw-primary" onClick={() => void sign()}>
@@ -60,9 +49,13 @@ export function EnrolScreen({
             <div>
               <h2>Read these four words aloud</h2>
               <p className="kw-words-huge" data-testid="enrol-words">
-                {identifyingWords(signer.fingerprint).join(' ')}
+                {identifyingWords(session.fingerprint).join(' ')}
               </p>
-              <HashView bytes={signer.fingerprint} label="This device's key fingerprint (all 32 words)" size="normal" />
+              <HashView
+                bytes={session.fingerprint}
+                label="This device's key fingerprint (all 32 words)"
+                size="normal"
+              />
             </div>
           </div>
           <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>

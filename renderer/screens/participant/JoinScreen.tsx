@@ -12,8 +12,9 @@ import { bridge, unwrap } from '../../bridge/api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
-import { createParticipantSession, type ParticipantSession } from '../../session/participant-session.js';
-import { participantVerifier } from '../../session/verify.js';
+import { participantScanVerifier } from '../../../src/core/session/participant-intake.js';
+import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
+import { joinParticipantSession } from '../../session/participant-session.js';
 
 export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s: ParticipantSession) => void }) {
   const [name, setName] = useState('');
@@ -21,7 +22,7 @@ export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s:
   const [loaded, setLoaded] = useState<{ script: Script; bytes: Uint8Array; file: string } | undefined>();
   const [error, setError] = useState<unknown>();
   const [scanning, setScanning] = useState(false);
-  const verify = useMemo(() => participantVerifier(undefined), []);
+  const verify = useMemo(() => participantScanVerifier(undefined), []);
 
   const open = async (): Promise<void> => {
     setError(undefined);
@@ -39,15 +40,11 @@ export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s:
   const onMessage = useCallback(
     (wire: Uint8Array) => {
       if (!loaded) return;
-      const session = createParticipantSession({
-        script: loaded.script,
-        scriptBytes: loaded.bytes,
-        signer,
-        name: name.trim(),
-        role,
-      });
-      session.acceptGenesis(wire).then(
-        () => onJoined(session),
+      joinParticipantSession(
+        { script: loaded.script, scriptBytes: loaded.bytes, signer, name: name.trim(), role },
+        wire,
+      ).then(
+        (session) => onJoined(session),
         (e: unknown) => {
           setError(e);
           setScanning(false);

@@ -1,88 +1,75 @@
 /**
- * Participant: point the camera at the coordinator's screen. Statements, exceptions, evidence
- * blobs and the close arrive signature-checked under the coordinator's key; once a statement (or
- * exception) and every blob its step needs are in, this device reviews them itself.
+ * Participant: point the camera at the coordinator's screen. Each released message goes to the
+ * device's session, which keeps what it accepts and says what the room is answering now and what
+ * it still waits for; once a review is ready for this device's role, the review screen opens.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { decodeMessage, type SignedMessage } from '../../../src/core/protocol/message.js';
-import { equalBytes, toHex } from '../../../src/core/util/bytes.js';
-import { sha256 } from '../../../src/core/util/hash.js';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { participantScanVerifier } from '../../../src/core/session/participant-intake.js';
+import type { NextAction, ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
-import type { ParticipantSession } from '../../session/participant-session.js';
-import { participantVerifier } from '../../session/verify.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 
-export function ListenScreen({ session, go }: { session: ParticipantSession; go: (v: ParticipantView) => void }) {
-  const genesis = session.device.genesis!;
-  const verify = useMemo(() => participantVerifier(genesis), [genesis]);
-  const pool = useRef(new Map<string, SignedMessage>());
-  const [waiting, setWaiting] = useState<string | undefined>();
-  const [error, setError] = useState<unknown>();
-  const answered = useMemo(
-    () =>
-      new Set(
-        session.signed.flatMap((m) =>
-          m.envelope.t === 'ack' ? [toHex((m as SignedMessage<'ack'>).envelope.body.ref)] : [],
-        ),
-      ),
-    [session],
-  );
+function Status({ action, go }: { action: NextAction | undefined; go: (v: ParticipantView) => void }) {
+  if (!action) return null;
+  switch (action.kind) {
+    case 'waiting':
+      return (
+        <p role="status" data-testid="listen-waiting">
+          {action.target && action.target.t !== 'close' ? `Step ${action.target.envelope.body.step}: ` : ''}
+          waiting for {action.waitingFor.join('; ')}. Keep the camera on the code.
+        </p>
+      );
+    case 'refused':
+      return (
+        <p className="kw-bad" role="alert" data-testid="listen-refused">
+          This device refuses what the coordinator shows now: {action.reason}. Do not proceed; tell the room.
+        </p>
+      );
+    case 'review':
+      return (
+        <div className="kw-notice" data-testid="listen-watch">
+          <p>
+            Step {action.review.step.id}, {action.review.step.title}: the step asks for{' '}
+            {action.review.step.acks.roles.join(', ')}; your role watches.
+          </p>
+          <button type="button" onClick={() => go({ at: 'review', review: action.review })}>
+            See what this device recomputed for step {action.review.step.id}
+          </button>
+        </div>
+      );
+    case 'enrol':
+    case 'attest':
+    case 'closed':
+      return null;
+  }
+}
 
-  const tryReview = useCallback(async (): Promise<void> => {
-    const all = [...pool.current.values()];
-    const close = all.find((m) => m.envelope.t === 'close');
-    if (close) {
-      go({ at: 'attest', close: close.wire });
-      return;
-    }
-    // The newest unanswered exception or statement is what the room is answering now.
-    const targets = all
-      .filter((m) => (m.envelope.t === 'statement' || m.envelope.t === 'exception') && !answered.has(toHex(m.id)))
-      .sort((a, b) => b.envelope.at - a.envelope.at);
-    const target = targets[0];
-    if (!target) return;
-    const statement =
-      target.envelope.t === 'exception'
-        ? (all.find(
-            (m) =>
-              m.envelope.t === 'statement' &&
-              equalBytes(m.id, (target as SignedMessage<'exception'>).envelope.body.ref),
-          ) as SignedMessage<'statement'> | undefined)
-        : (target as SignedMessage<'statement'>);
-    if (!statement) {
-      setWaiting('the statement this exception concerns');
-      return;
-    }
-    const step = session.script.steps[statement.envelope.body.n];
-    const blobs = all.filter((m) => m.envelope.t === 'blob');
-    const related: Uint8Array[] = target === statement ? [] : [statement.wire];
-    if (step?.acks.recompute) {
-      for (const ref of statement.envelope.body.evidence) {
-        const blob = blobs.find((b) => equalBytes(sha256((b as SignedMessage<'blob'>).envelope.body.data), ref.sha256));
-        if (!blob) {
-          setWaiting(`evidence "${ref.id}" (${ref.name})`);
-          return;
-        }
-        related.push(blob.wire);
-      }
-    }
-    try {
-      const review = await session.device.review(target.wire, related);
-      go({ at: 'review', review, related });
-    } catch (e) {
-      setError(e);
-      pool.current.delete(toHex(target.id));
-    }
-  }, [session, go, answered]);
+export function ListenScreen({ session, go }: { session: ParticipantSession; go: (v: ParticipantView) => void }) {
+  const verify = useMemo(() => participantScanVerifier(session), [session]);
+  const [action, setAction] = useState<NextAction | undefined>();
+  const [error, setError] = useState<unknown>();
+
+  const refresh = useCallback(async (): Promise<void> => {
+    const next = await session.next();
+    setAction(next);
+    if (next.kind === 'review' && next.review.eligible) go({ at: 'review', review: next.review });
+    if (next.kind === 'attest' || next.kind === 'closed') go({ at: 'attest' });
+    if (next.kind === 'enrol') go({ at: 'enrol' });
+  }, [session, go]);
+
+  useEffect(() => {
+    refresh().catch(setError);
+  }, [refresh]);
 
   const onMessage = useCallback(
     (wire: Uint8Array) => {
-      const m = decodeMessage(wire);
-      pool.current.set(toHex(m.id), m);
-      void tryReview();
+      session
+        .receive(wire)
+        .then(() => refresh())
+        .catch((e: unknown) => setError(e));
     },
-    [tryReview],
+    [session, refresh],
   );
 
   return (
@@ -95,15 +82,11 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
       <ScannerPanel
         active
         verify={verify}
-        sessionId={genesis.envelope.sid}
+        sessionId={session.sessionId}
         onMessage={onMessage}
         title="Camera: statements, exceptions and the close"
       />
-      {waiting && (
-        <p role="status" data-testid="listen-waiting">
-          Received the statement; still waiting for {waiting}. Keep the camera on the code.
-        </p>
-      )}
+      <Status action={action} go={go} />
       <ErrorNotice error={error} title="This device refused the message" onDismiss={() => setError(undefined)} />
     </section>
   );

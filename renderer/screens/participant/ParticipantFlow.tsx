@@ -1,17 +1,17 @@
 /**
- * A witness's or custodian's workflow (DESIGN §2 steps 3–6) on their own device: join with this
- * device's copy of the script, enrol, then for each statement scan, recompute, compare and answer;
- * finally attest and export the receipt. The device trusts only its own script and the bytes it
- * scanned (trust rule 1).
+ * A witness's or custodian's workflow on their own device: join with this device's copy of the
+ * script, enrol, then for each statement scan, recompute, compare and answer; finally attest and
+ * export the receipt. Every decision is core's (ParticipantSession): this flow only chooses which
+ * screen shows the session's current view.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Signer } from '../../../src/core/protocol/identity.js';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
-import type { Review } from '../../../src/core/session/participant.js';
+import type { ParticipantSession, Review } from '../../../src/core/session/participant-session.js';
 import { useApp } from '../../app/context.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { loadOrCreateIdentity } from '../../session/device.js';
-import { restoreParticipantSession, type ParticipantSession } from '../../session/participant-session.js';
+import { restoreParticipantSession } from '../../session/participant-session.js';
 import { JoinScreen } from './JoinScreen.js';
 import { EnrolScreen } from './EnrolScreen.js';
 import { ListenScreen } from './ListenScreen.js';
@@ -22,9 +22,9 @@ import { AttestScreen } from './AttestScreen.js';
 export type ParticipantView =
   | { readonly at: 'enrol' }
   | { readonly at: 'listen' }
-  | { readonly at: 'review'; readonly review: Review; readonly related: readonly Uint8Array[] }
+  | { readonly at: 'review'; readonly review: Review }
   | { readonly at: 'answered'; readonly ack: SignedMessage<'ack'> }
-  | { readonly at: 'attest'; readonly close: Uint8Array };
+  | { readonly at: 'attest' };
 
 export function ParticipantFlow({ resume }: { resume: string | undefined }) {
   const { setSessionMode } = useApp();
@@ -36,20 +36,23 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
 
   useEffect(() => {
     let live = true;
-    (async () => {
+    void (async () => {
       try {
         const { signer: s } = await loadOrCreateIdentity();
         if (!live) return;
         setSigner(s);
-        if (resume) {
-          const restored = await restoreParticipantSession(resume, s);
-          if (!live) return;
-          setSession(restored);
-          setView(restored.signed.some((m) => m.envelope.t === 'enroll') ? { at: 'listen' } : { at: 'enrol' });
-          setNotice(
-            `Session restored from this device's journal: ${restored.signed.length} signed message(s) replayed and checked${restored.droppedTailBytes > 0 ? `; ${restored.droppedTailBytes} bytes of an unfinished write were dropped` : ''}. Scan the coordinator's current statement again.`,
-          );
-        }
+        if (!resume) return;
+        const restored = await restoreParticipantSession(resume, s);
+        if (!live) return;
+        setSession(restored.session);
+        setView(restored.session.enrolment ? { at: 'listen' } : { at: 'enrol' });
+        const dropped =
+          restored.droppedTailBytes > 0
+            ? `; ${restored.droppedTailBytes} bytes of an unfinished write were dropped`
+            : '';
+        setNotice(
+          `Session restored from this device's journal: ${restored.records} record(s) replayed and checked, ${restored.session.signed.length} signed message(s)${dropped}.`,
+        );
       } catch (e) {
         if (live) setError(e);
       }
@@ -60,8 +63,8 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
   }, [resume]);
 
   useEffect(() => {
-    setSessionMode(session?.device.genesis?.envelope.body.mode);
-  }, [session, view, setSessionMode]);
+    setSessionMode(session?.genesis.envelope.body.mode);
+  }, [session, setSessionMode]);
 
   const go = useCallback((v: ParticipantView) => setView(v), []);
 
@@ -96,19 +99,13 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
           {notice}
         </p>
       )}
-      {view.at === 'enrol' && <EnrolScreen session={session} signer={signer} go={go} />}
+      {view.at === 'enrol' && <EnrolScreen session={session} go={go} />}
       {view.at === 'listen' && <ListenScreen session={session} go={go} />}
       {view.at === 'review' && (
-        <ReviewScreen
-          key={view.review.target.id.join(',')}
-          session={session}
-          review={view.review}
-          related={view.related}
-          go={go}
-        />
+        <ReviewScreen key={view.review.target.id.join(',')} session={session} initial={view.review} go={go} />
       )}
       {view.at === 'answered' && <AnswerScreen session={session} ack={view.ack} go={go} />}
-      {view.at === 'attest' && <AttestScreen session={session} closeWire={view.close} />}
+      {view.at === 'attest' && <AttestScreen session={session} />}
     </>
   );
 }

@@ -1,85 +1,48 @@
 /**
- * Participant: review a statement (or an exception) on this device. Everything shown is recomputed
- * here from the scanned bytes: input checks, every evidence check, fingerprints. Confirming needs
- * agreement with the statement's claims, the evidence recomputed where the step says so, and the
- * word challenge where the step asks for it; objecting needs a reason.
+ * Participant: review a statement (or an exception) on this device. Everything shown was recomputed
+ * here by the device's session from the scanned bytes: input checks, every evidence check,
+ * fingerprints. The session decides whether confirming is allowed (and says why not), runs the
+ * word challenge and signs; this screen shows its review and passes on what the witness does.
  */
-import { useEffect, useState } from 'react';
-import { describeEvidence } from '../../../src/core/evidence/describe.js';
-import type { SignedMessage } from '../../../src/core/protocol/message.js';
-import type { Review } from '../../../src/core/session/participant.js';
+import { useState } from 'react';
+import type { Decision } from '../../../src/core/protocol/bodies.js';
+import type { ParticipantSession, Review } from '../../../src/core/session/participant-session.js';
+import { toHex } from '../../../src/core/util/bytes.js';
 import { CheckTable } from '../../components/CheckTable.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { EvidenceView } from '../../components/EvidenceView.js';
 import { Markdown } from '../../components/Markdown.js';
-import { comparableFingerprints, type ComparableFingerprint } from '../../session/fingerprints.js';
-import type { ParticipantSession } from '../../session/participant-session.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 import { WordChallenge } from './WordChallenge.js';
 
-function useChallengeFingerprint(review: Review): ComparableFingerprint | undefined {
-  const [fp, setFp] = useState<ComparableFingerprint | undefined>();
-  useEffect(() => {
-    if (!review.step.acks.challenge) return;
-    const item = review.evidence[0];
-    const ref = review.statement.envelope.body.evidence[0];
-    if (!item) {
-      if (ref) setFp({ label: `SHA-256 of ${ref.name}`, bytes: ref.sha256, how: 'sha256sum FILE' });
-      return;
-    }
-    let live = true;
-    describeEvidence(item.spec.kind, item.bytes, item.spec.parser).then(
-      (d) => live && setFp(comparableFingerprints(d)[0]),
-      () => live && ref && setFp({ label: `SHA-256 of ${ref.name}`, bytes: ref.sha256, how: 'sha256sum FILE' }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [review]);
-  return fp;
-}
-
 export function ReviewScreen({
   session,
-  review,
-  related,
+  initial,
   go,
 }: {
   session: ParticipantSession;
-  review: Review;
-  related: readonly Uint8Array[];
+  initial: Review;
   go: (v: ParticipantView) => void;
 }) {
-  const { step, statement } = review;
+  const [review, setReview] = useState(initial);
+  const { step, statement, eligible } = review;
   const body = statement.envelope.body;
-  const isException = review.target.envelope.t === 'exception';
-  const exception = isException ? (review.target as SignedMessage<'exception'>).envelope.body : undefined;
-  const eligible = step.acks.roles.includes(session.device.role);
-  const fingerprint = useChallengeFingerprint(review);
-  const [challengePassed, setChallengePassed] = useState(false);
+  const exception = review.target.t === 'exception' ? review.target.envelope.body : undefined;
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
-  const blockers: string[] = [];
-  if (!isException && review.disagreements.length > 0)
-    blockers.push(
-      `this device's own checks disagree with the statement (${review.disagreements.map((d) => d.id).join(', ')})`,
-    );
-  if (step.acks.recompute && !review.recomputedAll)
-    blockers.push('the evidence has not been recomputed on this device');
-  if (step.acks.challenge && !challengePassed) blockers.push('the word challenge is not yet passed');
+  /** After a challenge attempt the session's review (its refusals) changes: show the new one. */
+  const reload = async (): Promise<void> => {
+    const next = await session.next();
+    if (next.kind === 'review' && toHex(next.review.target.id) === toHex(review.target.id)) setReview(next.review);
+  };
 
-  const answer = async (decision: 'confirm' | 'object'): Promise<void> => {
+  const answer = async (decision: Decision): Promise<void> => {
     setBusy(true);
     setError(undefined);
     try {
-      const ack = await session.acknowledge(
-        review,
-        related,
-        decision,
-        decision === 'object' ? { reason } : { challengePassed },
-      );
+      const ack = decision === 'object' ? await session.object(reason) : await session.confirm();
       go({ at: 'answered', ack });
     } catch (e) {
       setError(e);
@@ -93,10 +56,10 @@ export function ReviewScreen({
       aria-labelledby="review-title"
       data-testid="participant-review"
       data-step={step.id}
-      data-target={review.target.envelope.t}
+      data-target={review.target.t}
     >
       <p className="kw-muted">
-        {isException ? 'Exception' : 'Statement'} signed by the coordinator at{' '}
+        {exception ? 'Exception' : 'Statement'} signed by the coordinator at{' '}
         {new Date(review.target.envelope.at).toLocaleTimeString()}
       </p>
       <h1 id="review-title">
@@ -142,14 +105,16 @@ export function ReviewScreen({
         </p>
       )}
       <CheckTable checks={review.recomputed} caption="Checks recomputed on this device" testId="own-checks" />
+      {review.referenced.length > 0 && (
+        <p className="kw-muted" data-testid="referenced-evidence">
+          Checks here compare with earlier evidence, held by this device as the coordinator&apos;s statements recorded
+          it: {review.referenced.map((r) => `${r.item.spec.id} (step ${r.step})`).join(', ')}.
+        </p>
+      )}
       {body.evidence.length > 0 && !review.recomputedAll && (
         <p className="kw-muted">
           The evidence itself did not travel with this statement (the step does not ask witnesses to recompute it); its
-          SHA-256 digests are:{' '}
-          {body.evidence
-            .map((e) => `${e.id} ${Array.from(e.sha256.slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('')}…`)
-            .join(', ')}
-          .
+          SHA-256 digests are: {body.evidence.map((e) => `${e.id} ${toHex(e.sha256.subarray(0, 8))}…`).join(', ')}.
         </p>
       )}
       {review.evidence.map((item) => (
@@ -163,7 +128,7 @@ export function ReviewScreen({
       {!eligible ? (
         <div className="kw-notice">
           <p>
-            This step asks for {step.acks.roles.join(', ')}; your role ({session.device.role}) does not acknowledge it.
+            This step asks for {step.acks.roles.join(', ')}; your role ({session.role}) does not acknowledge it.
           </p>
           <button type="button" onClick={() => go({ at: 'listen' })}>
             Back to scanning
@@ -172,18 +137,28 @@ export function ReviewScreen({
       ) : (
         <section aria-labelledby="answer-title" className="kw-answer">
           <h2 id="answer-title">Your answer</h2>
-          {step.acks.challenge && fingerprint && (
-            <WordChallenge fingerprint={fingerprint} onPassed={setChallengePassed} />
+          {review.challenge && (
+            <WordChallenge
+              challenge={review.challenge}
+              onAnswer={async (answers) => {
+                await session.answerChallenge(answers);
+                await reload();
+              }}
+            />
           )}
           <button
             type="button"
             className="kw-primary"
-            disabled={busy || blockers.length > 0}
+            disabled={busy || review.refusals.length > 0}
             onClick={() => void answer('confirm')}
           >
-            Confirm {isException ? 'the exception' : `step ${step.id}`}
+            Confirm {exception ? 'the exception' : `step ${step.id}`}
           </button>
-          {blockers.length > 0 && <p className="kw-muted">Cannot confirm yet: {blockers.join('; ')}.</p>}
+          {review.refusals.length > 0 && (
+            <p className="kw-muted" data-testid="confirm-refusals">
+              Cannot confirm yet: {review.refusals.join('; ')}.
+            </p>
+          )}
           <div className="kw-field">
             <label htmlFor="object-reason">Or object, saying why</label>
             <textarea id="object-reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />

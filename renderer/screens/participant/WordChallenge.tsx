@@ -1,32 +1,44 @@
 /**
- * Challenge confirmation (DESIGN §2 step 4): instead of an OK button, the witness types the words
- * at two random positions of a fingerprint, read from the independent source (the ceremony
- * laptop's screen, the paper form). The two hex digits of that byte are accepted too, since OpenSSL
- * prints fingerprints in hex. Positions are drawn once per review from the device's CSPRNG.
+ * The word challenge as the witness sees it: instead of an OK button, they type the words at the
+ * two positions the device drew, read from the independent source (the ceremony laptop's screen,
+ * the paper form). The device's session checks each attempt, journals it and counts the tries; the
+ * two hex digits of a byte are accepted too, since OpenSSL prints fingerprints in hex.
  */
 import { useState } from 'react';
-import { answerMatches, challengePositions } from '../../session/challenge.js';
-import type { ComparableFingerprint } from '../../session/fingerprints.js';
+import type { ChallengeView } from '../../../src/core/session/participant-session.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
 
 export function WordChallenge({
-  fingerprint,
-  onPassed,
+  challenge,
+  onAnswer,
 }: {
-  fingerprint: ComparableFingerprint;
-  onPassed: (passed: boolean) => void;
+  challenge: ChallengeView;
+  onAnswer: (answers: readonly [string, string]) => Promise<void>;
 }) {
-  const [positions] = useState(() => challengePositions(fingerprint.bytes.length));
-  const [answers, setAnswers] = useState(['', '']);
-  const [tried, setTried] = useState(false);
-  const [passed, setPassed] = useState(false);
-  const check = (): void => {
-    const ok = positions.every((p, i) => answerMatches(fingerprint.bytes, p, answers[i]!));
-    setTried(true);
-    setPassed(ok);
-    onPassed(ok);
+  const [answers, setAnswers] = useState<[string, string]>(['', '']);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const { fingerprint, positions, passed, attempts, triesLeft } = challenge;
+  if (!positions) return null;
+  const check = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onAnswer(answers);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
   };
+  const failed = attempts > 0 && !passed;
   return (
-    <fieldset className="kw-challenge" data-testid="challenge" data-positions={positions.map((p) => p + 1).join(',')}>
+    <fieldset
+      className="kw-challenge"
+      data-testid="challenge"
+      data-positions={positions.map((p) => p + 1).join(',')}
+      data-tries-left={triesLeft}
+    >
       <legend>Compare with the independent source</legend>
       <p>
         Read the <strong>{fingerprint.label}</strong> from the independent source (<code>{fingerprint.how}</code>), not
@@ -34,31 +46,34 @@ export function WordChallenge({
       </p>
       {positions.map((p, i) => (
         <div className="kw-field" key={p}>
-          <label htmlFor={`challenge-${i}`}>Word {p + 1} of 32</label>
+          <label htmlFor={`challenge-${i}`}>
+            Word {p + 1} of {fingerprint.bytes.length}
+          </label>
           <input
             id={`challenge-${i}`}
             value={answers[i]}
             autoComplete="off"
             spellCheck={false}
-            disabled={passed}
-            onChange={(e) => {
-              const next = [...answers];
-              next[i] = e.target.value;
-              setAnswers(next);
-              setTried(false);
-            }}
+            disabled={passed || triesLeft <= 0}
+            onChange={(e) => setAnswers(i === 0 ? [e.target.value, answers[1]] : [answers[0], e.target.value])}
           />
         </div>
       ))}
-      {!passed && (
-        <button type="button" onClick={check} disabled={answers.some((a) => a.trim() === '')}>
-          Check the words
+      {!passed && triesLeft > 0 && (
+        <button type="button" onClick={() => void check()} disabled={busy || answers.some((a) => a.trim() === '')}>
+          Check the words ({triesLeft} {triesLeft === 1 ? 'try' : 'tries'} left)
         </button>
       )}
-      {tried && !passed && (
+      {failed && triesLeft > 0 && (
         <p className="kw-bad" role="alert">
           At least one word does not match this device&apos;s fingerprint. Read the positions again from the independent
           source. If it really shows a different word, the evidence differs: object to the statement.
+        </p>
+      )}
+      {failed && triesLeft <= 0 && (
+        <p className="kw-bad" role="alert" data-testid="challenge-exhausted">
+          The words did not match in {attempts} tries. This device will not confirm: object, saying what the independent
+          source shows.
         </p>
       )}
       {passed && (
@@ -66,6 +81,7 @@ export function WordChallenge({
           Both words match the independent source.
         </p>
       )}
+      <ErrorNotice error={error} title="The attempt was not recorded" />
     </fieldset>
   );
 }

@@ -6,13 +6,14 @@
  * the transcript.
  */
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
+import { prepareVerifyKeys, type PublicIdentity } from '../protocol/identity.js';
 import {
-  fingerprintOf,
-  prepareVerifyKeys,
-  type PublicIdentity,
-  type SignatureAlgorithm,
-} from '../protocol/identity.js';
-import { decodeMessage, verifyMessage, type SignedMessage } from '../protocol/message.js';
+  decodeMessage,
+  isMessageOf,
+  selfCertifiedIdentity,
+  verifyMessage,
+  type SignedMessage,
+} from '../protocol/message.js';
 import { parseScript } from '../script/parse.js';
 import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
@@ -71,7 +72,7 @@ export async function auditBundle(
     if (opening) {
       opening = false;
       await prepareVerifyKeys(keys.values());
-      for (let i = 0; i < seq; i++) verdicts[i] = verify(decoded[i]!);
+      for (const [i, earlier] of decoded.entries()) if (i < seq) verdicts[i] = verify(earlier);
     }
     verdicts[seq] = verify(m);
   }
@@ -84,7 +85,7 @@ export async function auditBundle(
   try {
     script = parseScript(bundle.script);
   } catch (e) {
-    await Promise.allSettled(verdicts);
+    await Promise.allSettled(verdicts.filter((v) => v !== undefined));
     findings.push({
       code: 'SCRIPT_INVALID',
       message: `the script in the bundle does not parse: ${(e as Error).message}`,
@@ -96,7 +97,8 @@ export async function auditBundle(
   for (const [seq, m] of decoded.entries()) {
     if (!('envelope' in m)) {
       findings.push(m);
-      state.appendRaw(bundle.transcript[seq]!, sha256(bundle.transcript[seq]!));
+      const wire = bundle.transcript[seq];
+      if (wire) state.appendRaw(wire, sha256(wire));
       continue;
     }
     const { findings: f, commit } = state.evaluate(m, await verdicts[seq]);
@@ -124,12 +126,11 @@ function decodeEntry(wire: Uint8Array, seq: number): SignedMessage | Finding {
 
 /** Record the key a genesis or enroll carries when its fingerprint matches (self-certifying). */
 function registerSelfCertifiedKey(m: SignedMessage, keys: Map<string, PublicIdentity>): void {
-  if (m.envelope.t !== 'genesis' && m.envelope.t !== 'enroll') return;
-  const body = (m as SignedMessage<'genesis' | 'enroll'>).envelope.body;
+  if (!isMessageOf(m, 'genesis', 'enroll')) return;
   const fp = toHex(m.envelope.by);
-  if (!keys.has(fp) && equalBytes(fingerprintOf(body.key), m.envelope.by)) {
-    keys.set(fp, { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: m.envelope.by });
-  }
+  if (keys.has(fp)) return;
+  const identity = selfCertifiedIdentity(m);
+  if (equalBytes(identity.fingerprint, m.envelope.by)) keys.set(fp, identity);
 }
 
 function closingFindings(state: SessionState): Finding[] {

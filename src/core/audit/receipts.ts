@@ -1,10 +1,15 @@
 /**
- * Receipts against the session (DESIGN §1 trust rule 4): each participant's device kept every
+ * Receipts against the session (docs/architecture.md, "Trust rules"): each participant's device kept every
  * message it signed and every coordinator message it answered. Anything in a receipt that is not in
  * the transcript was dropped by the coordinator; that is how a silently dropped objection surfaces.
  */
-import { decodeMessage, verifyMessage, type SignedMessage } from '../protocol/message.js';
-import { fingerprintOf, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
+import {
+  decodeMessage,
+  isMessageOf,
+  selfCertifiedIdentity,
+  verifyMessage,
+  type SignedMessage,
+} from '../protocol/message.js';
 import { identifyingWords } from '../protocol/words.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from '../session/files.js';
@@ -12,22 +17,19 @@ import type { SessionState } from '../session/state.js';
 import type { Finding } from './findings.js';
 
 function describe(m: SignedMessage): string {
-  const { envelope } = m;
-  switch (envelope.t) {
+  switch (m.t) {
     case 'ack': {
-      const body = (m as SignedMessage<'ack'>).envelope.body;
+      const body = m.envelope.body;
       return body.decision === 'object' ? `objection ("${body.reason ?? ''}")` : 'confirmation';
     }
     case 'statement':
-      return `statement for step ${(m as SignedMessage<'statement'>).envelope.body.step}`;
+      return `statement for step ${m.envelope.body.step}`;
     case 'exception':
-      return `exception for step ${(m as SignedMessage<'exception'>).envelope.body.step}`;
+      return `exception for step ${m.envelope.body.step}`;
     case 'attest':
-      return (m as SignedMessage<'attest'>).envelope.body.agree
-        ? 'closing attestation'
-        : 'closing attestation "do not agree"';
+      return m.envelope.body.agree ? 'closing attestation' : 'closing attestation "do not agree"';
     default:
-      return envelope.t;
+      return m.t;
   }
 }
 
@@ -61,18 +63,14 @@ export async function checkReceipts(receipts: readonly Receipt[], state: Session
       continue;
     }
     const enroll = messages.find(
-      (m): m is SignedMessage<'enroll'> => m.envelope.t === 'enroll' && equalBytes(m.envelope.by, receipt.participant),
+      (m): m is SignedMessage<'enroll'> => m.t === 'enroll' && equalBytes(m.envelope.by, receipt.participant),
     );
-    if (!enroll || !equalBytes(fingerprintOf(enroll.envelope.body.key), enroll.envelope.by)) {
+    const participant = enroll ? selfCertifiedIdentity(enroll) : undefined;
+    if (!enroll || !participant || !equalBytes(participant.fingerprint, enroll.envelope.by)) {
       findings.push({ code: 'RECEIPT_INVALID', message: `${name} does not hold the participant's own enrolment` });
       continue;
     }
     const body = enroll.envelope.body;
-    const participant: PublicIdentity = {
-      alg: body.alg as SignatureAlgorithm,
-      publicKey: body.key,
-      fingerprint: enroll.envelope.by,
-    };
     const label = `${body.name} (${body.role}, ${identifyingWords(participant.fingerprint, 2).join(' ')})`;
     const checks = await Promise.all(
       messages.map((m) => {
@@ -93,7 +91,7 @@ export async function checkReceipts(receipts: readonly Receipt[], state: Session
     }
     for (const m of messages) {
       if (state.message(m.id)) continue;
-      const step = m.envelope.t === 'ack' ? stepOfAck(m as SignedMessage<'ack'>, messages) : undefined;
+      const step = m.t === 'ack' ? stepOfAck(m, messages) : undefined;
       findings.push({
         code: 'RECEIPT_ENTRY_MISSING',
         message: `${label} holds a signed ${describe(m)} that is not in the session transcript`,
@@ -107,7 +105,5 @@ export async function checkReceipts(receipts: readonly Receipt[], state: Session
 
 function stepOfAck(ack: SignedMessage<'ack'>, messages: readonly SignedMessage[]): string | undefined {
   const target = messages.find((m) => equalBytes(m.id, ack.envelope.body.ref));
-  if (target?.envelope.t === 'statement') return (target as SignedMessage<'statement'>).envelope.body.step;
-  if (target?.envelope.t === 'exception') return (target as SignedMessage<'exception'>).envelope.body.step;
-  return undefined;
+  return target && isMessageOf(target, 'statement', 'exception') ? target.envelope.body.step : undefined;
 }

@@ -3,6 +3,7 @@
  * sit side by side so that the two cannot drift apart unnoticed.
  */
 import type { Schema } from './fields.js';
+import type { SignatureAlgorithm } from './identity.js';
 import { arrayOf, bool, bytes, mapOf, oneOf, text, textMap, uint } from './fields.js';
 
 export type MessageType = 'genesis' | 'enroll' | 'statement' | 'ack' | 'exception' | 'close' | 'attest' | 'blob';
@@ -17,7 +18,13 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'blob',
 ];
 
+/** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
+export type ChainedType = 'statement' | 'ack' | 'exception' | 'close' | 'attest';
+
 export type SessionMode = 'rehearsal' | 'production';
+
+/** Most bytes one blob carries, so that a blob message stays within a QR transfer's 16 KiB. */
+export const MAX_BLOB_DATA_BYTES = 15 * 1024;
 
 const NAME = text(128, 1);
 const ID = text(64, 1);
@@ -31,7 +38,7 @@ export interface GenesisBody {
   readonly mode: SessionMode;
   readonly name: string;
   readonly role: string;
-  readonly alg: string;
+  readonly alg: SignatureAlgorithm;
   readonly key: Uint8Array;
   /** The coordinator app's build hash, hex ('' when unknown). */
   readonly app: string;
@@ -42,7 +49,7 @@ export interface EnrollBody {
   readonly genesis: Uint8Array;
   readonly name: string;
   readonly role: string;
-  readonly alg: string;
+  readonly alg: SignatureAlgorithm;
   readonly key: Uint8Array;
 }
 
@@ -181,11 +188,11 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   },
   close: { steps: [uint, true] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false] },
-  blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, 15 * 1024), true] },
+  blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
 };
 
 /** Which types carry `prev` (the transcript head the signer saw): required, or forbidden. */
-export const HAS_PREV: Readonly<Record<MessageType, boolean>> = {
+export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? true : false } = {
   genesis: false,
   enroll: false,
   statement: true,

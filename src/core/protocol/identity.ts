@@ -21,11 +21,11 @@ export const SIGNATURE_LENGTH: Record<SignatureAlgorithm, number> = { ed25519: 6
 
 const IMPORT_PARAMS: Record<SignatureAlgorithm, EcKeyImportParams | Algorithm> = {
   ed25519: { name: 'Ed25519' },
-  p256: { name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams,
+  p256: { name: 'ECDSA', namedCurve: 'P-256' },
 };
 const SIGN_PARAMS: Record<SignatureAlgorithm, Algorithm | EcdsaParams> = {
   ed25519: { name: 'Ed25519' },
-  p256: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+  p256: { name: 'ECDSA', hash: 'SHA-256' },
 };
 
 /** A public identity: algorithm, raw public key and its fingerprint. */
@@ -221,10 +221,7 @@ async function signerFromKeys(alg: SignatureAlgorithm, privateKey: CryptoKey, pu
 
 /** Generate a new signing identity. `extractable` lets the device store its key (PKCS#8). */
 export async function generateSigner(alg: SignatureAlgorithm = 'ed25519', extractable = false): Promise<Signer> {
-  const pair = (await subtle().generateKey(IMPORT_PARAMS[alg] as EcKeyGenParams, extractable, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  const pair = await subtle().generateKey(IMPORT_PARAMS[alg] as EcKeyGenParams, extractable, ['sign', 'verify']);
   const raw = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
   return signerFromKeys(alg, pair.privateKey, raw);
 }

@@ -1,12 +1,12 @@
 /**
- * Signed messages (DESIGN §3.3). The envelope is a deterministic CBOR map
+ * Signed messages (docs/architecture.md, "Formats: messages"). The envelope is a deterministic CBOR map
  * `{v, t, sid, by, at, prev?, body}`; the wire form is the CBOR array `[envelope bytes, signature]`;
  * a message's id is SHA-256 of the wire form. Verifiers work from the exact received bytes only.
  */
 import { KeywitnessError } from '../errors.js';
 import { equalBytes } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
-import { type BodyOf, BODY_SCHEMAS, HAS_PREV, MESSAGE_TYPES, type MessageType } from './bodies.js';
+import { type BodyOf, BODY_SCHEMAS, type ChainedType, HAS_PREV, MESSAGE_TYPES, type MessageType } from './bodies.js';
 import { type CborMap, type CborValue, DEFAULT_MAX_CBOR_BYTES, decodeCbor, encodeCbor } from './cbor.js';
 import { anyMap, checkField, checkMap, expectMap, type Schema, bytes, mapOf, oneOf, uint } from './fields.js';
 import {
@@ -20,7 +20,12 @@ import {
 
 export const PROTOCOL_VERSION = 1;
 
-export interface Envelope<T extends MessageType = MessageType> {
+/** `prev` is required for the chained types and absent for the others, as the decoder enforces. */
+type PrevOf<T extends MessageType> = T extends ChainedType
+  ? { /** Transcript head the signer saw. */ readonly prev: Uint8Array }
+  : { readonly prev?: undefined };
+
+type EnvelopeOf<T extends MessageType> = PrevOf<T> & {
   readonly v: 1;
   readonly t: T;
   /** Session id, 16 random bytes. */
@@ -29,14 +34,13 @@ export interface Envelope<T extends MessageType = MessageType> {
   readonly by: Uint8Array;
   /** Signer's clock, ms since the Unix epoch. */
   readonly at: number;
-  /** Transcript head the signer saw, for the types that carry one. */
-  readonly prev?: Uint8Array;
   readonly body: BodyOf[T];
-}
+};
 
-/** A decoded message together with the exact bytes it came from. */
-export interface SignedMessage<T extends MessageType = MessageType> {
-  readonly envelope: Envelope<T>;
+interface SignedMessageOf<T extends MessageType> {
+  /** The message type, `envelope.t` repeated here so that checking it narrows the whole message. */
+  readonly t: T;
+  readonly envelope: EnvelopeOf<T>;
   readonly envelopeBytes: Uint8Array;
   readonly signature: Uint8Array;
   /** The wire form: CBOR `[envelope bytes, signature]`. */
@@ -44,6 +48,15 @@ export interface SignedMessage<T extends MessageType = MessageType> {
   /** SHA-256 of the wire form. */
   readonly id: Uint8Array;
 }
+
+/** An envelope; for a union of types, a union discriminated by `t`. */
+export type Envelope<T extends MessageType = MessageType> = T extends MessageType ? EnvelopeOf<T> : never;
+
+/**
+ * A decoded message together with the exact bytes it came from. For a union of types this is a
+ * union discriminated by `t`: `if (m.t === 'ack')` narrows `m` to `SignedMessage<'ack'>`.
+ */
+export type SignedMessage<T extends MessageType = MessageType> = T extends MessageType ? SignedMessageOf<T> : never;
 
 const ENVELOPE_SCHEMA: Schema = {
   v: [uint, true],
@@ -56,35 +69,46 @@ const ENVELOPE_SCHEMA: Schema = {
 };
 
 /** Fields of an envelope to sign; `v`, the signer and the encoding are filled in. */
-export interface Draft<T extends MessageType> {
-  readonly t: T;
-  readonly sid: Uint8Array;
-  readonly at: number;
-  readonly prev?: Uint8Array;
-  readonly body: BodyOf[T];
-}
+export type Draft<T extends MessageType> = T extends MessageType
+  ? PrevOf<T> & {
+      readonly t: T;
+      readonly sid: Uint8Array;
+      readonly at: number;
+      readonly body: BodyOf[T];
+    }
+  : never;
 
-/** Sign a draft: validate it as a verifier would, encode deterministically, sign domain-separated. */
-export async function signMessage<T extends MessageType>(signer: Signer, draft: Draft<T>): Promise<SignedMessage<T>> {
+/**
+ * The envelope bytes `by` would sign for a draft, validated with the decoder's own rules so that
+ * nothing is signed that a verifier would refuse. A device restoring its journal re-derives the
+ * envelope of each message it signed and compares these bytes with the recorded ones.
+ */
+export function encodeEnvelope<T extends MessageType>(by: Uint8Array, draft: Draft<T>): Uint8Array {
   const map: Record<string, CborValue> = {
     v: PROTOCOL_VERSION,
     t: draft.t,
     sid: draft.sid,
-    by: signer.fingerprint,
+    by,
     at: draft.at,
     body: stripUndefined(draft.body as unknown as CborMap),
   };
   if (draft.prev !== undefined) map.prev = draft.prev;
   const envelopeBytes = encodeCbor(map);
-  // Validate with the decoder's own rules so nothing is signed that a verifier would refuse.
   parseEnvelope(envelopeBytes);
+  return envelopeBytes;
+}
+
+/** Sign a draft: validate it as a verifier would, encode deterministically, sign domain-separated. */
+export async function signMessage<T extends MessageType>(signer: Signer, draft: Draft<T>): Promise<SignedMessage<T>> {
+  const envelopeBytes = encodeEnvelope(signer.fingerprint, draft);
   const signature = await signer.signRaw(signedBytes(draft.t, envelopeBytes));
   const wire = encodeCbor([envelopeBytes, signature]);
-  return decodeMessage(wire) as SignedMessage<T>;
+  // A distributive Draft<T> types `t` as the whole union; the decoded type is the drafted one.
+  return expectType<T>(decodeMessage(wire), draft.t as T);
 }
 
 function stripUndefined(body: CborMap): CborMap {
-  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as CborMap;
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
 /**
@@ -106,7 +130,8 @@ export function decodeMessage(wire: Uint8Array, maxBytes = DEFAULT_MAX_CBOR_BYTE
       where: 'wire[1]',
     });
   const envelope = parseEnvelope(envelopeBytes);
-  return { envelope, envelopeBytes, signature, wire, id: sha256(wire) };
+  // parseEnvelope checked the body against the schema of envelope.t, so the pair is consistent.
+  return { t: envelope.t, envelope, envelopeBytes, signature, wire, id: sha256(wire) } as SignedMessage;
 }
 
 function parseEnvelope(envelopeBytes: Uint8Array): Envelope {
@@ -123,12 +148,29 @@ function parseEnvelope(envelopeBytes: Uint8Array): Envelope {
   return map as unknown as Envelope;
 }
 
+/**
+ * The identity a genesis or an enrolment certifies for itself: the key it carries, with the
+ * fingerprint computed from that key (not taken from `by`). Its signature proves possession.
+ */
+export function selfCertifiedIdentity(message: SignedMessage<'genesis' | 'enroll'>): PublicIdentity {
+  const { alg, key } = message.envelope.body;
+  return { alg, publicKey: key, fingerprint: fingerprintOf(key) };
+}
+
+/** True when the message is of one of the given types (a type guard over the message union). */
+export function isMessageOf<T extends MessageType>(
+  message: SignedMessage,
+  ...types: readonly T[]
+): message is SignedMessage<T> {
+  return (types as readonly MessageType[]).includes(message.t);
+}
+
 /** Narrow a decoded message to a type, or fail naming both types. */
 export function expectType<T extends MessageType>(message: SignedMessage, type: T): SignedMessage<T> {
-  if (message.envelope.t !== type) {
-    throw new KeywitnessError('MESSAGE_INVALID', `expected a ${type} message, got a ${message.envelope.t}`);
+  if (!isMessageOf(message, type)) {
+    throw new KeywitnessError('MESSAGE_INVALID', `expected a ${type} message, got a ${message.t}`);
   }
-  return message as SignedMessage<T>;
+  return message;
 }
 
 // Identities whose fingerprint was found to match their key, with copies of the key and

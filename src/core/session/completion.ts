@@ -25,6 +25,11 @@ export interface Completion {
   readonly complete: boolean;
   /** Why the step blocks: failed checks or objections on the statement. */
   readonly blocked: boolean;
+  /**
+   * The step is blocked and no exception can resolve it as things stand: none was recorded, the
+   * latest leaves an objection out, or the latest drew an objection itself. The coordinator records one.
+   */
+  readonly exceptionNeeded: boolean;
   readonly confirmations: number;
   readonly needed: number;
   readonly problems: readonly { readonly code: FindingCode; readonly message: string }[];
@@ -50,6 +55,7 @@ export function stepCompletion(
     return {
       complete: false,
       blocked: false,
+      exceptionNeeded: false,
       confirmations: 0,
       needed,
       problems: [{ code: 'QUORUM_NOT_MET', message: `step ${step.spec.id} has no statement` }],
@@ -63,6 +69,7 @@ export function stepCompletion(
     return {
       complete,
       blocked: false,
+      exceptionNeeded: false,
       confirmations,
       needed,
       problems: complete
@@ -82,7 +89,8 @@ export function stepCompletion(
   const confirmations = exception ? count(exception, 'confirm').length : 0;
   const objectedToException = exception ? count(exception, 'object') : [];
   const complete = covered && confirmations >= needed && objectedToException.length === 0;
-  if (complete) return { complete, blocked: true, confirmations, needed, problems: [] };
+  const exceptionNeeded = !covered || objectedToException.length > 0;
+  if (complete) return { complete, blocked: true, exceptionNeeded, confirmations, needed, problems: [] };
   const why = !exception
     ? 'no exception was recorded'
     : !covered
@@ -104,5 +112,5 @@ export function stepCompletion(
       message: `${who} objected to step ${step.spec.id} ("${o.envelope.body.reason ?? 'no reason given'}"): ${why}`,
     });
   }
-  return { complete: false, blocked: true, confirmations, needed, problems };
+  return { complete: false, blocked: true, exceptionNeeded, confirmations, needed, problems };
 }

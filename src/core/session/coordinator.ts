@@ -8,19 +8,25 @@
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
 import { KeywitnessError } from '../errors.js';
 import type { Finding } from '../audit/findings.js';
-import type { CheckRecord, EvidenceRef, MessageType, SessionMode } from '../protocol/bodies.js';
+import {
+  MAX_BLOB_DATA_BYTES,
+  type CheckRecord,
+  type EvidenceRef,
+  type MessageType,
+  type SessionMode,
+} from '../protocol/bodies.js';
 import type { Signer } from '../protocol/identity.js';
-import { decodeMessage, signMessage, type Draft, type SignedMessage } from '../protocol/message.js';
-import { EVIDENCE_REFERENCE_KEYS } from '../script/references.js';
+import { decodeMessage, signMessage, verifyMessage, type Draft, type SignedMessage } from '../protocol/message.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
+import { must } from '../util/must.js';
 import { ackTargets, stepCompletion, type Completion } from './completion.js';
 import type { Bundle } from './files.js';
 import { checkInputs } from './input-checks.js';
 import { publicKeyFor } from './keys.js';
+import { CONTEXT_BLOB_KIND, referencedEvidence } from './message-pool.js';
 import { SessionState } from './state.js';
-import { verifyMessage } from '../protocol/message.js';
 
 /** Something the coordinator must persist before it reports success. */
 export type PersistRecord =
@@ -70,6 +76,8 @@ export class Coordinator {
   private readonly evidenceByHash = new Map<string, Uint8Array>();
   private readonly evidenceById = new Map<string, EvidenceItem>();
   private lastAt = 0;
+  /** The loop shown for the current message (see transmission). */
+  private shownLoop: { readonly key: string; readonly messages: readonly SignedMessage[] } | undefined;
 
   private constructor(options: CoordinatorOptions) {
     this.options = options;
@@ -88,7 +96,8 @@ export class Coordinator {
     },
   ): Promise<Coordinator> {
     const c = new Coordinator(options);
-    const role = options.script.roles.find((r) => r.coordinator)!;
+    const role = options.script.roles.find((r) => r.coordinator);
+    if (!role) throw new KeywitnessError('INPUT_INVALID', `script ${options.script.id} has no coordinator role`);
     const sid = options.sessionId ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
     await c.signAndApply({
       t: 'genesis',
@@ -120,13 +129,13 @@ export class Coordinator {
       await c.apply(message, await c.signatureValid(message), false);
       if (equalBytes(message.envelope.by, options.signer.fingerprint))
         c.lastAt = Math.max(c.lastAt, message.envelope.at);
-      if (message.envelope.t === 'statement') c.rememberEvidence(message as SignedMessage<'statement'>);
+      if (message.t === 'statement') c.rememberEvidence(message);
     }
     return c;
   }
 
   get genesis(): SignedMessage<'genesis'> {
-    return this.state.genesis!;
+    return must(this.state.genesis, 'the genesis of an opened session');
   }
 
   /**
@@ -179,7 +188,8 @@ export class Coordinator {
     }
     const checks: CheckResult[] = checkInputs(step, inputs);
     if (this.options.checker) {
-      for (const e of evidence) checks.push(...(await this.options.checker(all.get(e.id)!, all)));
+      for (const e of evidence)
+        checks.push(...(await this.options.checker(must(all.get(e.id), `evidence ${e.id}`), all)));
     }
     return { step, inputs, evidence: items, checks, confirm };
   }
@@ -216,7 +226,7 @@ export class Coordinator {
   }
 
   private rememberEvidence(statement: SignedMessage<'statement'>): void {
-    const step = this.options.script.steps[statement.envelope.body.n]!;
+    const step = must(this.options.script.steps[statement.envelope.body.n], 'the step of an accepted statement');
     for (const ref of statement.envelope.body.evidence) {
       const bytes = this.evidenceByHash.get(toHex(ref.sha256));
       const spec = step.evidence.find((s) => s.id === ref.id);
@@ -230,45 +240,79 @@ export class Coordinator {
   }
 
   /**
-   * What travels with a statement to witnesses who recompute its checks: signed blobs of its own
-   * evidence and of earlier evidence its checks refer to (`spki_equals: keygen`…), plus the earlier
-   * statements that vouch for those earlier digests, so a witness whose role did not take part in
-   * the earlier step can still recompute the comparison on its own device.
+   * What the coordinator shows now, as one QR loop: the message the room answers (the genesis while
+   * enrolling, the current statement or exception, the close) and what travels with it. An
+   * exception carries its statement as context. On a step that asks witnesses to recompute, signed
+   * blobs carry the step's evidence and the earlier evidence its checks refer to (`spki_equals:
+   * keygen`…), and the earlier statements vouching for those digests travel as context, so a
+   * witness whose role took no part in the earlier step still recomputes the comparison itself.
+   * Context travels inside `context` blobs, so a device never mistakes it for what is answered now.
+   * The loop is kept while the same message is shown, so its frames do not change under the camera.
    */
-  async evidenceBlobs(statement: SignedMessage<'statement'>): Promise<SignedMessage<'blob' | 'statement'>[]> {
-    const step = this.options.script.steps[statement.envelope.body.n]!;
-    const own = statement.envelope.body.evidence.map((ref) => ({
-      ref,
-      statement: undefined as SignedMessage<'statement'> | undefined,
-    }));
+  async transmission(): Promise<readonly SignedMessage[]> {
+    const shown = this.state.close ?? this.currentTarget() ?? this.genesis;
+    const key = toHex(shown.id);
+    if (this.shownLoop?.key === key) return this.shownLoop.messages;
+    const messages: SignedMessage[] = [shown];
+    if (shown.t === 'statement' || shown.t === 'exception') {
+      const statement = shown.t === 'statement' ? shown : this.state.message(shown.envelope.body.ref);
+      if (!statement || statement.t !== 'statement') {
+        throw new KeywitnessError('SESSION_REJECTED', 'the statement this exception concerns is not in the session');
+      }
+      if (shown.t === 'exception') messages.push(await this.contextBlob(statement));
+      const step = this.options.script.steps[statement.envelope.body.n];
+      if (step?.acks.recompute) messages.push(...(await this.evidenceFor(step, statement)));
+    }
+    this.shownLoop = { key, messages };
+    return messages;
+  }
+
+  /** Blobs of a statement's own and referenced evidence, and context for the statements vouching for the latter. */
+  private async evidenceFor(step: StepSpec, statement: SignedMessage<'statement'>): Promise<SignedMessage[]> {
+    const own = statement.envelope.body.evidence;
     const earlier = referencedEvidence(step)
-      .filter((id) => !own.some((o) => o.ref.id === id))
+      .filter((id) => !own.some((r) => r.id === id))
       .map((id) => {
         const source = this.state.steps.find((p) =>
           p.statement?.message.envelope.body.evidence.some((r) => r.id === id),
         )?.statement?.message;
         const ref = source?.envelope.body.evidence.find((r) => r.id === id);
-        if (!source || !ref)
+        if (!source || !ref) {
           throw new KeywitnessError(
             'SESSION_REJECTED',
             `evidence "${id}" referred to by step ${step.id} was not recorded by an earlier step`,
           );
-        return { ref, statement: source };
+        }
+        return { ref, source };
       });
-    const blobs = await Promise.all(
-      [...own, ...earlier].map(({ ref }) => {
-        const data = this.evidenceByHash.get(toHex(ref.sha256));
-        if (!data) throw new KeywitnessError('SESSION_REJECTED', `evidence "${ref.id}" is not held by this session`);
-        return signMessage(this.options.signer, {
-          t: 'blob',
-          sid: this.genesis.envelope.sid,
-          at: this.now(),
-          body: { name: ref.name, kind: ref.kind, data },
-        });
-      }),
-    );
-    const vouching = [...new Map(earlier.map((e) => [toHex(e.statement!.id), e.statement!])).values()];
-    return [...blobs, ...vouching];
+    const blobs: SignedMessage[] = [];
+    for (const ref of [...own, ...earlier.map((e) => e.ref)]) {
+      const data = this.evidenceByHash.get(toHex(ref.sha256));
+      if (!data) throw new KeywitnessError('SESSION_REJECTED', `evidence "${ref.id}" is not held by this session`);
+      blobs.push(await this.signBlob(ref.name, ref.kind, data));
+    }
+    const vouching = new Map(earlier.map((e) => [toHex(e.source.id), e.source]));
+    for (const source of vouching.values()) blobs.push(await this.contextBlob(source));
+    return blobs;
+  }
+
+  private async contextBlob(statement: SignedMessage<'statement'>): Promise<SignedMessage<'blob'>> {
+    if (statement.wire.length > MAX_BLOB_DATA_BYTES) {
+      throw new KeywitnessError(
+        'SESSION_REJECTED',
+        `the statement for step ${statement.envelope.body.step} (${statement.wire.length} bytes) is too large to travel as context (at most ${MAX_BLOB_DATA_BYTES})`,
+      );
+    }
+    return this.signBlob(`statement for step ${statement.envelope.body.step}`, CONTEXT_BLOB_KIND, statement.wire);
+  }
+
+  private signBlob(name: string, kind: string, data: Uint8Array): Promise<SignedMessage<'blob'>> {
+    return signMessage(this.options.signer, {
+      t: 'blob',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      body: { name, kind, data },
+    });
   }
 
   /** Record an exception for the current step, naming every objection received so far. */
@@ -353,16 +397,4 @@ export class Coordinator {
     if (persist) await this.options.persist?.({ kind: 'entry', wire: message.wire });
     commit();
   }
-}
-
-/** Ids of earlier evidence a step's expectations refer to. */
-function referencedEvidence(step: StepSpec): string[] {
-  const ids = new Set<string>();
-  for (const e of step.evidence) {
-    for (const key of EVIDENCE_REFERENCE_KEYS) {
-      const target = e.expect[key];
-      if (typeof target === 'string') ids.add(target);
-    }
-  }
-  return [...ids];
 }

@@ -1,6 +1,6 @@
 /** Which public key a message must verify under. */
-import type { PublicIdentity, SignatureAlgorithm } from '../protocol/identity.js';
-import type { SignedMessage } from '../protocol/message.js';
+import type { PublicIdentity } from '../protocol/identity.js';
+import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { SessionState } from './state.js';
 
@@ -15,10 +15,7 @@ export function publicKeyFor(
   state: Pick<SessionState, 'coordinator' | 'participants'>,
 ): PublicIdentity | undefined {
   const { envelope } = message;
-  if (envelope.t === 'genesis' || envelope.t === 'enroll') {
-    const body = (message as SignedMessage<'genesis' | 'enroll'>).envelope.body;
-    return { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: envelope.by };
-  }
+  if (isMessageOf(message, 'genesis', 'enroll')) return selfCertifiedIdentity(message);
   if (state.coordinator && equalBytes(state.coordinator.fingerprint, envelope.by)) return state.coordinator;
   return state.participants.get(toHex(envelope.by))?.identity;
 }

@@ -9,10 +9,11 @@ import { KeywitnessError } from '../errors.js';
 import type { SessionMode } from '../protocol/bodies.js';
 import { generateSigner, type SignatureAlgorithm, type Signer } from '../protocol/identity.js';
 import type { SignedMessage } from '../protocol/message.js';
+import { toWords } from '../protocol/words.js';
 import type { Script } from '../script/types.js';
 import { Coordinator, type EvidenceInput } from './coordinator.js';
 import type { Bundle, Receipt } from './files.js';
-import { ParticipantDevice } from './participant.js';
+import { ParticipantSession } from './participant-session.js';
 
 export interface SimulatedParticipant {
   readonly name: string;
@@ -43,13 +44,58 @@ export interface SimulationOptions {
   readonly onStep?: (stepId: string) => void;
 }
 
+/** A simulated participant: the person, the device's key, its session and its journal. */
+export interface SimulatedDevice {
+  readonly name: string;
+  readonly role: string;
+  /** The device's key (a simulation holds every key; tests re-sign with them). */
+  readonly signer: Signer;
+  readonly session: ParticipantSession;
+  /** Every record the device journaled, in order, as encoded bytes. */
+  readonly journal: readonly Uint8Array[];
+}
+
 export interface SimulationResult {
   readonly coordinator: Coordinator;
   /** The simulated coordinator's key (a simulation holds every key; tests re-sign with them). */
   readonly coordinatorSigner: Signer;
-  readonly devices: readonly ParticipantDevice[];
+  readonly devices: readonly SimulatedDevice[];
   readonly bundle: Bundle;
   readonly receipts: readonly Receipt[];
+}
+
+/** Show the coordinator's current loop to some devices, as the camera would deliver it. */
+async function show(coordinator: Coordinator, devices: readonly SimulatedDevice[]): Promise<void> {
+  const loop = await coordinator.transmission();
+  for (const device of devices) for (const m of loop) await device.session.receive(m.wire);
+}
+
+/**
+ * A simulated witness answers what its device reviews: it objects when the plan says so or a
+ * check failed, and otherwise confirms, first typing the challenge words from the independent
+ * source (here the fingerprint itself: the simulation's witness reads correctly).
+ */
+async function answer(device: SimulatedDevice, objection: SimulatedStep['objection']): Promise<SignedMessage<'ack'>> {
+  const action = await device.session.next();
+  if (action.kind !== 'review') {
+    const detail = action.kind === 'waiting' ? `: waiting for ${action.waitingFor.join(', ')}` : '';
+    throw new KeywitnessError(
+      'SESSION_REJECTED',
+      `${device.name}'s device has nothing to review (${action.kind})${detail}`,
+    );
+  }
+  const { review } = action;
+  const failed = review.recomputed.some((c) => !c.ok) || review.statement.envelope.body.checks.some((c) => !c.ok);
+  if (review.target.t === 'statement' && (objection?.by === device.name || failed)) {
+    return device.session.object(objection?.by === device.name ? objection.reason : 'a check failed');
+  }
+  const challenge = review.challenge;
+  if (challenge?.positions) {
+    const words = toWords(challenge.fingerprint.bytes);
+    const [a, b] = challenge.positions;
+    await device.session.answerChallenge([words[a] ?? '', words[b] ?? '']);
+  }
+  return device.session.confirm();
 }
 
 /** Play a whole ceremony from genesis to the last attestation. */
@@ -65,19 +111,28 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     ...(options.checker ? { checker: options.checker } : {}),
     ...(clock ? { clock } : {}),
   });
-  const devices: ParticipantDevice[] = [];
+  const devices: SimulatedDevice[] = [];
   for (const p of options.participants) {
-    const device = new ParticipantDevice({
-      signer: await generateSigner(p.alg ?? 'ed25519'),
-      name: p.name,
-      role: p.role,
-      script,
-      ...(options.checker ? { checker: options.checker } : {}),
-      ...(clock ? { clock } : {}),
-    });
-    await device.acceptGenesis(coordinator.genesis.wire);
-    await coordinator.receive((await device.enroll()).wire);
-    devices.push(device);
+    const signer = await generateSigner(p.alg ?? 'ed25519');
+    const journal: Uint8Array[] = [];
+    const session = await ParticipantSession.join(
+      {
+        signer,
+        script,
+        scriptBytes: options.scriptBytes,
+        name: p.name,
+        role: p.role,
+        persist: (bytes) => {
+          journal.push(bytes);
+          return Promise.resolve();
+        },
+        ...(options.checker ? { checker: options.checker } : {}),
+        ...(clock ? { clock } : {}),
+      },
+      coordinator.genesis.wire,
+    );
+    await coordinator.receive((await session.enroll()).wire);
+    devices.push({ name: p.name, role: p.role, signer, session, journal });
   }
 
   for (const step of script.steps) {
@@ -88,23 +143,18 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
       plan.evidence ?? [],
       step.irreversible?.confirm,
     );
-    const statement = await coordinator.issueStatement(prepared);
-    const blobs = (await coordinator.evidenceBlobs(statement)).map((b) => b.wire);
+    await coordinator.issueStatement(prepared);
+    // Only the devices whose role answers the step scan it: earlier evidence its checks refer to
+    // reaches them with the statement, whether or not they answered the earlier step.
     const answering = devices.filter((d) => step.acks.roles.includes(d.role));
-    for (const device of answering) {
-      const review = await device.review(statement.wire, blobs);
-      const objects = plan.objection?.by === device.name;
-      const failed = review.recomputed.some((c) => !c.ok) || statement.envelope.body.checks.some((c) => !c.ok);
-      const ack =
-        objects || failed
-          ? await device.acknowledge(review, 'object', { reason: objects ? plan.objection!.reason : 'a check failed' })
-          : await device.acknowledge(review, 'confirm', { challengePassed: step.acks.challenge });
-      await coordinator.receive(ack.wire);
-    }
+    await show(coordinator, answering);
+    for (const device of answering) await coordinator.receive((await answer(device, plan.objection)).wire);
     if (!coordinator.currentCompletion()?.complete) {
-      const resolution = plan.objection?.resolution ?? 'Deviation recorded and accepted by the witnesses.';
-      const exception = await coordinator.issueException(resolution);
-      await answerException(exception, statement, blobs, answering, coordinator);
+      await coordinator.issueException(
+        plan.objection?.resolution ?? 'Deviation recorded and accepted by the witnesses.',
+      );
+      await show(coordinator, answering);
+      for (const device of answering) await coordinator.receive((await answer(device, undefined)).wire);
     }
     const completion = coordinator.currentCompletion();
     if (!completion?.complete) {
@@ -116,27 +166,14 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     options.onStep?.(step.id);
   }
 
-  const close = await coordinator.close();
-  for (const device of devices) await coordinator.receive((await device.attest(close.wire, true)).wire);
+  await coordinator.close();
+  await show(coordinator, devices);
+  for (const device of devices) await coordinator.receive((await device.session.attest(true)).wire);
   return {
     coordinator,
     coordinatorSigner,
     devices,
     bundle: coordinator.bundle(),
-    receipts: devices.map((d) => d.receipt()),
+    receipts: devices.map((d) => d.session.receipt()),
   };
-}
-
-async function answerException(
-  exception: SignedMessage<'exception'>,
-  statement: SignedMessage<'statement'>,
-  blobs: readonly Uint8Array[],
-  devices: readonly ParticipantDevice[],
-  coordinator: Coordinator,
-): Promise<void> {
-  for (const device of devices) {
-    const review = await device.review(exception.wire, [statement.wire, ...blobs]);
-    const ack = await device.acknowledge(review, 'confirm', { challengePassed: review.step.acks.challenge });
-    await coordinator.receive(ack.wire);
-  }
 }

@@ -5,9 +5,9 @@
  * rules for both is what makes "the coordinator accepted it" and "the auditor finds it clean" agree.
  */
 import type { Finding, FindingCode } from '../audit/findings.js';
-import { fingerprintOf, type PublicIdentity, type SignatureAlgorithm } from '../protocol/identity.js';
+import { fingerprintOf, type PublicIdentity } from '../protocol/identity.js';
 import type { MessageType } from '../protocol/bodies.js';
-import type { SignedMessage } from '../protocol/message.js';
+import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { identifyingWords } from '../protocol/words.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
@@ -93,8 +93,7 @@ export class SessionState {
       add('REPLAYED_MESSAGE', `this ${envelope.t} already appears in the transcript`);
       return { findings, commit: chain() };
     }
-    if (envelope.t === 'genesis')
-      return this.evaluateGenesis(message as SignedMessage<'genesis'>, signatureValid, findings, add, chain);
+    if (message.t === 'genesis') return this.evaluateGenesis(message, signatureValid, findings, add, chain);
     if (!this.genesis) {
       // Without a genesis nothing can be judged; one finding says so rather than one per entry.
       if (seq === 0) add('GENESIS_MISSING', `the transcript starts with a ${envelope.t}, not a genesis`);
@@ -164,12 +163,8 @@ export class SessionState {
       return { findings, commit: chain() };
     }
     const body = message.envelope.body;
-    const identity: PublicIdentity = {
-      alg: body.alg as SignatureAlgorithm,
-      publicKey: body.key,
-      fingerprint: message.envelope.by,
-    };
-    if (!equalBytes(fingerprintOf(body.key), message.envelope.by) || signatureValid !== true) {
+    const identity = selfCertifiedIdentity(message);
+    if (!equalBytes(identity.fingerprint, message.envelope.by) || signatureValid !== true) {
       add('BAD_SIGNATURE', 'the genesis signature does not verify with the key it carries');
     }
     if (!equalBytes(body.script, this.script.hash)) {
@@ -214,21 +209,27 @@ export class SessionState {
         `this ${envelope.t} commits to head ${shortHex(envelope.prev)} but the transcript head before it is ${shortHex(this.head)}`,
       );
     }
-    switch (envelope.t) {
+    if ((message.t === 'ack' || message.t === 'attest') && !participant) {
+      // Only the coordinator passes the signer checks without being enrolled.
+      add('UNKNOWN_SIGNER', `a ${message.t} must be signed by an enrolled participant, this one by the coordinator`);
+      return noop;
+    }
+    switch (message.t) {
       case 'enroll':
-        return this.evaluateEnroll(message as SignedMessage<'enroll'>, add);
+        return this.evaluateEnroll(message, add);
       case 'statement':
-        return this.evaluateStatement(message as SignedMessage<'statement'>, add);
+        return this.evaluateStatement(message, add);
       case 'exception':
-        return this.evaluateException(message as SignedMessage<'exception'>, add);
+        return this.evaluateException(message, add);
       case 'ack':
-        return this.evaluateAck(message as SignedMessage<'ack'>, participant!, fpHex, add);
+        return participant ? this.evaluateAck(message, participant, fpHex, add) : noop;
       case 'close':
-        return this.evaluateClose(message as SignedMessage<'close'>, add);
+        return this.evaluateClose(message, add);
       case 'attest':
-        return this.evaluateAttest(message as SignedMessage<'attest'>, participant!, fpHex, add);
-      default:
-        add('MESSAGE_MALFORMED', `a ${envelope.t} message does not belong in the transcript`);
+        return participant ? this.evaluateAttest(message, participant, fpHex, add) : noop;
+      case 'genesis':
+      case 'blob':
+        add('MESSAGE_MALFORMED', `a ${message.t} message does not belong in the transcript here`);
         return noop;
     }
   }
@@ -247,11 +248,11 @@ export class SessionState {
     };
     if (!equalBytes(fingerprintOf(body.key), by))
       bad('BAD_SIGNATURE', 'the enrolment is not signed by the key it enrols');
-    if (!equalBytes(body.genesis, this.genesis!.id))
+    if (!this.genesis || !equalBytes(body.genesis, this.genesis.id))
       bad('ENROLLMENT_INVALID', 'the enrolment answers a different genesis');
     if (this.current >= 0) bad('ENROLLMENT_INVALID', 'enrolment after the first step had started');
     if (this.participants.has(toHex(by))) bad('ENROLLMENT_INVALID', 'this key is already enrolled');
-    if (equalBytes(by, this.coordinator!.fingerprint))
+    if (this.coordinator && equalBytes(by, this.coordinator.fingerprint))
       bad('ENROLLMENT_INVALID', "the coordinator's key cannot also enrol as a participant");
     const role = this.script.roles.find((r) => r.id === body.role);
     if (!role) bad('ENROLLMENT_INVALID', `role "${body.role}" is not in the script`);
@@ -266,7 +267,7 @@ export class SessionState {
         role: body.role,
         label,
         enroll: message,
-        identity: { alg: body.alg as SignatureAlgorithm, publicKey: body.key, fingerprint: by },
+        identity: selfCertifiedIdentity(message),
       });
     };
   }
@@ -410,7 +411,7 @@ export class SessionState {
     const { body, prev } = message.envelope;
     const who = { participant: participant.label };
     const target = this.byId.get(toHex(body.ref));
-    if (!target || (target.envelope.t !== 'statement' && target.envelope.t !== 'exception')) {
+    if (!target || !isMessageOf(target, 'statement', 'exception')) {
       add(
         'ACK_FOR_UNKNOWN_STATEMENT',
         'acknowledges a message that is not a statement or exception of this session',
@@ -420,18 +421,15 @@ export class SessionState {
     }
     const step = this.steps[this.current];
     const slot = step ? ackTargets(step).find((t) => equalBytes(t.message.id, body.ref)) : undefined;
-    const stepId =
-      target.envelope.t === 'statement'
-        ? (target as SignedMessage<'statement'>).envelope.body.step
-        : (target as SignedMessage<'exception'>).envelope.body.step;
+    const stepId = target.envelope.body.step;
     if (!step || !slot) {
       add('ACK_WRONG_STEP', `acknowledges step ${stepId}, which is not the current step`, { ...who, step: stepId });
       return () => undefined;
     }
-    if (!equalBytes(prev!, target.envelope.prev!)) {
+    if (!equalBytes(prev, target.envelope.prev)) {
       add(
         'CHAIN_BROKEN',
-        `the acknowledgement commits to head ${shortHex(prev!)}, the ${target.envelope.t} it answers to ${shortHex(target.envelope.prev!)}`,
+        `the acknowledgement commits to head ${shortHex(prev)}, the ${target.envelope.t} it answers to ${shortHex(target.envelope.prev)}`,
         { ...who, step: stepId },
       );
     }
@@ -488,7 +486,7 @@ export class SessionState {
       add('ATTESTATION_INVALID', 'the attestation does not refer to the close of this session', who);
       return () => undefined;
     }
-    if (!equalBytes(prev!, this.close.envelope.prev!))
+    if (!equalBytes(prev, this.close.envelope.prev))
       add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
     if (this.attestations.has(fpHex)) {
       add('ATTESTATION_INVALID', 'a second attestation from the same participant', who);

@@ -27,21 +27,25 @@ export const PEOPLE = {
 } as const;
 export type Who = keyof typeof PEOPLE;
 
-/** The custodian who answers each witness+custodian step (whoever answers a step needing earlier evidence also answered that step). */
-const CUSTODIAN_FOR: Readonly<Record<string, Who>> = {
-  '2.2': 'K1',
-  '2.3': 'K3',
-  '3.2': 'K2',
-  '4.1': 'K2',
-  '5.1': 'K1',
-  '5.2': 'K3',
-  '5.3': 'K1',
-  '6.2': 'K3',
-};
+/**
+ * Custodians take turns at the witness+custodian steps, in script order, with no regard for which
+ * earlier evidence a step's checks refer to: each device must get that evidence from the
+ * coordinator's statement itself. With this rotation the custodian at 4.1 (whose root certificate
+ * is checked with `spki_equals: keygen`) did not answer 3.2, where `keygen` was recorded.
+ */
+const CUSTODIAN_TURNS: readonly Who[] = ['K1', 'K3', 'K2'];
 
 export function answering(step: StepSpec): Who[] {
-  return step.acks.roles.includes('custodian') ? ['W1', 'W2', CUSTODIAN_FOR[step.id]!] : ['W1', 'W2'];
+  if (!step.acks.roles.includes('custodian')) return ['W1', 'W2'];
+  const turn = script.steps.filter((s) => s.acks.roles.includes('custodian')).findIndex((s) => s.id === step.id);
+  return ['W1', 'W2', CUSTODIAN_TURNS[turn % CUSTODIAN_TURNS.length]!];
 }
+
+/** Steps whose checks refer to earlier evidence: the check and the step that recorded the evidence. */
+export const CROSS_STEP_CHECKS: Readonly<Record<string, { readonly check: string; readonly source: string }>> = {
+  '3.3': { check: 'root_pub.spki_equals', source: '3.2' },
+  '4.1': { check: 'root.spki_equals', source: '3.2' },
+};
 
 export const OBJECTION = {
   step: '3.2',

@@ -22,6 +22,7 @@ import { EVIDENCE, expectAccessible, SCREENSHOTS, SCRIPT, startApp, type AppHarn
 import {
   answering,
   challengeAnswer,
+  CROSS_STEP_CHECKS,
   EVIDENCE_BY,
   EVIDENCE_FILES,
   independentFingerprint,
@@ -142,7 +143,12 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
   await shot(C.page, '06-coordinator-enrolment', 'coordinator: enrolment');
   await C.page.getByRole('button', { name: /Enrolment complete/ }).click();
 
-  // --- The steps.
+  // --- The steps. Someone answers each cross-step check without having answered its source step.
+  for (const [id, { source }] of Object.entries(CROSS_STEP_CHECKS)) {
+    const at = answering(script.steps.find((s) => s.id === id)!);
+    const before = answering(script.steps.find((s) => s.id === source)!);
+    if (id === '4.1') expect(at.filter((w) => !before.includes(w))).not.toEqual([]);
+  }
   for (const step of script.steps) {
     log(`step ${step.id}: prepare`);
     await expect(C.page.getByTestId('step-prepare')).toHaveAttribute('data-step', step.id);
@@ -302,6 +308,16 @@ async function answer(page: Page, stepId: string, decision: 'confirm' | 'object'
   await expect(review).toHaveAttribute('data-step', stepId);
   await expect(page.getByTestId('own-checks').locator('tr[data-ok="false"]')).toHaveCount(0);
   await expect(page.getByTestId('disagreements')).toHaveCount(0);
+  const cross = CROSS_STEP_CHECKS[stepId];
+  if (cross) {
+    // Recomputed on this device from the earlier evidence the coordinator's statement carried,
+    // whether or not this participant answered the step that recorded it.
+    await expect(page.getByTestId('own-checks').locator(`tr[data-check="${cross.check}"]`)).toHaveAttribute(
+      'data-ok',
+      'true',
+    );
+    await expect(page.getByTestId('referenced-evidence')).toContainText(`(step ${cross.source})`);
+  }
   const step = script.steps.find((s) => s.id === stepId)!;
   if (decision === 'object') {
     await page.getByLabel('Or object, saying why').fill(OBJECTION.reason);
@@ -321,7 +337,8 @@ async function answer(page: Page, stepId: string, decision: 'confirm' | 'object'
         );
       }
       for (const p of positions) await page.getByLabel(`Word ${p} of 32`).fill(challengeAnswer(fp, p, form));
-      await page.getByRole('button', { name: 'Check the words' }).click();
+      await page.getByRole('button', { name: /^Check the words/ }).click();
+      await expect(challenge).toContainText('Both words match');
     }
     await page.getByRole('button', { name: /^Confirm/ }).click();
   }

@@ -4,12 +4,9 @@ import { utf8 } from '../../../../src/core/util/bytes.js';
 import {
   decodeCoordinatorRecord,
   decodeIndexRecord,
-  decodeParticipantRecord,
   encodeCoordinatorRecord,
   encodeIndexRecord,
-  encodeParticipantRecord,
   type CoordinatorRecord,
-  type ParticipantRecord,
 } from '../../../../renderer/session/records.js';
 
 const bytes = (...v: number[]): Uint8Array => new Uint8Array(v);
@@ -21,33 +18,6 @@ describe('journal records', () => {
     { kind: 'evidence', data: bytes(0, 255) },
   ])('coordinator record round-trips: %j', (r) => {
     expect(decodeCoordinatorRecord(encodeCoordinatorRecord(r), 0)).toEqual(r);
-  });
-
-  it.each<ParticipantRecord>([
-    { t: 'meta', script: bytes(1), name: 'Wanda', role: 'witness' },
-    { t: 'genesis', wire: bytes(2) },
-    { t: 'enroll', wire: bytes(3) },
-    {
-      t: 'ack',
-      target: bytes(4),
-      related: [bytes(5), bytes(6)],
-      decision: 'object',
-      reason: 'misread',
-      challenge: false,
-      wire: bytes(7),
-    },
-    {
-      t: 'ack',
-      target: bytes(4),
-      related: [],
-      decision: 'confirm',
-      reason: undefined,
-      challenge: true,
-      wire: bytes(7),
-    },
-    { t: 'attest', close: bytes(8), agree: true, reason: undefined, wire: bytes(9) },
-  ])('participant record round-trips: %j', (r) => {
-    expect(decodeParticipantRecord(encodeParticipantRecord(r), 0)).toEqual(r);
   });
 
   it('index record round-trips', () => {
@@ -66,18 +36,6 @@ describe('journal records', () => {
       (b) => decodeCoordinatorRecord(b, 0),
       '{"t":"meta","script":"","name":"a","mode":"live"}',
       /unknown session mode "live"/,
-    ],
-    [
-      'bad decision',
-      (b) => decodeParticipantRecord(b, 0),
-      '{"t":"ack","target":"","related":[],"decision":"maybe","challenge":true,"wire":""}',
-      /unknown decision/,
-    ],
-    [
-      'related not a list',
-      (b) => decodeParticipantRecord(b, 0),
-      '{"t":"ack","target":"","related":"","decision":"confirm","challenge":true,"wire":""}',
-      /"related" must be a list/,
     ],
     [
       'bad session id',

@@ -5,9 +5,10 @@
  * -fingerprint` prints), the public key's SPKI SHA-256 where the evidence is or holds a key, and
  * the file's SHA-256 otherwise (what `sha256sum` prints).
  */
-import type { EvidenceDescription, FingerprintView } from '../../src/core/evidence/describe.js';
-import { fromHex } from '../../src/core/util/bytes.js';
+import { fromHex } from '../util/bytes.js';
+import type { EvidenceDescription, FingerprintView } from './describe.js';
 
+/** A fingerprint to compare with an independent source. */
 export interface ComparableFingerprint {
   readonly label: string;
   readonly bytes: Uint8Array;
@@ -16,6 +17,11 @@ export interface ComparableFingerprint {
 }
 
 const SPKI_HOW = 'openssl pkey -pubin -in KEY.pem -outform DER | sha256sum';
+
+/** The file digest of evidence whose bytes this device does not hold (only the statement's digest). */
+export function fileFingerprint(name: string, sha256: Uint8Array): ComparableFingerprint {
+  return { label: `SHA-256 of ${name}`, bytes: sha256, how: 'sha256sum FILE' };
+}
 
 function fp(view: FingerprintView | undefined, label: string, how: string): ComparableFingerprint[] {
   return view ? [{ label, bytes: fromHex(view.hex), how }] : [];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { answerMatches, challengePositions } from '../../../../renderer/session/challenge.js';
+import {
+  answerMatches,
+  challengePositions,
+  checkPositions,
+  cryptoRandomIndex,
+} from '../../../../src/core/session/challenge.js';
 import { fromHex } from '../../../../src/core/util/bytes.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,5 +58,26 @@ describe('word challenge', () => {
     expect(answerMatches(FP, 1, odd)).toBe(true);
     expect(answerMatches(FP, 1, even)).toBe(false);
     expect(answerMatches(FP, 2, odd)).toBe(false);
+  });
+
+  it('uses the injected source of randomness and redraws a repeated position', () => {
+    const draws = [5, 5, 5, 2];
+    expect(challengePositions(32, () => draws.shift() ?? 0)).toEqual([2, 5]);
+  });
+
+  it('draws indices uniformly enough below a bound that does not divide 2^32', () => {
+    const counts = new Array<number>(3).fill(0);
+    for (let i = 0; i < 3000; i++) counts[cryptoRandomIndex(3)]! += 1;
+    for (const c of counts) expect(c).toBeGreaterThan(850);
+  });
+
+  it.each<[string, number[]]>([
+    ['one position', [3]],
+    ['a repeated position', [4, 4]],
+    ['descending positions', [9, 2]],
+    ['a position past the end', [1, 32]],
+    ['three positions', [1, 2, 3]],
+  ])('refuses journaled positions with %s', (_what, positions) => {
+    expect(() => checkPositions(positions, 32, 'record 7')).toThrow(/record 7: challenge positions/);
   });
 });

@@ -1,0 +1,152 @@
+/**
+ * What a participant device has received from the coordinator, and what the room is answering
+ * now. Every message here was verified under the coordinator's key before it was added.
+ *
+ * Top-level statements, exceptions and the close are what the coordinator shows for the room to
+ * answer. Statements that travel only as context (the statement an exception concerns, earlier
+ * statements vouching for evidence that a step's checks refer to) arrive wrapped in a `context`
+ * blob, so they are never mistaken for the one being answered. Evidence blobs are kept by the
+ * SHA-256 of their bytes, which is how statements name them.
+ */
+import type { EvidenceItem } from '../checks.js';
+import { KeywitnessError } from '../errors.js';
+import type { SignedMessage } from '../protocol/message.js';
+import { EVIDENCE_REFERENCE_KEYS } from '../script/references.js';
+import type { Script, StepSpec } from '../script/types.js';
+import { toHex } from '../util/bytes.js';
+import { sha256 } from '../util/hash.js';
+
+/** Blob kind of a coordinator message that travels as context for the one being answered. */
+export const CONTEXT_BLOB_KIND = 'context';
+
+/** Most bytes a device keeps from one session's coordinator messages. */
+export const MAX_POOL_BYTES = 64 * 1024 * 1024;
+
+/** What the room can be asked to answer. */
+export type Target = SignedMessage<'statement' | 'exception' | 'close'>;
+
+/** Ids of earlier evidence a step's expectations refer to (`spki_equals: keygen`…). */
+export function referencedEvidence(step: StepSpec): string[] {
+  const ids = new Set<string>();
+  for (const e of step.evidence) {
+    for (const key of EVIDENCE_REFERENCE_KEYS) {
+      const target = e.expect[key];
+      if (typeof target === 'string') ids.add(target);
+    }
+  }
+  return [...ids];
+}
+
+export class MessagePool {
+  private readonly script: Script;
+  private readonly ids = new Set<string>();
+  private readonly targetList: Target[] = [];
+  private readonly statements = new Map<string, SignedMessage<'statement'>>();
+  private readonly blobs = new Map<string, Uint8Array>();
+  private size = 0;
+
+  constructor(script: Script) {
+    this.script = script;
+  }
+
+  /** True when a message with this id (top-level or context) is already held. */
+  has(id: Uint8Array): boolean {
+    return this.ids.has(toHex(id));
+  }
+
+  /** Refuse growth past MAX_POOL_BYTES before anything is stored. */
+  checkRoom(bytes: number): void {
+    if (this.size + bytes > MAX_POOL_BYTES) {
+      throw new KeywitnessError(
+        'INPUT_TOO_LARGE',
+        `this device already holds ${this.size} bytes of this session's messages; at most ${MAX_POOL_BYTES} are kept`,
+      );
+    }
+  }
+
+  /** Add a verified coordinator message; `context` marks a statement that travelled as context. */
+  add(message: SignedMessage<'statement' | 'exception' | 'close' | 'blob'>, context = false): void {
+    this.ids.add(toHex(message.id));
+    this.size += message.wire.length;
+    switch (message.t) {
+      case 'blob':
+        this.blobs.set(toHex(sha256(message.envelope.body.data)), message.envelope.body.data);
+        return;
+      case 'statement':
+        this.statements.set(toHex(message.id), message);
+        if (!context) this.targetList.push(message);
+        return;
+      case 'exception':
+      case 'close':
+        this.targetList.push(message);
+        return;
+    }
+  }
+
+  /** A statement held by id, whether it was shown for answering or travelled as context. */
+  statement(id: Uint8Array): SignedMessage<'statement'> | undefined {
+    return this.statements.get(toHex(id));
+  }
+
+  /** Evidence bytes with this SHA-256, if a blob carried them. */
+  blob(digest: Uint8Array): Uint8Array | undefined {
+    return this.blobs.get(toHex(digest));
+  }
+
+  /**
+   * What the coordinator is showing now: the close once it came, otherwise the statement or
+   * exception furthest along the script (an exception comes after its step's statement, a later
+   * exception after an earlier one).
+   */
+  current(): Target | undefined {
+    let best: Target | undefined;
+    let bestKey: readonly number[] = [];
+    for (const t of this.targetList) {
+      const key = this.order(t);
+      if (!best || compare(key, bestKey) > 0) {
+        best = t;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Evidence `id` as the coordinator vouched for it: the bytes of a held blob whose digest a held
+   * statement records under that id, with the statement. The latest such statement wins.
+   */
+  evidence(id: string): { readonly item: EvidenceItem; readonly statement: SignedMessage<'statement'> } | undefined {
+    let found: { item: EvidenceItem; statement: SignedMessage<'statement'> } | undefined;
+    for (const statement of this.statements.values()) {
+      const ref = statement.envelope.body.evidence.find((r) => r.id === id);
+      const spec = this.script.steps[statement.envelope.body.n]?.evidence.find((e) => e.id === id);
+      const bytes = ref ? this.blob(ref.sha256) : undefined;
+      if (!ref || !spec || !bytes) continue;
+      if (!found || statement.envelope.body.n >= found.statement.envelope.body.n) {
+        found = { item: { spec, bytes }, statement };
+      }
+    }
+    return found;
+  }
+
+  private order(t: Target): readonly number[] {
+    switch (t.t) {
+      case 'close':
+        return [Number.MAX_SAFE_INTEGER, 0, t.envelope.at];
+      case 'statement':
+        return [t.envelope.body.n, 0, t.envelope.at];
+      case 'exception': {
+        const index = this.script.steps.findIndex((s) => s.id === t.envelope.body.step);
+        return [index, 1, t.envelope.at];
+      }
+    }
+  }
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (const [i, x] of a.entries()) {
+    const y = b[i] ?? 0;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}

@@ -1,0 +1,143 @@
+/**
+ * What a participant device lets in: the genesis, checked against this device's own script, and
+ * afterwards only the coordinator's statements, exceptions, blobs and close of that session, signed
+ * under the genesis's key and fitting this device's script. Anything else is refused with the
+ * reason, before anything is stored.
+ */
+import { KeywitnessError } from '../errors.js';
+import type { PublicIdentity } from '../protocol/identity.js';
+import {
+  decodeMessage,
+  expectType,
+  isMessageOf,
+  selfCertifiedIdentity,
+  verifyMessage,
+  type SignedMessage,
+} from '../protocol/message.js';
+import type { Script } from '../script/types.js';
+import type { VerifyFn } from '../transfer/assembler.js';
+import { equalBytes, toHex } from '../util/bytes.js';
+import { sha256 } from '../util/hash.js';
+import { CONTEXT_BLOB_KIND, type MessagePool } from './message-pool.js';
+import { misfit } from './participant-review.js';
+
+function refuse(message: string): never {
+  throw new KeywitnessError('SESSION_REJECTED', message);
+}
+
+/**
+ * Check a scanned genesis: signed by the key it carries, for this device's script (by hash and id),
+ * with a coordinator role of that script, and a participant role for this device.
+ */
+export async function checkGenesis(
+  device: { readonly script: Script; readonly role: string },
+  wire: Uint8Array,
+): Promise<SignedMessage<'genesis'>> {
+  const genesis = expectType(decodeMessage(wire), 'genesis');
+  const body = genesis.envelope.body;
+  const identity = selfCertifiedIdentity(genesis);
+  if (!(await verifyMessage(genesis, identity)))
+    refuse('the genesis signature does not verify with the key it carries');
+  if (!equalBytes(body.script, device.script.hash)) {
+    refuse(
+      `the session's script hash ${toHex(body.script)} differs from this device's script ${toHex(device.script.hash)}: do not proceed`,
+    );
+  }
+  if (body.script_id !== device.script.id) {
+    refuse(`the session names script "${body.script_id}", this device's script is "${device.script.id}"`);
+  }
+  const role = device.script.roles.find((r) => r.id === device.role);
+  if (!role || role.coordinator) {
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `role "${device.role}" is not a participant role of script ${device.script.id}`,
+    );
+  }
+  return genesis;
+}
+
+/** A coordinator message let in, with the statement a context blob carried. */
+export type Intake =
+  | { readonly status: 'duplicate'; readonly message: SignedMessage }
+  | {
+      readonly status: 'accepted';
+      readonly message: SignedMessage<'statement' | 'exception' | 'close' | 'blob'>;
+      readonly inner: SignedMessage<'statement'> | undefined;
+    };
+
+interface Session {
+  readonly script: Script;
+  readonly genesis: SignedMessage<'genesis'>;
+  readonly coordinator: PublicIdentity;
+}
+
+async function fromCoordinator(session: Session, wire: Uint8Array, what: string): Promise<SignedMessage> {
+  const message = decodeMessage(wire);
+  const { t } = message;
+  if (!equalBytes(message.envelope.sid, session.genesis.envelope.sid))
+    refuse(`${what} ${t} belongs to another session`);
+  if (!(await verifyMessage(message, session.coordinator))) {
+    refuse(`${what} ${t} is not signed by the coordinator of this session (another participant's screen?)`);
+  }
+  return message;
+}
+
+function checkFits(session: Session, message: SignedMessage): void {
+  if (message.t === 'statement') {
+    const wrong = misfit(session.script, message);
+    if (wrong) refuse(wrong);
+  }
+  if (message.t === 'exception' && !session.script.steps.some((s) => s.id === message.envelope.body.step)) {
+    refuse(`the exception names step "${message.envelope.body.step}", which this device's script does not have`);
+  }
+}
+
+/**
+ * Let a scanned coordinator message in, or refuse it. Evidence blobs are duplicates when the pool
+ * already holds their bytes, context blobs when it holds the statement they carry.
+ */
+export async function acceptCoordinatorMessage(session: Session, pool: MessagePool, wire: Uint8Array): Promise<Intake> {
+  const message = await fromCoordinator(session, wire, 'this');
+  if (!isMessageOf(message, 'statement', 'exception', 'close', 'blob')) {
+    if (message.t === 'genesis') refuse('this device already joined this session: scan the current statement');
+    refuse(`a ${message.t} is a participant's message: point the camera at the coordinator's screen`);
+  }
+  if (pool.has(message.id)) return { status: 'duplicate', message };
+  let inner: SignedMessage<'statement'> | undefined;
+  if (message.t === 'blob') {
+    const { kind, data } = message.envelope.body;
+    if (kind === CONTEXT_BLOB_KIND) {
+      const carried = await fromCoordinator(session, data, 'the context');
+      if (carried.t !== 'statement') refuse(`a context blob carries a ${carried.t}; only statements travel as context`);
+      if (pool.has(carried.id)) return { status: 'duplicate', message: carried };
+      inner = carried;
+    } else if (pool.blob(sha256(data))) {
+      return { status: 'duplicate', message };
+    }
+  }
+  checkFits(session, inner ?? message);
+  pool.checkRoom(wire.length);
+  return { status: 'accepted', message, inner };
+}
+
+/**
+ * The check a participant's scanner applies before it releases a message: before joining, a genesis
+ * signed by the key it carries; after, a message signed by this session's coordinator. A refusal is
+ * the sentence the scanner shows.
+ */
+export function participantScanVerifier(session: Session | undefined): VerifyFn {
+  return async (wire) => {
+    const m = decodeMessage(wire);
+    if (!session) {
+      if (m.t !== 'genesis') return `waiting for the session genesis, this is a ${m.t}`;
+      return (
+        (await verifyMessage(m, selfCertifiedIdentity(m))) ||
+        'the genesis signature does not verify with the key it carries'
+      );
+    }
+    if (!equalBytes(m.envelope.by, session.coordinator.fingerprint)) {
+      return `this ${m.t} is not from this session's coordinator (another participant's screen?)`;
+    }
+    return (await verifyMessage(m, session.coordinator)) || `the signature on this ${m.t} does not verify`;
+  };
+}

@@ -1,0 +1,364 @@
+/**
+ * A witness's or custodian's device: the twin of Coordinator. It trusts only its own copy of the
+ * script and the bytes it scanned (docs/architecture.md, "Trust rules"). It owns the pool of
+ * coordinator messages, decides what the room is answering now and what it still waits for,
+ * recomputes every check itself, runs the word challenge, and signs only what its rules allow.
+ *
+ * Every change of state is a ParticipantRecord handed to the `persist` hook (the journal, which
+ * fsyncs) before the state changes, and `restore` rebuilds the session by applying the same
+ * records through the same code, re-verifying each: a journal that does not replay is refused.
+ */
+import type { EvidenceChecker } from '../checks.js';
+import { KeywitnessError } from '../errors.js';
+import type { Decision } from '../protocol/bodies.js';
+import type { PublicIdentity, Signer } from '../protocol/identity.js';
+import { decodeMessage, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
+import { parseScript } from '../script/parse.js';
+import type { Script } from '../script/types.js';
+import { equalBytes } from '../util/bytes.js';
+import type { Receipt } from './files.js';
+import { MessagePool, type Target } from './message-pool.js';
+import { ParticipantLedger, type ChallengeView } from './participant-ledger.js';
+import { decodeParticipantRecord, encodeParticipantRecord, type ParticipantRecord } from './participant-journal.js';
+import { assess, type Assessed } from './participant-review.js';
+import { cryptoRandomIndex, type RandomIndex } from './challenge.js';
+import { acceptCoordinatorMessage, checkGenesis } from './participant-intake.js';
+
+export type { ChallengeView } from './participant-ledger.js';
+
+export interface ParticipantSessionOptions {
+  readonly signer: Signer;
+  /** Recomputes evidence checks; without it only the inputs are recomputed. */
+  readonly checker?: EvidenceChecker;
+  /**
+   * Durable storage: resolves only once the encoded record is safe (fsynced). `sessionId` names the
+   * journal; the first record of a session is its `join`.
+   */
+  readonly persist?: (record: Uint8Array, decoded: ParticipantRecord, sessionId: Uint8Array) => Promise<void>;
+  readonly clock?: () => number;
+  /** Source of challenge positions (tests inject one); the platform CSPRNG by default. */
+  readonly random?: RandomIndex;
+}
+
+export interface JoinOptions extends ParticipantSessionOptions {
+  readonly script: Script;
+  readonly scriptBytes: Uint8Array;
+  readonly name: string;
+  readonly role: string;
+}
+
+/** This device's review of a statement or exception, with what it lets the witness do. */
+export interface Review extends Assessed {
+  /** The step asks for this device's role. */
+  readonly eligible: boolean;
+  readonly challenge: ChallengeView | undefined;
+  /** Why confirming is refused now; empty when this device would sign a confirmation. */
+  readonly refusals: readonly string[];
+}
+
+/** What the device does next. */
+export type NextAction =
+  | { readonly kind: 'enrol' }
+  | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: Target | undefined }
+  | { readonly kind: 'review'; readonly review: Review }
+  | { readonly kind: 'refused'; readonly target: Target; readonly reason: string }
+  | { readonly kind: 'attest'; readonly close: SignedMessage<'close'> }
+  | { readonly kind: 'closed'; readonly attestation: SignedMessage<'attest'> };
+
+function refuse(message: string): never {
+  throw new KeywitnessError('SESSION_REJECTED', message);
+}
+
+export class ParticipantSession {
+  readonly script: Script;
+  readonly scriptBytes: Uint8Array;
+  readonly name: string;
+  readonly role: string;
+  readonly genesis: SignedMessage<'genesis'>;
+  readonly coordinator: PublicIdentity;
+  private readonly options: ParticipantSessionOptions;
+  private readonly pool: MessagePool;
+  private readonly ledger: ParticipantLedger;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: JoinOptions, genesis: SignedMessage<'genesis'>) {
+    this.options = options;
+    this.script = options.script;
+    this.scriptBytes = options.scriptBytes;
+    this.name = options.name;
+    this.role = options.role;
+    this.genesis = genesis;
+    this.coordinator = selfCertifiedIdentity(genesis);
+    this.pool = new MessagePool(options.script);
+    this.ledger = new ParticipantLedger({
+      signer: options.signer,
+      genesis,
+      script: options.script,
+      role: options.role,
+      name: options.name,
+      clock: options.clock ?? Date.now,
+    });
+  }
+
+  /**
+   * Join a session: check the scanned genesis against this device's own script, then persist the
+   * join record. Nothing is stored for a genesis this device refuses.
+   */
+  static async join(options: JoinOptions, genesisWire: Uint8Array): Promise<ParticipantSession> {
+    const genesis = await checkGenesis(options, genesisWire);
+    const session = new ParticipantSession(options, genesis);
+    const record: ParticipantRecord = {
+      t: 'join',
+      script: options.scriptBytes,
+      name: options.name,
+      role: options.role,
+      genesis: genesis.wire,
+    };
+    await options.persist?.(encodeParticipantRecord(record), record, genesis.envelope.sid);
+    return session;
+  }
+
+  /** Rebuild a session from its journal records, re-verifying each one as it is applied. */
+  static async restore(
+    options: ParticipantSessionOptions,
+    records: readonly Uint8Array[],
+  ): Promise<ParticipantSession> {
+    const first = records[0];
+    if (!first) throw new KeywitnessError('JOURNAL_CORRUPT', 'the participant journal is empty');
+    const join = decodeParticipantRecord(first, 0);
+    if (join.t !== 'join') {
+      throw new KeywitnessError('JOURNAL_CORRUPT', `starts with a ${join.t} record, not the join`, {
+        where: 'participant journal record 0',
+      });
+    }
+    const script = parseScript(join.script);
+    const joinOptions: JoinOptions = { ...options, script, scriptBytes: join.script, name: join.name, role: join.role };
+    const session = new ParticipantSession(joinOptions, await checkGenesis(joinOptions, join.genesis));
+    for (const [i, bytes] of records.entries()) {
+      if (i === 0) continue;
+      const record = decodeParticipantRecord(bytes, i);
+      try {
+        await session.apply(record, true);
+      } catch (e) {
+        const detail = e instanceof Error ? e.message : String(e);
+        throw new KeywitnessError('JOURNAL_CORRUPT', `does not replay: ${detail}`, {
+          where: `participant journal record ${i}`,
+          cause: e,
+        });
+      }
+    }
+    return session;
+  }
+
+  /** The session id of the genesis. */
+  get sessionId(): Uint8Array {
+    return this.genesis.envelope.sid;
+  }
+
+  /** This device's signing fingerprint. */
+  get fingerprint(): Uint8Array {
+    return this.options.signer.fingerprint;
+  }
+
+  /** This device's signed enrolment, once signed. */
+  get enrolment(): SignedMessage<'enroll'> | undefined {
+    return this.ledger.enrolment;
+  }
+
+  /** This device's closing attestation, once signed. */
+  get attestation(): SignedMessage<'attest'> | undefined {
+    return this.ledger.attestation;
+  }
+
+  /** Every message this device signed, in order. */
+  get signed(): readonly SignedMessage[] {
+    return this.ledger.signed;
+  }
+
+  /**
+   * Accept a message scanned from the coordinator's screen: a statement, exception, evidence or
+   * context blob, or the close, of this session and signed by its coordinator. A message already
+   * held is a duplicate and changes nothing.
+   * @throws KeywitnessError MESSAGE_INVALID/CBOR_INVALID for bad bytes, SESSION_REJECTED when refused.
+   */
+  receive(wire: Uint8Array): Promise<{ readonly status: 'accepted' | 'duplicate'; readonly message: SignedMessage }> {
+    return this.serial(async () => {
+      const accepted = await acceptCoordinatorMessage(this, this.pool, wire);
+      if (accepted.status === 'duplicate') return accepted;
+      await this.persist({ t: 'received', wire });
+      this.pool.add(accepted.message, false);
+      if (accepted.inner) this.pool.add(accepted.inner, true);
+      return { status: 'accepted', message: accepted.inner ?? accepted.message };
+    });
+  }
+
+  /** What the device does next: enrol, wait (saying for what), review, attest, or nothing more. */
+  next(): Promise<NextAction> {
+    return this.serial(() => this.decide(false));
+  }
+
+  /** Sign this device's enrolment (name, role, key; self-signed as proof of possession). */
+  enroll(): Promise<SignedMessage<'enroll'>> {
+    return this.serial(async () => {
+      const message = await this.ledger.signEnrolment();
+      await this.persist({ t: 'signed', wire: message.wire });
+      this.ledger.recordEnrolment(message);
+      return message;
+    });
+  }
+
+  /** Type the words of the current challenge. Journaled before it counts. */
+  answerChallenge(answers: readonly [string, string]): Promise<ChallengeView> {
+    return this.serial(async () => {
+      const review = await this.currentReview();
+      const challenge = this.ledger.checkAttempt(review, answers);
+      await this.persist({ t: 'attempt', target: review.target.id, answers: [...answers] });
+      return this.ledger.recordAttempt(challenge.target, answers, challenge.fingerprint);
+    });
+  }
+
+  /** Confirm the current statement or exception; refused with the reasons the review lists. */
+  confirm(): Promise<SignedMessage<'ack'>> {
+    return this.answer('confirm');
+  }
+
+  /** Object to the current statement or exception, saying why. */
+  object(reason: string): Promise<SignedMessage<'ack'>> {
+    return this.answer('object', reason);
+  }
+
+  /** Sign the closing attestation for the close the coordinator showed. */
+  attest(agree: boolean, reason?: string): Promise<SignedMessage<'attest'>> {
+    return this.serial(async () => {
+      const action = await this.decide(false);
+      if (action.kind !== 'attest') refuse("there is no close to attest: scan the coordinator's close first");
+      const message = await this.ledger.signAttestation(action.close, agree, reason);
+      await this.persist({ t: 'signed', wire: message.wire });
+      this.ledger.recordAttestation(action.close, message);
+      return message;
+    });
+  }
+
+  /** The receipt: every message this device signed, and every coordinator message it answered. */
+  receipt(): Receipt {
+    return this.ledger.receipt();
+  }
+
+  private answer(decision: Decision, reason?: string): Promise<SignedMessage<'ack'>> {
+    return this.serial(async () => {
+      const review = await this.currentReview();
+      const message = await this.ledger.signAnswer(review, decision, reason);
+      await this.persist({ t: 'signed', wire: message.wire });
+      this.ledger.recordAnswer(review, message);
+      return message;
+    });
+  }
+
+  private async currentReview(): Promise<Review> {
+    const action = await this.decide(false);
+    if (action.kind !== 'review') refuse('nothing is waiting for an answer on this device');
+    return action.review;
+  }
+
+  /**
+   * Work out the next action. A challenge is drawn (and journaled) the first time its review is
+   * ready for an eligible, unanswered target; during a restore the journal's draw is used instead.
+   */
+  private async decide(restoring: boolean): Promise<NextAction> {
+    if (!this.ledger.enrolment) return { kind: 'enrol' };
+    const attestation = this.ledger.attestation;
+    if (attestation) return { kind: 'closed', attestation };
+    const target = this.pool.current();
+    if (!target) return { kind: 'waiting', waitingFor: ['the first statement'], target: undefined };
+    if (target.t === 'close') return { kind: 'attest', close: target };
+    if (this.ledger.answered(target)) {
+      return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
+    }
+    const assessment = await assess(this.script, this.pool, target, this.options.checker);
+    if (assessment.kind === 'waiting') return { kind: 'waiting', waitingFor: assessment.waitingFor, target };
+    if (assessment.kind === 'refused') return { kind: 'refused', target, reason: assessment.reason };
+    const { review, draw } = await this.ledger.review(assessment.assessed);
+    if (!draw || restoring) return { kind: 'review', review };
+    const positions = this.ledger.drawPositions(review, this.options.random ?? cryptoRandomIndex);
+    await this.persist({ t: 'challenge', target: target.id, positions: [...positions] });
+    this.ledger.recordChallenge(target.id, positions);
+    return { kind: 'review', review: (await this.ledger.review(assessment.assessed)).review };
+  }
+
+  /** Apply a journal record during a restore, through the same checks as the live verbs. */
+  private async apply(record: ParticipantRecord, restoring: boolean): Promise<void> {
+    switch (record.t) {
+      case 'join':
+        refuse('a second join record');
+        break;
+      case 'received': {
+        const accepted = await acceptCoordinatorMessage(this, this.pool, record.wire);
+        if (accepted.status === 'duplicate') refuse('a message received twice');
+        this.pool.add(accepted.message, false);
+        if (accepted.inner) this.pool.add(accepted.inner, true);
+        break;
+      }
+      case 'challenge': {
+        const action = await this.decide(restoring);
+        if (action.kind !== 'review' || !equalBytes(action.review.target.id, record.target)) {
+          refuse('a challenge for a message that is not the one under review');
+        }
+        this.ledger.recordChallenge(record.target, this.ledger.checkDraw(action.review, record.positions));
+        break;
+      }
+      case 'attempt': {
+        const action = await this.decide(restoring);
+        if (action.kind !== 'review' || !equalBytes(action.review.target.id, record.target)) {
+          refuse('a challenge attempt for a message that is not the one under review');
+        }
+        const [a = '', b = ''] = record.answers;
+        const challenge = this.ledger.checkAttempt(action.review, [a, b]);
+        this.ledger.recordAttempt(challenge.target, [a, b], challenge.fingerprint);
+        break;
+      }
+      case 'signed':
+        await this.applySigned(decodeMessage(record.wire));
+        break;
+    }
+  }
+
+  private async applySigned(message: SignedMessage): Promise<void> {
+    switch (message.t) {
+      case 'enroll':
+        await this.ledger.checkRecorded(message, this.ledger.draftEnrolment(message.envelope.at));
+        this.ledger.recordEnrolment(message);
+        return;
+      case 'ack': {
+        const action = await this.decide(true);
+        if (action.kind !== 'review') refuse('an answer recorded while nothing was under review');
+        const { decision, reason } = message.envelope.body;
+        const draft = this.ledger.draftAnswer(action.review, decision, reason, message.envelope.at);
+        await this.ledger.checkRecorded(message, draft);
+        this.ledger.recordAnswer(action.review, message);
+        return;
+      }
+      case 'attest': {
+        const action = await this.decide(true);
+        if (action.kind !== 'attest') refuse('an attestation recorded before the close');
+        const { agree, reason } = message.envelope.body;
+        const draft = this.ledger.draftAttestation(action.close, agree, reason, message.envelope.at);
+        await this.ledger.checkRecorded(message, draft);
+        this.ledger.recordAttestation(action.close, message);
+        return;
+      }
+      default:
+        refuse(`this device never signs a ${message.t}`);
+    }
+  }
+
+  private async persist(record: ParticipantRecord): Promise<void> {
+    await this.options.persist?.(encodeParticipantRecord(record), record, this.sessionId);
+  }
+
+  /** Run one verb after every earlier one has finished: the state is changed by one verb at a time. */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
