@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
-import { generateSigner } from '../../../../src/core/protocol/identity.js';
+import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
+import { signMessage } from '../../../../src/core/protocol/message.js';
 import { parseScript } from '../../../../src/core/script/parse.js';
+import type { Script } from '../../../../src/core/script/types.js';
 import { Coordinator, SessionRejectedError } from '../../../../src/core/session/coordinator.js';
 import { decodeBundle, decodeReceipt, encodeBundle, encodeReceipt } from '../../../../src/core/session/files.js';
-import { ParticipantDevice } from '../../../../src/core/session/participant.js';
+import { ParticipantSession } from '../../../../src/core/session/participant-session.js';
 import { simulateCeremony } from '../../../../src/core/session/simulate.js';
 import { utf8 } from '../../../../src/core/util/bytes.js';
 
@@ -46,14 +48,39 @@ async function openSession() {
     name: 'Ada',
     mode: 'rehearsal',
   });
-  const devices = await Promise.all(
-    people.map(
-      async (p) =>
-        new ParticipantDevice({ signer: await generateSigner(p.alg ?? 'ed25519'), name: p.name, role: p.role, script }),
-    ),
+  const signers = await Promise.all(people.map((p) => generateSigner(p.alg ?? 'ed25519')));
+  const devices = await Promise.all(people.map((p, i) => join(coordinator, p.name, p.role, signers[i])));
+  return { coordinator, devices, signers };
+}
+
+/** A participant device of `coordinator`'s session, joined with the genesis it shows. */
+async function join(
+  coordinator: Coordinator,
+  name: string,
+  role: string,
+  signer?: Signer,
+  s: Script = script,
+  scriptBytes: Uint8Array = SCRIPT,
+): Promise<ParticipantSession> {
+  return ParticipantSession.join(
+    { signer: signer ?? (await generateSigner()), script: s, scriptBytes, name, role },
+    coordinator.genesis.wire,
   );
-  for (const d of devices) await d.acceptGenesis(coordinator.genesis.wire);
-  return { coordinator, devices };
+}
+
+/** The device scans what the coordinator shows now and returns its review of it. */
+async function scan(coordinator: Coordinator, device: ParticipantSession) {
+  for (const m of await coordinator.transmission()) await device.receive(m.wire);
+  const action = await device.next();
+  if (action.kind !== 'review') throw new Error(`expected a review, got ${action.kind}`);
+  return action.review;
+}
+
+/** The device scans the coordinator's screen and answers; the coordinator scans the answer. */
+async function answer(coordinator: Coordinator, device: ParticipantSession, reason?: string) {
+  await scan(coordinator, device);
+  const ack = reason === undefined ? await device.confirm() : await device.object(reason);
+  return coordinator.receive(ack.wire);
 }
 
 function rejectedWith(code: string) {
@@ -122,44 +149,58 @@ describe('the coordinator refuses, and changes nothing', () => {
 
   it('an enrolment for the coordinator role, and one over the role maximum', async () => {
     const { coordinator } = await openSession();
-    const admin = new ParticipantDevice({ signer: await generateSigner(), name: 'Eve', role: 'witness', script });
-    await admin.acceptGenesis(coordinator.genesis.wire);
-    (admin as unknown as { role: string }).role = 'admin';
-    await expect(coordinator.receive((await admin.enroll()).wire)).rejects.toEqual(rejectedWith('ENROLLMENT_INVALID'));
+    // A device refuses to join as the coordinator's role…
+    await expect(join(coordinator, 'Eve', 'admin')).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      message: expect.stringMatching(/role "admin" is not a participant role/),
+    });
+    // …so a forged enrolment for it is signed by hand, and the coordinator refuses it.
+    const eve = await generateSigner();
+    const forged = await signMessage(eve, {
+      t: 'enroll',
+      sid: coordinator.genesis.envelope.sid,
+      at: Date.now(),
+      body: { genesis: coordinator.genesis.id, name: 'Eve', role: 'admin', alg: eve.alg, key: eve.publicKey },
+    });
+    await expect(coordinator.receive(forged.wire)).rejects.toEqual(rejectedWith('ENROLLMENT_INVALID'));
     for (let i = 0; i < 3; i++) {
-      const w = new ParticipantDevice({ signer: await generateSigner(), name: `W${i}`, role: 'witness', script });
-      await w.acceptGenesis(coordinator.genesis.wire);
+      const w = await join(coordinator, `W${i}`, 'witness');
       await coordinator.receive((await w.enroll()).wire);
     }
-    const fourth = new ParticipantDevice({ signer: await generateSigner(), name: 'W4', role: 'witness', script });
-    await fourth.acceptGenesis(coordinator.genesis.wire);
+    const fourth = await join(coordinator, 'W4', 'witness');
     await expect(coordinator.receive((await fourth.enroll()).wire)).rejects.toEqual(rejectedWith('ENROLLMENT_INVALID'));
     expect(coordinator.state.participants.size).toBe(3);
   });
 
   it('acks from a role the step does not ask for, from a stranger, and re-scans', async () => {
-    const { coordinator, devices } = await openSession();
+    const { coordinator, devices, signers } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
     const statement = await coordinator.issueStatement(
       await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
     );
     const carol = devices[2]!;
-    const review = await carol.review(statement.wire);
-    await expect(carol.acknowledge(review, 'confirm')).rejects.toThrow(/asks for witness, not custodian/);
-    // A custodian device that signs anyway is refused by the coordinator.
-    (carol as unknown as { role: string }).role = 'witness';
-    const forced = await carol.acknowledge(review, 'confirm');
-    await expect(coordinator.receive(forced.wire)).rejects.toEqual(rejectedWith('ACK_ROLE_NOT_REQUIRED'));
-    const stranger = new ParticipantDevice({
-      signer: await generateSigner(),
-      name: 'Mallory',
-      role: 'witness',
-      script,
+    const review = await scan(coordinator, carol);
+    expect(review.eligible).toBe(false);
+    await expect(carol.confirm()).rejects.toThrow(/asks for witness, not custodian/);
+    await expect(carol.object('not my step')).rejects.toThrow(/asks for witness, not custodian/);
+    expect(carol.signed.map((m) => m.t)).toEqual(['enroll']);
+    // A custodian device that signs anyway (here, by hand with its key) is refused by the coordinator.
+    const forced = await signMessage(signers[2]!, {
+      t: 'ack',
+      sid: statement.envelope.sid,
+      at: Date.now(),
+      prev: statement.envelope.prev,
+      body: { ref: statement.id, decision: 'confirm', recomputed: false, challenge: false },
     });
-    await stranger.acceptGenesis(coordinator.genesis.wire);
-    const strangerAck = await stranger.acknowledge(await stranger.review(statement.wire), 'confirm');
+    await expect(coordinator.receive(forced.wire)).rejects.toEqual(rejectedWith('ACK_ROLE_NOT_REQUIRED'));
+    // A device that joined and enrolled on its own, but whose enrolment the coordinator never scanned.
+    const stranger = await join(coordinator, 'Mallory', 'witness');
+    await stranger.enroll();
+    await scan(coordinator, stranger);
+    const strangerAck = await stranger.confirm();
     await expect(coordinator.receive(strangerAck.wire)).rejects.toEqual(rejectedWith('UNKNOWN_SIGNER'));
-    const ack = await devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'confirm');
+    await scan(coordinator, devices[0]!);
+    const ack = await devices[0]!.confirm();
     expect((await coordinator.receive(ack.wire)).status).toBe('accepted');
     const entries = coordinator.state.entries.length;
     expect((await coordinator.receive(ack.wire)).status).toBe('duplicate');
@@ -169,11 +210,8 @@ describe('the coordinator refuses, and changes nothing', () => {
   it('an irreversible step without its typed confirmation, and a close before the last step', async () => {
     const { coordinator, devices } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
-    const statement = await coordinator.issueStatement(
-      await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
-    );
-    for (const d of devices.slice(0, 2))
-      await coordinator.receive((await d.acknowledge(await d.review(statement.wire), 'confirm')).wire);
+    await coordinator.issueStatement(await coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
+    for (const d of devices.slice(0, 2)) await answer(coordinator, d);
     await expect(
       coordinator.issueStatement(await coordinator.prepareStatement('keygen', {}, [], 'root-kye')),
     ).rejects.toEqual(rejectedWith('IRREVERSIBLE_NOT_CONFIRMED'));
@@ -190,24 +228,21 @@ describe('the coordinator refuses, and changes nothing', () => {
     const statement = await coordinator.issueStatement(
       await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
     );
-    await coordinator.receive(
-      (await devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'confirm')).wire,
-    );
+    await answer(coordinator, devices[0]!);
     const next = () =>
       coordinator.prepareStatement('keygen', {}, [], 'root-key').then((p) => coordinator.issueStatement(p));
     await expect(next()).rejects.toEqual(rejectedWith('QUORUM_NOT_MET'));
-    await coordinator.receive(
-      (await devices[1]!.acknowledge(await devices[1]!.review(statement.wire), 'object', { reason: 'bag seal torn' }))
-        .wire,
-    );
+    await answer(coordinator, devices[1]!, 'bag seal torn');
     await expect(next()).rejects.toEqual(rejectedWith('OBJECTION_NOT_RESOLVED'));
     const exception = await coordinator.issueException(
       'Seal photographed; bag replaced under witness, new serial recorded in step seal.',
     );
     for (const d of devices.slice(0, 2)) {
-      await coordinator.receive(
-        (await d.acknowledge(await d.review(exception.wire, [statement.wire]), 'confirm')).wire,
-      );
+      // The exception travels with its statement as context; the device answers the exception.
+      const review = await scan(coordinator, d);
+      expect(review.target.id).toEqual(exception.id);
+      expect(review.statement.id).toEqual(statement.id);
+      expect((await coordinator.receive((await d.confirm()).wire)).status).toBe('accepted');
     }
     expect(coordinator.currentCompletion()?.complete).toBe(true);
     await next();
@@ -217,9 +252,9 @@ describe('the coordinator refuses, and changes nothing', () => {
 describe('the participant device refuses', () => {
   it('a genesis for a different script', async () => {
     const { coordinator } = await openSession();
-    const other = parseScript(utf8(new TextDecoder().decode(SCRIPT).replace('Session rules test', 'Another script')));
-    const device = new ParticipantDevice({ signer: await generateSigner(), name: 'W', role: 'witness', script: other });
-    await expect(device.acceptGenesis(coordinator.genesis.wire)).rejects.toThrow(
+    const otherBytes = utf8(new TextDecoder().decode(SCRIPT).replace('Session rules test', 'Another script'));
+    const other = parseScript(otherBytes);
+    await expect(join(coordinator, 'W', 'witness', undefined, other, otherBytes)).rejects.toThrow(
       /script hash .* differs from this device's script/,
     );
   });
@@ -232,19 +267,21 @@ describe('the participant device refuses', () => {
     const foreign = await other.coordinator.issueStatement(
       await other.coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
     );
-    await expect(devices[0]!.review(foreign.wire)).rejects.toThrow(/belongs to another session/);
+    const receipt = devices[0]!.receipt();
+    await expect(devices[0]!.receive(foreign.wire)).rejects.toThrow(/belongs to another session/);
+    expect(await devices[0]!.next()).toMatchObject({ kind: 'waiting', target: undefined });
+    expect(devices[0]!.receipt()).toEqual(receipt);
     expect(coordinator.state.current).toBe(-1);
   });
 
   it('an objection without a reason', async () => {
     const { coordinator, devices } = await openSession();
     for (const d of devices) await coordinator.receive((await d.enroll()).wire);
-    const statement = await coordinator.issueStatement(
-      await coordinator.prepareStatement('bag', { serial: 'BB100' }, []),
-    );
-    await expect(
-      devices[0]!.acknowledge(await devices[0]!.review(statement.wire), 'object', { reason: '  ' }),
-    ).rejects.toThrow(/needs a reason/);
+    await coordinator.issueStatement(await coordinator.prepareStatement('bag', { serial: 'BB100' }, []));
+    await scan(coordinator, devices[0]!);
+    await expect(devices[0]!.object('  ')).rejects.toThrow(/needs a reason/);
+    expect(devices[0]!.signed.map((m) => m.t)).toEqual(['enroll']);
+    expect((await devices[0]!.next()).kind).toBe('review');
   });
 });
 
@@ -334,13 +371,10 @@ steps:
       mode: 'rehearsal',
       persist,
     });
-    const device = new ParticipantDevice({
-      signer: await generateSigner(),
-      name: 'W',
-      role: 'witness',
-      script: fileScript,
-    });
-    await device.acceptGenesis(coordinator.genesis.wire);
+    const device = await ParticipantSession.join(
+      { signer: await generateSigner(), script: fileScript, scriptBytes: FILE_SCRIPT, name: 'W', role: 'witness' },
+      coordinator.genesis.wire,
+    );
     await coordinator.receive((await device.enroll()).wire);
     const evidence = [{ id: 'out', name: 'out.txt', bytes: utf8('generated') }];
     const before = records.length;
@@ -359,7 +393,8 @@ steps:
     );
     expect(restored.state.participants.size).toBe(1);
     const statement = await restored.issueStatement(await restored.prepareStatement('gen', {}, evidence, 'go'));
-    await restored.receive((await device.acknowledge(await device.review(statement.wire), 'confirm')).wire);
+    expect((await scan(restored, device)).target.id).toEqual(statement.id);
+    await restored.receive((await device.confirm()).wire);
     await restored.close();
     const bundle = restored.bundle();
     expect(bundle.evidence.map((e) => new TextDecoder().decode(e.data))).toEqual(['generated']);
