@@ -44,7 +44,7 @@ export async function indexSession(record: IndexRecord): Promise<void> {
   await appendRecord(INDEX_JOURNAL_ID, encodeIndexRecord(record));
 }
 
-/** A fresh 128-bit session id (DESIGN §2.2) as bytes and as the journal's hex name. */
+/** A fresh 128-bit session id as bytes and as the journal's hex name. */
 export function newSessionId(): Uint8Array {
   const sid = globalThis.crypto.getRandomValues(new Uint8Array(16));
   if (sid.every((b) => b === 0))

@@ -1,5 +1,5 @@
 /**
- * Coordinator, the end (DESIGN §2 steps 5–6): close the session once every step is complete, show
+ * Coordinator, the end: close the session once every step is complete, show
  * the close for the closing attestations, scan them, and export the session bundle to removable
  * media (never overwriting; the written file is read back and its SHA-256 reported).
  */

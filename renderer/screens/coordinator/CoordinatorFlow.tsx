@@ -1,5 +1,5 @@
 /**
- * The coordinator's workflow (DESIGN §2 steps 2–6). Which screen shows is derived from the
+ * The coordinator's workflow (docs/architecture.md, "The ceremony, end to end"). Which screen shows is derived from the
  * session's own state — the same state Coordinator.restore rebuilds from the journal — so a restart
  * lands on the screen the ceremony was at.
  */

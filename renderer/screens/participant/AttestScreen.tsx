@@ -1,5 +1,5 @@
 /**
- * Participant, the end (DESIGN §2 steps 5–6): the closing attestation — present throughout, script
+ * Participant, the end: the closing attestation — present throughout, script
  * followed, a true record — or "do not agree" with a reason; then the receipt of everything this
  * device signed, exported to removable media for the auditor.
  */

@@ -1,5 +1,5 @@
 /**
- * The audit (DESIGN §2 step 7, §3.6): re-verifies a session bundle and participants' receipts from
+ * The audit (docs/architecture.md, "Formats: audit findings"): re-verifies a session bundle and participants' receipts from
  * the bytes alone and returns findings with stable codes. It runs the same rule fold as the
  * coordinator, leniently, then checks what only an auditor can: evidence bytes against their signed
  * digests, check results recomputed from those bytes, closing attestations, and receipts against

@@ -1,5 +1,5 @@
 /**
- * Message bodies of every type (DESIGN §3.3) with their strict schemas. A body type and its schema
+ * Message bodies of every type (docs/architecture.md, "Formats: messages") with their strict schemas. A body type and its schema
  * sit side by side so that the two cannot drift apart unnoticed.
  */
 import type { Schema } from './fields.js';

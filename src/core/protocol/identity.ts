@@ -1,5 +1,5 @@
 /**
- * Identities and signatures (DESIGN §3.2). Ed25519 by default, ECDSA P-256 with IEEE P1363
+ * Identities and signatures (docs/architecture.md, "Formats: identities and signatures"). Ed25519 by default, ECDSA P-256 with IEEE P1363
  * signatures for organisations that require FIPS curves; both through WebCrypto, which Chromium and
  * Node share. A key's fingerprint is SHA-256 of its raw public key.
  *
@@ -80,7 +80,7 @@ export function checkPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array, w
   }
 }
 
-/** Fingerprint of a raw public key: SHA-256 (DESIGN §3.2). */
+/** Fingerprint of a raw public key: SHA-256. */
 export function fingerprintOf(publicKey: Uint8Array): Uint8Array {
   return sha256(publicKey);
 }

@@ -1,5 +1,5 @@
 /**
- * When a step is complete (DESIGN §2 step 4): its quorum of confirmations is in, and if a check
+ * When a step is complete: its quorum of confirmations is in, and if a check
  * failed or anyone objected, an exception that names every objection has been acknowledged by the
  * same quorum with no objection to it.
  */

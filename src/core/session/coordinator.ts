@@ -1,5 +1,5 @@
 /**
- * The coordinator's side of a session (DESIGN §2 steps 2–6): opens the session with a signed
+ * The coordinator's side of a session: opens the session with a signed
  * genesis, accepts enrolments and acknowledgements, issues statements, exceptions and the close,
  * and exports the bundle. Every message passes the same rules the auditor applies (SessionState),
  * strictly: a message with any finding is refused and nothing changes. Each accepted entry is

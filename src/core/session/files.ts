@@ -1,5 +1,5 @@
 /**
- * The session bundle and receipt files (DESIGN §3.5). JSON is only transport: the file carries the
+ * The session bundle and receipt files (docs/architecture.md, "Formats: bundle and receipts"). JSON is only transport: the file carries the
  * script bytes, the evidence bytes and the transcript as exact wire bytes, and nothing outside the
  * signed bytes is trusted. Parsing is strict: size checked first, unknown fields rejected, every
  * base64 value canonical.

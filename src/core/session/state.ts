@@ -1,5 +1,5 @@
 /**
- * The session rules as one fold over the transcript (DESIGN §2, §3.4). The coordinator applies it
+ * The session rules as one fold over the transcript. The coordinator applies it
  * strictly (a message with any finding is refused and nothing changes); the auditor applies it
  * leniently over an exported transcript (findings are collected and the fold goes on). One set of
  * rules for both is what makes "the coordinator accepted it" and "the auditor finds it clean" agree.

@@ -1,5 +1,5 @@
 /**
- * The transcript chain (DESIGN §3.4): entry hash = SHA-256 of CBOR `[seq, prev entry hash, message id]`;
+ * The transcript chain (docs/architecture.md, "Formats: the transcript"): entry hash = SHA-256 of CBOR `[seq, prev entry hash, message id]`;
  * the head is the last entry hash; before the first entry the head is 32 zero bytes.
  */
 import { sha256 } from '../util/hash.js';
