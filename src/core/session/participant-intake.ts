@@ -100,7 +100,7 @@ export async function acceptCoordinatorMessage(session: Session, pool: MessagePo
   const message = await fromCoordinator(session, wire, 'this');
   if (!isMessageOf(message, 'statement', 'exception', 'close', 'blob')) {
     if (message.t === 'genesis') refuse('this device already joined this session: scan the current statement');
-    refuse(`a ${message.t} is a participant's message: point the camera at the coordinator's screen`);
+    refuse(`this ${message.t} is a participant's message: point the camera at the coordinator's screen`);
   }
   if (pool.has(message.id)) return { status: 'duplicate', message };
   let inner: SignedMessage<'statement'> | undefined;

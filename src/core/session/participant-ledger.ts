@@ -258,6 +258,10 @@ export class ParticipantLedger {
   /** A journal's signed message must be exactly the draft, under this device's own key. */
   async checkRecorded(message: SignedMessage, draft: Draft<'enroll' | 'ack' | 'attest'>): Promise<void> {
     if (!equalBytes(message.envelope.by, this.signer.fingerprint)) refuse(`a ${message.t} signed by another key`);
+    if (message.envelope.at < this.lastAt) {
+      // Live signing never dates a message before the device's previous one (see now()).
+      refuse(`the recorded ${message.t} is dated before this device's previous message`);
+    }
     if (!equalBytes(encodeEnvelope(this.signer.fingerprint, draft), message.envelopeBytes)) {
       refuse(`the recorded ${message.t} differs from what this device signs at that point`);
     }
