@@ -79,7 +79,7 @@ export async function startApp(): Promise<AppHarness> {
 
 /** axe-core on the page as it is: no serious or critical violations. */
 export async function expectAccessible(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page: page as never }).analyze();
+  const results = await new AxeBuilder({ page: page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
     bad.map(
