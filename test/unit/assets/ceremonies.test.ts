@@ -14,7 +14,7 @@ import { auditBundle } from '../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../src/core/evidence/checks.js';
 import { parseDnssec } from '../../../src/core/evidence/dnssec.js';
 import { decodePem, encodePem } from '../../../src/core/evidence/pem.js';
-import { decodeMessage } from '../../../src/core/protocol/message.js';
+import { decodeMessage, isMessageOf } from '../../../src/core/protocol/message.js';
 import { EVIDENCE_REFERENCE_KEYS } from '../../../src/core/script/index.js';
 import { parseScript } from '../../../src/core/script/parse.js';
 import { simulateCeremony } from '../../../src/core/session/simulate.js';
@@ -141,11 +141,9 @@ describe('committed evidence', () => {
     const messages = result.bundle.transcript.map((w) => decodeMessage(w));
     // Nothing was excepted: every step completed on its own checks and confirmations.
     expect(messages.filter((m) => m.envelope.t === 'exception')).toHaveLength(0);
-    const statements = messages.filter((m) => m.envelope.t === 'statement');
+    const statements = messages.filter((m) => isMessageOf(m, 'statement'));
     expect(statements).toHaveLength(script.steps.length);
-    const checks = statements.flatMap(
-      (m) => (m.envelope.body as { checks: readonly { id: string; ok: boolean }[] }).checks,
-    );
+    const checks = statements.flatMap((m) => m.envelope.body.checks);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks.length).toBeGreaterThan(script.steps.length);
     expect(result.bundle.evidence.length).toBe(new Set(Object.values(s.evidence)).size);

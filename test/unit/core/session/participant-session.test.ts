@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTICIPANTS } from '../../../../src/cli/demo-plan.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { generateSigner } from '../../../../src/core/protocol/identity.js';
-import { decodeMessage, signMessage, type SignedMessage } from '../../../../src/core/protocol/message.js';
+import { decodeMessage, expectType, signMessage, type SignedMessage } from '../../../../src/core/protocol/message.js';
 import { toWords } from '../../../../src/core/protocol/words.js';
 import { encodeReceipt } from '../../../../src/core/session/files.js';
 import {
@@ -345,7 +345,7 @@ describe('restore at every record boundary', () => {
       async (r, d) => {
         const i = firstAnswerAfterChallenge(d);
         const previous = d.slice(0, i).findLast((x) => x.t === 'signed');
-        const ack = messageOf(d[i]) as SignedMessage<'ack'>;
+        const ack = expectType(messageOf(d[i]), 'ack');
         const at = messageOf(previous).envelope.at - 1;
         const backdated = await resign(device(WANDA).signer, ack, (draft) => ({ ...draft, at }));
         return { records: replace(r, i, encode({ t: 'signed', wire: backdated.wire })), record: i };
@@ -494,7 +494,7 @@ describe('bad input', () => {
     if (!m) throw new Error(`${name} signed no ${t}`);
     return m;
   };
-  const statement12 = () => receivedWire(WANDA, 'statement', '1.2') as SignedMessage<'statement'>;
+  const statement12 = () => expectType(receivedWire(WANDA, 'statement', '1.2'), 'statement');
   const coordinator = () => demo.coordinatorSigner;
   const flipLast = (wire: Uint8Array) => {
     const out = wire.slice();
@@ -596,7 +596,7 @@ describe('bad input', () => {
     [
       'a statement recording evidence of another kind',
       async () => {
-        const s = receivedWire(WANDA, 'statement', '2.2') as SignedMessage<'statement'>;
+        const s = expectType(receivedWire(WANDA, 'statement', '2.2'), 'statement');
         return (
           await resign(coordinator(), s, (d) => ({
             ...d,
@@ -610,7 +610,7 @@ describe('bad input', () => {
     [
       'an exception for a step the script does not have',
       async () => {
-        const e = receivedWire(WANDA, 'exception', '3.2') as SignedMessage<'exception'>;
+        const e = expectType(receivedWire(WANDA, 'exception', '3.2'), 'exception');
         return (await resign(coordinator(), e, (d) => ({ ...d, body: { ...d.body, step: '9.9' } }))).wire;
       },
       'SESSION_REJECTED',
@@ -962,7 +962,7 @@ describe('refusals', () => {
 
   it('an exception naming one step but concerning the statement of another is refused, and cannot be answered', async () => {
     const { session, journal } = await at(WANDA, 3);
-    const exception = receivedWire(WANDA, 'exception', '3.2') as SignedMessage<'exception'>;
+    const exception = expectType(receivedWire(WANDA, 'exception', '3.2'), 'exception');
     const statement11 = receivedWire(WANDA, 'statement', '1.1');
     const forged = await resign(demo.coordinatorSigner, exception, (d) => ({
       ...d,
