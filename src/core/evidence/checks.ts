@@ -8,6 +8,7 @@
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
 import { isKeywitnessError } from '../errors.js';
 import { fromHex } from '../util/bytes.js';
+import { compileLinear } from '../util/linear-regex.js';
 import { checkKey, checkPki } from './checks-pki.js';
 import { makeContext, type CheckContext } from './checks-context.js';
 import { EXPECTATION_RULES, validateExpectations } from './expectations.js';
@@ -52,9 +53,10 @@ function regexChecks(
   return patterns.map((pattern, i) => {
     const check = patterns.length > 1 ? `${key}[${i}]` : key;
     if (text === undefined) return ctx.result(check, false, `/${pattern}/ ${key}`, 'the evidence is not text');
-    const m = new RegExp(pattern, 'm').exec(text);
-    const ok = key === 'present' ? m !== null : m === null;
-    return ctx.result(check, ok, `/${pattern}/ ${key}`, m ? `found: "${m[0].slice(0, 120)}"` : 'not found');
+    // Script patterns run on RE2, linear in the text (src/core/util/linear-regex.ts).
+    const m = compileLinear(pattern, { multiline: true }).find(text);
+    const ok = key === 'present' ? m !== undefined : m === undefined;
+    return ctx.result(check, ok, `/${pattern}/ ${key}`, m !== undefined ? `found: "${m.slice(0, 120)}"` : 'not found');
   });
 }
 

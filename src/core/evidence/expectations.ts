@@ -7,6 +7,7 @@
  */
 import { KeywitnessError } from '../errors.js';
 import type { EvidenceKind, Expectations } from '../script/types.js';
+import { compileLinear, PatternSyntaxError } from '../util/linear-regex.js';
 import { group } from '../util/must.js';
 import { parsePinnedDigest } from './fingerprints.js';
 import { HSM_PARSERS } from './hsm/index.js';
@@ -68,9 +69,10 @@ const date: Validator = (raw, where) => {
 const regex: Validator = (raw, where) => {
   const s = str(raw, where) as string;
   try {
-    new RegExp(s, 'm');
+    compileLinear(s, { multiline: true });
   } catch (e) {
-    bad(where, `not a valid regular expression: ${(e as Error).message}`);
+    if (!(e instanceof PatternSyntaxError)) throw e;
+    bad(where, `not a valid regular expression: ${e.reason}`);
   }
   return s;
 };

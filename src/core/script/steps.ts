@@ -4,6 +4,7 @@
  * acknowledge, and the typed confirmation of irreversible steps.
  */
 import { validateExpectations } from '../evidence/expectations.js';
+import { compileLinear, PatternSyntaxError } from '../util/linear-regex.js';
 import type { Fields } from './fields.js';
 import { optional, readCount, readFields, readFlag, readId, readList, readText } from './fields.js';
 import type { ExpectationData } from './references.js';
@@ -42,16 +43,20 @@ export interface StepContext {
 }
 
 /**
- * Compile an input pattern. Patterns are anchored (the whole value must match, not a part of it)
- * and use the `u` flag; the returned source is the anchored one stored in InputSpec.pattern.
+ * Anchor an input pattern: the whole value must match, not a part of it. The returned source is
+ * the one stored in InputSpec.pattern. `source` must compile on its own first (`readInput` checks),
+ * so that it cannot close the group and escape the anchors (`a)|(b`).
  */
 export function anchorPattern(source: string): string {
   return `^(?:${source})$`;
 }
 
-/** True when `value` matches an InputSpec's (already anchored) pattern. */
+/**
+ * True when `value` matches an InputSpec's (already anchored) pattern. The pattern runs on RE2
+ * (`src/core/util/linear-regex.ts`), in time linear in the value whatever the script says.
+ */
 export function matchesInputPattern(pattern: string, value: string): boolean {
-  return new RegExp(pattern, 'u').test(value);
+  return compileLinear(pattern).test(value);
 }
 
 function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): InputSpec {
@@ -77,9 +82,11 @@ function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): In
       );
     pattern = anchorPattern(source);
     try {
-      new RegExp(pattern, 'u');
+      compileLinear(source);
+      compileLinear(pattern);
     } catch (e) {
-      throw scriptError(patternNode, `is not a valid regular expression: ${(e as Error).message}`, e);
+      if (!(e instanceof PatternSyntaxError)) throw e;
+      throw scriptError(patternNode, `is not a valid regular expression: ${e.reason}`, e);
     }
     if (expect !== undefined && !matchesInputPattern(pattern, expect.value)) {
       throw scriptError(

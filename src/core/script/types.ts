@@ -40,8 +40,8 @@ export interface InputSpec {
   readonly label: string;
   readonly expect: ExpectedValue | undefined;
   /**
-   * Anchored regular expression (source text, `^(?:…)$`) the whole value must match; compile it
-   * with the `u` flag, as `matchesInputPattern` does.
+   * Anchored regular expression (source text, `^(?:…)$`, RE2 syntax) the whole value must match;
+   * test it with `matchesInputPattern`, which runs it on RE2 in linear time.
    */
   readonly pattern: string | undefined;
 }
