@@ -7,6 +7,7 @@
  * a signature made for one message type can never be replayed as another, nor as anything outside
  * Keywitness.
  */
+import { toLowS } from './low-s.js';
 import { KeywitnessError } from '../errors.js';
 import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
@@ -209,7 +210,9 @@ async function signerFromKeys(alg: SignatureAlgorithm, privateKey: CryptoKey, pu
     publicKey,
     fingerprint,
     async signRaw(data) {
-      return new Uint8Array(await subtle().sign(SIGN_PARAMS[alg], privateKey, data.slice()));
+      const signature = new Uint8Array(await subtle().sign(SIGN_PARAMS[alg], privateKey, data.slice()));
+      // WebCrypto's ECDSA returns either s; Keywitness messages carry only the low one (low-s.ts).
+      return alg === 'p256' ? toLowS(signature) : signature;
     },
     async exportPkcs8() {
       if (!privateKey.extractable)

@@ -4,6 +4,7 @@
  * a message's id is SHA-256 of the wire form. Verifiers work from the exact received bytes only.
  */
 import { KeywitnessError } from '../errors.js';
+import { isLowS } from './low-s.js';
 import { equalBytes } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import { type BodyOf, BODY_SCHEMAS, type ChainedType, HAS_PREV, MESSAGE_TYPES, type MessageType } from './bodies.js';
@@ -195,6 +196,9 @@ export function verifyMessage(message: SignedMessage, signer: PublicIdentity): P
   if (!equalBytes(message.envelope.by, signer.fingerprint)) return Promise.resolve(false);
   if (!fingerprintMatches(signer)) return Promise.resolve(false);
   if (message.signature.length !== SIGNATURE_LENGTH[signer.alg]) return Promise.resolve(false);
+  // A high-s P-256 signature verifies mathematically but is never one Keywitness made: refusing it
+  // keeps every message's bytes, and so its id, unique (low-s.ts).
+  if (signer.alg === 'p256' && !isLowS(message.signature)) return Promise.resolve(false);
   return verifySignature(
     signer.alg,
     signer.publicKey,
