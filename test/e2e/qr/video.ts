@@ -2,8 +2,10 @@
  * Synthetic camera video for Chromium's fake capture device (`--use-file-for-fake-video-capture`):
  * a screen showing QR frames at ~10 frames/s filmed at 30 frames/s, 640 × 480, as Y4M (YUV 4:2:0).
  * Imperfections a real laptop camera adds, each seeded and optional: a tilted screen (rotation),
- * soft focus (area sampling), glare (a reflected light washing out part of the screen), sensor noise, reduced screen contrast, torn frames (the camera reads
- * out while the screen swaps images, so the top of one camera frame shows the new QR code and the
+ * soft focus (area sampling, and optionally a Gaussian blur), glare (a reflected light washing out
+ * part of the screen), sensor noise, reduced screen contrast, exposure flicker (auto-exposure
+ * hunting, or a projector's lamp against the camera's shutter), torn frames (the camera reads out
+ * while the screen swaps images, so the top of one camera frame shows the new QR code and the
  * bottom the old one) and QR frames the camera misses entirely (dropped).
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
@@ -28,6 +30,10 @@ export interface VideoOptions {
   readonly glare?: number;
   /** Probability that the first camera frame of a new QR frame is torn. */
   readonly tornFraction?: number;
+  /** Out-of-focus lens: Gaussian blur of the filmed screen, standard deviation in camera pixels. */
+  readonly blur?: number;
+  /** Exposure flicker: each camera frame's brightness is scaled by 1 ± up to this fraction. */
+  readonly flicker?: number;
   /** Fraction of displayed QR frames the camera never sees. */
   readonly dropFraction?: number;
   /** Times the frame sequence is repeated in the file (drops drawn afresh each time). */
@@ -71,16 +77,42 @@ function renderLuma(m: QrMatrix, o: Required<VideoOptions>): Uint8Array {
       out[y * width + x] = Math.round(value);
     }
   }
+  return o.blur > 0 ? gaussianBlur(out, width, height, o.blur) : out;
+}
+
+/** Separable Gaussian blur (kernel to 3σ, edges clamped): a lens out of focus. */
+function gaussianBlur(src: Uint8Array, width: number, height: number, sigma: number): Uint8Array {
+  const r = Math.ceil(3 * sigma);
+  const kernel = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const k = kernel.map((v) => v / total);
+  const tmp = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let i = -r; i <= r; i++) sum += k[i + r]! * src[y * width + Math.min(width - 1, Math.max(0, x + i))]!;
+      tmp[y * width + x] = sum;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let i = -r; i <= r; i++) sum += k[i + r]! * tmp[Math.min(height - 1, Math.max(0, y + i)) * width + x]!;
+      out[y * width + x] = Math.round(sum);
+    }
+  }
   return out;
 }
 
-/** Write the video; returns the number of camera frames written and which QR frames were shown. */
-export function writeQrVideo(
-  path: string,
-  matrices: readonly QrMatrix[],
-  options: VideoOptions = {},
-): { cameraFrames: number; shown: number[] } {
-  const o: Required<VideoOptions> = {
+/** One camera frame: its luma plane (the Y4M writer adds neutral chroma) and the QR frame shown. */
+export interface CameraFrame {
+  readonly luma: Uint8Array;
+  readonly shown: number;
+}
+
+function withDefaults(options: VideoOptions): Required<VideoOptions> {
+  return {
     width: 640,
     height: 480,
     repeat: 3,
@@ -90,27 +122,31 @@ export function writeQrVideo(
     dark: 25,
     light: 225,
     glare: 0,
+    blur: 0,
+    flicker: 0,
     tornFraction: 0,
     dropFraction: 0,
     loops: 1,
     seed: 1,
     ...options,
   };
+}
+
+/**
+ * The camera frames of a video, in order, as luma planes. The buffer of each frame is reused for
+ * the next one: copy it to keep it.
+ */
+export function* cameraFrames(matrices: readonly QrMatrix[], options: VideoOptions = {}): Generator<CameraFrame> {
+  const o = withDefaults(options);
   if (matrices.length === 0) throw new RangeError('no frames');
   const rng = mulberry32(o.seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   const lumas = matrices.map((m) => renderLuma(m, o));
-  const chroma = new Uint8Array((o.width / 2) * (o.height / 2) * 2).fill(128);
-  const fd = openSync(path, 'w');
-  writeSync(fd, `YUV4MPEG2 W${o.width} H${o.height} F30:1 Ip A1:1 C420jpeg\n`);
-  const shown: number[] = [];
-  let cameraFrames = 0;
   let previous: Uint8Array | undefined;
   const frameBuf = new Uint8Array(o.width * o.height);
   for (let loop = 0; loop < o.loops; loop++) {
     for (let i = 0; i < lumas.length; i++) {
       if (rng() < o.dropFraction) continue;
-      shown.push(i);
       const current = lumas[i]!;
       for (let r = 0; r < o.repeat; r++) {
         frameBuf.set(current);
@@ -118,18 +154,43 @@ export function writeQrVideo(
           const tear = Math.floor(o.height * (0.25 + 0.5 * rng()));
           frameBuf.set(previous.subarray(tear * o.width), tear * o.width);
         }
-        if (o.noise > 0) {
-          for (let p = 0; p < frameBuf.length; p++)
-            frameBuf[p] = Math.max(0, Math.min(255, Math.round(frameBuf[p]! + o.noise * gauss())));
+        // Exposure applies to the light reaching the sensor, before the sensor adds its noise.
+        const gain = o.flicker > 0 ? 1 + o.flicker * (2 * rng() - 1) : 1;
+        if (o.noise > 0 || gain !== 1) {
+          for (let p = 0; p < frameBuf.length; p++) {
+            const noise = o.noise > 0 ? o.noise * gauss() : 0;
+            frameBuf[p] = Math.max(0, Math.min(255, Math.round(frameBuf[p]! * gain + noise)));
+          }
         }
-        writeSync(fd, 'FRAME\n');
-        writeSync(fd, frameBuf);
-        writeSync(fd, chroma);
-        cameraFrames++;
+        yield { luma: frameBuf, shown: i };
       }
       previous = current;
     }
   }
-  closeSync(fd);
-  return { cameraFrames, shown };
+}
+
+/** Write the video; returns the number of camera frames written and which QR frames were shown. */
+export function writeQrVideo(
+  path: string,
+  matrices: readonly QrMatrix[],
+  options: VideoOptions = {},
+): { cameraFrames: number; shown: number[] } {
+  const o = withDefaults(options);
+  const chroma = new Uint8Array((o.width / 2) * (o.height / 2) * 2).fill(128);
+  const fd = openSync(path, 'w');
+  const shown: number[] = [];
+  let count = 0;
+  try {
+    writeSync(fd, `YUV4MPEG2 W${o.width} H${o.height} F30:1 Ip A1:1 C420jpeg\n`);
+    for (const frame of cameraFrames(matrices, o)) {
+      if (count % o.repeat === 0) shown.push(frame.shown);
+      writeSync(fd, 'FRAME\n');
+      writeSync(fd, frame.luma);
+      writeSync(fd, chroma);
+      count++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { cameraFrames: count, shown };
 }
