@@ -10,11 +10,13 @@ import { runInspect } from './inspect.js';
 import type { CliCommand, CliIo } from './io.js';
 import { runQr } from './qr.js';
 import { SCRIPT_USAGE, runScript } from './script-command.js';
+import { VERIFY_USAGE, runVerify } from './verify.js';
 import { WORDS_USAGE, runWords } from './words-command.js';
 
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
   audit: runAudit,
   inspect: runInspect,
+  verify: runVerify,
   script: runScript,
   words: runWords,
   qr: runQr,
@@ -24,6 +26,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
 const USAGE = `usage:
   ${AUDIT_USAGE}
   keywitness inspect FILE... [--json]
+  ${VERIFY_USAGE}
   ${SCRIPT_USAGE}
   ${WORDS_USAGE}
   keywitness qr encode FILE --out DIR | keywitness qr decode IMAGE... [--raw]
