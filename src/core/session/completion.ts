@@ -1,7 +1,9 @@
 /**
- * When a step is complete: its quorum of confirmations is in, and if a check
- * failed or anyone objected, an exception that names every objection has been acknowledged by the
- * same quorum with no objection to it.
+ * When a step is complete: its quorum of confirmations is in, and if a check failed or anyone
+ * objected, the latest exception lists every objection made before it (to the statement and to
+ * each earlier exception) and has been confirmed by the same quorum with no objection to it. On a
+ * step that asks witnesses to recompute or to pass the challenge, only confirmations that say so
+ * count.
  */
 import type { FindingCode } from '../audit/findings.js';
 import type { SignedMessage } from '../protocol/message.js';
@@ -44,6 +46,41 @@ function count(target: AckTarget, decision: 'confirm' | 'object'): SignedMessage
   return [...target.acks.values()].filter((a) => a.envelope.body.decision === decision);
 }
 
+/**
+ * Whether a confirmation counts toward the step's quorum: on a step that asks witnesses to
+ * recompute the evidence or to pass the word challenge, only a confirmation that says it did.
+ */
+export function confirmationCounts(step: StepSpec, ack: SignedMessage<'ack'>): boolean {
+  const { body } = ack.envelope;
+  return (
+    body.decision === 'confirm' && (!step.acks.recompute || body.recomputed) && (!step.acks.challenge || body.challenge)
+  );
+}
+
+/** Confirmations of a target that count, and how many more were given without what the step asks. */
+function confirmations(step: StepSpec, target: AckTarget): { readonly counted: number; readonly short: number } {
+  const all = count(target, 'confirm');
+  const counted = all.filter((a) => confirmationCounts(step, a)).length;
+  return { counted, short: all.length - counted };
+}
+
+function shortfall(step: StepSpec, short: number): string {
+  if (short === 0) return '';
+  const asks = [step.acks.recompute ? 'recomputed the evidence' : '', step.acks.challenge ? 'passed the challenge' : '']
+    .filter(Boolean)
+    .join(' and ');
+  return `; ${short} more confirmation(s) do not count because they do not say the device ${asks}`;
+}
+
+/**
+ * Every objection an exception must list: the objections to the step's statement and to each of
+ * its exceptions before `upTo` (all of them when `upTo` is undefined).
+ */
+export function objectionsBefore(step: StepProgress, upTo?: number): SignedMessage<'ack'>[] {
+  const targets = ackTargets(step).slice(0, upTo === undefined ? undefined : upTo + 1);
+  return targets.flatMap((t) => count(t, 'object'));
+}
+
 /** Evaluate a step's completion; `problems` say what is missing in auditor's words. */
 export function stepCompletion(
   step: StepProgress,
@@ -63,41 +100,47 @@ export function stepCompletion(
   }
   const failed = statement.message.envelope.body.checks.filter((c) => !c.ok);
   const objections = count(statement, 'object');
-  if (failed.length === 0 && objections.length === 0) {
-    const confirmations = count(statement, 'confirm').length;
-    const complete = confirmations >= needed;
+  if (failed.length === 0 && objections.length === 0 && step.exceptions.length === 0) {
+    const { counted, short } = confirmations(step.spec, statement);
+    const complete = counted >= needed;
     return {
       complete,
       blocked: false,
       exceptionNeeded: false,
-      confirmations,
+      confirmations: counted,
       needed,
       problems: complete
         ? []
         : [
             {
               code: 'QUORUM_NOT_MET',
-              message: `step ${step.spec.id} was passed with ${confirmations} of ${needed} required confirmations (${step.spec.acks.roles.join(', ')})`,
+              message: `step ${step.spec.id} was passed with ${counted} of ${needed} required confirmations (${step.spec.acks.roles.join(', ')})${shortfall(step.spec, short)}`,
             },
           ],
     };
   }
-  const exception = step.exceptions.at(-1);
-  const covered =
-    exception !== undefined &&
-    objections.every((o) => exception.message.envelope.body.objections.some((id) => toHex(id) === toHex(o.id)));
-  const confirmations = exception ? count(exception, 'confirm').length : 0;
+  // Blocked: only the latest exception can resolve the step, and it must list every objection made
+  // before it, to the statement and to each earlier exception, so that issuing a second exception
+  // never buries an objection to the first.
+  const latest = step.exceptions.length - 1;
+  const exception = step.exceptions[latest];
+  const before = objectionsBefore(step, latest);
+  const listed = new Set(exception?.message.envelope.body.objections.map(toHex) ?? []);
+  const uncovered = before.filter((o) => !listed.has(toHex(o.id)));
+  const covered = exception !== undefined && uncovered.length === 0;
+  const { counted, short } = exception ? confirmations(step.spec, exception) : { counted: 0, short: 0 };
   const objectedToException = exception ? count(exception, 'object') : [];
-  const complete = covered && confirmations >= needed && objectedToException.length === 0;
+  const complete = covered && counted >= needed && objectedToException.length === 0;
   const exceptionNeeded = !covered || objectedToException.length > 0;
-  if (complete) return { complete, blocked: true, exceptionNeeded, confirmations, needed, problems: [] };
+  const blocked = true;
+  if (complete) return { complete, blocked, exceptionNeeded, confirmations: counted, needed, problems: [] };
   const why = !exception
     ? 'no exception was recorded'
     : !covered
-      ? 'the exception does not cover every objection'
+      ? 'the last exception does not list every objection made before it'
       : objectedToException.length > 0
-        ? `the exception itself drew ${objectedToException.length} objection(s)`
-        : `the exception has ${confirmations} of ${needed} required confirmations`;
+        ? `the last exception itself drew ${objectedToException.length} objection(s)`
+        : `the last exception has ${counted} of ${needed} required confirmations${shortfall(step.spec, short)}`;
   const problems: { code: FindingCode; message: string }[] = [];
   if (failed.length > 0) {
     problems.push({
@@ -105,12 +148,12 @@ export function stepCompletion(
       message: `step ${step.spec.id} was passed with failed check(s) ${failed.map((c) => c.id).join(', ')}: ${why}`,
     });
   }
-  for (const o of objections) {
+  for (const o of objectionsBefore(step)) {
     const who = participants.get(toHex(o.envelope.by))?.label ?? 'a participant';
     problems.push({
       code: 'OBJECTION_NOT_RESOLVED',
       message: `${who} objected to step ${step.spec.id} ("${o.envelope.body.reason ?? 'no reason given'}"): ${why}`,
     });
   }
-  return { complete: false, blocked: true, exceptionNeeded, confirmations, needed, problems };
+  return { complete: false, blocked, exceptionNeeded, confirmations: counted, needed, problems };
 }

@@ -17,11 +17,12 @@ import {
 } from '../protocol/bodies.js';
 import type { Signer } from '../protocol/identity.js';
 import { decodeMessage, signMessage, verifyMessage, type Draft, type SignedMessage } from '../protocol/message.js';
+import { productionRefusal } from '../script/roles.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import { must } from '../util/must.js';
-import { ackTargets, stepCompletion, type Completion } from './completion.js';
+import { ackTargets, objectionsBefore, stepCompletion, type Completion } from './completion.js';
 import type { Bundle } from './files.js';
 import { checkInputs } from './input-checks.js';
 import { publicKeyFor } from './keys.js';
@@ -95,6 +96,9 @@ export class Coordinator {
       readonly sessionId?: Uint8Array;
     },
   ): Promise<Coordinator> {
+    // A production session only from a script that pins every role (README, "Audit findings").
+    const refusal = options.mode === 'production' ? productionRefusal(options.script) : undefined;
+    if (refusal !== undefined) throw new KeywitnessError('INPUT_INVALID', refusal);
     const c = new Coordinator(options);
     const role = options.script.roles.find((r) => r.coordinator);
     if (!role) throw new KeywitnessError('INPUT_INVALID', `script ${options.script.id} has no coordinator role`);
@@ -315,13 +319,12 @@ export class Coordinator {
     });
   }
 
-  /** Record an exception for the current step, naming every objection received so far. */
+  /** Record an exception for the current step, naming every objection to it received so far. */
   async issueException(reason: string): Promise<SignedMessage<'exception'>> {
     const step = this.state.steps[this.state.current];
     if (!step?.statement) throw new KeywitnessError('SESSION_REJECTED', 'no step is in progress');
-    const objections = [...step.statement.acks.values()]
-      .filter((a) => a.envelope.body.decision === 'object')
-      .map((a) => a.id);
+    // Every objection so far: to the statement and to each earlier exception of the step.
+    const objections = objectionsBefore(step).map((a) => a.id);
     return this.signAndApply({
       t: 'exception',
       sid: this.genesis.envelope.sid,

@@ -55,7 +55,10 @@ export class ParticipantLedger {
   private readonly clock: () => number;
   private readonly log: SignedMessage[] = [];
   private readonly logged = new Set<string>();
-  private readonly answers = new Map<string, SignedMessage<'ack'>>();
+  private readonly answers = new Map<
+    string,
+    { readonly target: SignedMessage<'statement' | 'exception'>; readonly ack: SignedMessage<'ack'> }
+  >();
   private readonly challenges = new Map<string, Drawn>();
   private readonly own: SignedMessage[] = [];
   private lastAt = 0;
@@ -100,8 +103,14 @@ export class ParticipantLedger {
       const ids = assessed.disagreements.map((d) => d.id).join(', ');
       refusals.push(`this device's own checks disagree with the statement (${ids}): object instead`);
     }
-    if (target.t === 'statement' && step.acks.recompute && !assessed.recomputedAll) {
+    if (step.acks.recompute && !assessed.recomputedAll) {
       refusals.push('this step asks for the evidence to be recomputed on this device, which has not happened');
+    }
+    if (target.t === 'exception') {
+      const listed = new Set(target.envelope.body.objections.map(toHex));
+      if (this.ownObjections(step.id).some((o) => !listed.has(toHex(o.id)))) {
+        refusals.push('the exception leaves out an objection this device made: object to it');
+      }
     }
     let challenge: ChallengeView | undefined;
     let draw = false;
@@ -220,10 +229,17 @@ export class ParticipantLedger {
   }
 
   recordAnswer(review: Review, message: SignedMessage<'ack'>): void {
-    this.answers.set(toHex(review.target.id), message);
+    this.answers.set(toHex(review.target.id), { target: review.target, ack: message });
     this.remember(review.target);
     this.remember(review.statement);
     this.recordOwn(message);
+  }
+
+  /** This device's objections to a step's statement or exceptions. */
+  private ownObjections(stepId: string): SignedMessage<'ack'>[] {
+    return [...this.answers.values()]
+      .filter(({ target, ack }) => target.envelope.body.step === stepId && ack.envelope.body.decision === 'object')
+      .map(({ ack }) => ack);
   }
 
   /** The closing attestation for a close; "do not agree" needs a reason. */

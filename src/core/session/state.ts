@@ -11,7 +11,7 @@ import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../proto
 import { identifyingWords } from '../protocol/words.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
-import { ackTargets, stepCompletion, type StepProgress } from './completion.js';
+import { ackTargets, objectionsBefore, stepCompletion, type StepProgress } from './completion.js';
 import { checkInputs } from './input-checks.js';
 import { EMPTY_HEAD, entryHash } from './transcript.js';
 
@@ -381,7 +381,14 @@ export class SessionState {
       });
       return () => undefined;
     }
-    const objections = [...statement.acks.values()].filter((a) => a.envelope.body.decision === 'object');
+    // Every objection so far, to the statement and to each earlier exception, must be listed.
+    const objections = objectionsBefore(step);
+    if (objections.length === 0 && statement.message.envelope.body.checks.every((c) => c.ok)) {
+      add('EXCEPTION_INVALID', `step ${body.step} has no failed check and no objection: there is nothing to except`, {
+        step: body.step,
+      });
+      return () => undefined;
+    }
     const listed = new Set(body.objections.map(toHex));
     for (const o of objections) {
       if (!listed.has(toHex(o.id)))
@@ -396,7 +403,7 @@ export class SessionState {
       if (!known.has(id))
         add(
           'EXCEPTION_INVALID',
-          `the exception lists ${id.slice(0, 16)}…, which is not an objection to this statement`,
+          `the exception lists ${id.slice(0, 16)}…, which is not an objection to this step's statement or exceptions`,
           { step: body.step },
         );
     return () => step.exceptions.push({ message, acks: new Map() });
