@@ -10,6 +10,7 @@ import { Assembler } from '../../src/core/transfer/assembler.js';
 import { fromHex, toHex } from '../../src/core/util/bytes.js';
 import { startCameraScan } from '../../renderer/transfer/camera-scan.js';
 import type { DecoderName } from '../../renderer/transfer/decoders.js';
+import type { StrategyName } from '../../renderer/transfer/scanner-worker.js';
 import { ZXING_WASM_URL } from '../../renderer/transfer/zxing-wasm-url.js';
 import { minimalTable, UrTextReceiver } from './ur-text.js';
 import { mulberry32 } from '../../test/support/prng.js';
@@ -25,6 +26,7 @@ export interface BenchConfig {
   readonly timeoutMs: number;
   readonly bytewords?: string[];
   readonly seed: number;
+  readonly strategy?: StrategyName;
 }
 
 export interface BenchResult {
@@ -36,6 +38,8 @@ export interface BenchResult {
   readonly framesDecoded: number;
   readonly framesWithCode: number;
   readonly overruns: number;
+  /** Frames read by each attempt of the decoding strategy. */
+  readonly attempts: Record<string, number>;
 }
 
 interface Joiner {
@@ -83,6 +87,7 @@ async function run(config: BenchConfig): Promise<BenchResult> {
   let framesDecoded = 0;
   let framesWithCode = 0;
   let overruns = 0;
+  const attempts: Record<string, number> = {};
   let warm: () => void = () => undefined;
   const warmedUp = new Promise<void>((resolve) => (warm = resolve));
 
@@ -91,11 +96,13 @@ async function run(config: BenchConfig): Promise<BenchResult> {
     decoder: config.decoder,
     wasmUrl: ZXING_WASM_URL,
     budgetMs: config.budgetMs,
+    ...(config.strategy ? { strategy: config.strategy } : {}),
     onOverrun: () => overruns++,
     onCodes: (codes, info) => {
       framesDecoded++;
       decodeMs.push(info.decodeMs);
       readMs.push(info.readMs);
+      if (info.attempt) attempts[info.attempt] = (attempts[info.attempt] ?? 0) + 1;
       if (codes.length > 0) {
         framesWithCode++;
         warm();
@@ -114,7 +121,9 @@ async function run(config: BenchConfig): Promise<BenchResult> {
     },
   });
   try {
-    await warmedUp;
+    // A decoder that reads nothing from this camera never warms up: start the joins anyway, so
+    // the run reports every join as incomplete instead of hanging.
+    await Promise.race([warmedUp, new Promise((r) => setTimeout(r, 10_000))]);
     const rng = mulberry32(config.seed);
     const start = performance.now();
     const joinTimes = Array.from({ length: config.joins }, () => start + rng() * config.spanMs).sort((a, b) => a - b);
@@ -137,6 +146,7 @@ async function run(config: BenchConfig): Promise<BenchResult> {
     framesDecoded,
     framesWithCode,
     overruns,
+    attempts,
   };
 }
 

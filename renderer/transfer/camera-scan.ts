@@ -14,6 +14,8 @@ export interface FrameInfo {
   readonly readMs: number;
   /** Time the decoder spent on the pixels, ms. */
   readonly decodeMs: number;
+  /** The decoding strategy's attempt that read the codes, if one did. */
+  readonly attempt?: string;
 }
 
 export interface CameraScanOptions extends FrameScannerOptions {
@@ -85,7 +87,12 @@ export async function startCameraScan(video: HTMLVideoElement, options: CameraSc
       .then((outcome) => {
         if (stopped) return;
         if (outcome.kind === 'decoded')
-          options.onCodes(outcome.codes, { ...info, readMs: outcome.readMs, decodeMs: outcome.decodeMs });
+          options.onCodes(outcome.codes, {
+            ...info,
+            readMs: outcome.readMs,
+            decodeMs: outcome.decodeMs,
+            ...(outcome.attempt ? { attempt: outcome.attempt } : {}),
+          });
         else if (outcome.kind === 'overrun') options.onOverrun?.(outcome.budgetMs);
         else options.onError?.(outcome.message);
       })

@@ -5,7 +5,16 @@
  * origin, where the bundler put the file — never from zxing-wasm's default CDN.
  */
 import jsQRModule from 'jsqr';
-import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
+import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+import {
+  DECODE_ATTEMPTS,
+  DecodeStrategy,
+  grayRgba,
+  zxingReaderOptions,
+  type DecodeAttempt,
+  type Plane,
+  type ReaderSettings,
+} from '../../src/core/transfer/decode-strategy.js';
 
 /** RGBA pixels, as ImageData holds them. */
 export interface RgbaImage {
@@ -22,45 +31,67 @@ export type DecoderName = 'zxing' | 'jsqr';
  */
 export const DEFAULT_DECODER: DecoderName = 'zxing';
 
+export interface DecodedFrame {
+  /** Raw bytes of every QR code found (possibly none). */
+  readonly codes: Uint8Array[];
+  /** The decoding strategy's attempt that read them (zxing only). */
+  readonly attempt?: string;
+}
+
 export interface QrDecoder {
   readonly name: DecoderName;
-  /** Raw bytes of every QR code found (possibly none). */
-  decode(image: RgbaImage): Promise<Uint8Array[]>;
+  decode(image: RgbaImage): Promise<DecodedFrame>;
+}
+
+export interface ZxingDecoderOptions {
+  /**
+   * Time the strategy may spend on one frame, ms (default 100): no further attempt starts after
+   * it. Keep it well below the scanner's hard budget, which terminates the worker.
+   */
+  readonly budgetMs?: number;
+  /** The attempts (default: all of DECODE_ATTEMPTS; the benchmark also runs the fast one alone). */
+  readonly attempts?: readonly DecodeAttempt[];
+}
+
+/** A display shows one code at a time: stopping at the first symbol halves the time on a clean frame. */
+const MAX_SYMBOLS = 1;
+
+function imageDataOf(pixels: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): ImageData {
+  if (pixels instanceof ImageData) return pixels;
+  // ImageData wants a Uint8ClampedArray over an ArrayBuffer of its own; a processed plane already is one.
+  const data =
+    pixels.data instanceof Uint8ClampedArray && pixels.data.buffer instanceof ArrayBuffer
+      ? (pixels.data as Uint8ClampedArray<ArrayBuffer>)
+      : new Uint8ClampedArray(pixels.data);
+  return new ImageData(data, pixels.width, pixels.height);
+}
+
+async function readPlane(plane: Plane, settings: ReaderSettings): Promise<Uint8Array[]> {
+  const results = await readBarcodes(
+    imageDataOf(plane.rgba ?? grayRgba(plane.luma())),
+    zxingReaderOptions(settings, MAX_SYMBOLS),
+  );
+  return results.filter((r) => r.isValid).map((r) => Uint8Array.from(r.bytes));
 }
 
 /**
- * Chosen with the benchmark (bench/qr-run.ts): a display shows one code at a time, so the search
- * stops at the first symbol (looking for a second doubled the median time on clean frames); the
- * local-average binarizer keeps glare and uneven light decodable; rotation and inversion searches
- * are off because a screen is upright within a few degrees and dark-on-light.
+ * zxing-wasm reading its .wasm from `wasmUrl` (same origin), frames read by the decoding strategy
+ * (src/core/transfer/decode-strategy.ts), the same one `keywitness qr decode` runs. `locateFile`
+ * answers every request with that URL, so the package's CDN default can never be used.
  */
-export const ZXING_OPTIONS: ReaderOptions = {
-  formats: ['QRCode'],
-  tryHarder: true,
-  tryRotate: false,
-  tryInvert: false,
-  tryDownscale: false,
-  binarizer: 'LocalAverage',
-  maxNumberOfSymbols: 1,
-};
-
-/**
- * zxing-wasm reading its .wasm from `wasmUrl` (same origin). `locateFile` answers every request
- * with that URL, so the package's CDN default can never be used.
- */
-export async function createZxingDecoder(wasmUrl: string, options: ReaderOptions = ZXING_OPTIONS): Promise<QrDecoder> {
+export async function createZxingDecoder(wasmUrl: string, options: ZxingDecoderOptions = {}): Promise<QrDecoder> {
   if (typeof wasmUrl !== 'string' || wasmUrl.length === 0)
     throw new TypeError('zxing needs the URL of its bundled .wasm');
   await prepareZXingModule({ overrides: { locateFile: () => wasmUrl }, fireImmediately: true });
+  const strategy = new DecodeStrategy(readPlane, {
+    budgetMs: options.budgetMs ?? 100,
+    attempts: options.attempts ?? DECODE_ATTEMPTS,
+  });
   return {
     name: 'zxing',
     async decode(image) {
-      const imageData =
-        image instanceof ImageData
-          ? image
-          : new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
-      const results = await readBarcodes(imageData, options);
-      return results.filter((r) => r.isValid).map((r) => Uint8Array.from(r.bytes));
+      const { codes, attempt } = await strategy.decodeRgba(image);
+      return attempt ? { codes, attempt } : { codes };
     },
   };
 }
@@ -81,7 +112,7 @@ export function createJsqrDecoder(): QrDecoder {
     name: 'jsqr',
     async decode(image) {
       const r = jsQR(image.data, image.width, image.height, { inversionAttempts: 'dontInvert' });
-      return r ? [Uint8Array.from(r.binaryData)] : [];
+      return { codes: r ? [Uint8Array.from(r.binaryData)] : [] };
     },
   };
 }

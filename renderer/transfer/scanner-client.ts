@@ -6,10 +6,17 @@
  * budget at most and never hangs the app.
  */
 import type { DecoderName } from './decoders.js';
-import type { WorkerRequest, WorkerResponse } from './scanner-worker.js';
+import type { StrategyName, WorkerRequest, WorkerResponse } from './scanner-worker.js';
 
 export type FrameOutcome =
-  | { readonly kind: 'decoded'; readonly codes: Uint8Array[]; readonly readMs: number; readonly decodeMs: number }
+  | {
+      readonly kind: 'decoded';
+      readonly codes: Uint8Array[];
+      /** The decoding strategy's attempt that read the codes. */
+      readonly attempt?: string;
+      readonly readMs: number;
+      readonly decodeMs: number;
+    }
   | { readonly kind: 'overrun'; readonly budgetMs: number }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -19,6 +26,8 @@ export interface FrameScannerOptions {
   readonly wasmUrl?: string;
   /** Time allowed per frame, ms (default 250). */
   readonly budgetMs?: number;
+  /** Decoding strategy of the zxing decoder (default `full`; `fast-only` is for the benchmark). */
+  readonly strategy?: StrategyName;
   /** Worker factory; the default is the bundled scanner-worker module. */
   readonly createWorker?: () => Worker;
 }
@@ -75,7 +84,9 @@ export class FrameScanner {
       const init: WorkerRequest = {
         type: 'init',
         decoder: this.options.decoder,
+        budgetMs: this.budgetMs,
         ...(this.options.wasmUrl ? { wasmUrl: this.options.wasmUrl } : {}),
+        ...(this.options.strategy ? { strategy: this.options.strategy } : {}),
       };
       worker.postMessage(init);
     });
@@ -117,7 +128,13 @@ export class FrameScanner {
           worker.removeEventListener('message', onMessage);
           resolve(
             m.type === 'result'
-              ? { kind: 'decoded', codes: m.codes, readMs: m.readMs, decodeMs: m.decodeMs }
+              ? {
+                  kind: 'decoded',
+                  codes: m.codes,
+                  ...(m.attempt ? { attempt: m.attempt } : {}),
+                  readMs: m.readMs,
+                  decodeMs: m.decodeMs,
+                }
               : { kind: 'failed', message: m.message },
           );
         };

@@ -97,6 +97,37 @@ for (const decoder of ['zxing', 'jsqr'] as const) {
   });
 }
 
+test('zxing: a 3 KB signed message arrives verified through a poor webcam (soft focus, 35-65 % contrast, noise σ 12, flicker, tilt 4°, 20 % of frames missed)', async () => {
+  const signer = await createTestSigner();
+  const wire = await signer.message(3000);
+  const { frames } = encodeMessage(wire, { sessionId: signer.sessionId });
+  const video = join(dir, 'message-poor-webcam.y4m');
+  // The bench's poor webcam (bench/qr-run.ts): the fast reader alone reads none of these frames.
+  writeQrVideo(video, matrices(frames), {
+    tiltDeg: 4,
+    blur: 1.5,
+    dark: 89,
+    light: 166,
+    noise: 12,
+    flicker: 0.15,
+    dropFraction: 0.2,
+    tornFraction: 0.3,
+    loops: 3,
+    seed: 17,
+  });
+  const query = `decoder=zxing&key=${toHex(signer.signer.publicKey)}&sid=${toHex(signer.sessionId)}`;
+  const { browser, page, external } = await openScanner(video, query);
+  try {
+    await expect.poll(async () => (await kwState(page)).messages.length, { timeout: 60_000 }).toBeGreaterThan(0);
+    const state = await kwState(page);
+    expect(state.messages[0]).toBe(toHex(wire));
+    expect(state.refusals).toEqual([]);
+    expect(external).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a single-frame message and a plain QR code (PEM text) from an ordinary tool', async () => {
   const signer = await createTestSigner();
   const wire = await signer.message(500);
