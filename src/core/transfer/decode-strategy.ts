@@ -221,6 +221,20 @@ export interface StrategyOptions {
    * The attempt under way is never cut short, so leave room below any hard limit.
    */
   readonly budgetMs: number;
+  /**
+   * Attempts per image (default all). With fewer, the fallbacks behind the first take turns from
+   * one image to the next, so a camera tries each of them within a few frames without spending
+   * every unreadable frame (a torn one, a hand in front of the screen) on all of them while fresh
+   * frames go by.
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Images in a row the first attempt may miss before the fallbacks run (default 0: they run on
+   * every miss). A camera's torn frame, half one code and half the next, stands alone between
+   * readable ones: with 1, it costs the first attempt only, and the fallbacks wait for a second
+   * miss in a row, which means the conditions changed.
+   */
+  readonly patience?: number;
   /** Clock, ms (default performance.now). */
   readonly now?: () => number;
   readonly attempts?: readonly DecodeAttempt[];
@@ -237,15 +251,23 @@ export interface StrategyResult {
 /**
  * Runs the attempts on one image after another. A camera films the same conditions frame after
  * frame, so the attempt that read the last image goes first for the next; the others follow in
- * their listed order, until one reads a code or the budget is spent. Intermediate planes are shared
- * within an image (`denoise` is computed once for every attempt that starts with it).
+ * their listed order (or, with `maxAttempts`, in turns), until one reads a code, the budget is
+ * spent or `maxAttempts` have run; with `patience`, only after the first has missed that many
+ * images in a row. Intermediate planes are shared within an image (`denoise` is
+ * computed once for every attempt that starts with it).
  */
 export class DecodeStrategy {
   private readonly read: ReadFn;
   private readonly budgetMs: number;
   private readonly now: () => number;
   private readonly attempts: readonly DecodeAttempt[];
+  private readonly maxAttempts: number;
+  private readonly patience: number;
   private lastHit = 0;
+  /** Images in a row that nothing read. */
+  private misses = 0;
+  /** Index in `attempts` of the fallback whose turn is next (with `maxAttempts` only). */
+  private turn = 0;
 
   constructor(read: ReadFn, options: StrategyOptions) {
     if (!Number.isFinite(options.budgetMs) || options.budgetMs <= 0) throw new RangeError('budgetMs must be > 0');
@@ -255,12 +277,26 @@ export class DecodeStrategy {
     this.budgetMs = options.budgetMs;
     this.now = options.now ?? (() => performance.now());
     this.attempts = attempts;
+    const max = options.maxAttempts ?? attempts.length;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('maxAttempts must be a positive integer');
+    this.maxAttempts = Math.min(max, attempts.length);
+    const patience = options.patience ?? 0;
+    if (!Number.isInteger(patience) || patience < 0) throw new RangeError('patience must be a whole number');
+    this.patience = patience;
   }
 
-  /** The attempts in the order the next image will get them. */
+  /** The attempts in the order the next image will get them (the first `maxAttempts` of it run). */
   order(): DecodeAttempt[] {
+    const n = this.attempts.length;
+    const start = this.maxAttempts < n ? this.turn : 0;
+    const rest: DecodeAttempt[] = [];
+    for (let k = 0; k < n; k++) {
+      const i = (start + k) % n;
+      const a = this.attempts[i];
+      if (a && i !== this.lastHit) rest.push(a);
+    }
     const first = this.attempts[this.lastHit];
-    return first ? [first, ...this.attempts.filter((_, i) => i !== this.lastHit)] : [...this.attempts];
+    return first ? [first, ...rest] : rest;
   }
 
   /** Read one image given as RGBA pixels (a camera frame). */
@@ -295,16 +331,26 @@ export class DecodeStrategy {
       return lumaPlane(current);
     };
     const tried: string[] = [];
-    for (const attempt of this.order()) {
-      if (tried.length > 0 && this.now() - start >= this.budgetMs) break;
-      tried.push(attempt.name);
-      const codes = await this.read(plane(attempt.steps), attempt.reader);
-      if (codes.length > 0) {
-        this.lastHit = this.attempts.indexOf(attempt);
-        return { codes, attempt: attempt.name, tried };
+    const order = this.order();
+    try {
+      const count = this.misses < this.patience ? 1 : this.maxAttempts;
+      for (const attempt of order.slice(0, count)) {
+        if (tried.length > 0 && this.now() - start >= this.budgetMs) break;
+        tried.push(attempt.name);
+        const codes = await this.read(plane(attempt.steps), attempt.reader);
+        if (codes.length > 0) {
+          this.lastHit = this.attempts.indexOf(attempt);
+          this.misses = 0;
+          return { codes, attempt: attempt.name, tried };
+        }
       }
+      this.misses++;
+      return { codes: [], tried };
+    } finally {
+      // The fallback after the last one run has the next turn.
+      const last = order[tried.length - 1];
+      if (tried.length > 1 && last) this.turn = (this.attempts.indexOf(last) + 1) % this.attempts.length;
     }
-    return { codes: [], tried };
   }
 }
 

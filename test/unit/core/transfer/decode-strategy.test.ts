@@ -13,6 +13,7 @@ import {
   lumaOfRgba,
   sharpen,
   stretch,
+  type DecodeAttempt,
   type LumaImage,
   type Plane,
   type ReaderSettings,
@@ -35,6 +36,23 @@ function fakeReader(reads: (plane: Plane, settings: ReaderSettings) => boolean, 
   return { read, calls };
 }
 
+/** Five attempts whose reader settings differ, so the stand-in reader can tell them apart. */
+const TEST_ATTEMPTS: DecodeAttempt[] = (
+  [
+    ['a', 'LocalAverage', false],
+    ['b', 'GlobalHistogram', false],
+    ['c', 'FixedThreshold', false],
+    ['d', 'LocalAverage', true],
+    ['e', 'GlobalHistogram', true],
+  ] as const
+).map(([name, binarizer, tryInvert]) => ({
+  name,
+  steps: name === 'a' ? [] : ['denoise'],
+  reader: { binarizer, tryInvert, tryHarder: true, tryDenoise: false, tryDownscale: false },
+}));
+const NAMES = TEST_ATTEMPTS.map((a) => a.name);
+const key = (s: ReaderSettings | undefined): string => JSON.stringify(s);
+
 describe('DecodeStrategy', () => {
   const flat = image(16, 16, () => 128);
 
@@ -50,18 +68,15 @@ describe('DecodeStrategy', () => {
 
   it('tries every attempt in order when none reads, and puts the one that read first next time', async () => {
     let readsOn = '';
-    const names = DECODE_ATTEMPTS.map((a) => a.name);
-    const { read } = fakeReader((_p, s) => JSON.stringify(s) === readsOn);
-    const strategy = new DecodeStrategy(read, { budgetMs: 1e9 });
-    expect((await strategy.decodeLuma(flat)).tried).toEqual(names);
-    const invert = DECODE_ATTEMPTS.find((a) => a.reader.tryInvert);
-    readsOn = JSON.stringify(invert?.reader);
+    const { read } = fakeReader((_p, s) => key(s) === readsOn);
+    const strategy = new DecodeStrategy(read, { budgetMs: 1e9, attempts: TEST_ATTEMPTS });
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(NAMES);
+    readsOn = key(TEST_ATTEMPTS[3]?.reader);
     const hit = await strategy.decodeLuma(flat);
-    expect(hit.attempt).toBe(invert?.name);
-    expect(hit.tried).toEqual(names.slice(0, names.indexOf(invert?.name ?? '') + 1));
-    const next = await strategy.decodeLuma(flat);
-    expect(next.tried).toEqual([invert?.name]);
-    expect(strategy.order()[0]?.name).toBe(invert?.name);
+    expect(hit.attempt).toBe('d');
+    expect(hit.tried).toEqual(['a', 'b', 'c', 'd']);
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['d']);
+    expect(strategy.order().map((x) => x.name)).toEqual(['d', 'a', 'b', 'c', 'e']);
   });
 
   it('starts no attempt once the budget is spent, but always runs the first', async () => {
@@ -87,12 +102,50 @@ describe('DecodeStrategy', () => {
     expect(calls[denoiseStretch]?.plane.luma()).toBe(calls[withInvert]?.plane.luma());
   });
 
+  it('with maxAttempts, the fallbacks take turns from one image to the next', async () => {
+    let readsOn = '';
+    const { read } = fakeReader((_p, s) => key(s) === readsOn);
+    const strategy = new DecodeStrategy(read, { budgetMs: 1e9, attempts: TEST_ATTEMPTS, maxAttempts: 2 });
+    const seen: string[][] = [];
+    for (let i = 0; i < 5; i++) seen.push([...(await strategy.decodeLuma(flat)).tried]);
+    expect(seen).toEqual([
+      ['a', 'b'],
+      ['a', 'c'],
+      ['a', 'd'],
+      ['a', 'e'],
+      ['a', 'b'],
+    ]);
+    // Once a fallback reads, it goes first and the turns go on behind it.
+    readsOn = key(TEST_ATTEMPTS[2]?.reader);
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['a', 'c']);
+    readsOn = '';
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['c', 'd']);
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['c', 'e']);
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['c', 'a']);
+  });
+
+  it('with patience, a lone miss after a read costs the first attempt only', async () => {
+    let reads = true;
+    const { read } = fakeReader(() => reads);
+    const strategy = new DecodeStrategy(read, { budgetMs: 1e9, attempts: TEST_ATTEMPTS, patience: 1 });
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['a']);
+    reads = false;
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['a']);
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(NAMES);
+    reads = true;
+    await strategy.decodeLuma(flat);
+    reads = false;
+    expect((await strategy.decodeLuma(flat)).tried).toEqual(['a']);
+  });
+
   it('refuses pixels that do not match their size, and an empty budget', () => {
     const { read } = fakeReader(() => false);
     const s = new DecodeStrategy(read, { budgetMs: 10 });
     expect(() => s.decodeLuma({ data: new Uint8Array(3), width: 2, height: 2 })).toThrow(RangeError);
     expect(() => s.decodeRgba({ data: new Uint8Array(15), width: 2, height: 2 })).toThrow(RangeError);
     expect(() => new DecodeStrategy(read, { budgetMs: 0 })).toThrow(RangeError);
+    expect(() => new DecodeStrategy(read, { budgetMs: 10, maxAttempts: 0 })).toThrow(RangeError);
+    expect(() => new DecodeStrategy(read, { budgetMs: 10, patience: -1 })).toThrow(RangeError);
   });
 });
 
