@@ -1,8 +1,9 @@
 /**
- * `keywitness demo --out DIR`: plays a complete rehearsal of the sample script with a simulated
- * coordinator and participants, then writes DIR/session.keywitness.json and one
+ * `keywitness demo [--scenario NAME] --out DIR`: plays a complete rehearsal of the sample script
+ * with a simulated coordinator and participants, then writes DIR/session.keywitness.json and one
  * DIR/<participant>.receipt.json each, then audits what it wrote. Nothing is written unless the
- * whole ceremony completed, and existing files are never overwritten.
+ * whole ceremony completed, and existing files are never overwritten. The scenario
+ * `dropped-objection` plays a dishonest coordinator; its audit must report it.
  */
 import { mkdir, readFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -15,10 +16,17 @@ import { installCryptoEngine } from '../node/crypto-engine.js';
 import { exportFile } from '../node/files.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import { runAudit } from './audit-command.js';
-import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from './demo-plan.js';
+import { DEMO_PARTICIPANTS, DEMO_SCENARIOS, DEMO_SCRIPT, loadDemoSteps, type DemoScenario } from './demo-plan.js';
 import type { CliCommand } from './io.js';
 
-export const DEMO_USAGE = 'keywitness demo --out DIR';
+export const DEMO_USAGE = `keywitness demo [--scenario ${DEMO_SCENARIOS.join('|')}] --out DIR`;
+
+function parseScenario(value: string | undefined): DemoScenario {
+  if (value === undefined) return 'objection';
+  const known = DEMO_SCENARIOS.find((s) => s === value);
+  if (!known) throw new UsageError(`unknown scenario "${value}": choose ${DEMO_SCENARIOS.join(' or ')}`);
+  return known;
+}
 
 /** File name for a participant's receipt: their name in lower-case words joined by hyphens. */
 export function receiptFileName(name: string): string {
@@ -30,8 +38,9 @@ export function receiptFileName(name: string): string {
 }
 
 export const runDemo: CliCommand = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' }, scenario: { type: 'string' } });
   if (!values.out || positionals.length > 0) throw new UsageError(`usage: ${DEMO_USAGE}`);
+  const scenario = parseScenario(values.scenario);
   const dir = resolve(values.out);
   const names = ['session.keywitness.json', ...DEMO_PARTICIPANTS.map((p) => receiptFileName(p.name))];
   for (const name of names) {
@@ -47,13 +56,18 @@ export const runDemo: CliCommand = async (args, io) => {
   installCryptoEngine();
   const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
   const script = parseScript(scriptBytes);
-  io.stdout(`Rehearsal of ${script.id}: ${script.steps.length} steps, ${DEMO_PARTICIPANTS.length} participants\n`);
+  io.stdout(
+    `Rehearsal of ${script.id}: ${script.steps.length} steps, ${DEMO_PARTICIPANTS.length} participants, scenario ${scenario}\n`,
+  );
+  if (scenario === 'dropped-objection') {
+    io.stdout('The coordinator is dishonest here: it leaves one objection out of the record. The audit must say so.\n');
+  }
   const result = await simulateCeremony({
     script,
     scriptBytes,
     coordinatorName: 'Ada Lovelace',
     participants: DEMO_PARTICIPANTS,
-    steps: await loadDemoSteps(script),
+    steps: await loadDemoSteps(script, scenario),
     checker: checkEvidence,
     onStep: (id) => io.stdout(`  step ${id} complete\n`),
   });

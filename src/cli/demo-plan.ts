@@ -1,8 +1,9 @@
 /**
  * The plan `keywitness demo` plays: the sample root-CA rehearsal script, its evidence captured from
  * a real SoftHSM2 run (assets/ceremonies/root-ca-rehearsal/make-evidence.sh regenerates it), the
- * values the administrator types, simulated participants, and one objection that an exception
- * resolves.
+ * values the administrator types, simulated participants, and one objection: resolved by an
+ * exception (scenario `objection`), or silently left out by a dishonest coordinator (scenario
+ * `dropped-objection`, which the audit must find from the bundle alone).
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,10 @@ export const DEMO_PARTICIPANTS: readonly SimulatedParticipant[] = [
   { name: 'Arjun Rao', role: 'auditor' },
 ];
 
+/** What the demo plays: an honest room with one objection, or a coordinator that drops it. */
+export const DEMO_SCENARIOS = ['objection', 'dropped-objection'] as const;
+export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
+
 /** Evidence file of each evidence id in the sample script. */
 export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
   token_init: '2.2-show-slots.txt',
@@ -37,7 +42,10 @@ export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
 };
 
 /** Build each step's inputs and evidence from the script's expected values and the evidence files. */
-export async function loadDemoSteps(script: Script): Promise<Record<string, SimulatedStep>> {
+export async function loadDemoSteps(
+  script: Script,
+  scenario: DemoScenario = 'objection',
+): Promise<Record<string, SimulatedStep>> {
   const evidence = new Map<string, { name: string; bytes: Uint8Array }>();
   for (const [id, name] of Object.entries(EVIDENCE_FILES))
     evidence.set(id, { name, bytes: new Uint8Array(await readFile(EVIDENCE_DIR + name)) });
@@ -67,6 +75,7 @@ export async function loadDemoSteps(script: Script): Promise<Record<string, Simu
         reason: 'I read the key label on the laptop screen as root-ca-p348, not root-ca-p384.',
         resolution:
           'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
+        ...(scenario === 'dropped-objection' ? { dropped: true } : {}),
       },
     };
   }

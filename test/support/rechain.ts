@@ -5,7 +5,8 @@
  */
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/core/protocol/cbor.js';
 import { signedBytes, type Signer } from '../../src/core/protocol/identity.js';
-import { decodeMessage } from '../../src/core/protocol/message.js';
+import { decodeMessage, type SignedMessage } from '../../src/core/protocol/message.js';
+import { deviceLog, loggedIds } from '../../src/core/session/device-log.js';
 import { toHex } from '../../src/core/util/bytes.js';
 import { sha256 } from '../../src/core/util/hash.js';
 import { EMPTY_HEAD, entryHash } from '../../src/core/session/transcript.js';
@@ -22,7 +23,8 @@ const COORDINATOR_TYPES = new Set(['statement', 'exception', 'close']);
 
 /**
  * Re-sign edited envelopes in order. References (genesis, ref, objections) pointing at an original
- * message id are rewritten to the re-signed message's id; `prev` is recomputed from the new chain.
+ * message id are rewritten to the re-signed message's id; `prev` is recomputed from the new chain,
+ * and so is each attestation's device log (an attacker with every key can sign any log).
  * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
  */
 export async function rechain(
@@ -38,6 +40,7 @@ export async function rechain(
   };
   const prevOf = new Map<EnvelopeMap, Uint8Array>();
   const out: Uint8Array[] = [];
+  const rebuilt: SignedMessage[] = [];
   let head = EMPTY_HEAD;
   for (const [seq, original] of list.entries()) {
     const env = structuredClone<EnvelopeMap>(original);
@@ -51,6 +54,8 @@ export async function rechain(
       const p = target ? prevOf.get(target) : undefined;
       if (p) env.prev = p;
     }
+    const genesis = rebuilt[0];
+    if (env.t === 'attest' && genesis) body.log = deviceLog(genesis.id, loggedIds(env.by, rebuilt));
     const signer = signers.get(toHex(env.by));
     if (!signer) throw new Error(`no key for ${toHex(env.by)}`);
     const envelopeBytes = encodeCbor(env);
@@ -58,6 +63,7 @@ export async function rechain(
     newId.set(original, sha256(wire));
     if (env.prev instanceof Uint8Array) prevOf.set(original, env.prev);
     out.push(wire);
+    rebuilt.push(decodeMessage(wire));
     head = entryHash(seq, head, sha256(wire));
   }
   return out;

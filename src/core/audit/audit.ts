@@ -6,6 +6,7 @@
  * the transcript.
  */
 import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
+import { attestedLogFindings } from './device-logs.js';
 import { prepareVerifyKeys, type PublicIdentity } from '../protocol/identity.js';
 import {
   decodeMessage,
@@ -108,6 +109,7 @@ export async function auditBundle(
   if (!state.genesis && decoded.length === 0)
     findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
   findings.push(...closingFindings(state));
+  findings.push(...attestedLogFindings(state));
 
   if (!state.genesis) return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map() };
   const evidence = checkEvidenceBytes(bundle, state, findings);

@@ -48,10 +48,21 @@ export type FindingCode =
   | 'ATTESTATION_INVALID'
   | 'ATTESTATION_MISSING'
   | 'ATTESTATION_DISAGREES'
+  // device logs and time (what each device attested to, and when it signed)
+  | 'LOG_MISMATCH'
+  | 'RECEIPT_LOG_MISMATCH'
+  | 'TIME_OUT_OF_ORDER'
   // receipts
   | 'RECEIPT_INVALID'
   | 'RECEIPT_SESSION_MISMATCH'
-  | 'RECEIPT_ENTRY_MISSING';
+  | 'RECEIPT_ENTRY_MISSING'
+  // receipts accounted for, and the auditor's own expectations (issue 16, items 3 and 5): a receipt of
+  // another opening of the session, a receipt given twice, and the script hash or coordinator key
+  // differing from what the auditor expects (`keywitness audit --expect-script/--expect-coordinator`)
+  | 'RECEIPT_GENESIS_MISMATCH'
+  | 'RECEIPT_DUPLICATE'
+  | 'SCRIPT_NOT_EXPECTED'
+  | 'COORDINATOR_NOT_EXPECTED';
 
 /** One problem found in a session. */
 export interface Finding {
@@ -105,8 +116,21 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   ATTESTATION_INVALID: 'A closing attestation does not refer to the close of this session.',
   ATTESTATION_MISSING: 'An enrolled participant gave no closing attestation.',
   ATTESTATION_DISAGREES: 'A participant attested that they do not agree with the record.',
+  LOG_MISMATCH:
+    "A participant's closing attestation commits to a log of what their device signed and answered that the transcript does not reproduce: an answer was dropped, or they were shown a message the transcript does not hold.",
+  RECEIPT_LOG_MISMATCH:
+    "A receipt does not hold exactly what its owner's device attested to having signed and answered.",
+  TIME_OUT_OF_ORDER:
+    'A message is dated before what it answers, or outside the session (genesis to close), by more than the clock tolerance.',
   RECEIPT_INVALID: 'A receipt is malformed or its signatures do not verify.',
   RECEIPT_SESSION_MISMATCH: 'A receipt belongs to another session.',
   RECEIPT_ENTRY_MISSING:
-    "A message in a participant's receipt is missing from the session: the coordinator dropped it.",
+    "A message in a participant's receipt is absent from the session transcript: it was dropped, never delivered to the coordinator, or fabricated; the audit cannot tell which.",
+  // receipts accounted for, and the auditor's own expectations
+  RECEIPT_GENESIS_MISMATCH:
+    "A receipt answers another genesis than this session's: its device joined another opening of the session (same session id, another genesis).",
+  RECEIPT_DUPLICATE: "More than one receipt of the same participant was given: each participant's receipt counts once.",
+  SCRIPT_NOT_EXPECTED: 'The script hash differs from the one the auditor expects (the paper record).',
+  COORDINATOR_NOT_EXPECTED:
+    "The coordinator's key fingerprint differs from the one the auditor expects (the paper record).",
 };

@@ -110,6 +110,8 @@ export interface AttestBody {
   readonly ref: Uint8Array;
   readonly agree: boolean;
   readonly reason?: string;
+  /** The device's log: a hash chain over what it signed and answered (session/device-log.ts). */
+  readonly log: Uint8Array;
 }
 
 /** Evidence bytes travelling to witnesses, signed by the coordinator. */
@@ -187,7 +189,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     reason: [text(4000, 1), true],
   },
   close: { steps: [uint, true] },
-  attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false] },
+  attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
 };
 

@@ -27,7 +27,7 @@ import type { Bundle } from './files.js';
 import { checkInputs } from './input-checks.js';
 import { publicKeyFor } from './keys.js';
 import { CONTEXT_BLOB_KIND, referencedEvidence } from './message-pool.js';
-import { SessionState } from './state.js';
+import { CLOCK_TOLERANCE_MS, SessionState } from './state.js';
 
 /** Something the coordinator must persist before it reports success. */
 export type PersistRecord =
@@ -156,6 +156,16 @@ export class Coordinator {
     const t = message.envelope.t;
     if (t !== 'enroll' && t !== 'ack' && t !== 'attest') {
       throw new KeywitnessError('SESSION_REJECTED', `a ${t} cannot be received from a participant`);
+    }
+    const ahead = message.envelope.at - (this.options.clock ?? Date.now)();
+    if (ahead > CLOCK_TOLERANCE_MS) {
+      // Caught now, not at the close: an entry dated after the close would make it refuse.
+      throw new SessionRejectedError([
+        {
+          code: 'TIME_OUT_OF_ORDER',
+          message: `this ${t} is dated ${Math.round(ahead / 60000)} minute(s) ahead of the coordinator's clock: set the device's clock`,
+        },
+      ]);
     }
     await this.apply(message, await this.signatureValid(message));
     return { status: 'accepted', message };

@@ -19,6 +19,7 @@ import {
   CHALLENGE_TRIES,
   type RandomIndex,
 } from './challenge.js';
+import { deviceLogStart, extendDeviceLog } from './device-log.js';
 import type { Receipt } from './files.js';
 import type { Assessed } from './participant-review.js';
 import type { Review } from './participant-session.js';
@@ -62,6 +63,8 @@ export class ParticipantLedger {
   private readonly challenges = new Map<string, Drawn>();
   private readonly own: SignedMessage[] = [];
   private lastAt = 0;
+  /** The chain the attestation commits to (device-log.ts). */
+  private deviceLog: Uint8Array;
 
   constructor(options: {
     signer: Signer;
@@ -77,6 +80,7 @@ export class ParticipantLedger {
     this.role = options.role;
     this.name = options.name;
     this.clock = options.clock;
+    this.deviceLog = deviceLogStart(options.genesis.id);
     this.remember(options.genesis);
   }
 
@@ -203,6 +207,7 @@ export class ParticipantLedger {
 
   recordEnrolment(message: SignedMessage<'enroll'>): void {
     this.enrolment = message;
+    this.deviceLog = extendDeviceLog(this.deviceLog, message.id);
     this.recordOwn(message);
   }
 
@@ -230,6 +235,7 @@ export class ParticipantLedger {
 
   recordAnswer(review: Review, message: SignedMessage<'ack'>): void {
     this.answers.set(toHex(review.target.id), { target: review.target, ack: message });
+    this.deviceLog = extendDeviceLog(extendDeviceLog(this.deviceLog, review.target.id), message.id);
     this.remember(review.target);
     this.remember(review.statement);
     this.recordOwn(message);
@@ -253,7 +259,7 @@ export class ParticipantLedger {
     if (!this.enrolment) refuse('this device never enrolled in this session');
     const why = reason?.trim();
     if (!agree && !why) refuse('"do not agree" needs a reason');
-    const body = { ref: close.id, agree, ...(why ? { reason: why } : {}) };
+    const body = { ref: close.id, agree, ...(why ? { reason: why } : {}), log: this.deviceLog };
     return { t: 'attest', sid: this.genesis.envelope.sid, at, prev: close.envelope.prev, body };
   }
 

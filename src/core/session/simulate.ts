@@ -25,8 +25,17 @@ export interface SimulatedParticipant {
 export interface SimulatedStep {
   readonly inputs?: Readonly<Record<string, string>>;
   readonly evidence?: readonly EvidenceInput[];
-  /** A participant (by name) objects to the statement; an exception then resolves it. */
-  readonly objection?: { readonly by: string; readonly reason: string; readonly resolution: string };
+  /**
+   * A participant (by name) objects to the statement; an exception then resolves it. With
+   * `dropped`, the coordinator plays dishonest: it never records the objection, and the step
+   * completes on the others' confirmations as though nobody had objected.
+   */
+  readonly objection?: {
+    readonly by: string;
+    readonly reason: string;
+    readonly resolution: string;
+    readonly dropped?: boolean;
+  };
 }
 
 export interface SimulationOptions {
@@ -148,7 +157,11 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     // reaches them with the statement, whether or not they answered the earlier step.
     const answering = devices.filter((d) => step.acks.roles.includes(d.role));
     await show(coordinator, answering);
-    for (const device of answering) await coordinator.receive((await answer(device, plan.objection)).wire);
+    for (const device of answering) {
+      const ack = await answer(device, plan.objection);
+      const dropped = plan.objection?.dropped === true && ack.envelope.body.decision === 'object';
+      if (!dropped) await coordinator.receive(ack.wire);
+    }
     if (!coordinator.currentCompletion()?.complete) {
       await coordinator.issueException(
         plan.objection?.resolution ?? 'Deviation recorded and accepted by the witnesses.',

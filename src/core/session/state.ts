@@ -139,6 +139,13 @@ export class SessionState {
         participant ? { participant: participant.label } : {},
       );
     }
+    if (envelope.at + CLOCK_TOLERANCE_MS < this.genesis.envelope.at) {
+      add(
+        'TIME_OUT_OF_ORDER',
+        `signed at ${iso(envelope.at)}, before the session's genesis (${iso(this.genesis.envelope.at)})`,
+        participant ? { participant: participant.label } : {},
+      );
+    }
     const clock: Commit = () => this.lastAt.set(fpHex, Math.max(envelope.at, last ?? 0));
     const inner = this.evaluateTyped(message, participant, fpHex, add);
     return {
@@ -426,6 +433,7 @@ export class SessionState {
       );
       return () => undefined;
     }
+    answeredBefore(message, target, who, add);
     const step = this.steps[this.current];
     const slot = step ? ackTargets(step).find((t) => equalBytes(t.message.id, body.ref)) : undefined;
     const stepId = target.envelope.body.step;
@@ -476,6 +484,16 @@ export class SessionState {
         `the close claims ${message.envelope.body.steps} steps; the script has ${this.script.steps.length}`,
       );
     }
+    const late = this.entries.filter(
+      (e) => e.message && e.message.envelope.at > message.envelope.at + CLOCK_TOLERANCE_MS,
+    );
+    const first = late[0]?.message;
+    if (first) {
+      add(
+        'TIME_OUT_OF_ORDER',
+        `${late.length} entr${late.length === 1 ? 'y' : 'ies'} before the close ${late.length === 1 ? 'is' : 'are'} dated after it (the first, a ${first.t}, at ${iso(first.envelope.at)}; the close at ${iso(message.envelope.at)})`,
+      );
+    }
     return () => {
       this.close = message;
     };
@@ -493,6 +511,7 @@ export class SessionState {
       add('ATTESTATION_INVALID', 'the attestation does not refer to the close of this session', who);
       return () => undefined;
     }
+    answeredBefore(message, this.close, who, add);
     if (!equalBytes(prev, this.close.envelope.prev))
       add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
     if (this.attestations.has(fpHex)) {
@@ -562,6 +581,27 @@ function shortFp(fp: Uint8Array): string {
 
 function shortHex(bytes: Uint8Array): string {
   return `${toHex(bytes.subarray(0, 8))}…`;
+}
+
+/**
+ * How far apart two devices' clocks may be before their times are a finding. A room's laptops are
+ * set by hand; five minutes catches a wrong time zone or a forged timeline, not drift.
+ */
+export const CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
+
+/** TIME_OUT_OF_ORDER when an answer is dated before what it answers, beyond the tolerance. */
+function answeredBefore(
+  answer: SignedMessage<'ack' | 'attest'>,
+  target: SignedMessage,
+  who: Omit<Finding, 'code' | 'message' | 'seq'>,
+  add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+): void {
+  if (answer.envelope.at + CLOCK_TOLERANCE_MS >= target.envelope.at) return;
+  add(
+    'TIME_OUT_OF_ORDER',
+    `an answer signed at ${iso(answer.envelope.at)}, before the ${target.t} it answers (${iso(target.envelope.at)})`,
+    who,
+  );
 }
 
 function iso(ms: number): string {

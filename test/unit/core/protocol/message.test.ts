@@ -57,7 +57,11 @@ describe.each(['ed25519', 'p256'] as const)('signed messages with %s', (alg) => 
     const env = decodeCbor(msg.envelopeBytes) as Record<string, CborValue>;
     // Same envelope bytes relabelled as an attest with a compatible body would need a new
     // signature; here we keep the old signature and only swap the domain.
-    const relabelled = encodeCbor({ ...env, t: 'attest', body: { ref: new Uint8Array(32).fill(1), agree: true } });
+    const relabelled = encodeCbor({
+      ...env,
+      t: 'attest',
+      body: { ref: new Uint8Array(32).fill(1), agree: true, log: new Uint8Array(32) },
+    });
     const wire = encodeCbor([relabelled, msg.signature]);
     expect(await verifyMessage(decodeMessage(wire), signer)).toBe(false);
   });
