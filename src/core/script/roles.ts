@@ -6,7 +6,7 @@ import { KeywitnessError } from '../errors.js';
 import { fromWords } from '../protocol/words.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { optional, readCount, readFields, readFlag, readId, readList, readText } from './fields.js';
-import type { PinnedParticipant, RoleSpec } from './types.js';
+import type { PinnedParticipant, RoleSpec, Script } from './types.js';
 import type { YNode } from './yaml-reader.js';
 import { scriptError } from './yaml-reader.js';
 
@@ -140,4 +140,24 @@ export function readParticipants(node: YNode, roles: readonly RoleSpec[]): Pinne
     out.push({ name, role: roleId, fingerprint });
   }
   return out;
+}
+
+/**
+ * Roles of the script for which it pins no participant, the coordinator's included, in script
+ * order. Anyone may enrol in such a role under a fresh key and any name, so nothing but a paper
+ * record of fingerprints ties its participants to people; a production session needs none.
+ */
+export function unpinnedRoles(script: Pick<Script, 'roles' | 'participants'>): RoleSpec[] {
+  return script.roles.filter((role) => !script.participants.some((p) => p.role === role.id));
+}
+
+/** Why a production session cannot be created from this script, or undefined when it can. */
+export function productionRefusal(script: Pick<Script, 'id' | 'roles' | 'participants'>): string | undefined {
+  const unpinned = unpinnedRoles(script);
+  if (unpinned.length === 0) return undefined;
+  return (
+    `script ${script.id} pins no participant for role${unpinned.length === 1 ? '' : 's'} ` +
+    `${unpinned.map((r) => `"${r.id}" (${r.title})`).join(', ')}: a production session needs every role pinned. ` +
+    'List each participant with their key fingerprint under "participants", or create a rehearsal'
+  );
 }
