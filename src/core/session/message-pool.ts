@@ -88,6 +88,18 @@ export class MessagePool {
     return this.statements.get(toHex(id));
   }
 
+  /** The furthest step (script position) of a statement shown for answering, -1 before any. */
+  furthestStep(): number {
+    let n = -1;
+    for (const t of this.targetList) if (t.t === 'statement') n = Math.max(n, t.envelope.body.n);
+    return n;
+  }
+
+  /** A statement shown for answering at script position `n`, if any. */
+  shownStatement(n: number): SignedMessage<'statement'> | undefined {
+    return this.targetList.find((t): t is SignedMessage<'statement'> => t.t === 'statement' && t.envelope.body.n === n);
+  }
+
   /** Evidence bytes with this SHA-256, if a blob carried them. */
   blob(digest: Uint8Array): Uint8Array | undefined {
     return this.blobs.get(toHex(digest));

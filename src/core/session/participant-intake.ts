@@ -90,6 +90,34 @@ function checkFits(session: Session, message: SignedMessage): void {
   if (message.t === 'exception' && !session.script.steps.some((s) => s.id === message.envelope.body.step)) {
     refuse(`the exception names step "${message.envelope.body.step}", which this device's script does not have`);
   }
+  if (message.t === 'close' && message.envelope.body.steps !== session.script.steps.length) {
+    refuse(
+      `the close says the ceremony had ${message.envelope.body.steps} steps; this device's script has ${session.script.steps.length}`,
+    );
+  }
+}
+
+/**
+ * What the coordinator shows must move forward through the script: never back to an earlier step,
+ * and never a second, different statement for a step it already showed.
+ */
+function checkOrder(session: Session, pool: MessagePool, message: SignedMessage): void {
+  const furthest = pool.furthestStep();
+  const stepOf = (n: number): string => session.script.steps[n]?.id ?? `position ${n + 1}`;
+  if (message.t === 'statement') {
+    const { n, step } = message.envelope.body;
+    if (n < furthest)
+      refuse(`a statement for step ${step} after step ${stepOf(furthest)} was shown: the coordinator went back`);
+    if (pool.shownStatement(n)) {
+      refuse(`a second, different statement for step ${step}: this device was already shown one`);
+    }
+  }
+  if (message.t === 'exception') {
+    const index = session.script.steps.findIndex((s) => s.id === message.envelope.body.step);
+    if (index < furthest) {
+      refuse(`an exception for step ${message.envelope.body.step} after step ${stepOf(furthest)} was shown`);
+    }
+  }
 }
 
 /**
@@ -116,6 +144,7 @@ export async function acceptCoordinatorMessage(session: Session, pool: MessagePo
     }
   }
   checkFits(session, inner ?? message);
+  if (!inner) checkOrder(session, pool, message);
   pool.checkRoom(wire.length);
   return { status: 'accepted', message, inner };
 }
