@@ -1,32 +1,49 @@
-/** `keywitness audit BUNDLE [--receipt FILE]… [--json]`: exit 0 only with zero findings. */
-import { auditBundle } from '../core/audit/audit.js';
+/**
+ * `keywitness audit BUNDLE [--receipt FILE]… [--expect-script SHA256] [--expect-coordinator
+ * FINGERPRINT] [--json]`: exit 0 only with zero findings. The verdict, the receipts accounted for
+ * and the unpinned roles come from core (`auditSession`); this prints them.
+ */
+import { auditJson } from '../core/audit/report-json.js';
 import { formatAuditReport } from '../core/audit/report-text.js';
+import { auditSession, parseExpectedDigest, type AuditExpectations } from '../core/audit/verdict.js';
 import { checkEvidence } from '../core/evidence/checks.js';
 import { MAX_BUNDLE_BYTES, MAX_RECEIPT_BYTES, decodeBundle, decodeReceipt } from '../core/session/files.js';
 import { KeywitnessError } from '../core/errors.js';
+import { sha256 } from '../core/util/hash.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import type { CliCommand } from './io.js';
 import { readFileLimited } from './read.js';
 
-export const AUDIT_USAGE = 'keywitness audit BUNDLE [--receipt FILE]... [--json]';
+export const AUDIT_USAGE =
+  'keywitness audit BUNDLE [--receipt FILE]... [--expect-script SHA256] [--expect-coordinator FINGERPRINT] [--json]';
 
 export const runAudit: CliCommand = async (args, io) => {
   const { values, positionals } = parseCommandArgs(args, {
     receipt: { type: 'string', multiple: true },
+    'expect-script': { type: 'string' },
+    'expect-coordinator': { type: 'string' },
     json: { type: 'boolean' },
   });
   const [bundlePath, ...extra] = positionals;
   if (bundlePath === undefined || extra.length > 0) throw new UsageError(`usage: ${AUDIT_USAGE}`);
-  const bundle = withFile(bundlePath, decodeBundle, await readFileLimited(bundlePath, MAX_BUNDLE_BYTES));
+  const script = values['expect-script'];
+  const coordinator = values['expect-coordinator'];
+  const expect: AuditExpectations = {
+    ...(script !== undefined ? { script: parseExpectedDigest(script, '--expect-script') } : {}),
+    ...(coordinator !== undefined ? { coordinator: parseExpectedDigest(coordinator, '--expect-coordinator') } : {}),
+  };
+  const bundleBytes = await readFileLimited(bundlePath, MAX_BUNDLE_BYTES);
+  const bundle = withFile(bundlePath, decodeBundle, bundleBytes);
   const receipts = [];
   for (const path of values.receipt ?? [])
     receipts.push(withFile(path, decodeReceipt, await readFileLimited(path, MAX_RECEIPT_BYTES)));
   installCryptoEngine();
-  const report = await auditBundle(bundle, receipts, { checker: checkEvidence });
-  if (values.json) io.stdout(JSON.stringify(report.findings, null, 2) + '\n');
-  else io.stdout(formatAuditReport(report));
-  return report.findings.length === 0 ? 0 : 1;
+  const result = await auditSession(bundle, receipts, { checker: checkEvidence, expect });
+  const bundleSha256 = sha256(bundleBytes);
+  if (values.json) io.stdout(JSON.stringify(auditJson(result, bundleSha256), null, 2) + '\n');
+  else io.stdout(formatAuditReport(result, { bundleSha256 }));
+  return result.findings.length === 0 ? 0 : 1;
 };
 
 /** Parse a file's bytes, naming the file in any error. */

@@ -1,5 +1,6 @@
-/** `keywitness script lint FILE` and `keywitness script hash FILE`. */
+/** `keywitness script lint FILE [--production]` and `keywitness script hash FILE`. */
 import { parseScript } from '../core/script/parse.js';
+import { productionRefusal, unpinnedRoles } from '../core/script/roles.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 import { scriptHashText } from '../core/script/hash-text.js';
 import { sha256 } from '../core/util/hash.js';
@@ -7,13 +8,18 @@ import { UsageError, parseCommandArgs } from './args.js';
 import type { CliCommand } from './io.js';
 import { readFileLimited } from './read.js';
 
-export const SCRIPT_USAGE = 'keywitness script lint FILE | keywitness script hash FILE';
+export const SCRIPT_USAGE = 'keywitness script lint FILE [--production] | keywitness script hash FILE';
 
-/** Lint a script (strict parse; every error names its YAML path and line) or print its hash. */
+/**
+ * Lint a script (strict parse; every error names its YAML path and line) or print its hash. With
+ * `--production`, lint also requires what a production session requires: every role pinned
+ * (exit 1 when one is not, the same refusal `Coordinator.open` gives).
+ */
 export const runScript: CliCommand = async (args, io) => {
-  const { positionals } = parseCommandArgs(args, {});
+  const { values, positionals } = parseCommandArgs(args, { production: { type: 'boolean' } });
   const [sub, file, ...rest] = positionals;
-  if ((sub !== 'lint' && sub !== 'hash') || !file || rest.length > 0) throw new UsageError(`usage: ${SCRIPT_USAGE}`);
+  if ((sub !== 'lint' && sub !== 'hash') || !file || rest.length > 0 || (sub === 'hash' && values.production))
+    throw new UsageError(`usage: ${SCRIPT_USAGE}`);
   // The hash is over the exact bytes, so it is computed even for a script that does not lint.
   const bytes = await readFileLimited(file, DEFAULT_MAX_SCRIPT_BYTES);
   if (sub === 'hash') {
@@ -25,6 +31,19 @@ export const runScript: CliCommand = async (args, io) => {
   const text = scriptHashText(script.hash);
   io.stdout(
     `${file}: OK — ${script.id}, ${script.steps.length} steps, ${script.roles.length} roles\nSHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\n`,
+  );
+  const unpinned = unpinnedRoles(script);
+  if (values.production) {
+    const refusal = productionRefusal(script);
+    io.stdout(
+      refusal === undefined ? 'production ready: every role is pinned\n' : `production NOT READY: ${refusal}.\n`,
+    );
+    return refusal === undefined ? 0 : 1;
+  }
+  io.stdout(
+    unpinned.length === 0
+      ? 'pinned   every role\n'
+      : `unpinned ${unpinned.map((r) => r.id).join(', ')} (a production session needs every role pinned)\n`,
   );
   return 0;
 };

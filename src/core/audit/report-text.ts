@@ -1,38 +1,75 @@
 /** The audit report as plain text, for the terminal and for printing. */
 import { scriptHashText } from '../script/hash-text.js';
-import { identifyingWords } from '../protocol/words.js';
+import type { AckSpec } from '../script/types.js';
+import { identifyingWords, shortWords, toWords } from '../protocol/words.js';
+import type { SignedMessage } from '../protocol/message.js';
 import { toHex } from '../util/bytes.js';
 import { stepCompletion } from '../session/completion.js';
-import type { AuditReport } from './audit.js';
+import type { Finding } from './findings.js';
+import type { AuditResult } from './verdict.js';
 
-/** Render an audit report: verdict and findings first, then the session and a per-step timeline. */
-export function formatAuditReport(report: AuditReport): string {
-  const lines: string[] = [];
-  const n = report.findings.length;
-  lines.push(n === 0 ? 'VERIFIED: zero findings.' : `NOT VERIFIED: ${n} finding${n === 1 ? '' : 's'}.`);
-  for (const f of report.findings) {
-    const where = [
-      f.step !== undefined ? `step ${f.step}` : '',
-      f.participant ?? '',
-      f.seq !== undefined ? `entry ${f.seq}` : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    lines.push(`  ${f.code}${where ? ` [${where}]` : ''}: ${f.message}`);
+/** Where a finding is: step, participant, entry. */
+export function findingPlace(f: Finding): string {
+  return [
+    f.step !== undefined ? `step ${f.step}` : '',
+    f.participant ?? '',
+    f.seq !== undefined ? `entry ${f.seq}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * An answer's two flags as the participant's device signed them, e.g. "recomputed: yes, challenge:
+ * NO (the step asks for it)". A flag the step asks for and the answer lacks is in capitals.
+ */
+export function answerFlags(ack: SignedMessage<'ack'>, asks: AckSpec): string {
+  const flag = (name: string, given: boolean, asked: boolean): string =>
+    `${name}: ${given ? 'yes' : asked ? 'NO (the step asks for it)' : 'no'}`;
+  const { body } = ack.envelope;
+  return `${flag('recomputed', body.recomputed, asks.recompute)}, ${flag('challenge', body.challenge, asks.challenge)}`;
+}
+
+/** Render an audit: the verdict and findings first, then the session and a per-step timeline. */
+export function formatAuditReport(result: AuditResult, file: { readonly bundleSha256?: Uint8Array } = {}): string {
+  const { report, verdict } = result;
+  const lines: string[] = [verdict.headline, ...verdict.notes];
+  if (result.findings.length > 0) {
+    lines.push('', `Findings (${result.findings.length}):`);
+    for (const f of result.findings) {
+      const where = findingPlace(f);
+      lines.push(`  ${f.code}${where ? ` [${where}]` : ''}: ${f.message}`);
+    }
   }
+  lines.push('', 'What this proves:', ...verdict.proves.map((p) => `  - ${p}`));
+  lines.push('What it does not prove:', ...verdict.doesNotProve.map((p) => `  - ${p}`));
   lines.push('');
+  if (file.bundleSha256) lines.push(`Bundle:   SHA-256 ${toHex(file.bundleSha256)}`);
   const hash = scriptHashText(report.scriptHash);
   lines.push(`Script:   ${report.script ? `${report.script.id} — ${report.script.title}` : '(does not parse)'}`);
   lines.push(`  SHA-256 ${hash.hex}`);
   lines.push(`  ${hash.words.join(' ')}`);
+  if (result.unpinnedRoles)
+    lines.push(
+      result.unpinnedRoles.length === 0
+        ? '  every role is pinned'
+        : `  unpinned roles: ${result.unpinnedRoles.map((r) => `${r.id} (${r.title})`).join(', ')}`,
+    );
   const state = report.state;
   if (!state?.genesis) return lines.join('\n') + '\n';
   const g = state.genesis.envelope;
   lines.push(`Session:  ${toHex(g.sid)} (${g.body.mode.toUpperCase()}) opened ${new Date(g.at).toISOString()}`);
   lines.push(`  coordinator ${g.body.name} (${identifyingWords(g.by).join(' ')})`);
+  lines.push(`  key fingerprint ${toHex(g.by)}`);
+  lines.push(`  ${toWords(g.by).join(' ')}`);
+  const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
   lines.push(`Participants (${state.participants.size}):`);
-  for (const p of state.participants.values())
-    lines.push(`  ${p.name} — ${p.role} — ${identifyingWords(p.identity.fingerprint).join(' ')}`);
+  for (const [fp, p] of state.participants)
+    lines.push(
+      `  ${p.name} — ${p.role} — ${identifyingWords(p.identity.fingerprint).join(' ')} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}`,
+    );
+  for (const o of result.receipts.given.filter((x) => !x.enrolled))
+    lines.push(`  (not enrolled) ${o.name} — ${o.role} — ${shortWords(o.fingerprint)} — receipt given`);
   lines.push('Steps:');
   for (const step of state.steps) {
     const statement = step.statement?.message;
@@ -55,7 +92,7 @@ export function formatAuditReport(report: AuditReport): string {
         const who = state.participants.get(toHex(ack.envelope.by))?.label ?? '?';
         const b = ack.envelope.body;
         lines.push(
-          `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${new Date(ack.envelope.at).toISOString()}${b.reason ? `: "${b.reason}"` : ''}`,
+          `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${new Date(ack.envelope.at).toISOString()} (${answerFlags(ack, step.spec.acks)})${b.reason ? `: "${b.reason}"` : ''}`,
         );
       }
     }

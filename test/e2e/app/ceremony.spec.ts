@@ -298,7 +298,13 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
 
   // --- The command-line audit agrees: zero findings.
   const audit = cli(['audit', bundlePath, ...receiptPaths.flatMap((r) => ['--receipt', r]), '--json']);
-  expect(audit.stdout.trim()).toBe('[]');
+  const report = JSON.parse(audit.stdout) as {
+    findings: unknown[];
+    receipts_missing: unknown[];
+    verdict: { text: string };
+  };
+  expect(report).toMatchObject({ format: 'keywitness-audit/1', findings: [], receipts_missing: [] });
+  expect(report.verdict.text).toMatch(/^Consistent: 0 findings\. Receipts from all 5 enrolled participants\./);
   expect(audit.status).toBe(0);
 });
 
@@ -403,7 +409,7 @@ test('a tampered bundle: the auditor screen shows the same findings as the CLI',
   writeFileSync(tampered, encodeBundle({ script: bundle.script, evidence, transcript }));
   const cliFindings = JSON.parse(
     cli(['audit', tampered, ...receiptPaths.flatMap((r) => ['--receipt', r]), '--json']).stdout,
-  ) as { code: string }[];
+  ).findings as { code: string }[];
   expect(cliFindings.map((f) => f.code)).toEqual(
     expect.arrayContaining(['EVIDENCE_HASH_MISMATCH', 'RECEIPT_ENTRY_MISSING']),
   );

@@ -101,16 +101,16 @@ describe('keywitness demo and audit', () => {
     ]);
   });
 
-  it('audit of the demo bundle with its receipts: exit 0, "VERIFIED"; --json prints []', async () => {
+  it('audit of the demo bundle with its receipts: exit 0, "Consistent"; --json has no findings', async () => {
     const receipts = (await readdir(demoDir))
       .filter((f) => f.endsWith('.receipt.json'))
       .flatMap((f) => ['--receipt', join(demoDir, f)]);
     const r = await run('audit', join(demoDir, 'session.keywitness.json'), ...receipts);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^VERIFIED: zero findings\./);
+    expect(r.out).toMatch(/^Consistent: 0 findings\.\nReceipts from all 6 enrolled participants\./);
     expect(r.out).toContain('3.2 Generate the root key pair: complete (by exception)');
     const j = await run('audit', join(demoDir, 'session.keywitness.json'), '--json');
-    expect(JSON.parse(j.out)).toEqual([]);
+    expect(JSON.parse(j.out)).toMatchObject({ format: 'keywitness-audit/1', findings: [] });
   });
 
   it('audit of a bundle with a changed transcript entry: exit 1 and the findings', async () => {
@@ -120,10 +120,11 @@ describe('keywitness demo and audit', () => {
     await writeFile(file, JSON.stringify(bundle));
     const r = await run('audit', file, '--json');
     expect(r.code).toBe(1);
-    const findings = JSON.parse(r.out) as { code: string }[];
+    const { findings } = JSON.parse(r.out) as { findings: { code: string }[] };
     expect(findings.map((f) => f.code)).toContain('CHAIN_BROKEN');
     const text = await run('audit', file);
-    expect(text.out).toMatch(/^NOT VERIFIED: \d+ findings?\.\n {2}CHAIN_BROKEN/);
+    expect(text.out).toMatch(/^NOT CONSISTENT: \d+ findings?\.\n/);
+    expect(text.out).toMatch(/\nFindings \(\d+\):\n {2}CHAIN_BROKEN/);
   });
 
   it.each([
