@@ -19,7 +19,11 @@ import { parseCrl, type CrlFacts } from './crl.js';
 import { checkEvidenceSize, childrenOf, scanDer, type DerNode } from './der.js';
 import { namesEqual, type NameRdns } from './names.js';
 import { parseOcspResponse, type OcspFacts } from './ocsp.js';
+import { parseRootAnchors } from './dnssec.js';
+import { readDnskey, readDs, verifyZone, type DnssecSummary, type DnssecTrust, type DsLink } from './dnssec-verify.js';
+import { parseNameText, parseZone, RR_TYPES, typeName } from './dnssec-zone.js';
 import { decodePem } from './pem.js';
+import { fromHex } from '../util/bytes.js';
 import {
   certificateNameBytes,
   nameEncodingDifference,
@@ -56,13 +60,15 @@ export interface SignatureCheck {
 }
 
 /** What a file was read as. */
-export type VerifiedKind = 'certificate' | 'csr' | 'crl' | 'ocsp-response' | 'public-key';
+export type VerifiedKind = 'certificate' | 'csr' | 'crl' | 'ocsp-response' | 'public-key' | 'dnssec-zone';
 
 /** Every signature of one evidence file. */
 export interface EvidenceVerification {
   /** What the file holds, in file order without repeats. */
   readonly kinds: readonly VerifiedKind[];
   readonly checks: readonly SignatureCheck[];
+  /** For a zone: its apex, sizes and keys. */
+  readonly dnssec?: DnssecSummary;
 }
 
 /** A certificate that may have signed something, and where it came from. */
@@ -76,6 +82,8 @@ export interface TrustedCertificate {
 /** What `--issuer` files provide. */
 export interface TrustMaterial {
   readonly certificates: readonly TrustedCertificate[];
+  /** DS records and trust-anchor DNSKEYs (zone text or an IANA root-anchors.xml). */
+  readonly dnssec: DnssecTrust;
 }
 
 /** Options of a verification run. */
@@ -139,7 +147,7 @@ type Block =
  * certificate's TBS has `[0]` version or an INTEGER then an AlgorithmIdentifier and a Validity
  * SEQUENCE; a CRL's has a Time after its issuer; a CSR's is INTEGER, Name, SPKI, `[0]`.
  */
-function sniffDer(der: Uint8Array, where: string): Exclude<VerifiedKind, 'public-key'> | 'spki' {
+function sniffDer(der: Uint8Array, where: string): 'certificate' | 'csr' | 'crl' | 'ocsp-response' | 'spki' {
   const root = scanDer(der, where);
   if (root.cls !== 0 || root.tag !== 16) invalidInput('DER input is not a SEQUENCE', where);
   const [first, second, third] = childrenOf(der, root, where);
@@ -184,17 +192,30 @@ function readBlock(label: string, der: Uint8Array, where: string): Block {
   }
 }
 
-/** PEM or DER evidence → its blocks, each named by where it is. */
-function readBlocks(bytes: Uint8Array, where: string): { block: Block; where: string }[] {
+/** What an input file is: DER, PEM text, an XML trust-anchor file, or DNS presentation format. */
+function classify(bytes: Uint8Array, where: string): { form: 'der' } | { form: 'pem' | 'xml' | 'zone'; text: string } {
   checkEvidenceSize(bytes, where);
   if (bytes.length === 0) invalidInput('empty input', where);
-  if (bytes[0] === 0x30) return [{ block: readBlock('DER', bytes, where), where }];
+  if (bytes[0] === 0x30) return { form: 'der' };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return invalidInput('neither DER (first byte is not 0x30) nor text (not valid UTF-8)', where);
   }
+  if (text.trim() === '') invalidInput('empty input', where);
+  if (text.includes('-----BEGIN ')) return { form: 'pem', text };
+  if (/^\s*(<\?xml|<TrustAnchor)/.test(text)) return { form: 'xml', text };
+  return { form: 'zone', text };
+}
+
+/** PEM or DER evidence → its blocks, each named by where it is. */
+function readBlocks(bytes: Uint8Array, where: string): { block: Block; where: string }[] {
+  const input = classify(bytes, where);
+  if (input.form === 'der') return [{ block: readBlock('DER', bytes, where), where }];
+  if (input.form !== 'pem')
+    invalidInput(`expected PEM or DER, found ${input.form === 'xml' ? 'XML' : 'text without a PEM block'}`, where);
+  const text = input.text;
   const blocks = decodePem(text, ALL_LABELS, where);
   return blocks.map((b, i) => {
     const at = blocks.length > 1 ? `${where} block ${i + 1}` : where;
@@ -210,7 +231,39 @@ export function readTrustMaterial(
   files: readonly { readonly bytes: Uint8Array; readonly where: string }[],
 ): TrustMaterial {
   const certificates: TrustedCertificate[] = [];
+  const ds: DsLink[] = [];
+  const keys: DnssecTrust['keys'][number][] = [];
   for (const { bytes, where } of files) {
+    const input = classify(bytes, where);
+    if (input.form === 'xml') {
+      const anchors = parseRootAnchors(input.text, where);
+      const owner = parseNameText(anchors.zone ?? '.', undefined, where);
+      for (const a of anchors.anchors)
+        ds.push({
+          owner,
+          keyTag: a.keyTag,
+          algorithm: a.algorithm,
+          digestType: a.digestType,
+          digest: fromHex(a.digest),
+          source: `${where} KeyDigest ${a.id}`,
+          validFrom: a.validFrom === undefined ? undefined : new Date(a.validFrom),
+          validUntil: a.validUntil === undefined ? undefined : new Date(a.validUntil),
+        });
+      continue;
+    }
+    if (input.form === 'zone') {
+      for (const r of parseZone(bytes, where).records) {
+        const at = `${where} line ${r.line}`;
+        if (r.type === RR_TYPES.DS) ds.push(readDs(r, at, at));
+        else if (r.type === RR_TYPES.DNSKEY) keys.push({ key: readDnskey(r, at), source: at });
+        else
+          invalidInput(
+            `an --issuer DNS file may hold only DS and DNSKEY records (the trust anchors); this is ${typeName(r.type)}`,
+            at,
+          );
+      }
+      continue;
+    }
     const blocks = readBlocks(bytes, where);
     for (const { block, where: at } of blocks) {
       if (block.kind !== 'certificate')
@@ -218,7 +271,7 @@ export function readTrustMaterial(
       certificates.push({ cert: block.cert, names: block.names, source: at });
     }
   }
-  return { certificates };
+  return { certificates, dnssec: { ds, keys } };
 }
 
 /** Who may have signed a certificate: candidates named as its issuer, best first. */
@@ -577,6 +630,29 @@ export async function verifyEvidenceSignatures(
   trust: TrustMaterial,
   options: VerifyOptions,
 ): Promise<EvidenceVerification> {
+  const input = classify(bytes, where);
+  if (input.form === 'zone') {
+    const { checks, summary } = await verifyZone(parseZone(bytes, where), where, trust.dnssec, options.at);
+    return { kinds: ['dnssec-zone'], checks, dnssec: summary };
+  }
+  if (input.form === 'xml') {
+    parseRootAnchors(input.text, where);
+    return {
+      kinds: ['dnssec-zone'],
+      checks: [
+        {
+          object: 'trust-anchor file',
+          signer: 'none',
+          status: 'unsupported',
+          detail:
+            'a root-anchors.xml carries no signature itself (its signature is the detached root-anchors.p7s); give it with --issuer to link a zone',
+          where,
+          window: undefined,
+          notes: [],
+        },
+      ],
+    };
+  }
   const blocks = readBlocks(bytes, where);
   const inFile: TrustedCertificate[] = [];
   for (const [i, { block }] of blocks.entries())

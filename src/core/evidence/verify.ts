@@ -192,8 +192,11 @@ export async function verifySignature(
   }
 }
 
-/** Ed25519/Ed448: the standard name first, then the older `EdDSA` + namedCurve form some engines use. */
-async function verifyEdwards(
+/**
+ * Verify an Ed25519/Ed448 signature (RFC 8032 §5.1.7, §5.2.7) over `data` with an SPKI key: the
+ * standard WebCrypto name first, then the older `EdDSA` + namedCurve form some engines use.
+ */
+export async function verifyEdwards(
   subtle: SubtleCrypto,
   name: string,
   spki: Uint8Array,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { signWithLdns, variant } from '../core/evidence/dnssec-fixtures.js';
 import { makeSignedFixtures, type SignedFixtures } from '../core/evidence/signed-fixtures.js';
 
 let fx: SignedFixtures;
@@ -128,6 +129,33 @@ describe('keywitness verify', () => {
     expect(json.files[0]?.checks?.[0]?.window).toMatchObject({ current: true, from: expect.stringMatching(/Z$/) });
     expect(json.files[1]).toMatchObject({ ok: false, error: { code: 'EVIDENCE_INVALID' } });
     expect(json.summary).toEqual({ valid: 2, invalid: 0, unsupported: 0 });
+  });
+
+  it('verifies a signed zone and its DS link: 0, 1 for a changed record, 2 for a broken file', async () => {
+    const zone = signWithLdns('ECDSAP256SHA256');
+    const ok = await run('verify', zone.signed, '--issuer', zone.ds);
+    expect([ok.code, ok.err]).toEqual([0, '']);
+    expect(ok.out).toMatch(
+      /VALID: RRSIG over example\.org\. DNSKEY \(ECDSAP256SHA256, key tag \d+\)\n {4}signed by: DNSKEY \d+ \(ECDSAP256SHA256, KSK, 256 bits, line \d+\)/,
+    );
+    expect(ok.out).toContain('  VALID: chain of trust into example.org.');
+    const changed = variant(zone, 'changed', (t) => t.replace('192.0.2.60', '192.0.2.61'));
+    const bad = await run('verify', changed, '--json');
+    expect(bad.code).toBe(1);
+    const json = JSON.parse(bad.out) as {
+      files: { kinds: string[]; dnssec: { apex: string }; checks: { object: string; status: string }[] }[];
+    };
+    expect(json.files[0]?.kinds).toEqual(['dnssec-zone']);
+    expect(json.files[0]?.dnssec.apex).toBe('example.org.');
+    expect(json.files[0]?.checks.filter((c) => c.status !== 'valid').map((c) => c.object)).toEqual([
+      'RRSIG over sip.example.org. A (ECDSAP256SHA256, key tag ' + String(zone.zskTag) + ')',
+    ]);
+    const broken = variant(zone, 'broken', (t) => `${t}oops.example.org. IN A 300.1.1.1\n`);
+    const r = await run('verify', broken);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /broken: ERROR EVIDENCE_INVALID: .*broken line \d+: A: "300\.1\.1\.1" is not an IPv4 address/,
+    );
   });
 
   it('is listed in the help', async () => {
