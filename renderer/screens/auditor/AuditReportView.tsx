@@ -1,10 +1,13 @@
 /**
- * The audit report: the verdict and findings first (code, sentence, step, participant, entry),
- * then the session and a timeline per step — statement, evidence with fingerprints, checks as
- * claimed and as recomputed, who acknowledged when, exceptions — and the close. Printable.
+ * The audit report: the verdict as core words it (what the audit had, what it proves and what it
+ * does not) and the findings first (code, sentence, step, participant, entry), then the session
+ * with whose receipts were given, and a timeline per step — statement, evidence with fingerprints,
+ * checks as claimed and as recomputed, who acknowledged when with both flags, exceptions — and the
+ * close. Printable.
  */
-import type { AuditReport } from '../../../src/core/audit/audit.js';
 import { FINDING_DESCRIPTIONS } from '../../../src/core/audit/findings.js';
+import { answerFlags } from '../../../src/core/audit/report-text.js';
+import type { AuditResult } from '../../../src/core/audit/verdict.js';
 import { identifyingWords, shortWords } from '../../../src/core/protocol/words.js';
 import { stepCompletion } from '../../../src/core/session/completion.js';
 import { toHex } from '../../../src/core/util/bytes.js';
@@ -17,28 +20,61 @@ const iso = (ms: number): string =>
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC');
 
+const expectedLabel = (state: AuditResult['expected']['script']): string =>
+  state === 'matches'
+    ? 'equals the value from the paper record given to this audit'
+    : state === 'differs'
+      ? 'DIFFERS from the value from the paper record given to this audit'
+      : 'compare with the paper record';
+
 export function AuditReportView({
-  report,
+  result,
   bundleName,
   bundleSha256,
   receipts,
 }: {
-  report: AuditReport;
+  result: AuditResult;
   bundleName: string;
   bundleSha256: string;
   receipts: readonly string[];
 }) {
-  const n = report.findings.length;
+  const { report, verdict, findings } = result;
+  const n = findings.length;
   const state = report.state;
   const g = state?.genesis?.envelope;
+  const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
+  const strangers = result.receipts.given.filter((o) => !o.enrolled);
   return (
     <article className="kw-report" data-testid="audit-report" data-findings={n}>
       <div
-        className={n === 0 ? 'kw-verdict kw-verdict-ok' : 'kw-verdict kw-verdict-bad'}
+        className={verdict.consistent ? 'kw-verdict kw-verdict-ok' : 'kw-verdict kw-verdict-bad'}
         role="status"
         data-testid="verdict"
       >
-        {n === 0 ? 'VERIFIED: zero findings.' : `NOT VERIFIED: ${n} finding${n === 1 ? '' : 's'}.`}
+        {verdict.headline}
+      </div>
+      <ul className={`kw-list ${verdict.gaps ? 'kw-warn' : 'kw-ok'}`} data-testid="verdict-notes">
+        {verdict.notes.map((note, i) => (
+          <li key={i}>{note}</li>
+        ))}
+      </ul>
+      <div className="kw-columns" data-testid="verdict-scope">
+        <section aria-labelledby="proves-title">
+          <h2 id="proves-title">What this proves</h2>
+          <ul className="kw-list">
+            {verdict.proves.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </section>
+        <section aria-labelledby="does-not-prove-title">
+          <h2 id="does-not-prove-title">What it does not prove</h2>
+          <ul className="kw-list">
+            {verdict.doesNotProve.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </section>
       </div>
       <button type="button" className="kw-no-print" onClick={() => window.print()}>
         Print / save as PDF
@@ -51,7 +87,7 @@ export function AuditReportView({
         <section aria-labelledby="findings-title">
           <h2 id="findings-title">Findings</h2>
           <ol className="kw-findings" data-testid="findings">
-            {report.findings.map((f, i) => (
+            {findings.map((f, i) => (
               <li key={i} data-code={f.code}>
                 <strong>
                   <code>{f.code}</code>
@@ -72,13 +108,31 @@ export function AuditReportView({
       <section aria-labelledby="session-title">
         <h2 id="session-title">Session</h2>
         <p>Script: {report.script ? `${report.script.title} (${report.script.id})` : 'does not parse'}</p>
-        <HashView bytes={report.scriptHash} label="Script SHA-256 (compare with the published copy)" size="normal" />
+        <HashView
+          bytes={report.scriptHash}
+          label={`Script SHA-256 (${expectedLabel(result.expected.script)})`}
+          size="normal"
+          testId="audit-script-hash"
+        />
+        {result.unpinnedRoles && (
+          <p data-testid="unpinned-roles">
+            {result.unpinnedRoles.length === 0
+              ? 'The script pins every role to the identities it lists.'
+              : `Roles the script pins nobody to: ${result.unpinnedRoles.map((r) => `${r.title} (${r.id})`).join(', ')}.`}
+          </p>
+        )}
         {g && (
           <>
             <p>
               Session <code>{toHex(g.sid)}</code>, {g.body.mode.toUpperCase()}, opened {iso(g.at)} by {g.body.name} (key{' '}
               {identifyingWords(g.by).join(' ')}), app build {g.body.app || 'not stated'}.
             </p>
+            <HashView
+              bytes={g.by}
+              label={`Coordinator key fingerprint (${expectedLabel(result.expected.coordinator)})`}
+              size="normal"
+              testId="audit-coordinator-key"
+            />
             <table className="kw-table">
               <caption>Participants ({state.participants.size})</caption>
               <thead>
@@ -87,6 +141,7 @@ export function AuditReportView({
                   <th scope="col">Role</th>
                   <th scope="col">Key fingerprint</th>
                   <th scope="col">Closing attestation</th>
+                  <th scope="col">Receipt</th>
                 </tr>
               </thead>
               <tbody>
@@ -104,11 +159,18 @@ export function AuditReportView({
                             ? `agrees (${iso(a.envelope.at)})`
                             : `DOES NOT AGREE: "${a.envelope.body.reason ?? ''}"`}
                       </td>
+                      <td className={given.has(fp) ? undefined : 'kw-bad'}>{given.has(fp) ? 'given' : 'NONE'}</td>
                     </tr>
                   );
                 })}
               </tbody>
             </table>
+            {strangers.length > 0 && (
+              <p className="kw-bad">
+                Receipts of keys this transcript does not enrol:{' '}
+                {strangers.map((o) => `${o.name} (${o.role}, ${shortWords(o.fingerprint)})`).join(', ')}.
+              </p>
+            )}
           </>
         )}
       </section>
@@ -178,10 +240,7 @@ export function AuditReportView({
                       return (
                         <li key={toHex(ack.id)} className={b.decision === 'confirm' ? undefined : 'kw-bad'}>
                           {b.decision === 'confirm' ? 'Confirmed' : 'OBJECTED'} by {who?.label ?? 'unknown'} at{' '}
-                          {iso(ack.envelope.at)}
-                          {b.recomputed ? ', recomputed on own device' : ''}
-                          {b.challenge ? ', word challenge passed' : ''}
-                          {b.reason ? `: "${b.reason}"` : ''}
+                          {iso(ack.envelope.at)} ({answerFlags(ack, step.spec.acks)}){b.reason ? `: "${b.reason}"` : ''}
                         </li>
                       );
                     }),

@@ -12,7 +12,7 @@ import { HashView } from '../../components/HashView.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
-import { coordinatorVerifier } from '../../session/verify.js';
+import { coordinatorScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 
 export function CloseScreen({ session, refresh }: { session: CoordinatorSession; refresh: () => void }) {
   const { coordinator, script } = session;
@@ -20,7 +20,7 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
-  const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
+  const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
   const onMessage = useCallback(
     (wire: Uint8Array) => {
       session

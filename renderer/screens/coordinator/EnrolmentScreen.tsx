@@ -10,7 +10,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
-import { coordinatorVerifier } from '../../session/verify.js';
+import { coordinatorScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 
 export function EnrolmentScreen({
   session,
@@ -24,7 +24,7 @@ export function EnrolmentScreen({
   const { coordinator, script } = session;
   const [error, setError] = useState<unknown>();
   const [last, setLast] = useState<string | undefined>();
-  const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
+  const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
   const onMessage = useCallback(
     (wire: Uint8Array) => {
       session

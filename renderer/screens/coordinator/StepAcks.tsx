@@ -13,7 +13,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
-import { coordinatorVerifier } from '../../session/verify.js';
+import { coordinatorScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import { QuorumView } from './QuorumView.js';
 
 export function StepAcks({
@@ -51,7 +51,7 @@ export function StepAcks({
     };
   }, [session, target]);
 
-  const verify = useMemo(() => coordinatorVerifier(coordinator), [coordinator]);
+  const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
   const onMessage = useCallback(
     (wire: Uint8Array) => {
       session

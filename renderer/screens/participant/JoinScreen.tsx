@@ -12,7 +12,7 @@ import { bridge, unwrap } from '../../bridge/api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
-import { participantScanVerifier } from '../../../src/core/session/participant-intake.js';
+import { participantScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { joinParticipantSession } from '../../session/participant-session.js';
 

@@ -4,7 +4,7 @@
  * it still waits for; once a review is ready for this device's role, the review screen opens.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { participantScanVerifier } from '../../../src/core/session/participant-intake.js';
+import { participantScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import type { NextAction, ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';

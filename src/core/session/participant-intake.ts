@@ -15,7 +15,6 @@ import {
   type SignedMessage,
 } from '../protocol/message.js';
 import type { Script } from '../script/types.js';
-import type { VerifyFn } from '../transfer/assembler.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import { CONTEXT_BLOB_KIND, type MessagePool } from './message-pool.js';
@@ -147,26 +146,4 @@ export async function acceptCoordinatorMessage(session: Session, pool: MessagePo
   if (!inner) checkOrder(session, pool, message);
   pool.checkRoom(wire.length);
   return { status: 'accepted', message, inner };
-}
-
-/**
- * The check a participant's scanner applies before it releases a message: before joining, a genesis
- * signed by the key it carries; after, a message signed by this session's coordinator. A refusal is
- * the sentence the scanner shows.
- */
-export function participantScanVerifier(session: Session | undefined): VerifyFn {
-  return async (wire) => {
-    const m = decodeMessage(wire);
-    if (!session) {
-      if (m.t !== 'genesis') return `waiting for the session genesis, this is a ${m.t}`;
-      return (
-        (await verifyMessage(m, selfCertifiedIdentity(m))) ||
-        'the genesis signature does not verify with the key it carries'
-      );
-    }
-    if (!equalBytes(m.envelope.by, session.coordinator.fingerprint)) {
-      return `this ${m.t} is not from this session's coordinator (another participant's screen?)`;
-    }
-    return (await verifyMessage(m, session.coordinator)) || `the signature on this ${m.t} does not verify`;
-  };
 }
