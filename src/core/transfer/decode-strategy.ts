@@ -83,7 +83,6 @@ export const DECODE_ATTEMPTS: readonly DecodeAttempt[] = [
   { name: 'denoise', steps: ['denoise'], reader: FAST },
   { name: 'stretch', steps: ['stretch'], reader: FAST },
   { name: 'denoise-sharpen', steps: ['denoise', 'sharpen', 'stretch'], reader: FAST },
-  { name: 'denoise-stretch', steps: ['denoise', 'stretch'], reader: FAST },
   {
     name: 'invert-downscale',
     steps: [],
