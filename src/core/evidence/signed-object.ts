@@ -154,3 +154,15 @@ export function nameEncodingDifference(here: Uint8Array, there: Uint8Array, wher
   }
   return 'the encodings differ';
 }
+
+/**
+ * The raw extensions of a certificate (RFC 5280 §4.1.2.9), including those `extensions.ts` does not
+ * interpret (vendor attestation extensions, for one).
+ */
+export function certificateExtensions(der: Uint8Array, where: string): RawExtension[] {
+  const { tbsNode } = splitSigned(der, scanDer(der, where), 'Certificate', where);
+  const field = childrenOf(der, tbsNode, where).find((f) => f.cls === 2 && f.tag === 3);
+  if (!field) return [];
+  const [seq] = childrenOf(der, field, where);
+  return seq ? rawExtensions(der, seq, where) : [];
+}

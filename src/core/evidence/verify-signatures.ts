@@ -23,6 +23,7 @@ import { parseRootAnchors } from './dnssec.js';
 import { readDnskey, readDs, verifyZone, type DnssecSummary, type DnssecTrust, type DsLink } from './dnssec-verify.js';
 import { parseNameText, parseZone, RR_TYPES, typeName } from './dnssec-zone.js';
 import { decodePem } from './pem.js';
+import { describeAttestation, readYubiHsmAttestation, type YubiHsmAttestation } from './yubihsm-attestation.js';
 import { fromHex } from '../util/bytes.js';
 import {
   certificateNameBytes,
@@ -69,6 +70,8 @@ export interface EvidenceVerification {
   readonly checks: readonly SignatureCheck[];
   /** For a zone: its apex, sizes and keys. */
   readonly dnssec?: DnssecSummary;
+  /** YubiHSM 2 key attestations among the certificates, with where each is. */
+  readonly attestations?: readonly (YubiHsmAttestation & { readonly where: string })[];
 }
 
 /** A certificate that may have signed something, and where it came from. */
@@ -313,6 +316,38 @@ function issuingRefusal(signer: CertificateFacts, usage: 'keyCertSign' | 'cRLSig
   return undefined;
 }
 
+/**
+ * A YubiHSM 2 key attestation must come from the device the signer's certificate is for: the serial
+ * the attestation names is the serial of the device attestation certificate that signed it.
+ */
+function attestationRefusal(cert: CertificateFacts, signer: TrustedCertificate, where: string): string | undefined {
+  const attested = readYubiHsmAttestation(cert, where);
+  if (attested?.role !== 'key') return undefined;
+  const device = readYubiHsmAttestation(signer.cert, where);
+  if (device?.serial === undefined) return undefined;
+  if (attested.serial !== device.serial)
+    return `the attestation names YubiHSM serial ${attested.serial ?? 'none'}, the signer's device certificate serial ${device.serial}`;
+  return undefined;
+}
+
+/**
+ * A key attestation whose issuer is none of the YubiHSM device certificates given with `--issuer`
+ * fails against those trust anchors (as `openssl verify -partial_chain` fails), rather than being
+ * left unchecked: the device it names is said, and the devices given.
+ */
+function deviceMismatch(check: SignatureCheck, trust: TrustMaterial): Partial<SignatureCheck> {
+  if (check.status !== 'unsupported') return {};
+  const devices = trust.certificates
+    .map((c) => readYubiHsmAttestation(c.cert, c.source))
+    .filter((a) => a?.role === 'device')
+    .map((a) => a?.serial);
+  if (devices.length === 0) return {};
+  return {
+    status: 'invalid',
+    detail: `it was not issued by the YubiHSM device certificate given (serial ${devices.join(', ')}): its issuer is ${check.signer.replace(/ \(not given\)$/, '')}`,
+  };
+}
+
 interface SignedBy {
   readonly signer: TrustedCertificate;
   readonly result: VerifyResult;
@@ -380,7 +415,10 @@ async function checkCertificate(
   const ski = signer.cert.extensions.subjectKeyIdentifier;
   if (aki !== undefined && ski !== undefined && aki !== ski && signer.cert !== cert)
     notes.push(`authorityKeyIdentifier ${aki} is not the signer's subjectKeyIdentifier ${ski} (RFC 5280 §4.2.1.1)`);
-  const refusal = signer.cert === cert ? undefined : issuingRefusal(signer.cert, 'keyCertSign');
+  const refusal =
+    signer.cert === cert
+      ? undefined
+      : (issuingRefusal(signer.cert, 'keyCertSign') ?? attestationRefusal(cert, signer, where));
   if (refusal) {
     return {
       object,
@@ -665,14 +703,31 @@ export async function verifyEvidenceSignatures(
   const pool = [...inFile, ...trust.certificates];
   const checks: SignatureCheck[] = [];
   const kinds: VerifiedKind[] = [];
+  const attestations: (YubiHsmAttestation & { where: string })[] = [];
   for (const { block, where: at } of blocks) {
     if (!kinds.includes(block.kind)) kinds.push(block.kind);
     switch (block.kind) {
-      case 'certificate':
-        checks.push(
-          await checkCertificate(block.cert, block.names, `certificate "${block.cert.subject}"`, pool, at, options),
+      case 'certificate': {
+        const check = await checkCertificate(
+          block.cert,
+          block.names,
+          `certificate "${block.cert.subject}"`,
+          pool,
+          at,
+          options,
         );
+        const attested = readYubiHsmAttestation(block.cert, at);
+        if (attested?.role === 'key') {
+          attestations.push({ ...attested, where: at });
+          checks.push({
+            ...check,
+            ...deviceMismatch(check, trust),
+            object: `key attestation "${block.cert.subject}"`,
+            notes: [describeAttestation(attested), ...check.notes],
+          });
+        } else checks.push(check);
         break;
+      }
       case 'csr':
         checks.push(await checkCsr(block.csr, at));
         break;
@@ -695,5 +750,5 @@ export async function verifyEvidenceSignatures(
         break;
     }
   }
-  return { kinds, checks };
+  return attestations.length > 0 ? { kinds, checks, attestations } : { kinds, checks };
 }
