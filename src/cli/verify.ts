@@ -67,6 +67,19 @@ function toJson(entry: VerifyEntry): unknown {
   if (!entry.ok) return entry;
   return {
     ...entry,
+    ...(entry.attestations
+      ? {
+          attestations: entry.attestations.map(({ key, ...a }) => ({
+            ...a,
+            key: {
+              algorithm: key.algorithm,
+              size: key.size ?? null,
+              curve: key.curve ?? null,
+              spkiSha256: key.spkiSha256.hex,
+            },
+          })),
+        }
+      : {}),
     checks: entry.checks.map((c) => ({
       ...c,
       window: c.window

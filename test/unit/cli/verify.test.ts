@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { signWithLdns, variant } from '../core/evidence/dnssec-fixtures.js';
 import { makeSignedFixtures, type SignedFixtures } from '../core/evidence/signed-fixtures.js';
+import { VECTORS_DIR } from '../../support/vectors.js';
 
 let fx: SignedFixtures;
 let bad: string;
@@ -156,6 +157,41 @@ describe('keywitness verify', () => {
     expect(r.err).toMatch(
       /broken: ERROR EVIDENCE_INVALID: .*broken line \d+: A: "300\.1\.1\.1" is not an IPv4 address/,
     );
+  });
+
+  it('verifies a YubiHSM 2 key attestation against its device certificate and prints what it attests', async () => {
+    const dir = join(VECTORS_DIR, 'attestation', 'yubihsm2-psf-2020', '0013200460');
+    const text = await run(
+      'verify',
+      join(dir, '0013200460_root_attestation.der'),
+      '--issuer',
+      join(dir, '0013200460_cert.der'),
+    );
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('  VALID: key attestation "CN=YubiHSM Attestation id:0x0003"');
+    expect(text.out).toContain(
+      'note: YubiHSM 2 serial 13200460 (firmware 2.1.2) attests object 0x0003; label "tuf-root"; origin generated;',
+    );
+    const json = await run(
+      'verify',
+      join(dir, '0013200460_root_attestation.der'),
+      '--issuer',
+      join(dir, '0013200460_cert.der'),
+      '--json',
+    );
+    const parsed = JSON.parse(json.out) as { files: { attestations: unknown[] }[] };
+    expect(parsed.files[0]?.attestations).toEqual([
+      expect.objectContaining({
+        serial: 13200460,
+        label: 'tuf-root',
+        origin: { value: 1, text: 'generated', generatedOnDevice: true },
+        key: { algorithm: 'ECDSA', size: 384, curve: 'P-384', spkiSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      }),
+    ]);
+    const other = join(VECTORS_DIR, 'attestation', 'yubihsm2-psf-2020', '0013200461', '0013200461_cert.der');
+    const wrong = await run('verify', join(dir, '0013200460_root_attestation.der'), '--issuer', other);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toContain('  INVALID: key attestation "CN=YubiHSM Attestation id:0x0003"');
   });
 
   it('is listed in the help', async () => {
