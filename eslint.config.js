@@ -77,7 +77,7 @@ const networkBan = NETWORK.map((name) => ({ name, message: 'Keywitness has no ne
 const RENDERER_PATHS = [...networkBan, ...RENDERER_PATHS_TAIL];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-*/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**'] },
+  { ignores: ['tmp/**', 'dist/**', 'dist-*/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
