@@ -5,6 +5,7 @@
  * checks as claimed and as recomputed, who acknowledged when with both flags, exceptions — and the
  * close. Printable.
  */
+import { useEffect, useRef } from 'react';
 import { FINDING_DESCRIPTIONS } from '../../../src/core/audit/findings.js';
 import { answerFlags } from '../../../src/core/audit/report-text.js';
 import type { AuditResult } from '../../../src/core/audit/verdict.js';
@@ -22,9 +23,9 @@ const iso = (ms: number): string =>
 
 const expectedLabel = (state: AuditResult['expected']['script']): string =>
   state === 'matches'
-    ? 'equals the value from the paper record given to this audit'
+    ? 'equals the expected value given'
     : state === 'differs'
-      ? 'DIFFERS from the value from the paper record given to this audit'
+      ? 'DIFFERS from the expected value given'
       : 'compare with the paper record';
 
 export function AuditReportView({
@@ -44,8 +45,13 @@ export function AuditReportView({
   const g = state?.genesis?.envelope;
   const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
   const strangers = result.receipts.given.filter((o) => !o.enrolled);
+  // A new verdict comes into view at the top, with what it rests on under it, never cut off below the form.
+  const top = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    top.current?.scrollIntoView({ block: 'start' });
+  }, [result]);
   return (
-    <article className="kw-report" data-testid="audit-report" data-findings={n}>
+    <article className="kw-report" data-testid="audit-report" data-findings={n} ref={top}>
       <div
         className={verdict.consistent ? 'kw-verdict kw-verdict-ok' : 'kw-verdict kw-verdict-bad'}
         role="status"
@@ -53,32 +59,13 @@ export function AuditReportView({
       >
         {verdict.headline}
       </div>
-      <ul className={`kw-list ${verdict.gaps ? 'kw-warn' : 'kw-ok'}`} data-testid="verdict-notes">
-        {verdict.notes.map((note, i) => (
-          <li key={i}>{note}</li>
-        ))}
-      </ul>
-      <div className="kw-columns" data-testid="verdict-scope">
-        <section aria-labelledby="proves-title">
-          <h2 id="proves-title">What this proves</h2>
-          <ul className="kw-list">
-            {verdict.proves.map((p, i) => (
-              <li key={i}>{p}</li>
-            ))}
-          </ul>
-        </section>
-        <section aria-labelledby="does-not-prove-title">
-          <h2 id="does-not-prove-title">What it does not prove</h2>
-          <ul className="kw-list">
-            {verdict.doesNotProve.map((p, i) => (
-              <li key={i}>{p}</li>
-            ))}
-          </ul>
-        </section>
+      <div className={verdict.gaps ? 'kw-warn' : 'kw-ok'} data-testid="verdict-notes">
+        <ul className="kw-list">
+          {verdict.notes.map((note, i) => (
+            <li key={i}>{note}</li>
+          ))}
+        </ul>
       </div>
-      <button type="button" className="kw-no-print" onClick={() => window.print()}>
-        Print / save as PDF
-      </button>
       <p>
         Bundle <code>{bundleName}</code> (SHA-256 {bundleSha256}); {receipts.length} receipt(s)
         {receipts.length ? `: ${receipts.join(', ')}` : ''}. Audited {iso(Date.now())}.
@@ -105,6 +92,27 @@ export function AuditReportView({
           </ol>
         </section>
       )}
+      <div data-testid="verdict-scope">
+        <section aria-labelledby="proves-title">
+          <h2 id="proves-title">What this proves</h2>
+          <ul className="kw-list">
+            {verdict.proves.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </section>
+        <section aria-labelledby="does-not-prove-title">
+          <h2 id="does-not-prove-title">What it does not prove</h2>
+          <ul className="kw-list">
+            {verdict.doesNotProve.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      <button type="button" className="kw-no-print" onClick={() => window.print()}>
+        Print / save as PDF
+      </button>
       <section aria-labelledby="session-title">
         <h2 id="session-title">Session</h2>
         <p>Script: {report.script ? `${report.script.title} (${report.script.id})` : 'does not parse'}</p>

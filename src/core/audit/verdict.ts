@@ -37,6 +37,11 @@ export interface Verdict {
   readonly notes: readonly string[];
   /** Headline and notes as one paragraph. */
   readonly text: string;
+  /**
+   * The notes name something the audit could not establish: a missing receipt, a receipt of a key
+   * the transcript does not enrol, a role nobody is pinned to, an expectation not given or differing.
+   */
+  readonly gaps: boolean;
   /** What this audit establishes. */
   readonly proves: readonly string[];
   /** What it does not, and what a person still has to do. */
@@ -255,5 +260,12 @@ export function buildVerdict(input: VerdictInput): Verdict {
   if (input.state?.genesis?.envelope.body.mode === 'rehearsal')
     doesNotProve.push('That anything produced is for production use: this session is a rehearsal.');
 
-  return { consistent, findings: n, headline, notes, text: [headline, ...notes].join(' '), proves, doesNotProve };
+  const gaps =
+    receipts.missing.length > 0 ||
+    strangers.length > 0 ||
+    unpinned === undefined ||
+    unpinned.length > 0 ||
+    matched.length < 2;
+  const text = [headline, ...notes].join(' ');
+  return { consistent, findings: n, headline, notes, text, gaps, proves, doesNotProve };
 }

@@ -378,7 +378,16 @@ async function audit(files: { bundle: string; receipts: readonly string[] }, nam
 test('the auditor screen shows the exported session verified, with its timeline', async () => {
   expect(bundlePath).not.toBe('');
   const A = await audit({ bundle: bundlePath, receipts: receiptPaths }, 'auditor');
-  await expect(A.page.getByTestId('verdict')).toHaveText('VERIFIED: zero findings.');
+  await expect(A.page.getByTestId('verdict')).toHaveText('Consistent: 0 findings.');
+  // The verdict says whose receipts it had and what nobody pinned, and leaves the paper to a person.
+  await expect(A.page.getByTestId('verdict-notes')).toContainText('Receipts from all 5 enrolled participants.');
+  await expect(A.page.getByTestId('verdict-notes')).toContainText(
+    'Unpinned roles: admin, witness, custodian, auditor.',
+  );
+  await expect(A.page.getByTestId('verdict-notes')).toContainText(
+    'Compare the script hash and coordinator key with the paper record.',
+  );
+  await expect(A.page.getByTestId('verdict-scope')).toContainText('What it does not prove');
   await expect(A.page.getByTestId('timeline-step')).toHaveCount(script.steps.length);
   const keygen = A.page.locator('[data-testid="timeline-step"][data-step="3.2"]');
   await expect(keygen).toContainText('by exception');
@@ -387,6 +396,8 @@ test('the auditor screen shows the exported session verified, with its timeline'
   await expect(A.page.getByTestId('watermark')).toBeAttached();
   await shot(A.page, '15-auditor-verified', 'auditor: verified', 'verdict');
   await A.page.emulateMedia({ media: 'print' });
+  // A printed report starts at the top of the page, whatever the screen had scrolled to.
+  await A.page.evaluate(() => window.scrollTo(0, 0));
   await A.page.screenshot({ path: join(SCREENSHOTS, '16-auditor-print.png'), fullPage: false });
   const pdf = await A.page.pdf({ format: 'A4' });
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -415,7 +426,7 @@ test('a tampered bundle: the auditor screen shows the same findings as the CLI',
   );
 
   const A = await audit({ bundle: tampered, receipts: receiptPaths }, 'auditor-tampered');
-  await expect(A.page.getByTestId('verdict')).toHaveText(new RegExp(`^NOT VERIFIED: ${cliFindings.length} finding`));
+  await expect(A.page.getByTestId('verdict')).toHaveText(new RegExp(`^NOT CONSISTENT: ${cliFindings.length} finding`));
   const shown = await A.page
     .getByTestId('findings')
     .locator('li')

@@ -144,6 +144,8 @@ describe('the verdict', () => {
       'Consistent: 0 findings. Receipts from all 6 enrolled participants. Every role is pinned by the script. The script hash and coordinator key equal the expected values given.',
     );
     expect(verdict.doesNotProve.join('\n')).not.toMatch(/unpinned|paper record|every answer of/);
+    expect(verdict.gaps).toBe(false);
+    expect(result.verdict.gaps).toBe(true);
   });
 
   it('a bundle without a genesis accounts for no receipt', async () => {
