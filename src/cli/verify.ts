@@ -54,6 +54,7 @@ function checkLines(c: SignatureCheck): string[] {
   const lines = [`  ${c.status.toUpperCase()}: ${c.object}`, `    signed by: ${c.signer}`, `    ${c.detail}`];
   if (c.window) lines.push(`    ${windowText(c.window)}`);
   for (const n of c.notes) lines.push(`    note: ${n}`);
+  for (const l of c.lints ?? []) lines.push(`    lint ${l.severity} ${l.code}: ${l.message}`);
   if (c.where) lines.push(`    at: ${c.where}`);
   return lines;
 }

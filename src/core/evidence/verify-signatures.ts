@@ -16,6 +16,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { parseCertificate, parseCsr, type CertificateFacts, type CsrFacts } from './certificate.js';
 import { verifyWith } from './chain.js';
 import { parseCrl, type CrlFacts } from './crl.js';
+import { lintCertificate, type Lint } from './cert-lint.js';
 import { checkEvidenceSize, childrenOf, scanDer, type DerNode } from './der.js';
 import { namesEqual, type NameRdns } from './names.js';
 import { parseOcspResponse, type OcspFacts } from './ocsp.js';
@@ -58,6 +59,8 @@ export interface SignatureCheck {
   readonly window: ValidityWindow | undefined;
   /** Facts a witness should know that do not change the status. */
   readonly notes: readonly string[];
+  /** For a certificate: its profile lints (`cert-lint.ts`), which never change the status. */
+  readonly lints?: readonly Lint[];
 }
 
 /** What a file was read as. */
@@ -374,6 +377,10 @@ function failedAll(tried: readonly SignedBy[], self: unknown): { status: Signatu
 }
 
 /** Check a certificate's signature against every candidate issuer (RFC 5280 §6.1.3 (a)(1), §6.1.4). */
+/**
+ * Check a certificate's signature (below) and lint it (`cert-lint.ts`), with its issuer when one was
+ * found. Lints are reported with the check and never change its status.
+ */
 async function checkCertificate(
   cert: CertificateFacts,
   names: CertificateNameBytes,
@@ -382,6 +389,19 @@ async function checkCertificate(
   where: string,
   options: VerifyOptions,
 ): Promise<SignatureCheck> {
+  const { signedBy, ...check } = await certificateSignature(cert, names, object, pool, where, options);
+  const issuer = signedBy && signedBy.cert !== cert ? { issuer: signedBy } : {};
+  return { ...check, lints: lintCertificate(cert, { names, ...issuer }) };
+}
+
+async function certificateSignature(
+  cert: CertificateFacts,
+  names: CertificateNameBytes,
+  object: string,
+  pool: readonly TrustedCertificate[],
+  where: string,
+  options: VerifyOptions,
+): Promise<SignatureCheck & { signedBy?: TrustedCertificate }> {
   const window = windowAt(cert.notBefore, cert.notAfter, options.at);
   const notes: string[] = [];
   if (!window.current)
@@ -428,6 +448,7 @@ async function checkCertificate(
       where,
       window,
       notes,
+      signedBy: signer,
     };
   }
   if (signer.cert !== cert && signer.cert.version < 3 && signer.cert.extensions.basicConstraints === undefined)
@@ -442,6 +463,7 @@ async function checkCertificate(
     where,
     window,
     notes,
+    signedBy: signer,
   };
 }
 

@@ -194,6 +194,23 @@ describe('keywitness verify', () => {
     expect(wrong.out).toContain('  INVALID: key attestation "CN=YubiHSM Attestation id:0x0003"');
   });
 
+  it('lints each certificate without changing the exit code', async () => {
+    const r = await run('verify', fx.path('chain.pem'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '    lint warning SERIAL_SHORT: the serial number has 10 bits; at least 64 bits of CSPRNG output are expected',
+    );
+    expect(r.out).toContain('    lint notice ROOT_NO_AUTHORITY_KEY_IDENTIFIER: a root without authorityKeyIdentifier');
+    const json = JSON.parse((await run('verify', fx.path('chain.pem'), '--json')).out) as {
+      files: { checks: { lints: { code: string; severity: string }[] }[] }[];
+    };
+    expect(json.files[0]?.checks.map((c) => c.lints.map((l) => `${l.severity} ${l.code}`))).toEqual([
+      ['warning SERIAL_SHORT'],
+      ['warning SERIAL_SHORT'],
+      ['notice ROOT_NO_AUTHORITY_KEY_IDENTIFIER'],
+    ]);
+  });
+
   it('is listed in the help', async () => {
     const r = await run('help');
     expect(r.out).toContain('keywitness verify FILE... [--issuer FILE]... [--at TIME] [--json]');
