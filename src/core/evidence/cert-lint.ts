@@ -82,7 +82,7 @@ function big(hex: string): bigint {
   return hex === '' ? 0n : BigInt(`0x${hex}`);
 }
 
-/** Integer square root (Newton). */
+/** Integer square root ⌊√n⌋ by Newton's method, for Fermat's factorisation. */
 export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
@@ -207,7 +207,7 @@ function lint(code: LintCode, message: string): Lint {
   return { code, severity: LINT_CODES[code], message };
 }
 
-/** Whether the certificate presents itself as a CA. */
+/** Whether the certificate presents itself as a CA: basicConstraints cA (RFC 5280 §4.2.1.9) or keyCertSign (§4.2.1.3). */
 export function claimsCa(cert: CertificateFacts): boolean {
   return (
     cert.extensions.basicConstraints?.ca === true || (cert.extensions.keyUsage?.usages.includes('keyCertSign') ?? false)
@@ -372,7 +372,7 @@ function hexOf(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/** Whether there is no error-level lint (the `lints: clean` expectation). */
+/** Whether there is no error-level lint: what the issue's `lints: clean` expectation asks. */
 export function lintsClean(lints: readonly Lint[]): boolean {
   return lints.every((l) => l.severity !== 'error');
 }

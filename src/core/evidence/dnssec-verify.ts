@@ -74,7 +74,7 @@ export const DNSSEC_ALGORITHMS: Readonly<
   16: { name: 'ED448', kind: 'eddsa', curve: 'Ed448', size: 57 },
 };
 
-/** Name of a DNSSEC algorithm number. */
+/** Name of a DNSSEC algorithm number (RFC 4034 Appendix A.1, RFC 8624 §3.1). */
 export function algorithmName(n: number): string {
   return DNSSEC_ALGORITHMS[n]?.name ?? `algorithm ${n}`;
 }
@@ -426,7 +426,7 @@ function apexOf(zone: Zone, where: string): DnsName {
 }
 
 /**
- * Verify every RRSIG of a parsed zone against the DNSKEYs at its apex, report every authoritative
+ * Verify every RRSIG of a parsed zone against the DNSKEYs at its apex (RFC 4035 §5.3), report every authoritative
  * RRset no RRSIG covers, and check each DS or trust-anchor key in `trust` against the zone's keys.
  * @throws KeywitnessError EVIDENCE_INVALID for a zone that cannot be judged at all (no apex, an
  *   RRSIG whose RDATA is malformed); every signature problem is a check, not an error.

@@ -11,7 +11,7 @@
  * as the RFCs limit them, and `$INCLUDE` (which would read another file) is refused.
  */
 import { KeywitnessError } from '../errors.js';
-import { concatBytes, toHex } from '../util/bytes.js';
+import { concatBytes } from '../util/bytes.js';
 import { checkEvidenceSize } from './der.js';
 import { decodeBase64 } from './pem.js';
 
@@ -113,7 +113,7 @@ export function namesEqualDns(a: DnsName, b: DnsName): boolean {
   });
 }
 
-/** Whether `name` is `zone` or below it. */
+/** Whether `name` is `zone` or below it (RFC 1034 §3.1: a subdomain by its rightmost labels). */
 export function isAtOrBelow(name: DnsName, zone: DnsName): boolean {
   const extra = name.labels.length - zone.labels.length;
   return extra >= 0 && namesEqualDns({ labels: name.labels.slice(extra) }, zone);
@@ -130,7 +130,7 @@ function labelText(label: Uint8Array): string {
   return s;
 }
 
-/** Presentation form of a name, fully qualified (`example.org.`, `.` for the root). */
+/** Presentation form of a name (RFC 1035 §5.1), fully qualified: `example.org.`, `.` for the root. */
 export function nameText(name: DnsName): string {
   return name.labels.length === 0 ? '.' : `${name.labels.map(labelText).join('.')}.`;
 }
@@ -771,14 +771,4 @@ export function parseZone(bytes: Uint8Array, where: string, origin?: DnsName): Z
   }
   if (records.length === 0) invalid('no resource record found', where);
   return { records, origin: currentOrigin };
-}
-
-/** A short text for a record in messages: `www.example.org. A` at line 12. */
-export function recordLabel(r: ZoneRecord): string {
-  return `${nameText(r.owner)} ${typeName(r.type)}`;
-}
-
-/** Hex of RDATA, for messages and tests. */
-export function rdataHex(r: ZoneRecord): string {
-  return toHex(r.rdata);
 }

@@ -141,7 +141,7 @@ function attributeEncodings(der: Uint8Array, where: string): { oid: string; type
 }
 
 /**
- * Why two Names that are equal as text differ as bytes, in words: the first attribute whose value
+ * Why two Names that are equal as text differ as bytes (RFC 5280 §7.1), in words: the first attribute whose value
  * is encoded as another string type (`CN is a PrintableString here and a UTF8String there`), or that
  * they differ otherwise (order, case, spacing).
  */

@@ -109,7 +109,7 @@ function invalidInput(message: string, where: string): never {
   throw new KeywitnessError('EVIDENCE_INVALID', message, { where });
 }
 
-/** The window `[from, until]` judged at `at`. */
+/** The window `[from, until]` judged at `at` (RFC 5280 §4.1.2.5: both ends included). */
 export function windowAt(from: Date | undefined, until: Date | undefined, at: Date): ValidityWindow {
   const t = at.getTime();
   return {
@@ -119,7 +119,7 @@ export function windowAt(from: Date | undefined, until: Date | undefined, at: Da
   };
 }
 
-/** Whether every check of every verification is `valid` (and there is at least one). */
+/** Whether every check of every verification is `valid` (and there is at least one): `verify`'s exit 0. */
 export function allValid(results: readonly EvidenceVerification[]): boolean {
   const checks = results.flatMap((r) => r.checks);
   return checks.length > 0 && checks.every((c) => c.status === 'valid');
@@ -230,7 +230,8 @@ function readBlocks(bytes: Uint8Array, where: string): { block: Block; where: st
 }
 
 /**
- * Read `--issuer` files: certificates (PEM, possibly several, or DER).
+ * Read `--issuer` files: certificates (PEM, possibly several, or DER; RFC 5280 §6.1.1 (d) trust
+ * anchors), DS or DNSKEY records (RFC 4034 §2, §5), or an IANA root-anchors.xml (RFC 9718 §2).
  * @throws KeywitnessError naming the file and what is wrong with it.
  */
 export function readTrustMaterial(
