@@ -1,21 +1,24 @@
 /**
  * The plan `keywitness demo` plays: the sample root-CA rehearsal script, its evidence captured from
- * a real SoftHSM2 run (assets/ceremonies/root-ca-rehearsal/make-evidence.sh regenerates it), the
- * values the administrator types, simulated participants, and one objection: resolved by an
- * exception (scenario `objection`), or silently left out by a dishonest coordinator (scenario
- * `dropped-objection`, which the audit must find from the bundle alone).
+ * a real SoftHSM2 run (assets/ceremonies/root-ca-rehearsal/make-evidence.sh regenerates it) in the
+ * folder layout `keywitness rehearse` reads (`<step id>/<evidence id>.<extension>`, with the typed
+ * values the script does not fix in `inputs.yaml`), simulated participants, and one objection:
+ * resolved by an exception (scenario `objection`), or silently left out by a dishonest coordinator
+ * (scenario `dropped-objection`, which the audit must find from the bundle alone).
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { KeywitnessError } from '../core/errors.js';
-import { fromUtf8 } from '../core/util/bytes.js';
+import { rehearsalSteps } from '../core/session/rehearsal-check.js';
 import type { Script } from '../core/script/types.js';
 import type { SimulatedParticipant, SimulatedStep } from '../core/session/simulate.js';
+import { readRehearsalFiles } from './rehearse-command.js';
 
 /** The assets folder of the installed package (beside dist/ and src/). */
 export const ASSETS_DIR = fileURLToPath(new URL('../../assets/', import.meta.url));
 export const DEMO_SCRIPT = `${ASSETS_DIR}ceremonies/root-ca-rehearsal.yaml`;
-const EVIDENCE_DIR = `${ASSETS_DIR}ceremonies/root-ca-rehearsal/`;
+/** The sample's evidence folder, laid out as `keywitness rehearse --evidence` reads it. */
+export const DEMO_EVIDENCE_DIR = `${ASSETS_DIR}ceremonies/root-ca-rehearsal`;
+/** The sample's answers file (`keywitness rehearse --inputs`): the fingerprint typed at step 4.2. */
+export const DEMO_INPUTS = `${DEMO_EVIDENCE_DIR}/inputs.yaml`;
 
 export const DEMO_PARTICIPANTS: readonly SimulatedParticipant[] = [
   { name: 'Wanda Okafor', role: 'witness' },
@@ -30,42 +33,31 @@ export const DEMO_PARTICIPANTS: readonly SimulatedParticipant[] = [
 export const DEMO_SCENARIOS = ['objection', 'dropped-objection'] as const;
 export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
 
-/** Evidence file of each evidence id in the sample script. */
+/**
+ * Evidence file of each evidence id in the sample script, relative to DEMO_EVIDENCE_DIR. The demo
+ * finds them by the folder layout, as `keywitness rehearse` does; the tests check this table
+ * against it.
+ */
 export const EVIDENCE_FILES: Readonly<Record<string, string>> = {
-  token_init: '2.2-show-slots.txt',
-  token_empty: '3.1-list-objects.txt',
-  keygen: '3.2-keypairgen.txt',
-  root_pub: 'root-ca-p384.pub.pem',
-  root: 'root-ca.pem',
-  backup_archive: '5.1-backup.txt',
-  backup_check: '5.2-restore-check.txt',
+  token_init: '2.2/token_init.txt',
+  token_empty: '3.1/token_empty.txt',
+  keygen: '3.2/keygen.txt',
+  root_pub: '3.3/root_pub.pem',
+  root: '4.1/root.pem',
+  backup_archive: '5.1/backup_archive.txt',
+  backup_check: '5.2/backup_check.txt',
 };
 
-/** Build each step's inputs and evidence from the script's expected values and the evidence files. */
+/**
+ * Build each step's inputs and evidence from the sample's evidence folder and answers file (the
+ * inputs the answers file leaves out take the script's expected values).
+ */
 export async function loadDemoSteps(
   script: Script,
   scenario: DemoScenario = 'objection',
 ): Promise<Record<string, SimulatedStep>> {
-  const evidence = new Map<string, { name: string; bytes: Uint8Array }>();
-  for (const [id, name] of Object.entries(EVIDENCE_FILES))
-    evidence.set(id, { name, bytes: new Uint8Array(await readFile(EVIDENCE_DIR + name)) });
-  const fingerprintLine = fromUtf8(new Uint8Array(await readFile(`${EVIDENCE_DIR}4.2-fingerprint.txt`))).trim();
-  const fingerprint = fingerprintLine.slice(fingerprintLine.indexOf('=') + 1);
-  const steps: Record<string, SimulatedStep> = {};
-  for (const step of script.steps) {
-    const inputs: Record<string, string> = {};
-    for (const input of step.inputs) {
-      if (input.expect) inputs[input.id] = input.expect.value;
-      else if (input.id === 'fingerprint') inputs[input.id] = fingerprint;
-      else throw new KeywitnessError('INPUT_INVALID', `the demo has no value for input ${step.id}.${input.id}`);
-    }
-    const stepEvidence = step.evidence.map((e) => {
-      const file = evidence.get(e.id);
-      if (!file) throw new KeywitnessError('INPUT_INVALID', `the demo has no evidence file for ${step.id}.${e.id}`);
-      return { id: e.id, name: file.name, bytes: file.bytes };
-    });
-    steps[step.id] = { inputs, evidence: stepEvidence };
-  }
+  const { folder, evidence, answers } = await readRehearsalFiles(script, DEMO_EVIDENCE_DIR, DEMO_INPUTS);
+  const steps = rehearsalSteps(script, folder, evidence, answers);
   const keygen = script.steps.find((s) => s.evidence.some((e) => e.id === 'keygen'));
   if (keygen) {
     steps[keygen.id] = {

@@ -9,6 +9,7 @@ import { DEMO_USAGE, runDemo } from './demo-command.js';
 import { runInspect } from './inspect.js';
 import type { CliCommand, CliIo } from './io.js';
 import { runQr } from './qr.js';
+import { REHEARSE_USAGE, runRehearse } from './rehearse-command.js';
 import { SCRIPT_USAGE, runScript } from './script-command.js';
 import { VERIFY_USAGE, runVerify } from './verify.js';
 import { WORDS_USAGE, runWords } from './words-command.js';
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   words: runWords,
   qr: runQr,
   demo: runDemo,
+  rehearse: runRehearse,
 };
 
 const USAGE = `usage:
@@ -31,6 +33,7 @@ const USAGE = `usage:
   ${WORDS_USAGE}
   keywitness qr encode FILE --out DIR | keywitness qr decode IMAGE... [--raw]
   ${DEMO_USAGE}
+  ${REHEARSE_USAGE}
 `;
 
 const processIo: CliIo = {

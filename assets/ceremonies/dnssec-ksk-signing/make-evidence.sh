@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates the evidence of a dnssec-ksk-signing.yaml rehearsal with a real SoftHSM2 token,
-# following the script's commands step by step.
+# following the script's commands step by step. The tools write to an export folder under the
+# names the script's instructions use (its /media/kw-export); the files are then laid out as
+# keywitness rehearse reads them: OUTDIR/<step id>/<evidence id>.<extension>, one file per
+# evidence id. Every input of the script has an expected value, so no answers file is needed:
+# with the expected values pinned (see below),
+#   keywitness rehearse dnssec-ksk-signing.yaml --evidence OUTDIR
+# rehearses the script from them.
 #
 # A signing ceremony starts from what earlier events left behind, so this script first plays
 # them (part A), then the ceremony itself (part B):
@@ -30,6 +36,8 @@ script=${2:-}
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export_dir=$work/export
+mkdir -p "$export_dir"
 module=/usr/lib/softhsm/libsofthsm2.so
 [ -e "$module" ] || module=$(ls /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n 1)
 export PKCS11_MODULE_PATH=$module
@@ -60,31 +68,31 @@ rm -rf "$work/gen-token" "$work/gen.conf"
 mkdir -p "$work/operator"
 (cd "$work/operator"
  for n in current next; do k=$(ldns-keygen -a ECDSAP256SHA256 "$zone"); cat "$k.key" >> ksr.dnskey; done)
-cp "$work/operator/ksr.dnskey" "$out/example-ksr.dnskey"
+cp "$work/operator/ksr.dnskey" "$export_dir/example-ksr.dnskey"
 rm -rf "$work/operator"   # the ZSK private keys never leave the operator
 
 # ---- B. The signing ceremony ------------------------------------------------------------------
 # 2.2 The backup archive is the one recorded at the KSK generation ceremony
 { tar -tvf "$work/backup-a/kw-ksk-2026-tokens.tar" | awk '{print $1, $3, $6}'
-  (cd "$work/backup-a" && sha256sum kw-ksk-2026-tokens.tar); } > "$out/2.2-backup-check.txt"
+  (cd "$work/backup-a" && sha256sum kw-ksk-2026-tokens.tar); } > "$export_dir/2.2-backup-check.txt"
 
 # 2.3 Restore the token storage into the laptop's RAM disk and show the token
 mkdir -p "$work/ceremony"
 tar -C "$work/ceremony" -xf "$work/backup-a/kw-ksk-2026-tokens.tar"
 softhsm_conf "$work/ceremony/tokens" "$work/softhsm2.conf"
 export SOFTHSM2_CONF=$work/softhsm2.conf
-softhsm2-util --show-slots > "$out/2.3-show-slots.txt"
+softhsm2-util --show-slots > "$export_dir/2.3-show-slots.txt"
 
 # 2.4 The restored token holds the KSK pair, and nothing else
 pkcs11-tool --module "$module" --token-label "$token" --login --pin "$user_pin" \
-  --list-token-slots --list-objects > "$out/2.4-list-objects.txt" 2>&1
+  --list-token-slots --list-objects > "$export_dir/2.4-list-objects.txt" 2>&1
 
 # 2.5 Export the KSK's public key
 openssl pkey -engine pkcs11 -inform engine -pubin -in "pkcs11:token=$token;object=$key;type=public" \
-  -pubout -out "$out/ksk.pub.pem" 2>/dev/null
+  -pubout -out "$export_dir/ksk.pub.pem" 2>/dev/null
 
 # 3.1 Derive the KSK's DNSKEY record from the public key
-dnskey_of "$out/ksk.pub.pem" > "$out/ksk.dnskey"
+dnskey_of "$export_dir/ksk.pub.pem" > "$export_dir/ksk.dnskey"
 
 # 3.3 Sign the DNSKEY RRset (KSK + the request's ZSKs) with the KSK inside the token
 # The skeleton zone: what /ceremony/profiles/example.zone holds on the boot media.
@@ -94,26 +102,39 @@ cat > "$work/example.zone" <<ZONE
 @ IN SOA ns1.example. hostmaster.example. 2026120101 7200 3600 1209600 3600
 @ IN NS ns1.example.
 ZONE
-cat "$out/ksk.dnskey" "$out/example-ksr.dnskey" >> "$work/example.zone"
+cat "$export_dir/ksk.dnskey" "$export_dir/example-ksr.dnskey" >> "$work/example.zone"
 ldns-signzone -E pkcs11 -K "13,pkcs11:token=$token;object=$key;type=private;pin-value=$user_pin" \
   -i "$inception" -e "$expiration" -o "$zone" -f "$work/example.zone.signed" "$work/example.zone" > /dev/null
-awk '$4 == "DNSKEY" || ($4 == "RRSIG" && $5 == "DNSKEY")' "$work/example.zone.signed" > "$out/example-skr.txt"
+awk '$4 == "DNSKEY" || ($4 == "RRSIG" && $5 == "DNSKEY")' "$work/example.zone.signed" > "$export_dir/example-skr.txt"
 
 # 3.4 Verify the signed RRset with the KSK's DS as the only trust anchor
-ldns-key2ds -n -2 "$out/ksk.dnskey" > "$out/ksk.ds"
-ldns-verify-zone -V 5 -k "$out/ksk.ds" -t "$inception" "$work/example.zone.signed" > "$out/3.4-verify.txt" 2>&1
+ldns-key2ds -n -2 "$export_dir/ksk.dnskey" > "$export_dir/ksk.ds"
+ldns-verify-zone -V 5 -k "$export_dir/ksk.ds" -t "$inception" "$work/example.zone.signed" > "$export_dir/3.4-verify.txt" 2>&1
 
 # 5.1 Erase the restored token from the RAM disk; no token with the KSK's label remains
 rm -rf "$work/ceremony/tokens"
 mkdir -p "$work/ceremony/tokens"
-softhsm2-util --show-slots > "$out/5.1-erased.txt"
+softhsm2-util --show-slots > "$export_dir/5.1-erased.txt"
+
+# The evidence folder: each file the script imports, as OUTDIR/<step id>/<evidence id>.<extension>
+place() { mkdir -p "$out/$1"; cp "$export_dir/$3" "$out/$1/$2"; }
+place 2.2 backup_check.txt 2.2-backup-check.txt
+place 2.3 token_restored.txt 2.3-show-slots.txt
+place 2.4 token_objects.txt 2.4-list-objects.txt
+place 2.5 ksk_pub.pem ksk.pub.pem
+place 3.1 ksk_dnskey.dnskey ksk.dnskey
+place 3.2 ksr.dnskey example-ksr.dnskey
+place 3.3 skr.txt example-skr.txt
+place 3.4 ds_record.txt ksk.ds
+place 3.4 zone_verify.txt 3.4-verify.txt
+place 5.1 token_erased.txt 5.1-erased.txt
 
 # The values the script pins in advance that part A made
 read -r _ _ _ _ ksk_tag _ _ ksk_digest <<< "$gen_ds"
-zsk_tags=$(sed -nE 's/.*DNSKEY.*id = ([0-9]+).*/\1/p' "$out/example-ksr.dnskey" | paste -sd, -)
+zsk_tags=$(sed -nE 's/.*DNSKEY.*id = ([0-9]+).*/\1/p' "$export_dir/example-ksr.dnskey" | paste -sd, -)
 spki_sha256=$(openssl pkey -pubin -in "$work/gen-ksk.pub.pem" -outform DER | sha256sum | cut -d' ' -f1)
 backup_sha256=$(sha256sum "$work/backup-a/kw-ksk-2026-tokens.tar" | cut -d' ' -f1)
-ksr_sha256=$(sha256sum "$out/example-ksr.dnskey" | cut -d' ' -f1)
+ksr_sha256=$(sha256sum "$export_dir/example-ksr.dnskey" | cut -d' ' -f1)
 cat > "$out/expected-values.yaml" <<VALUES
   token_serial: "$token_serial"
   backup_sha256: "$backup_sha256"

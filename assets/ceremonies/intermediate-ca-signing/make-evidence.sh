@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates the evidence of an intermediate-ca-signing.yaml rehearsal with a real SoftHSM2
-# token, following the script's commands step by step.
+# token, following the script's commands step by step. The tools write to an export folder under
+# the names the script's instructions use (its /media/kw-export); the files are then laid out as
+# keywitness rehearse reads them: OUTDIR/<step id>/<evidence id>.<extension>, one file per
+# evidence id, and OUTDIR/inputs.yaml holds what the administrator types where the script
+# expects no fixed value. With the expected values pinned (see below),
+#   keywitness rehearse intermediate-ca-signing.yaml --evidence OUTDIR --inputs OUTDIR/inputs.yaml
+# rehearses the script from them.
 #
 # A signing ceremony starts from what earlier events left behind, so this script first plays
 # them (part A), then the ceremony itself (part B):
@@ -23,6 +29,8 @@ script=${2:-}
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export_dir=$work/export
+mkdir -p "$export_dir"
 module=/usr/lib/softhsm/libsofthsm2.so
 [ -e "$module" ] || module=$(ls /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n 1)
 export PKCS11_MODULE_PATH=$module
@@ -64,27 +72,27 @@ rm -rf "$work/root-token" "$work/root.conf"   # the token media stays sealed in 
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$work/issuing-ca-g1.key" 2>/dev/null
 openssl req -new -key "$work/issuing-ca-g1.key" -sha384 \
   -subj "/C=GB/O=Example Trust Services Ltd/CN=Example Issuing CA G1 2026" \
-  -outform PEM -out "$out/issuing-ca-g1.csr.pem"
+  -outform PEM -out "$export_dir/issuing-ca-g1.csr.pem"
 rm -f "$work/issuing-ca-g1.key"
 
 # ---- B. The signing ceremony ---------------------------------------------------------------
 # 2.2 The backup archive is the one recorded at the root ceremony
 { tar -tvf "$work/backup-a/kw-root-2026-tokens.tar" | awk '{print $1, $3, $6}'
-  (cd "$work/backup-a" && sha256sum kw-root-2026-tokens.tar); } > "$out/2.2-backup-check.txt"
+  (cd "$work/backup-a" && sha256sum kw-root-2026-tokens.tar); } > "$export_dir/2.2-backup-check.txt"
 
 # 2.3 Restore the token storage into the laptop's RAM disk and show the token
 mkdir -p "$work/ceremony"
 tar -C "$work/ceremony" -xf "$work/backup-a/kw-root-2026-tokens.tar"
 softhsm_conf "$work/ceremony/tokens" "$work/softhsm2.conf"
 export SOFTHSM2_CONF=$work/softhsm2.conf
-softhsm2-util --show-slots > "$out/2.3-show-slots.txt"
+softhsm2-util --show-slots > "$export_dir/2.3-show-slots.txt"
 
 # 2.4 The root certificate, from the root ceremony's export (published in advance)
-cp "$work/root-ca.pem" "$out/root-ca.pem"
+cp "$work/root-ca.pem" "$export_dir/root-ca.pem"
 
 # 2.5 The restored token holds the root key pair, and nothing else
 pkcs11-tool --module "$module" --token-label "$token" --login --pin "$user_pin" \
-  --list-token-slots --list-objects > "$out/2.5-list-objects.txt" 2>&1
+  --list-token-slots --list-objects > "$export_dir/2.5-list-objects.txt" 2>&1
 
 # 3.2 Sign the subordinate CA certificate with the root key
 cat > "$work/issuing-ca.ext" <<'EXT'
@@ -94,28 +102,47 @@ keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 EXT
-openssl x509 -req -in "$out/issuing-ca-g1.csr.pem" -engine pkcs11 \
-  -CA "$out/root-ca.pem" -CAkeyform engine \
+openssl x509 -req -in "$export_dir/issuing-ca-g1.csr.pem" -engine pkcs11 \
+  -CA "$export_dir/root-ca.pem" -CAkeyform engine \
   -CAkey "pkcs11:token=$token;object=$key;type=private;pin-value=$user_pin" \
   -sha384 -days 3652 -set_serial "0x$(openssl rand -hex 16)" \
-  -extfile "$work/issuing-ca.ext" -extensions sub_ca -out "$out/issuing-ca-g1.pem" 2>/dev/null
+  -extfile "$work/issuing-ca.ext" -extensions sub_ca -out "$export_dir/issuing-ca-g1.pem" 2>/dev/null
 
 # 3.3 The chain, checked independently by OpenSSL
-cat "$out/issuing-ca-g1.pem" "$out/root-ca.pem" > "$out/issuing-ca-g1-chain.pem"
-openssl verify -x509_strict -CAfile "$out/root-ca.pem" "$out/issuing-ca-g1.pem" 2>&1 \
-  | sed "s#^$out/##" > "$out/3.3-verify.txt"
+(cd "$export_dir"
+ cat issuing-ca-g1.pem root-ca.pem > issuing-ca-g1-chain.pem
+ openssl verify -x509_strict -CAfile root-ca.pem issuing-ca-g1.pem > 3.3-verify.txt 2>&1)
 
 # 4.1 The fingerprint, as OpenSSL prints it
-openssl x509 -in "$out/issuing-ca-g1.pem" -noout -fingerprint -sha256 > "$out/4.1-fingerprint.txt"
+fingerprint=$(openssl x509 -in "$export_dir/issuing-ca-g1.pem" -noout -fingerprint -sha256)
 
 # 5.1 Erase the restored token from the RAM disk; no token with the root's label remains
 rm -rf "$work/ceremony/tokens"
 mkdir -p "$work/ceremony/tokens"
-softhsm2-util --show-slots > "$out/5.1-erased.txt"
+softhsm2-util --show-slots > "$export_dir/5.1-erased.txt"
+
+# The evidence folder: each file the script imports, as OUTDIR/<step id>/<evidence id>.<extension>
+place() { mkdir -p "$out/$1"; cp "$export_dir/$3" "$out/$1/$2"; }
+place 2.2 backup_check.txt 2.2-backup-check.txt
+place 2.3 token_restored.txt 2.3-show-slots.txt
+place 2.4 root_cert.pem root-ca.pem
+place 2.5 token_objects.txt 2.5-list-objects.txt
+place 3.1 csr.pem issuing-ca-g1.csr.pem
+place 3.2 ica.pem issuing-ca-g1.pem
+place 3.3 chain.pem issuing-ca-g1-chain.pem
+place 3.3 openssl_verify.txt 3.3-verify.txt
+place 5.1 token_erased.txt 5.1-erased.txt
+# What is typed at 4.1: the fingerprint exactly as OpenSSL printed it, after "sha256 Fingerprint=".
+cat > "$out/inputs.yaml" <<INPUTS
+# What the administrator types where the script expects no fixed value (keywitness rehearse --inputs).
+# Written by make-evidence.sh: the fingerprint as \`openssl x509 -noout -fingerprint -sha256\` printed it.
+"4.1":
+  fingerprint: "${fingerprint#*=}"
+INPUTS
 
 # The values the script pins in advance that part A made
-csr_sha256=$(openssl req -in "$out/issuing-ca-g1.csr.pem" -outform DER | sha256sum | cut -d' ' -f1)
-root_sha256=$(openssl x509 -in "$out/root-ca.pem" -outform DER | sha256sum | cut -d' ' -f1)
+csr_sha256=$(openssl req -in "$export_dir/issuing-ca-g1.csr.pem" -outform DER | sha256sum | cut -d' ' -f1)
+root_sha256=$(openssl x509 -in "$export_dir/root-ca.pem" -outform DER | sha256sum | cut -d' ' -f1)
 backup_sha256=$(sha256sum "$work/backup-a/kw-root-2026-tokens.tar" | cut -d' ' -f1)
 cat > "$out/expected-values.yaml" <<VALUES
   token_serial: "$token_serial"

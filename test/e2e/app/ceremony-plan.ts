@@ -7,6 +7,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { parseScript } from '../../../src/core/script/parse.js';
 import type { Script, StepSpec } from '../../../src/core/script/types.js';
 import { EVIDENCE, SCRIPT } from './fixtures.js';
@@ -55,10 +56,18 @@ export const OBJECTION = {
     'The administrator scrolled the ceremony laptop output back in view of all; the label reads root-ca-p384 as the imported transcript shows. The custodian agrees he misread it.',
 };
 
+/** The fingerprint typed at 4.2, as OpenSSL printed it when make-evidence.sh ran (its answers file). */
+function typedFingerprint(): string {
+  const answers = parseYaml(readFileSync(join(EVIDENCE, 'inputs.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >;
+  return answers['4.2']!.fingerprint!;
+}
+
 export function inputsFor(step: StepSpec): Record<string, string> {
   const out: Record<string, string> = {};
-  const fpLine = readFileSync(join(EVIDENCE, '4.2-fingerprint.txt'), 'utf8').trim();
-  for (const i of step.inputs) out[i.id] = i.expect ? i.expect.value : fpLine.slice(fpLine.indexOf('=') + 1);
+  for (const i of step.inputs) out[i.id] = i.expect ? i.expect.value : typedFingerprint();
   return out;
 }
 
@@ -66,17 +75,15 @@ export function inputsFor(step: StepSpec): Record<string, string> {
 export function independentFingerprint(evidenceId: string): Uint8Array {
   if (evidenceId === 'root') {
     // OpenSSL's own output (`openssl x509 -fingerprint -sha256`), as printed at the ceremony.
-    const line = readFileSync(join(EVIDENCE, '4.2-fingerprint.txt'), 'utf8').trim();
     return Uint8Array.from(
-      line
-        .slice(line.indexOf('=') + 1)
+      typedFingerprint()
         .split(':')
         .map((h) => parseInt(h, 16)),
     );
   }
   if (evidenceId === 'keygen') {
     // The public key exported from the token (step 3.3's file), hashed as SubjectPublicKeyInfo DER.
-    const der = createPublicKey(readFileSync(join(EVIDENCE, 'root-ca-p384.pub.pem'))).export({
+    const der = createPublicKey(readFileSync(join(EVIDENCE, '3.3', 'root_pub.pem'))).export({
       type: 'spki',
       format: 'der',
     });

@@ -35,6 +35,9 @@ const sample = (script: string): SampleCeremony => SAMPLES.find((s) => s.script 
 const committed = (s: SampleCeremony, file: string): Uint8Array =>
   new Uint8Array(readFileSync(join(CEREMONIES_DIR, s.evidenceDir, file)));
 const text = (s: SampleCeremony, file: string): string => fromUtf8(committed(s, file));
+/** The committed evidence file of an evidence id. */
+const ev = (s: SampleCeremony, id: string): Uint8Array => committed(s, s.evidence[id]!);
+const evText = (s: SampleCeremony, id: string): string => fromUtf8(ev(s, id));
 
 beforeAll(() => {
   installCryptoEngine();
@@ -49,12 +52,25 @@ describe('the sample scripts', () => {
   });
 
   it.each(SAMPLES.filter((s) => s.ownEvidence))(
-    'every file in $evidenceDir/ is evidence of the script or its tooling',
+    'every file in $evidenceDir/ is evidence of the script, its answers file or its tooling',
     (s) => {
-      const used = new Set([...Object.values(s.evidence), ...Object.values(s.fingerprints), ...TOOLING_FILES]);
-      expect(readdirSync(join(CEREMONIES_DIR, s.evidenceDir)).filter((f) => !used.has(f))).toEqual([]);
+      const used = new Set([...Object.values(s.evidence), ...(s.answers ? [s.answers] : []), ...TOOLING_FILES]);
+      const files = readdirSync(join(CEREMONIES_DIR, s.evidenceDir), { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => join(d.parentPath, d.name).slice(join(CEREMONIES_DIR, s.evidenceDir).length + 1));
+      expect(files.filter((f) => !used.has(f))).toEqual([]);
       for (const f of Object.values(s.evidence))
         expect(existsSync(join(CEREMONIES_DIR, s.evidenceDir, f)), f).toBe(true);
+    },
+  );
+
+  it.each(SAMPLES.filter((s) => s.ownEvidence))(
+    '$evidenceDir/ is laid out as <step id>/<evidence id>.<extension>',
+    (s) => {
+      const script = parseScript(scriptBytesWith(s));
+      for (const step of script.steps)
+        for (const e of step.evidence)
+          expect(s.evidence[e.id]?.startsWith(`${step.id}/${e.id}.`), `${e.id}: ${s.evidence[e.id]}`).toBe(true);
     },
   );
 
@@ -160,14 +176,14 @@ describe('substituted or altered evidence fails exactly the checks that pin it',
   const ica = sample('intermediate-ca-signing.yaml');
   const dns = sample('dnssec-ksk-signing.yaml');
   const root = sample('root-ca-rehearsal.yaml');
-  const replaceText = (s: SampleCeremony, file: string, edit: (t: string) => string) => (): Uint8Array => {
-    const out = edit(text(s, file));
-    if (out === text(s, file)) throw new Error(`the edit of ${file} changed nothing`);
+  const replaceText = (s: SampleCeremony, id: string, edit: (t: string) => string) => (): Uint8Array => {
+    const out = edit(evText(s, id));
+    if (out === evText(s, id)) throw new Error(`the edit of ${id} changed nothing`);
     return utf8(out);
   };
   /** The certificate with the last byte of its signature value flipped (still valid DER). */
   const flipSignature = (): Uint8Array => {
-    const der = decodePem(fromUtf8(committed(ica, 'issuing-ca-g1.pem')), ['CERTIFICATE'], 'test')[0]!.der.slice();
+    const der = decodePem(evText(ica, 'ica'), ['CERTIFICATE'], 'test')[0]!.der.slice();
     der[der.length - 1]! ^= 0x01;
     return utf8(encodePem('CERTIFICATE', der));
   };
@@ -208,7 +224,7 @@ describe('substituted or altered evidence fails exactly the checks that pin it',
       name: "another root with the same name (the root rehearsal's)",
       sample: ica,
       id: 'root_cert',
-      bytes: () => committed(root, 'root-ca.pem'),
+      bytes: () => ev(root, 'root'),
       fails: ['root_cert.sha256', 'token_objects.spki_equals', 'ica.signed_by', 'ica.aki_matches'],
     },
     {
@@ -229,49 +245,49 @@ describe('substituted or altered evidence fails exactly the checks that pin it',
       name: 'another token with the same label',
       sample: ica,
       id: 'token_restored',
-      bytes: () => committed(root, '2.2-show-slots.txt'),
+      bytes: () => ev(root, 'token_init'),
       fails: ['token_restored.serial'],
     },
     {
       name: 'another backup archive',
       sample: ica,
       id: 'backup_check',
-      bytes: () => committed(root, '5.1-backup.txt'),
+      bytes: () => ev(root, 'backup_archive'),
       fails: ['backup_check.present[0]'],
     },
     {
       name: 'a token erase that left the token',
       sample: ica,
       id: 'token_erased',
-      bytes: () => committed(ica, '2.3-show-slots.txt'),
+      bytes: () => ev(ica, 'token_restored'),
       fails: ['token_erased.absent[0]', 'token_erased.absent[1]'],
     },
     {
       name: 'the KSK published as a ZSK (flags 256)',
       sample: dns,
       id: 'ksk_dnskey',
-      bytes: replaceText(dns, 'ksk.dnskey', (t) => t.replace(' 257 3 13 ', ' 256 3 13 ')),
+      bytes: replaceText(dns, 'ksk_dnskey', (t) => t.replace(' 257 3 13 ', ' 256 3 13 ')),
       fails: ['ksk_dnskey.flags', 'ksk_dnskey.key_tags', 'ksk_dnskey.ds'],
     },
     {
       name: 'the KSK under another owner name',
       sample: dns,
       id: 'ksk_dnskey',
-      bytes: replaceText(dns, 'ksk.dnskey', (t) => t.replace(/^example\. /, 'example.com. ')),
+      bytes: replaceText(dns, 'ksk_dnskey', (t) => t.replace(/^example\. /, 'example.com. ')),
       fails: ['ksk_dnskey.owner', 'ksk_dnskey.ds'],
     },
     {
       name: 'a key signing request missing a ZSK',
       sample: dns,
       id: 'ksr',
-      bytes: replaceText(dns, 'example-ksr.dnskey', (t) => t.split('\n').slice(1).join('\n')),
+      bytes: replaceText(dns, 'ksr', (t) => t.split('\n').slice(1).join('\n')),
       fails: ['ksr.sha256', 'ksr.key_tags'],
     },
     {
       name: 'a signed RRset without the KSK',
       sample: dns,
       id: 'skr',
-      bytes: replaceText(dns, 'example-skr.txt', (t) =>
+      bytes: replaceText(dns, 'skr', (t) =>
         t
           .split('\n')
           .filter((l) => !/\sDNSKEY\s+257 /.test(l))
@@ -283,7 +299,7 @@ describe('substituted or altered evidence fails exactly the checks that pin it',
       name: "another token's key listing (the P-384 root)",
       sample: dns,
       id: 'token_objects',
-      bytes: () => committed(ica, '2.5-list-objects.txt'),
+      bytes: () => ev(ica, 'token_objects'),
       fails: [
         'token_objects.label',
         'token_objects.key_type',
@@ -298,7 +314,7 @@ describe('substituted or altered evidence fails exactly the checks that pin it',
       name: 'a DS record of another key',
       sample: dns,
       id: 'ds_record',
-      bytes: replaceText(dns, 'ksk.ds', (t) =>
+      bytes: replaceText(dns, 'ds_record', (t) =>
         t.replace(/ 13 2 ([0-9a-f])/, (_, c: string) => ` 13 2 ${c === '0' ? '1' : '0'}`),
       ),
       fails: ['ds_record.present[1]'],
@@ -317,8 +333,8 @@ describe('the DNSSEC sample agrees with ldns', () => {
   const dns = sample('dnssec-ksk-signing.yaml');
 
   it('the DS that ldns-key2ds printed is the one Keywitness derives from the KSK record', () => {
-    const [key] = parseDnssec(committed(dns, 'ksk.dnskey'), 'ksk.dnskey').keys;
-    const m = /^(\S+)\s+\d+\s+IN\s+DS\s+(\d+) (\d+) 2 ([0-9a-f]{64})\s*$/.exec(text(dns, 'ksk.ds'));
+    const [key] = parseDnssec(ev(dns, 'ksk_dnskey'), 'ksk_dnskey').keys;
+    const m = /^(\S+)\s+\d+\s+IN\s+DS\s+(\d+) (\d+) 2 ([0-9a-f]{64})\s*$/.exec(evText(dns, 'ds_record'));
     expect(m).not.toBeNull();
     expect([m![1], Number(m![2]), Number(m![3]), m![4]!.toUpperCase()]).toEqual([
       key!.owner,
@@ -329,20 +345,20 @@ describe('the DNSSEC sample agrees with ldns', () => {
   });
 
   it('the key tags that ldns-keygen and ldns-signzone printed are the ones Keywitness computes', () => {
-    for (const file of ['example-ksr.dnskey', 'example-skr.txt']) {
-      const records = text(dns, file)
+    for (const file of ['ksr', 'skr']) {
+      const records = evText(dns, file)
         .split('\n')
         .filter((l) => /\sIN\s+DNSKEY\s/.test(l));
       const ldnsTags = records.map((l) => Number(/;\{id = (\d+) /.exec(l)?.[1]));
-      const ours = parseDnssec(committed(dns, file), file).keys.map((k) => k.keyTag);
+      const ours = parseDnssec(ev(dns, file), file).keys.map((k) => k.keyTag);
       expect(ours.length).toBe(records.length);
       expect(ours).toEqual(ldnsTags);
     }
   });
 
   it("the KSK record holds the token's public key: X || Y of the exported P-256 point (RFC 6605 §4)", () => {
-    const spki = decodePem(text(dns, 'ksk.pub.pem'), ['PUBLIC KEY'], 'ksk.pub.pem')[0]!.der;
-    const [key] = parseDnssec(committed(dns, 'ksk.dnskey'), 'ksk.dnskey').keys;
+    const spki = decodePem(evText(dns, 'ksk_pub'), ['PUBLIC KEY'], 'ksk_pub')[0]!.der;
+    const [key] = parseDnssec(ev(dns, 'ksk_dnskey'), 'ksk_dnskey').keys;
     expect(spki.length).toBe(91);
     expect(toHex(key!.publicKey)).toBe(toHex(spki.subarray(spki.length - 64)));
   });

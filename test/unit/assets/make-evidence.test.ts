@@ -14,11 +14,12 @@
  * The root rehearsal pins nothing random: its fresh evidence must pass its script unchanged.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { main } from '../../../src/cli/main.js';
 import { auditBundle } from '../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../src/core/evidence/checks.js';
 import { parseDnssec } from '../../../src/core/evidence/dnssec.js';
@@ -131,6 +132,33 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
     },
   );
 
+  it.each(OWN)(
+    "$script: keywitness rehearse from the fresh evidence folder, with the run's own values pinned, audits clean",
+    async (s) => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-rehearse-'));
+      try {
+        const script = join(dir, s.script);
+        writeFileSync(script, scriptBytesWith(s, run(s).values));
+        const out = join(dir, 'out');
+        const args = ['rehearse', script, '--evidence', run(s).dir, '--out', out];
+        if (s.answers) args.push('--inputs', join(run(s).dir, s.answers));
+        let stdout = '';
+        let stderr = '';
+        const code = await main(args, {
+          stdout: (t) => void (stdout += t),
+          stderr: (t) => void (stderr += t),
+          stdoutBytes: () => undefined,
+        });
+        expect(stderr).toBe('');
+        expect(code, stdout).toBe(0);
+        expect(stdout).toMatch(/Pre-check: \d+ checks, 0 failed; 0 missing; 0 other problems\./);
+        expect(stdout).toContain('Consistent: 0 findings.');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it.each(OWN)('$script: plays end to end with the fresh evidence and audits with zero findings', async (s) => {
     const { script, scriptBytes, steps } = fresh(s);
     const result = await simulateCeremony({
@@ -149,10 +177,10 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
     const file = (name: string): string => readFileSync(join(run(dns).dir, name), 'utf8');
 
     it('the fresh DS and key tags that ldns printed are the ones Keywitness computes', () => {
-      const [ksk] = parseDnssec(utf8(file('ksk.dnskey')), 'ksk.dnskey').keys;
-      const ds = /^\S+\s+\d+\s+IN\s+DS\s+(\d+) 13 2 ([0-9a-f]{64})\s*$/.exec(file('ksk.ds'));
+      const [ksk] = parseDnssec(utf8(file('3.1/ksk_dnskey.dnskey')), 'ksk_dnskey').keys;
+      const ds = /^\S+\s+\d+\s+IN\s+DS\s+(\d+) 13 2 ([0-9a-f]{64})\s*$/.exec(file('3.4/ds_record.txt'));
       expect([Number(ds?.[1]), ds?.[2]?.toUpperCase()]).toEqual([ksk!.keyTag, ksk!.ds[2]]);
-      const skr = file('example-skr.txt');
+      const skr = file('3.3/skr.txt');
       const ldnsTags = skr
         .split('\n')
         .filter((l) => /\sIN\s+DNSKEY\s/.test(l))
@@ -162,9 +190,9 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
     });
 
     /** The signed zone as ldns-verify-zone -V 5 printed it, verified again after `edit`. */
-    async function reverify(edit: (zone: string) => string, anchor = 'ksk.ds'): Promise<string[]> {
+    async function reverify(edit: (zone: string) => string, anchor = '3.4/ds_record.txt'): Promise<string[]> {
       const zone =
-        file('3.4-verify.txt')
+        file('3.4/zone_verify.txt')
           .split('\n')
           .filter((l) => l.startsWith('example.\t'))
           .join('\n') + '\n';
@@ -191,7 +219,7 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
           /(\tRRSIG\tDNSKEY 13 .* )(\S)(\S+)$/m,
           (_, head: string, c: string, rest: string) => `${head}${c === 'A' ? 'B' : 'A'}${rest}`,
         );
-      expect(flipped(file('3.4-verify.txt'))).not.toBe(file('3.4-verify.txt'));
+      expect(flipped(file('3.4/zone_verify.txt'))).not.toBe(file('3.4/zone_verify.txt'));
       expect(await reverify(flipped)).toEqual([
         'zone_verify.present[0]',
         'zone_verify.absent[0]',
@@ -201,7 +229,7 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
 
     it('a DS of another key as the trust anchor fails the verification checks', async () => {
       const other = join(run(dns).dir, 'other.ds');
-      writeFileSync(other, readFileSync(join(CEREMONIES_DIR, dns.evidenceDir, 'ksk.ds')));
+      writeFileSync(other, readFileSync(join(CEREMONIES_DIR, dns.evidenceDir, dns.evidence.ds_record!)));
       expect(await reverify((z) => z, 'other.ds')).toEqual([
         'zone_verify.present[0]',
         'zone_verify.absent[0]',
@@ -212,11 +240,15 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
 
   it('intermediate CA: OpenSSL rejects the fresh certificate against another root of the same name, and so does the script', async () => {
     const ica = SAMPLES.find((s) => s.script === 'intermediate-ca-signing.yaml')!;
-    const root = join(CEREMONIES_DIR, 'root-ca-rehearsal', 'root-ca.pem');
+    const root = join(CEREMONIES_DIR, 'root-ca-rehearsal', '4.1', 'root.pem');
+    // As the script runs it, on the export stick's file name (its output names the file).
+    const stick = mkdtempSync(join(tmpdir(), 'kw-export-'));
+    copyFileSync(join(run(ica).dir, ica.evidence.ica!), join(stick, 'issuing-ca-g1.pem'));
     const r = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', root, 'issuing-ca-g1.pem'], {
-      cwd: run(ica).dir,
+      cwd: stick,
       encoding: 'utf8',
     });
+    rmSync(stick, { recursive: true, force: true });
     expect(r.status).not.toBe(0);
     const { script } = fresh(ica);
     const spec = script.steps.flatMap((st) => st.evidence).find((e) => e.id === 'openssl_verify')!;
@@ -227,7 +259,7 @@ describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folde
       execFileSync('openssl', ['x509', '-in', f, '-noout', '-subject'], { encoding: 'utf8' });
     const issuer = execFileSync(
       'openssl',
-      ['x509', '-in', join(run(ica).dir, 'issuing-ca-g1.pem'), '-noout', '-issuer'],
+      ['x509', '-in', join(run(ica).dir, ica.evidence.ica!), '-noout', '-issuer'],
       { encoding: 'utf8' },
     );
     expect(subject(root).replace(/^subject=/, '')).toBe(issuer.replace(/^issuer=/, ''));

@@ -1,17 +1,20 @@
 /**
  * The sample ceremony scripts of assets/ceremonies, with what a rehearsal of each needs: which
- * committed evidence file is imported as which evidence id, where the values typed without a
- * pinned `expect` come from, and who takes part. The tests play, check and regenerate every
- * sample from this table; a script added to assets/ceremonies without an entry here fails them.
+ * committed evidence file is imported as which evidence id (the folders are laid out as
+ * `keywitness rehearse` reads them, `<step id>/<evidence id>.<extension>`), the answers file with
+ * the values typed without a pinned `expect`, and who takes part. The tests play, check and
+ * regenerate every sample from this table; a script added to assets/ceremonies without an entry
+ * here fails them.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import type { CheckResult, EvidenceItem } from '../../../src/core/checks.js';
 import { checkEvidence } from '../../../src/core/evidence/checks.js';
 import { parseScript } from '../../../src/core/script/parse.js';
 import type { Script } from '../../../src/core/script/types.js';
 import type { SimulatedParticipant, SimulatedStep } from '../../../src/core/session/simulate.js';
-import { fromUtf8, utf8 } from '../../../src/core/util/bytes.js';
+import { utf8 } from '../../../src/core/util/bytes.js';
 
 export const CEREMONIES_DIR = fileURLToPath(new URL('../../../assets/ceremonies/', import.meta.url));
 
@@ -22,10 +25,10 @@ export interface SampleCeremony {
   readonly evidenceDir: string;
   /** The folder's files are this script's own, made by its make-evidence.sh. */
   readonly ownEvidence: boolean;
-  /** Evidence id → file name in the evidence folder. */
+  /** Evidence id → file in the evidence folder, `<step id>/<evidence id>.<extension>`. */
   readonly evidence: Readonly<Record<string, string>>;
-  /** `step/input` → fingerprint file (`sha256 Fingerprint=…`) the typed value is read from. */
-  readonly fingerprints: Readonly<Record<string, string>>;
+  /** The answers file in the evidence folder (`keywitness rehearse --inputs`), if the script needs one. */
+  readonly answers: string | undefined;
   readonly participants: readonly SimulatedParticipant[];
 }
 
@@ -45,8 +48,9 @@ export const SAMPLES: readonly SampleCeremony[] = [
     // Its one evidence item is `softhsm2-util --show-slots` output; the root rehearsal's serves.
     evidenceDir: 'root-ca-rehearsal',
     ownEvidence: false,
-    evidence: { slots: '2.2-show-slots.txt' },
-    fingerprints: {},
+    // Step 2 imports it as `slots`; in the folder it is step 2.2's token_init.
+    evidence: { slots: '2.2/token_init.txt' },
+    answers: undefined,
     participants: [{ name: 'Wanda Okafor', role: 'witness' }],
   },
   {
@@ -54,15 +58,15 @@ export const SAMPLES: readonly SampleCeremony[] = [
     evidenceDir: 'root-ca-rehearsal',
     ownEvidence: true,
     evidence: {
-      token_init: '2.2-show-slots.txt',
-      token_empty: '3.1-list-objects.txt',
-      keygen: '3.2-keypairgen.txt',
-      root_pub: 'root-ca-p384.pub.pem',
-      root: 'root-ca.pem',
-      backup_archive: '5.1-backup.txt',
-      backup_check: '5.2-restore-check.txt',
+      token_init: '2.2/token_init.txt',
+      token_empty: '3.1/token_empty.txt',
+      keygen: '3.2/keygen.txt',
+      root_pub: '3.3/root_pub.pem',
+      root: '4.1/root.pem',
+      backup_archive: '5.1/backup_archive.txt',
+      backup_check: '5.2/backup_check.txt',
     },
-    fingerprints: { '4.2/fingerprint': '4.2-fingerprint.txt' },
+    answers: 'inputs.yaml',
     participants: people([]),
   },
   {
@@ -70,17 +74,17 @@ export const SAMPLES: readonly SampleCeremony[] = [
     evidenceDir: 'intermediate-ca-signing',
     ownEvidence: true,
     evidence: {
-      backup_check: '2.2-backup-check.txt',
-      token_restored: '2.3-show-slots.txt',
-      root_cert: 'root-ca.pem',
-      token_objects: '2.5-list-objects.txt',
-      csr: 'issuing-ca-g1.csr.pem',
-      ica: 'issuing-ca-g1.pem',
-      chain: 'issuing-ca-g1-chain.pem',
-      openssl_verify: '3.3-verify.txt',
-      token_erased: '5.1-erased.txt',
+      backup_check: '2.2/backup_check.txt',
+      token_restored: '2.3/token_restored.txt',
+      root_cert: '2.4/root_cert.pem',
+      token_objects: '2.5/token_objects.txt',
+      csr: '3.1/csr.pem',
+      ica: '3.2/ica.pem',
+      chain: '3.3/chain.pem',
+      openssl_verify: '3.3/openssl_verify.txt',
+      token_erased: '5.1/token_erased.txt',
     },
-    fingerprints: { '4.1/fingerprint': '4.1-fingerprint.txt' },
+    answers: 'inputs.yaml',
     participants: people([{ name: 'Rosa Delgado', role: 'requester' }]),
   },
   {
@@ -88,18 +92,18 @@ export const SAMPLES: readonly SampleCeremony[] = [
     evidenceDir: 'dnssec-ksk-signing',
     ownEvidence: true,
     evidence: {
-      backup_check: '2.2-backup-check.txt',
-      token_restored: '2.3-show-slots.txt',
-      token_objects: '2.4-list-objects.txt',
-      ksk_pub: 'ksk.pub.pem',
-      ksk_dnskey: 'ksk.dnskey',
-      ksr: 'example-ksr.dnskey',
-      skr: 'example-skr.txt',
-      ds_record: 'ksk.ds',
-      zone_verify: '3.4-verify.txt',
-      token_erased: '5.1-erased.txt',
+      backup_check: '2.2/backup_check.txt',
+      token_restored: '2.3/token_restored.txt',
+      token_objects: '2.4/token_objects.txt',
+      ksk_pub: '2.5/ksk_pub.pem',
+      ksk_dnskey: '3.1/ksk_dnskey.dnskey',
+      ksr: '3.2/ksr.dnskey',
+      skr: '3.3/skr.txt',
+      ds_record: '3.4/ds_record.txt',
+      zone_verify: '3.4/zone_verify.txt',
+      token_erased: '5.1/token_erased.txt',
     },
-    fingerprints: {},
+    answers: undefined,
     participants: people([{ name: 'Olu Adeyemi', role: 'operator' }]),
   },
 ];
@@ -128,11 +132,10 @@ export function scriptBytesWith(sample: SampleCeremony, expectedValues?: string)
   return utf8(text);
 }
 
-/** The fingerprint as OpenSSL printed it: the text after `=` of `sha256 Fingerprint=…`. */
-export function fingerprintFrom(bytes: Uint8Array): string {
-  const m = /^sha256 Fingerprint=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*$/.exec(fromUtf8(bytes));
-  if (!m) throw new Error('not an `openssl x509 -fingerprint -sha256` line');
-  return m[1]!;
+/** The answers file of a sample: step id → input id → typed value. */
+export function readAnswers(sample: SampleCeremony, dir: string): Record<string, Record<string, string>> {
+  if (sample.answers === undefined) return {};
+  return parseYaml(readFileSync(dir + sample.answers, 'utf8')) as Record<string, Record<string, string>>;
 }
 
 export interface LoadedSample {
@@ -153,19 +156,20 @@ export function loadSample(
   const files = new Map(
     Object.entries(sample.evidence).map(([id, file]) => [id, new Uint8Array(readFileSync(dir + file))] as const),
   );
+  const answers = readAnswers(sample, dir);
   const steps: Record<string, SimulatedStep> = {};
   for (const step of script.steps) {
     const inputs: Record<string, string> = {};
     for (const input of step.inputs) {
-      const file = sample.fingerprints[`${step.id}/${input.id}`];
-      if (input.expect) inputs[input.id] = input.expect.value;
-      else if (file) inputs[input.id] = fingerprintFrom(new Uint8Array(readFileSync(dir + file)));
+      const typed = answers[step.id]?.[input.id];
+      if (typed !== undefined) inputs[input.id] = typed;
+      else if (input.expect) inputs[input.id] = input.expect.value;
       else throw new Error(`${sample.script}: no value for input ${step.id}/${input.id}`);
     }
     const evidence = step.evidence.map((e) => {
       const bytes = files.get(e.id);
       if (!bytes) throw new Error(`${sample.script}: no evidence file for ${step.id}/${e.id}`);
-      return { id: e.id, name: sample.evidence[e.id]!, bytes };
+      return { id: e.id, name: sample.evidence[e.id]!.split('/').pop()!, bytes };
     });
     steps[step.id] = { inputs, evidence };
   }

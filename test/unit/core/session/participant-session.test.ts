@@ -719,7 +719,7 @@ describe('bad input', () => {
     expect(summarize(await session.next())).toEqual({
       kind: 'waiting',
       target: toHex(exception!.id),
-      waitingFor: ['evidence "keygen" (3.2-keypairgen.txt)'],
+      waitingFor: ['evidence "keygen" (keygen.txt)'],
     });
     await session.receive(evidence[0]!.wire);
     const review = await reviewOf(session);
@@ -883,7 +883,7 @@ describe('refusals', () => {
     const { session: early } = await at(WANDA, receivedAt(WANDA, 'statement', '3.2') + 1);
     expect(summarize(await early.next())).toMatchObject({
       kind: 'waiting',
-      waitingFor: ['evidence "keygen" (3.2-keypairgen.txt)'],
+      waitingFor: ['evidence "keygen" (keygen.txt)'],
     });
     await expect(early.confirm()).rejects.toThrow(/nothing is waiting for an answer/);
   });

@@ -296,8 +296,8 @@ describe('earlier evidence travels with the statement that refers to it', () => 
     const { installCryptoEngine } = await import('../../../../src/node/crypto-engine.js');
     installCryptoEngine();
     const dir = new URL('../../../../assets/ceremonies/root-ca-rehearsal/', import.meta.url);
-    const keygen = new Uint8Array(await readFile(new URL('3.2-keypairgen.txt', dir)));
-    const pub = new Uint8Array(await readFile(new URL('root-ca-p384.pub.pem', dir)));
+    const keygen = new Uint8Array(await readFile(new URL('3.2/keygen.txt', dir)));
+    const pub = new Uint8Array(await readFile(new URL('3.3/root_pub.pem', dir)));
     const text = utf8(`format: keywitness-script/1
 id: reference-test
 title: Evidence references across steps
