@@ -357,7 +357,7 @@ describe('certificate lints', () => {
     },
   );
 
-  it.skipIf(PYTHON_CRYPTOGRAPHY)('Fermat and ROCA cases: skipped, python3-cryptography is not installed', () => {});
+  if (!PYTHON_CRYPTOGRAPHY) it.skip('Fermat and ROCA cases: python3-cryptography is not installed', () => {});
 
   it('applies the CA lints when told the certificate is a CA, and not to a leaf', () => {
     expect(codes(load('leaf.pem'))).toEqual([]);
