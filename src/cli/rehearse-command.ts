@@ -134,7 +134,7 @@ export function formatRehearsalReport(report: RehearsalReport): string {
     if (step.inputs.length === 0 && step.evidence.length === 0) lines.push('  (nothing typed or imported)');
     for (const i of step.inputs) {
       if (i.value === undefined) continue;
-      const from = i.from === 'expect' ? ' (not in the answers file: the value the script expects)' : '';
+      const from = i.from === 'expect' ? " (not in the answers file: the script's expected value)" : '';
       lines.push(`  input ${i.id} = ${quote(i.value)}${from}`);
     }
     for (const e of step.evidence) {
