@@ -21,7 +21,7 @@ import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import type { Bundle, Receipt } from '../session/files.js';
 import { SessionState } from '../session/state.js';
-import { checkReceipts } from './receipts.js';
+import { auditReceipts, type ReceiptAccount } from './receipts.js';
 import type { Finding } from './findings.js';
 
 export interface AuditOptions {
@@ -40,7 +40,12 @@ export interface AuditReport {
   readonly evidence: ReadonlyMap<string, Uint8Array>;
   /** Check results recomputed by the auditor, by statement id hex. */
   readonly recomputed: ReadonlyMap<string, readonly CheckResult[]>;
+  /** Whose receipts the audit had, and which enrolled participants gave none. */
+  readonly receipts: ReceiptAccount;
 }
+
+/** The receipt account of a bundle that could not be audited as far as its participants. */
+const NO_RECEIPTS: ReceiptAccount = { given: [], missing: [], enrolled: 0 };
 
 /** Audit a bundle and any receipts. Never throws for bad content: every problem is a finding. */
 export async function auditBundle(
@@ -91,7 +96,15 @@ export async function auditBundle(
       code: 'SCRIPT_INVALID',
       message: `the script in the bundle does not parse: ${(e as Error).message}`,
     });
-    return { findings, script: undefined, scriptHash, state: undefined, evidence: new Map(), recomputed: new Map() };
+    return {
+      findings,
+      script: undefined,
+      scriptHash,
+      state: undefined,
+      evidence: new Map(),
+      recomputed: new Map(),
+      receipts: NO_RECEIPTS,
+    };
   }
 
   const state = new SessionState(script);
@@ -111,11 +124,14 @@ export async function auditBundle(
   findings.push(...closingFindings(state));
   findings.push(...attestedLogFindings(state));
 
-  if (!state.genesis) return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map() };
+  if (!state.genesis) {
+    return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map(), receipts: NO_RECEIPTS };
+  }
   const evidence = checkEvidenceBytes(bundle, state, findings);
   const recomputed = await recomputeChecks(state, evidence, options.checker, findings);
-  findings.push(...(await checkReceipts(receipts, state)));
-  return { findings, script, scriptHash, state, evidence, recomputed };
+  const receiptAudit = await auditReceipts(receipts, state);
+  findings.push(...receiptAudit.findings);
+  return { findings, script, scriptHash, state, evidence, recomputed, receipts: receiptAudit.account };
 }
 
 function decodeEntry(wire: Uint8Array, seq: number): SignedMessage | Finding {

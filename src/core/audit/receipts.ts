@@ -17,6 +17,7 @@ import { identifyingWords } from '../protocol/words.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from '../session/files.js';
 import type { Participant, SessionState } from '../session/state.js';
+import { receiptLogFinding } from './device-logs.js';
 import type { Finding } from './findings.js';
 
 /** The participant a receipt belongs to, as its own signed enrolment names them. */
@@ -74,10 +75,6 @@ const sameMessages = (a: Receipt, b: Receipt): boolean =>
   });
 
 /** Cross-check receipts against the audited transcript (the findings of `auditReceipts`). */
-export async function checkReceipts(receipts: readonly Receipt[], state: SessionState): Promise<Finding[]> {
-  return [...(await auditReceipts(receipts, state)).findings];
-}
-
 /**
  * Cross-check receipts against the audited transcript and account for them. A receipt counts for
  * its owner only when it is well formed, of this session and its genesis, holds the owner's own
@@ -194,6 +191,8 @@ export async function auditReceipts(receipts: readonly Receipt[], state: Session
         ...(step ? { step } : {}),
       });
     }
+    const log = receiptLogFinding(state, participant.fingerprint, label, messages);
+    if (log) findings.push(log);
   }
   const given = [...owners.values()].map((o) => o.owner);
   const missing = [...state.participants.entries()].filter(([key]) => !owners.has(key)).map(([, p]) => p);

@@ -14,7 +14,7 @@ import type { SessionState } from '../session/state.js';
 import { equalBytes, fromHex, toHex } from '../util/bytes.js';
 import { auditBundle, type AuditOptions, type AuditReport } from './audit.js';
 import type { Finding } from './findings.js';
-import { auditReceipts, type ReceiptAccount } from './receipts.js';
+import type { ReceiptAccount } from './receipts.js';
 
 /** What the auditor expects from the paper record (`keywitness audit --expect-script/--expect-coordinator`). */
 export interface AuditExpectations {
@@ -76,9 +76,7 @@ export async function auditSession(
   const expect = options.expect ?? {};
   const { findings: own, expected } = checkExpectations(report, expect);
   const findings = [...own, ...report.findings];
-  const receiptAccount = report.state
-    ? (await auditReceipts(receipts, report.state)).account
-    : { given: [], missing: [], enrolled: 0 };
+  const receiptAccount = report.receipts;
   const unpinned = report.script ? unpinnedRoles(report.script) : undefined;
   const verdict = buildVerdict({
     findings,
@@ -223,7 +221,9 @@ export function buildVerdict(input: VerdictInput): Verdict {
         : 'The session follows its script: enrolments, step order, typed inputs, quorums and exceptions (the evidence checks were not re-run).',
     );
     if (input.state?.close && receipts.enrolled > 0)
-      proves.push('Every enrolled participant signed a closing attestation that agrees with the record.');
+      proves.push(
+        "Every enrolled participant signed a closing attestation that agrees with the record, and the transcript holds everything each one's device attests to having signed and answered.",
+      );
     if (enrolledGiven.length > 0) {
       const one = enrolledGiven.length === 1;
       const whose =

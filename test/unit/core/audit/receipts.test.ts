@@ -158,7 +158,8 @@ const cases: [string, Case][] = [
         const r = receiptOf('Cathy Novak');
         return [r, { ...r, messages: r.messages.slice(0, 4) }];
       },
-      codes: ['RECEIPT_DUPLICATE'],
+      // The shorter copy no longer gives the log Cathy's attestation commits to.
+      codes: ['RECEIPT_DUPLICATE', 'RECEIPT_LOG_MISMATCH'],
       given: ['Cathy Novak'],
       missing: ALL.filter((n) => n !== 'Cathy Novak'),
     },
@@ -201,7 +202,7 @@ const cases: [string, Case][] = [
     'a receipt with an objection its owner signed that the coordinator never had',
     {
       receipts: async () => [await receiptWithFabricatedObjection()],
-      codes: ['RECEIPT_ENTRY_MISSING'],
+      codes: ['RECEIPT_ENTRY_MISSING', 'RECEIPT_LOG_MISMATCH'],
       given: ['Cathy Novak'],
       missing: ALL.filter((n) => n !== 'Cathy Novak'),
       says: [
@@ -219,7 +220,7 @@ const cases: [string, Case][] = [
     {
       bundle: droppedObjection,
       receipts: () => [receiptOf('Chris Tanaka')],
-      codes: ['RECEIPT_ENTRY_MISSING'],
+      codes: ['RECEIPT_ENTRY_MISSING', 'RECEIPT_LOG_MISMATCH'],
       given: ['Chris Tanaka'],
       missing: ALL.filter((n) => n !== 'Chris Tanaka'),
       says: ['RECEIPT_ENTRY_MISSING', 'absent from the session transcript'],

@@ -448,7 +448,8 @@ describe('tamper suite', () => {
     });
     // Without receipts the rebuilt bundle looks clean: only the receipts can reveal the drop.
     expect(await codes(c)).toEqual([]);
-    expect(await codes({ ...c, receipts: demo.receipts })).toEqual(['RECEIPT_ENTRY_MISSING']);
+    // The victim's receipt also no longer gives the log that their (re-signed) attestation claims.
+    expect(await codes({ ...c, receipts: demo.receipts })).toEqual(['RECEIPT_ENTRY_MISSING', 'RECEIPT_LOG_MISMATCH']);
   });
 
   it('a receipt from another session → RECEIPT_SESSION_MISMATCH', async () => {
