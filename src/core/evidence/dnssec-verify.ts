@@ -458,9 +458,18 @@ export async function verifyZone(
     const s = dnskeySpki(key, `${where} line ${key.line}`);
     keyFacts.set(key, typeof s === 'string' ? undefined : s.facts);
   }
-  const cuts = [...rrsets.values()]
-    .filter((s) => s.type === TYPE_NS && !namesEqualDns(s.owner, apex) && isAtOrBelow(s.owner, apex))
-    .map((s) => s.owner);
+  // Delegation points, by canonical name, so each owner is checked against its own ancestors only.
+  const cuts = new Set(
+    [...rrsets.values()]
+      .filter((s) => s.type === TYPE_NS && !namesEqualDns(s.owner, apex) && isAtOrBelow(s.owner, apex))
+      .map((s) => rrsetKey(s.owner, 0)),
+  );
+  const keysByTag = new Map<string, ZoneKey[]>();
+  for (const k of keys) {
+    const list = keysByTag.get(`${k.keyTag}/${k.algorithm}`) ?? [];
+    list.push(k);
+    keysByTag.set(`${k.keyTag}/${k.algorithm}`, list);
+  }
   const checks: SignatureCheck[] = [];
   const validSigners = new Map<string, ZoneKey[]>();
 
@@ -499,7 +508,7 @@ export async function verifyZone(
       );
       continue;
     }
-    const tagged = keys.filter((k) => k.keyTag === fields.keyTag && k.algorithm === fields.algorithm);
+    const tagged = keysByTag.get(`${fields.keyTag}/${fields.algorithm}`) ?? [];
     const usable = tagged.filter((k) => k.protocol === 3 && k.zoneKey);
     if (usable.length === 0) {
       const alg = DNSSEC_ALGORITHMS[fields.algorithm];
@@ -579,8 +588,11 @@ export async function verifyZone(
     const signedSets = new Set(sigs.map((s) => rrsetKey(s.record.owner, s.fields.typeCovered)));
     for (const set of rrsets.values()) {
       if (!isAtOrBelow(set.owner, apex)) continue;
-      const below = cuts.some((cut) => isAtOrBelow(set.owner, cut) && !namesEqualDns(set.owner, cut));
-      const atCut = cuts.some((cut) => namesEqualDns(set.owner, cut));
+      const ancestors = set.owner.labels.length - apex.labels.length;
+      let below = false;
+      for (let k = 1; k < ancestors && !below; k++)
+        below = cuts.has(rrsetKey({ labels: set.owner.labels.slice(k) }, 0));
+      const atCut = cuts.has(rrsetKey(set.owner, 0));
       if (below || (atCut && set.type !== TYPE_DS && set.type !== TYPE_NSEC)) continue;
       if (signedSets.has(rrsetKey(set.owner, set.type))) continue;
       const [firstRecord] = set.records;

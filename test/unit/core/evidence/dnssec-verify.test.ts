@@ -244,6 +244,16 @@ describe('a signed zone changed in one place', () => {
     expect(ldnsVerifies(path)).toBe(status === 'valid');
   });
 
+  it('a zone near the 1 MiB limit with 19,000 delegations is judged in linear time', async () => {
+    const lines = Array.from({ length: 19_000 }, (_, i) => `d${i}.example.org.\t3600\tIN\tNS\tns.d${i}.example.org.\n`);
+    const path = variant(zone, 'many-delegations', (t) => t + lines.join(''));
+    expect(readFileSync(path).length).toBeGreaterThan(900_000);
+    const started = Date.now();
+    const r = await verifyPath(path, [zone.ds]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(statuses(r)).toEqual(['valid']);
+  });
+
   it('names where a bad RRSIG is: line and window', async () => {
     const path = variant(zone, 'where', inLine(/^ns1\.example\.org\.\t\d+\tIN\tA\t/, '192.0.2.1', '192.0.2.7'));
     const r = await verifyPath(path);
