@@ -1,10 +1,10 @@
 /**
- * `npm run bench:qr` (docs/qr-format.md, "Why not BC-UR text"; issue 4): time until a 3,000-byte
+ * `npm run bench:qr` (docs/qr-format.md, "Why not BC-UR text"): time until a 3,000-byte
  * signed message is reassembled and verified, from ≥ 50 random join points, in Debian Chromium with
  * its fake camera at 640 × 480, for the Keywitness stream (raw-byte fountain frames, pre-computed
  * display loop) and for the baseline stream as wallets ship it (BC-UR text parts of 400 bytes at 10
  * frames/s made with @ngraveio/bc-ur), both through the same scanner and decoder; with both
- * decoders. Then both streams again through a poor webcam (issue 14: out of focus, low contrast,
+ * decoders. Then both streams again through a poor webcam (out of focus, low contrast,
  * noisy, flickering, tilted, dropping frames) with the default decoder. The last line printed is
  * one JSON object for the default decoder. KW_BENCH_COMPARE=1 also runs zxing with the fast attempt
  * of the decoding strategy alone (the reader before the strategy) on both cameras.

@@ -1,5 +1,5 @@
 /**
- * The hardened shell in a real Electron (issue 5): window preferences, refused requests and
+ * The hardened shell in a real Electron: window preferences, refused requests and
  * permissions, blocked navigation and windows, the camera, and export through the bridge.
  * The app runs unpackaged with KEYWITNESS_SIMULATE_FLAVOUR=e2e: release hardening, except that
  * Playwright's --inspect / --remote-debugging-port switches are accepted.

@@ -56,7 +56,7 @@ export type FindingCode =
   | 'RECEIPT_INVALID'
   | 'RECEIPT_SESSION_MISMATCH'
   | 'RECEIPT_ENTRY_MISSING'
-  // receipts accounted for, and the auditor's own expectations (issue 16, items 3 and 5): a receipt of
+  // receipts accounted for, and the auditor's own expectations: a receipt of
   // another opening of the session, a receipt given twice, and the script hash or coordinator key
   // differing from what the auditor expects (`keywitness audit --expect-script/--expect-coordinator`)
   | 'RECEIPT_GENESIS_MISMATCH'

@@ -1,5 +1,5 @@
 /**
- * Crash test (issue 5): a child process appends to the journal and is SIGKILLed at random moments,
+ * Crash test: a child process appends to the journal and is SIGKILLed at random moments,
  * at least 200 times. After every kill the journal must be a valid prefix of the deterministic
  * record sequence that holds every record the child reported as acknowledged before it died.
  */
