@@ -3,7 +3,8 @@
  * `absent` expectations of evidence) run on RE2 (the `re2js` port), never on the JavaScript
  * engine: RE2 matches in time linear in the input, so no pattern, however crafted, can hang a
  * coordinator, a witness or an auditor (a backtracking engine takes exponential time on
- * `(a|a)*b`).
+ * `(a|a)*b`). The HSM transcript parsers use it too, for the few patterns of their own that search
+ * a whole transcript.
  *
  * The accepted syntax is RE2's (https://github.com/google/re2/wiki/Syntax): what RE2 cannot run in
  * linear time is refused when the script is parsed, among it backreferences (`\1`), lookahead and
@@ -19,6 +20,8 @@ export interface LinearRegex {
   test(text: string): boolean;
   /** The leftmost match in `text`, or undefined. */
   find(text: string): string | undefined;
+  /** The leftmost match and its groups (undefined where a group took no part), or undefined. */
+  exec(text: string): readonly (string | undefined)[] | undefined;
 }
 
 export interface LinearRegexOptions {
@@ -64,6 +67,13 @@ export function compileLinear(source: string, options: LinearRegexOptions = {}):
     find: (text) => {
       const m = re.matcher(text);
       return m.find() ? (m.group(0) ?? '') : undefined;
+    },
+    exec: (text) => {
+      const m = re.matcher(text);
+      if (!m.find()) return undefined;
+      const groups: (string | undefined)[] = [];
+      for (let i = 0; i <= m.groupCount(); i++) groups.push(m.group(i) ?? undefined);
+      return groups;
     },
   };
   if (cache.size >= CACHE_LIMIT) cache.clear();

@@ -4,7 +4,6 @@
  */
 import { KeywitnessError } from '../../errors.js';
 import { fromHex } from '../../util/bytes.js';
-import { group } from '../../util/must.js';
 import { byteString, decodeOid } from '../asn1-values.js';
 import { contentOf, readTlv } from '../der.js';
 import { describeSpki, spkiFromEcPoint, type KeyFacts } from '../keys.js';
@@ -21,14 +20,47 @@ export function transcriptText(bytes: Uint8Array, where: string): string {
   }
 }
 
+const PEM_KEY_TYPES = ['PUBLIC KEY', 'CERTIFICATE'] as const;
+type PemKeyType = (typeof PEM_KEY_TYPES)[number];
+
+/**
+ * `-----BEGIN T-----…-----END T-----` blocks, each up to the first END of its own type, found
+ * with `indexOf`: every END search either succeeds and the scan moves past it, or fails once and
+ * that type is not searched again, so the scan is linear in the text (a lazy regex rescans the
+ * rest of the text from every BEGIN that has no END).
+ */
+function pemBlocks(text: string): { readonly type: PemKeyType; readonly body: string }[] {
+  const blocks: { type: PemKeyType; body: string }[] = [];
+  const exhausted = new Set<PemKeyType>();
+  let pos = 0;
+  for (;;) {
+    const begin = text.indexOf('-----BEGIN ', pos);
+    if (begin < 0) return blocks;
+    const head = begin + '-----BEGIN '.length;
+    const type = PEM_KEY_TYPES.find((t) => !exhausted.has(t) && text.startsWith(`${t}-----`, head));
+    if (type === undefined) {
+      pos = begin + 1;
+      continue;
+    }
+    const bodyStart = head + type.length + '-----'.length;
+    const endMarker = `-----END ${type}-----`;
+    const end = text.indexOf(endMarker, bodyStart);
+    if (end < 0) {
+      exhausted.add(type);
+      pos = begin + 1;
+      continue;
+    }
+    blocks.push({ type, body: text.slice(bodyStart, end) });
+    pos = end + endMarker.length;
+  }
+}
+
 /** Public keys from PEM blocks in the text: `PUBLIC KEY` directly, `CERTIFICATE` via its SPKI. */
 export function pemPublicKeys(text: string, where: string): KeyFacts[] {
-  const keys: KeyFacts[] = [];
-  for (const m of text.matchAll(/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----([\s\S]*?)-----END \1-----/g)) {
-    const der = decodeBase64(group(m, 2), `${where} (PEM ${m[1]})`);
-    keys.push(m[1] === 'PUBLIC KEY' ? describeSpki(der, where) : parseCertificate(der, where).key);
-  }
-  return keys;
+  return pemBlocks(text).map(({ type, body }) => {
+    const der = decodeBase64(body, `${where} (PEM ${type})`);
+    return type === 'PUBLIC KEY' ? describeSpki(der, where) : parseCertificate(der, where).key;
+  });
 }
 
 /** Unique by SPKI hash, keeping the first. */
@@ -106,17 +138,70 @@ export function normalizeKeyType(word: string): string {
   return lookup(KEY_TYPES, key) ?? word.trim().toUpperCase();
 }
 
+/**
+ * JavaScript's `\s` (WhiteSpace and LineTerminator) spelled for RE2, whose own `\s` is ASCII only;
+ * the RE2 patterns of the parsers use it so that they read a transcript as the JavaScript
+ * patterns they replace did.
+ */
+export const JS_SPACE =
+  '[\\t\\n\\x0B\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+
+/** JavaScript's line terminators: the characters its `.` does not match, where its `/m` lines end. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** True when `s` holds a character JavaScript's `.` does not match. */
+export function hasLineBreak(s: string): boolean {
+  return LINE_BREAK.test(s);
+}
+
+/** The lines as JavaScript's `/m` flag sees them: split at every line terminator, not only `\n`. */
+export function jsLines(text: string): string[] {
+  return text.split(/[\n\r\u2028\u2029]/);
+}
+
+/**
+ * What `\s{minBlanks,}(.{minRest,})$` captures from `start` in `line`, or undefined when it does
+ * not match, in one pass: the rest after the blanks, which `.` must cover, so it may hold no line
+ * terminator. (The regex itself takes time quadratic in the blanks when it fails.)
+ */
+export function restAfterBlanks(line: string, start: number, minBlanks: 0 | 1, minRest: 0 | 1): string | undefined {
+  const tail = line.slice(start);
+  const rest = tail.trimStart();
+  const blanks = tail.length - rest.length;
+  if (blanks < minBlanks || hasLineBreak(rest)) return undefined;
+  if (rest.length >= minRest) return rest;
+  // Nothing after the blanks: `.+` takes the last blank back, when there is one to spare and `.` matches it.
+  const last = tail.charAt(blanks - 1);
+  return blanks - 1 >= minBlanks && last !== '' && !hasLineBreak(last) ? last : undefined;
+}
+
+/**
+ * A `name: value` line split at its first colon. The parsers check the name with an anchored
+ * character-class regex and trim the value, instead of one regex whose lazy name and optional
+ * spaces overlap (quadratic in a line of spaces on a backtracking engine).
+ */
+export function splitAtColon(line: string): { readonly name: string; readonly value: string } | undefined {
+  const i = line.indexOf(':');
+  return i < 0 ? undefined : { name: line.slice(0, i), value: line.slice(i + 1) };
+}
+
 /** `Some Label:   value` lines → snake_case facts (first occurrence wins). */
 export function colonFacts(lines: readonly string[], into: Record<string, string>): void {
   for (const line of lines) {
-    const m = /^\s*([A-Za-z][A-Za-z0-9 #./()-]*?)\s*:\s+(\S.*?)\s*$/.exec(line);
-    if (!m) continue;
-    const key = group(m, 1)
+    // As `^\s*([A-Za-z][A-Za-z0-9 #./()-]*?)\s*:\s+(\S.*?)\s*$` reads it: a label that starts with a
+    // letter, then at least one blank after the colon and a value without line terminators.
+    const split = splitAtColon(line);
+    if (!split) continue;
+    const name = split.name.trim();
+    const value = split.value.trim();
+    if (!/^[A-Za-z][A-Za-z0-9 #./()-]*$/.test(name) || !/^\s/.test(split.value) || value === '' || hasLineBreak(value))
+      continue;
+    const key = name
       .toLowerCase()
       .replace(/#/g, 'number')
       .replace(/[^a-z0-9]+/g, '_')
       .replace(/^_|_$/g, '');
-    if (key && key !== '__proto__' && !Object.hasOwn(into, key)) into[key] = group(m, 2);
+    if (key && key !== '__proto__' && !Object.hasOwn(into, key)) into[key] = value;
   }
 }
 

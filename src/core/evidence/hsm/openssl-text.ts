@@ -7,13 +7,14 @@ import { KeywitnessError } from '../../errors.js';
 import { describeSpki, spkiFromEdwards, spkiFromRsa, type KeyFacts } from '../keys.js';
 import { group } from '../../util/must.js';
 import { canonicalCurve } from '../oids.js';
-import { keyFromPoint, looseHex, pemPublicKeys, uniqueKeys } from './common.js';
+import { jsLines, keyFromPoint, looseHex, pemPublicKeys, restAfterBlanks, uniqueKeys } from './common.js';
 import { hsmObject, type HsmFacts } from './types.js';
 
-/** Indented hex continuation lines after a `pub:` or `Modulus:` line. */
+/** Indented hex continuation lines after a `pub:` or `Modulus:` line (without copying the rest). */
 function hexBlock(lines: readonly string[], from: number): string {
   const parts: string[] = [];
-  for (const line of lines.slice(from)) {
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i] ?? '';
     if (!/^\s+[0-9a-f]{2}(:[0-9a-f]{2})*:?\s*$/i.test(line)) break;
     parts.push(line.trim());
   }
@@ -49,22 +50,32 @@ export function parseOpensslText(text: string, where: string): HsmFacts {
   const lines = text.split('\n');
   const facts: Record<string, string> = {};
   for (const line of lines) {
+    // `^\s*Label:\s*(.*)$`, each: the label by an anchored regex, the rest as `.*` reads it.
+    const labelled = (label: RegExp): string | undefined => {
+      const m = label.exec(line);
+      return (m ? restAfterBlanks(line, m[0].length, 0, 0) : undefined)?.trim();
+    };
     let m: RegExpExecArray | null;
-    if ((m = /^\s*(Subject|Issuer):\s*(.*)$/.exec(line))) facts[group(m, 1).toLowerCase()] ??= group(m, 2).trim();
-    else if ((m = /^\s*Serial Number:\s*(.*)$/.exec(line))) facts.serial ??= group(m, 1).trim();
-    else if ((m = /^\s*Signature Algorithm:\s*(.*)$/.exec(line))) facts.signature_algorithm ??= group(m, 1).trim();
-    else if ((m = /^\s*Public Key Algorithm:\s*(.*)$/.exec(line))) facts.public_key_algorithm ??= group(m, 1).trim();
-    else if ((m = /^\s*Not Before\s*:\s*(.*)$/.exec(line))) facts.not_before ??= group(m, 1).trim();
-    else if ((m = /^\s*Not After\s*:\s*(.*)$/.exec(line))) facts.not_after ??= group(m, 1).trim();
+    let v: string | undefined;
+    if ((m = /^\s*(Subject|Issuer):/.exec(line)) && (v = labelled(/^\s*(?:Subject|Issuer):/)) !== undefined)
+      facts[group(m, 1).toLowerCase()] ??= v;
+    else if ((v = labelled(/^\s*Serial Number:/)) !== undefined) facts.serial ??= v;
+    else if ((v = labelled(/^\s*Signature Algorithm:/)) !== undefined) facts.signature_algorithm ??= v;
+    else if ((v = labelled(/^\s*Public Key Algorithm:/)) !== undefined) facts.public_key_algorithm ??= v;
+    else if ((v = labelled(/^\s*Not Before\s*:/)) !== undefined) facts.not_before ??= v;
+    else if ((v = labelled(/^\s*Not After\s*:/)) !== undefined) facts.not_after ??= v;
     else if ((m = /Public-Key:\s*\((\d+) bit\)/.exec(line))) facts.key_bits ??= group(m, 1);
   }
-  if (/^\s*Serial Number:\s*$/m.test(text)) {
+  // Over the lines as `/m` sees them, one by one: a `/m` regex starting `^\s*` rescans a run of
+  // blank lines from every line start.
+  const mLines = jsLines(text);
+  if (mLines.some((l) => /^\s*Serial Number:\s*$/.test(l))) {
     const i = lines.findIndex((l) => /^\s*Serial Number:\s*$/.test(l));
     facts.serial = lines[i + 1]?.trim() ?? '';
   }
-  facts.document = /^Certificate Request:/m.test(text)
+  facts.document = mLines.some((l) => l.startsWith('Certificate Request:'))
     ? 'certificate request'
-    : /^Certificate:/m.test(text)
+    : mLines.some((l) => l.startsWith('Certificate:'))
       ? 'certificate'
       : 'public key';
   const printed = printedKey(lines, where);

@@ -5,9 +5,10 @@
  */
 import { KeywitnessError } from '../../errors.js';
 import { group, must } from '../../util/must.js';
+import { compileLinear } from '../../util/linear-regex.js';
 import { describeSpki, spkiFromRsa } from '../keys.js';
 import { canonicalCurve, CURVE_BITS, lookup } from '../oids.js';
-import { colonFacts, keyFromPoint, looseHex, normalizeKeyType, pemPublicKeys, uniqueKeys } from './common.js';
+import { colonFacts, JS_SPACE, keyFromPoint, looseHex, normalizeKeyType, pemPublicKeys, uniqueKeys } from './common.js';
 import { hsmObject, type HsmFacts, type HsmObject } from './types.js';
 
 /** yubihsm-shell algorithm words (`rsa2048`, `ecp256`, `ed25519`) → key type, bits, curve. */
@@ -59,6 +60,84 @@ export function parseYubihsmShell(text: string, where: string): HsmFacts {
   return { format: 'yubihsm-shell', success: errors.length ? false : true, errors, facts, objects, publicKeys };
 }
 
+/**
+ * `partition list` rows: `<serial, 6+ digits> <label> <objects> <total> <used> <free>`, fields
+ * separated by any blanks, a row starting at the line start or after a tab and ending at a tab or
+ * the line end (a copied table may hold two rows on one line, separated by a tab). Read over the
+ * blank-separated words, in one pass: a regex with `\s*` after a tab rescans a line of tabs from
+ * every tab.
+ */
+function partitionRows(line: string): HsmObject[] {
+  const words: { text: string; tabBefore: boolean; tabAfter: boolean }[] = [];
+  let end = 0;
+  for (const m of line.matchAll(/\S+/g)) {
+    const previous = words[words.length - 1];
+    const tab = line.slice(end, m.index).includes('\t');
+    if (previous) previous.tabAfter = tab;
+    words.push({ text: m[0], tabBefore: words.length === 0 || tab, tabAfter: false });
+    end = m.index + m[0].length;
+  }
+  const last = words[words.length - 1];
+  if (last) last.tabAfter = true;
+  const rows: HsmObject[] = [];
+  for (let i = 0; i + 6 <= words.length; i++) {
+    const row = words.slice(i, i + 6);
+    const [serial, label, ...counts] = row.map((w) => w.text);
+    const fits =
+      serial !== undefined &&
+      label !== undefined &&
+      row[0]?.tabBefore === true &&
+      row[5]?.tabAfter === true &&
+      /^\d{6,}$/.test(serial) &&
+      counts.every((c) => /^\d+$/.test(c));
+    if (!fits) continue;
+    const [objects = '', total = '', used = '', free = ''] = counts;
+    rows.push(hsmObject({ class: 'partition', id: serial, label, attributes: { objects, total, used, free } }));
+    i += 5;
+  }
+  return rows;
+}
+
+/**
+ * `cmu gen\b.*?-modulusBits=(\d+).*?-label=(\S+)`: after a `cmu gen` command, the first
+ * `-modulusBits=` with digits and the first `-label=` after them, found with `indexOf` (a lazy
+ * `.*?` between them rescans the line from every `cmu gen`). `.` stops at a line terminator, so
+ * a `cmu gen` is read up to the next one; the first that fits wins, and a later `cmu gen` before
+ * the same terminator cannot fit where an earlier one did not, so the search goes on after it.
+ */
+function cmuGen(line: string): { bits: string; label: string } | undefined {
+  const lineBreak = /[\r\u2028\u2029]/g;
+  for (let at = line.indexOf('cmu gen'); at >= 0; at = line.indexOf('cmu gen', at + 1)) {
+    if (/\w/.test(line.charAt(at + 'cmu gen'.length))) continue;
+    lineBreak.lastIndex = at;
+    const end = lineBreak.exec(line)?.index ?? line.length;
+    const segment = line.slice(0, end);
+    const bits = valueAfter(segment, '-modulusBits=', at + 'cmu gen'.length, /\d+/y);
+    const label = bits && valueAfter(segment, '-label=', bits.end, /\S+/y);
+    if (bits && label) return { bits: bits.value, label: label.value };
+    at = end;
+  }
+  return undefined;
+}
+
+/** The first `prefix` at or after `from` followed by text that the sticky regex `value` matches. */
+function valueAfter(
+  line: string,
+  prefix: string,
+  from: number,
+  value: RegExp,
+): { value: string; end: number } | undefined {
+  for (let at = line.indexOf(prefix, from); at >= 0; at = line.indexOf(prefix, at + 1)) {
+    value.lastIndex = at + prefix.length;
+    const m = value.exec(line);
+    if (m) return { value: m[0], end: value.lastIndex };
+  }
+  return undefined;
+}
+
+/** `Command Result : 0 (Success)`, searched over the whole text on RE2 (linear; `[^)]*` to a missing `)` is not). */
+const COMMAND_RESULT = compileLinear(`Command Result${JS_SPACE}*:${JS_SPACE}*(\\d+)${JS_SPACE}*\\(([^)]*)\\)`);
+
 /** Parse Thales Luna `cmu` and `lunash` output. */
 export function parseLuna(text: string, where: string): HsmFacts {
   const lines = text.split('\n');
@@ -69,27 +148,18 @@ export function parseLuna(text: string, where: string): HsmFacts {
   );
   const objects: HsmObject[] = [];
   for (const line of lines) {
-    const m = /^handle=(\d+)\s+label=(.*)$/.exec(line.trim());
+    // `[^\n\r\u2028\u2029]` is `.`; the literal `label=` keeps the regex linear.
+    const m = /^handle=(\d+)\s+label=([^\n\r\u2028\u2029]*)$/.exec(line.trim());
     if (m) objects.push(hsmObject({ id: m[1], label: group(m, 2).trim(), attributes: { handle: group(m, 1) } }));
-    // `partition list` rows (a copied table may hold two rows on one line, separated by a tab).
-    for (const part of line.matchAll(/(?:^|\t)\s*(\d{6,})\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)(?=\s*(?:\t|$))/g)) {
-      objects.push(
-        hsmObject({
-          class: 'partition',
-          id: part[1],
-          label: part[2],
-          attributes: { objects: group(part, 3), total: group(part, 4), used: group(part, 5), free: group(part, 6) },
-        }),
-      );
-    }
-    const gen = /cmu gen\b.*?-modulusBits=(\d+).*?-label=(\S+)/.exec(line);
+    objects.push(...partitionRows(line));
+    const gen = cmuGen(line);
     if (gen)
       objects.push(
         hsmObject({
           class: 'key-pair',
           keyType: 'RSA',
-          bits: Number(gen[1]),
-          label: gen[2],
+          bits: Number(gen.bits),
+          label: gen.label,
           attributes: { command: line.trim() },
         }),
       );
@@ -97,12 +167,16 @@ export function parseLuna(text: string, where: string): HsmFacts {
   if (facts.serial_number) facts.serial = facts.serial_number;
   if (/NOT in FIPS 140-2 approved operation mode/.test(text)) facts.fips_mode = 'no';
   else if (/is in FIPS 140-2 approved operation mode/.test(text)) facts.fips_mode = 'yes';
-  const result = /Command Result\s*:\s*(\d+)\s*\(([^)]*)\)/.exec(text);
+  const result = COMMAND_RESULT.exec(text);
   const success = result ? result[1] === '0' : undefined;
-  const errors = result && result[1] !== '0' ? [result[0]] : [];
+  const errors = result && result[1] !== '0' && result[0] !== undefined ? [result[0]] : [];
   void where;
   return { format: 'luna', success, errors, facts, objects, publicKeys: [] };
 }
+
+/** `Cfm3GenerateKeyPair returned: 0x00 : HSM Return: SUCCESS`, on RE2 (`Cfm3\w+` rescans a run of `Cfm3Cfm3…` from each). */
+// Letters spelled in both cases: RE2's (?i) folds Unicode (ſ is s), JavaScript's /i does not.
+const CFM3_RETURNED = compileLinear('([Cc][Ff][Mm]3\\w+) [Rr][Ee][Tt][Uu][Rr][Nn][Ee][Dd]: (0[Xx][0-9A-Fa-f]+)');
 
 /** Parse AWS CloudHSM `key_mgmt_util` output, including `getAttribute` dumps. */
 export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
@@ -114,8 +188,9 @@ export function parseCloudHsmKmu(text: string, where: string): HsmFacts {
   for (const line of lines) {
     let m: RegExpExecArray | null;
     if ((m = /^\s*Command:\s+(\w+)/.exec(line))) facts.command ??= group(m, 1);
-    if ((m = /(Cfm3\w+) returned: (0x[0-9a-f]+)(?: : (.*))?/i.exec(line))) {
-      const ok = /^0x0+$/i.test(group(m, 2));
+    const code = /returned: /i.test(line) ? CFM3_RETURNED.exec(line)?.[2] : undefined;
+    if (code !== undefined) {
+      const ok = /^0x0+$/i.test(code);
       success = success === false ? false : ok;
       if (!ok) errors.push(line.trim());
     }
