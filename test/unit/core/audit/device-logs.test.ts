@@ -3,7 +3,6 @@
  * log, so a coordinator that leaves an answer out, or shows one witness a different statement, is
  * found without any receipt; and times that cannot be true are findings.
  */
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,24 +15,10 @@ import { Coordinator } from '../../../../src/core/session/coordinator.js';
 import { deviceLog, loggedIds } from '../../../../src/core/session/device-log.js';
 import type { Receipt } from '../../../../src/core/session/files.js';
 import { ParticipantSession } from '../../../../src/core/session/participant-session.js';
-import { simulateCeremony, type SimulationResult } from '../../../../src/core/session/simulate.js';
+import type { SimulationResult } from '../../../../src/core/session/simulate.js';
 import { CLOCK_TOLERANCE_MS } from '../../../../src/core/session/state.js';
 import { toHex, utf8 } from '../../../../src/core/util/bytes.js';
-import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
-import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps, type DemoScenario } from '../../../../src/cli/demo-plan.js';
-
-async function play(scenario: DemoScenario): Promise<SimulationResult> {
-  const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
-  const script = parseScript(scriptBytes);
-  return simulateCeremony({
-    script,
-    scriptBytes,
-    coordinatorName: 'Ada Lovelace',
-    participants: DEMO_PARTICIPANTS,
-    steps: await loadDemoSteps(script, scenario),
-    checker: checkEvidence,
-  });
-}
+import { playDemo } from '../../../support/demo.js';
 
 async function codes(result: SimulationResult, receipts: readonly Receipt[] = []): Promise<string[]> {
   const report = await auditBundle(result.bundle, receipts, { checker: checkEvidence });
@@ -43,8 +28,7 @@ async function codes(result: SimulationResult, receipts: readonly Receipt[] = []
 let honest: SimulationResult;
 let dishonest: SimulationResult;
 beforeAll(async () => {
-  installCryptoEngine();
-  [honest, dishonest] = await Promise.all([play('objection'), play('dropped-objection')]);
+  [honest, dishonest] = await Promise.all([playDemo('objection'), playDemo('dropped-objection')]);
 });
 
 describe('attested device logs', () => {

@@ -4,40 +4,23 @@
  * malicious editor of the file would) or rebuild the transcript with every key (as an attacker who
  * compromised every device could), so that exactly one rule is broken.
  */
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
 import type { FindingCode } from '../../../../src/core/audit/findings.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
-import { parseScript } from '../../../../src/core/script/parse.js';
 import type { Bundle, Receipt } from '../../../../src/core/session/files.js';
-import { simulateCeremony, type SimulationResult } from '../../../../src/core/session/simulate.js';
+import type { SimulationResult } from '../../../../src/core/session/simulate.js';
 import { fromUtf8, toHex, utf8 } from '../../../../src/core/util/bytes.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
-import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
-import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from '../../../../src/cli/demo-plan.js';
+import { playDemo } from '../../../support/demo.js';
 import { envelopes, rechain, type EnvelopeMap } from '../../../support/rechain.js';
 
 let demo: SimulationResult;
 let other: SimulationResult;
 let signers: Map<string, Signer>;
 
-async function playDemo(): Promise<SimulationResult> {
-  const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
-  const script = parseScript(scriptBytes);
-  return simulateCeremony({
-    script,
-    scriptBytes,
-    coordinatorName: 'Ada Lovelace',
-    participants: DEMO_PARTICIPANTS,
-    steps: await loadDemoSteps(script),
-    checker: checkEvidence,
-  });
-}
-
 beforeAll(async () => {
-  installCryptoEngine();
   demo = await playDemo();
   other = await playDemo();
   signers = new Map([

@@ -4,7 +4,6 @@
  * and whether the script hash and coordinator key were compared; the auditor's expectations are
  * findings when they differ; the text report shows each answer's recomputed and challenge flags.
  */
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditJson } from '../../../../src/core/audit/report-json.js';
 import { formatAuditReport } from '../../../../src/core/audit/report-text.js';
@@ -17,28 +16,16 @@ import {
 } from '../../../../src/core/audit/verdict.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { toWords } from '../../../../src/core/protocol/words.js';
-import { parseScript } from '../../../../src/core/script/parse.js';
 import type { Receipt } from '../../../../src/core/session/files.js';
-import { simulateCeremony, type SimulationResult } from '../../../../src/core/session/simulate.js';
+import type { SimulationResult } from '../../../../src/core/session/simulate.js';
 import { toHex } from '../../../../src/core/util/bytes.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
-import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
-import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from '../../../../src/cli/demo-plan.js';
+import { playDemo } from '../../../support/demo.js';
 
 let demo: SimulationResult;
 
 beforeAll(async () => {
-  installCryptoEngine();
-  const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
-  const script = parseScript(scriptBytes);
-  demo = await simulateCeremony({
-    script,
-    scriptBytes,
-    coordinatorName: 'Ada Lovelace',
-    participants: DEMO_PARTICIPANTS,
-    steps: await loadDemoSteps(script),
-    checker: checkEvidence,
-  });
+  demo = await playDemo();
 }, 120_000);
 
 const without = (...names: string[]): readonly Receipt[] =>

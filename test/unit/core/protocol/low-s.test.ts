@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
@@ -6,11 +5,9 @@ import { encodeCbor, decodeCbor } from '../../../../src/core/protocol/cbor.js';
 import { generateSigner, signedBytes, verifySignature } from '../../../../src/core/protocol/identity.js';
 import { isLowS, toLowS } from '../../../../src/core/protocol/low-s.js';
 import { decodeMessage, signMessage, verifyMessage } from '../../../../src/core/protocol/message.js';
-import { parseScript } from '../../../../src/core/script/parse.js';
-import { simulateCeremony, type SimulationResult } from '../../../../src/core/session/simulate.js';
+import type { SimulationResult } from '../../../../src/core/session/simulate.js';
 import { fromHex, toHex } from '../../../../src/core/util/bytes.js';
-import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
-import { DEMO_PARTICIPANTS, DEMO_SCRIPT, loadDemoSteps } from '../../../../src/cli/demo-plan.js';
+import { playDemo } from '../../../support/demo.js';
 
 const N = fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 const HALF_N = fromHex('7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8');
@@ -65,17 +62,7 @@ describe('P-256 signatures in low-s form', () => {
   describe('in a session', () => {
     let demo: SimulationResult;
     beforeAll(async () => {
-      installCryptoEngine();
-      const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
-      const script = parseScript(scriptBytes);
-      demo = await simulateCeremony({
-        script,
-        scriptBytes,
-        coordinatorName: 'Ada Lovelace',
-        participants: DEMO_PARTICIPANTS,
-        steps: await loadDemoSteps(script),
-        checker: checkEvidence,
-      });
+      demo = await playDemo();
     });
 
     it("a P-256 participant's attestation with s flipped is a bad signature to the audit", async () => {

@@ -23,12 +23,7 @@ import {
   type NextAction,
   type ParticipantSessionOptions,
 } from '../../../../src/core/session/participant-session.js';
-import {
-  simulateCeremony,
-  type SimulatedParticipant,
-  type SimulatedStep,
-  type SimulationResult,
-} from '../../../../src/core/session/simulate.js';
+import type { SimulatedParticipant, SimulatedStep } from '../../../../src/core/session/simulate.js';
 import { toHex } from '../../../../src/core/util/bytes.js';
 import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
 
@@ -52,17 +47,7 @@ export function loadDemo(): Promise<Demo> {
 }
 
 /** The whole demo as `keywitness demo` plays it, every device recomputing with checkEvidence. */
-export async function playDemo(): Promise<SimulationResult> {
-  const { script, scriptBytes, steps } = await loadDemo();
-  return simulateCeremony({
-    script,
-    scriptBytes,
-    coordinatorName: 'Ada Lovelace',
-    participants: DEMO_PARTICIPANTS,
-    steps,
-    checker: checkEvidence,
-  });
-}
+export { playDemo } from '../../../support/demo.js';
 
 /** A journal hook that keeps the encoded records and can be told to fail one write. */
 export class Journal {
