@@ -72,17 +72,24 @@ async function listEntries(path: string, shown: string): Promise<FolderEntry[]> 
     names = await readdir(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'is not a folder' : (e as Error).message;
-    throw new KeywitnessError('IO_FAILED', why, { where: shown, cause: e });
+    if (code === 'ENOENT') throw new KeywitnessError('NOT_FOUND', 'no such folder', { where: shown, cause: e });
+    if (code === 'ENOTDIR') throw new KeywitnessError('INPUT_INVALID', 'is not a folder', { where: shown, cause: e });
+    throw new KeywitnessError('IO_FAILED', `cannot list: ${(e as Error).message}`, { where: shown, cause: e });
   }
   const entries: FolderEntry[] = [];
   for (const name of names.sort()) entries.push({ name, kind: await kindOf(resolve(path, name)) });
   return entries;
 }
 
-/** The evidence folder two levels deep (links followed), as core's planEvidenceFolder reads it. */
-export async function listEvidenceFolder(dir: string): Promise<FolderListing> {
-  const entries = await listEntries(resolve(dir), dir);
+/**
+ * The evidence folder two levels deep (links followed), as core's planEvidenceFolder reads it.
+ * `outside` is a folder the listing leaves out, should it be directly in `dir`: the rehearsal's
+ * own `--out`, which is not evidence.
+ */
+export async function listEvidenceFolder(dir: string, outside?: string): Promise<FolderListing> {
+  const entries = (await listEntries(resolve(dir), dir)).filter(
+    (e) => outside === undefined || resolve(dir, e.name) !== resolve(outside),
+  );
   const children: Record<string, readonly FolderEntry[]> = {};
   for (const e of entries) {
     if (e.kind === 'folder' && !e.name.startsWith('.'))
@@ -103,8 +110,9 @@ export async function readRehearsalFiles(
   script: Script,
   dir: string,
   inputsFile: string | undefined,
+  out?: string,
 ): Promise<RehearsalFiles> {
-  const folder = planEvidenceFolder(script, await listEvidenceFolder(dir));
+  const folder = planEvidenceFolder(script, await listEvidenceFolder(dir, out));
   const evidence = new Map<string, Uint8Array>();
   for (const file of folder.files.values())
     evidence.set(file.id, await readFileLimited(resolve(dir, file.relative), IMPORT_LIMITS.evidence));
@@ -190,7 +198,7 @@ export const runRehearse: CliCommand = async (args, io: CliIo) => {
   const out = values.out === undefined ? undefined : resolve(values.out);
   if (out) await refuseExisting(out, names);
 
-  const files = await readRehearsalFiles(script, values.evidence, values.inputs);
+  const files = await readRehearsalFiles(script, values.evidence, values.inputs, out);
   installCryptoEngine();
   const report = await checkRehearsal({ script, scriptBytes, ...files, checker: checkEvidence });
   io.stdout(

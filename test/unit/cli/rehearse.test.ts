@@ -94,6 +94,17 @@ describe('rehearsing the sample ceremonies from their evidence folders', () => {
     expect((await readdir(dir, { recursive: true })).sort()).toEqual(before);
   });
 
+  it('an --out folder inside the evidence folder is not taken for a step, on this run or the next', async () => {
+    const { script, evidence, inputs } = await rootCopy();
+    const out = join(evidence, 'out');
+    expect((await run('rehearse', script, '--evidence', evidence, '--inputs', inputs, '--out', out)).code).toBe(0);
+    const again = await run('rehearse', script, '--evidence', evidence, '--inputs', inputs, '--out', out);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/^keywitness rehearse: ALREADY_EXISTS: /);
+    const other = await run('rehearse', script, '--evidence', evidence, '--inputs', inputs);
+    expect(other.err).toContain(`${evidence}/out/: the script has no step "out"`);
+  });
+
   it('a script made from scratch: the minimal sample from a folder with one file', async () => {
     const dir = await fresh();
     await mkdir(join(dir, 'evidence', '2'), { recursive: true });
@@ -352,14 +363,20 @@ describe('what stops a rehearsal: exit 2, a message naming the path, nothing wri
   });
 
   it.each([
-    [['rehearse'], /^keywitness rehearse: INPUT_INVALID: usage: keywitness rehearse SCRIPT --evidence DIR/],
+    [
+      ['rehearse'],
+      /^keywitness rehearse: INPUT_INVALID: (arguments: )?usage: keywitness rehearse SCRIPT --evidence DIR/,
+    ],
     [['rehearse', DEMO_SCRIPT], /usage: keywitness rehearse SCRIPT --evidence DIR/],
-    [['rehearse', DEMO_SCRIPT, '--evidence', '/nonexistent/kw'], /IO_FAILED: \/nonexistent\/kw: no such folder/],
+    [['rehearse', DEMO_SCRIPT, '--evidence', '/nonexistent/kw'], /NOT_FOUND: \/nonexistent\/kw: no such folder/],
     [
       ['rehearse', DEMO_SCRIPT, '--evidence', DEMO_EVIDENCE_DIR, '--inputs', '/nonexistent/a.yaml'],
-      /IO_FAILED: \/nonexistent\/a\.yaml: no such file/,
+      /(IO_FAILED|NOT_FOUND): \/nonexistent\/a\.yaml: no such file/,
     ],
-    [['rehearse', DEMO_SCRIPT, '--evidence', DEMO_EVIDENCE_DIR, '--bogus'], /INPUT_INVALID: Unknown option '--bogus'/],
+    [
+      ['rehearse', DEMO_SCRIPT, '--evidence', DEMO_EVIDENCE_DIR, '--bogus'],
+      /INPUT_INVALID: (arguments: )?Unknown option '--bogus'/,
+    ],
   ])('bad arguments: %j', async (args, says) => {
     const r = await run(...args);
     expect(r.code).toBe(2);
