@@ -33,11 +33,13 @@ export const runAudit: CliCommand = async (args, io) => {
     ...(script !== undefined ? { script: parseExpectedDigest(script, '--expect-script') } : {}),
     ...(coordinator !== undefined ? { coordinator: parseExpectedDigest(coordinator, '--expect-coordinator') } : {}),
   };
+  // Every file is read (each refused unless a regular file within its limit) before any is parsed.
   const bundleBytes = await readFileLimited(bundlePath, MAX_BUNDLE_BYTES);
-  const bundle = withFile(bundlePath, decodeBundle, bundleBytes);
-  const receipts = [];
+  const receiptFiles: { path: string; bytes: Uint8Array }[] = [];
   for (const path of values.receipt ?? [])
-    receipts.push(withFile(path, decodeReceipt, await readFileLimited(path, MAX_RECEIPT_BYTES)));
+    receiptFiles.push({ path, bytes: await readFileLimited(path, MAX_RECEIPT_BYTES) });
+  const bundle = withFile(bundlePath, decodeBundle, bundleBytes);
+  const receipts = receiptFiles.map(({ path, bytes }) => withFile(path, decodeReceipt, bytes));
   installCryptoEngine();
   const result = await auditSession(bundle, receipts, { checker: checkEvidence, expect });
   const bundleSha256 = sha256(bundleBytes);

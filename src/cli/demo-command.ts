@@ -5,15 +5,14 @@
  * whole ceremony completed, and existing files are never overwritten. The scenario
  * `dropped-objection` plays a dishonest coordinator; its audit must report it.
  */
-import { mkdir, readFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkEvidence } from '../core/evidence/checks.js';
-import { KeywitnessError } from '../core/errors.js';
 import { parseScript } from '../core/script/parse.js';
+import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 import { encodeBundle, encodeReceipt } from '../core/session/files.js';
 import { simulateCeremony } from '../core/session/simulate.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
-import { exportFile } from '../node/files.js';
+import { exportFiles, readInputFile } from '../node/files.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import { runAudit } from './audit-command.js';
 import { DEMO_PARTICIPANTS, DEMO_SCENARIOS, DEMO_SCRIPT, loadDemoSteps, type DemoScenario } from './demo-plan.js';
@@ -42,19 +41,8 @@ export const runDemo: CliCommand = async (args, io) => {
   if (!values.out || positionals.length > 0) throw new UsageError(`usage: ${DEMO_USAGE}`);
   const scenario = parseScenario(values.scenario);
   const dir = resolve(values.out);
-  const names = ['session.keywitness.json', ...DEMO_PARTICIPANTS.map((p) => receiptFileName(p.name))];
-  for (const name of names) {
-    const exists = await access(resolve(dir, name)).then(
-      () => true,
-      () => false,
-    );
-    if (exists)
-      throw new KeywitnessError('ALREADY_EXISTS', 'refusing to overwrite an existing file; choose an empty folder', {
-        where: resolve(dir, name),
-      });
-  }
   installCryptoEngine();
-  const scriptBytes = new Uint8Array(await readFile(DEMO_SCRIPT));
+  const scriptBytes = await readInputFile(DEMO_SCRIPT, DEFAULT_MAX_SCRIPT_BYTES);
   const script = parseScript(scriptBytes);
   io.stdout(
     `Rehearsal of ${script.id}: ${script.steps.length} steps, ${DEMO_PARTICIPANTS.length} participants, scenario ${scenario}\n`,
@@ -71,20 +59,15 @@ export const runDemo: CliCommand = async (args, io) => {
     checker: checkEvidence,
     onStep: (id) => io.stdout(`  step ${id} complete\n`),
   });
-  await mkdir(dir, { recursive: true });
-  const bundleBytes = encodeBundle(result.bundle);
-  const receiptFiles = result.devices.map((d) => ({
-    name: receiptFileName(d.name),
-    bytes: encodeReceipt(d.session.receipt()),
-  }));
-  const write = async (name: string, bytes: Uint8Array): Promise<string> => {
-    const written = await exportFile(dir, name, bytes);
-    io.stdout(`wrote ${written.path} (${written.size} bytes, SHA-256 ${written.sha256Hex})\n`);
-    return written.path;
-  };
-  const bundlePath = await write('session.keywitness.json', bundleBytes);
-  const receiptPaths: string[] = [];
-  for (const { name, bytes } of receiptFiles) receiptPaths.push(await write(name, bytes));
+  const files = [
+    { name: 'session.keywitness.json', bytes: encodeBundle(result.bundle) },
+    ...result.devices.map((d) => ({ name: receiptFileName(d.name), bytes: encodeReceipt(d.session.receipt()) })),
+  ];
+  // All or nothing: refused before a byte is written when any of the files exists, and a failure
+  // part-way (a full disk) removes what was written.
+  const written = await exportFiles(dir, files, { createFolder: 'parents' });
+  for (const w of written) io.stdout(`wrote ${w.path} (${w.size} bytes, SHA-256 ${w.sha256Hex})\n`);
+  const [bundlePath = '', ...receiptPaths] = written.map((w) => w.path);
   // Finish as an auditor would: verify the files as written, from their bytes alone.
   const auditArgs = [bundlePath, ...receiptPaths.flatMap((p) => ['--receipt', p])];
   io.stdout(`\nkeywitness audit ${auditArgs.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n\n`);

@@ -5,7 +5,6 @@
  * gets a specific error line and the exit code is 1. `--json` prints the shape documented in
  * the README (section `keywitness inspect`).
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { CliCommand, CliIo } from './io.js';
 import { isKeywitnessError } from '../core/errors.js';
 import { MAX_EVIDENCE_BYTES } from '../core/evidence/der.js';
@@ -13,9 +12,11 @@ import { describeEvidence, type EvidenceDescription, type FingerprintView } from
 import { detectEvidenceKind } from '../core/evidence/parse.js';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../core/script/types.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
+import { readInputFile } from '../node/files.js';
+import { UsageError, parseCommandArgs } from './args.js';
 
-const USAGE =
-  'usage: keywitness inspect FILE… [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]\n';
+export const INSPECT_USAGE =
+  'keywitness inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]';
 
 /** Result for one file in `--json` output. */
 export type InspectEntry =
@@ -28,19 +29,9 @@ async function inspectFile(
   parser: string | undefined,
 ): Promise<InspectEntry> {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) return { file: path, ok: false, error: { code: 'IO_FAILED', message: 'not a regular file' } };
-    if (info.size > MAX_EVIDENCE_BYTES) {
-      return {
-        file: path,
-        ok: false,
-        error: {
-          code: 'INPUT_TOO_LARGE',
-          message: `${info.size} bytes is over the ${MAX_EVIDENCE_BYTES}-byte limit for evidence`,
-        },
-      };
-    }
-    const bytes = new Uint8Array(await readFile(path));
+    // The CLI's one reader: a folder, FIFO, device or socket, or a file over the evidence limit,
+    // is refused before a byte is read.
+    const bytes = await readInputFile(path, MAX_EVIDENCE_BYTES);
     if (bytes.length === 0)
       return { file: path, ok: false, error: { code: 'EVIDENCE_INVALID', message: `${path}: empty input` } };
     const k = kind ?? detectEvidenceKind(bytes);
@@ -51,9 +42,6 @@ async function inspectFile(
     };
   } catch (e) {
     if (isKeywitnessError(e)) return { file: path, ok: false, error: { code: e.code, message: e.message } };
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code)
-      return { file: path, ok: false, error: { code: 'IO_FAILED', message: `cannot read: ${(e as Error).message}` } };
     return { file: path, ok: false, error: { code: 'INTERNAL', message: `unexpected failure: ${String(e)}` } };
   }
 }
@@ -161,35 +149,21 @@ function describeText(entry: InspectEntry): string {
 
 /** The `inspect` command. */
 export const runInspect: CliCommand = async (args: readonly string[], io: CliIo) => {
-  const files: string[] = [];
-  let json = false;
-  let kind: EvidenceKind | undefined;
-  let parser: string | undefined;
-  const queue = [...args];
-  for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
-    if (a === '--json') json = true;
-    else if (a === '--kind' || a === '--parser') {
-      const v = queue.shift();
-      if (v === undefined) return usage(io, `${a} needs a value`);
-      if (a === '--kind') {
-        if (!(EVIDENCE_KINDS as readonly string[]).includes(v)) return usage(io, `unknown kind "${v}"`);
-        kind = v as EvidenceKind;
-      } else parser = v;
-    } else if (a.startsWith('--')) return usage(io, `unknown option ${a}`);
-    else files.push(a);
-  }
-  if (files.length === 0) return usage(io, 'no file given');
+  const { values, positionals: files } = parseCommandArgs(args, {
+    json: { type: 'boolean' },
+    kind: { type: 'string' },
+    parser: { type: 'string' },
+  });
+  const kind = values.kind === undefined ? undefined : EVIDENCE_KINDS.find((k) => k === values.kind);
+  if (values.kind !== undefined && kind === undefined)
+    throw new UsageError(`unknown kind "${values.kind}"; usage: ${INSPECT_USAGE}`);
+  if (files.length === 0) throw new UsageError(`no file given; usage: ${INSPECT_USAGE}`);
   installCryptoEngine();
   const entries: InspectEntry[] = [];
-  for (const f of files) entries.push(await inspectFile(f, kind, parser));
-  if (json) io.stdout(`${JSON.stringify({ format: 'keywitness-inspect/1', files: entries }, null, 2)}\n`);
+  for (const f of files) entries.push(await inspectFile(f, kind, values.parser));
+  if (values.json) io.stdout(`${JSON.stringify({ format: 'keywitness-inspect/1', files: entries }, null, 2)}\n`);
   else {
     for (const entry of entries) (entry.ok ? io.stdout : io.stderr)(describeText(entry));
   }
   return entries.every((e) => e.ok) ? 0 : 1;
 };
-
-function usage(io: CliIo, why: string): number {
-  io.stderr(`keywitness inspect: ${why}\n${USAGE}`);
-  return 2;
-}

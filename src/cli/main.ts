@@ -6,9 +6,9 @@
 import { KeywitnessError } from '../core/errors.js';
 import { AUDIT_USAGE, runAudit } from './audit-command.js';
 import { DEMO_USAGE, runDemo } from './demo-command.js';
-import { runInspect } from './inspect.js';
+import { INSPECT_USAGE, runInspect } from './inspect.js';
 import type { CliCommand, CliIo } from './io.js';
-import { runQr } from './qr.js';
+import { QR_USAGE, runQr } from './qr.js';
 import { REHEARSE_USAGE, runRehearse } from './rehearse-command.js';
 import { SCRIPT_USAGE, runScript } from './script-command.js';
 import { VERIFY_USAGE, runVerify } from './verify.js';
@@ -27,11 +27,11 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
 
 const USAGE = `usage:
   ${AUDIT_USAGE}
-  keywitness inspect FILE... [--json]
+  ${INSPECT_USAGE}
   ${VERIFY_USAGE}
   ${SCRIPT_USAGE}
   ${WORDS_USAGE}
-  keywitness qr encode FILE --out DIR | keywitness qr decode IMAGE... [--raw]
+  ${QR_USAGE}
   ${DEMO_USAGE}
   ${REHEARSE_USAGE}
 `;
@@ -42,7 +42,16 @@ const processIo: CliIo = {
   stdoutBytes: (bytes) => void process.stdout.write(bytes),
 };
 
-/** Run the CLI with `args` (without node and script path); returns the exit code. */
+/** Commands whose first argument names a subcommand, which the error line names too. */
+const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+  script: ['lint', 'hash'],
+  qr: ['encode', 'decode'],
+};
+
+/**
+ * Run the CLI with `args` (without node and script path); returns the exit code. Refused input
+ * (any KeywitnessError) is one line, `keywitness COMMAND: CODE: where: what`, and exit 2.
+ */
 export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -54,14 +63,17 @@ export async function main(args: readonly string[], io: CliIo = processIo): Prom
     io.stderr(`keywitness: unknown command "${name}"\n${USAGE}`);
     return 2;
   }
+  const sub = rest[0];
+  const label = sub !== undefined && SUBCOMMANDS[name]?.includes(sub) ? `${name} ${sub}` : name;
   try {
     return await command(rest, io);
   } catch (e) {
     if (e instanceof KeywitnessError) {
-      io.stderr(`keywitness ${name}: ${e.code}: ${e.message}\n`);
+      // The message starts with `where: ` when the error knows where (KeywitnessError's form).
+      io.stderr(`keywitness ${label}: ${e.code}: ${e.message.replace(/\n/g, ' ')}\n`);
       return 2;
     }
-    io.stderr(`keywitness ${name}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr(`keywitness ${label}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     if (process.env.KEYWITNESS_DEBUG && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
     return 70;
   }

@@ -9,85 +9,65 @@
  * of identity: its fingerprint still has to be compared with an independent source). `--raw`
  * prints exactly the content of one plain QR code and nothing else.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { CliCommand, CliIo } from './io.js';
-import { isKeywitnessError, KeywitnessError } from '../core/errors.js';
+import { KeywitnessError } from '../core/errors.js';
 import { decodeMessage, verifyMessage } from '../core/protocol/message.js';
 import { checkPublicKey, fingerprintOf, parseAlgorithm, type PublicIdentity } from '../core/protocol/identity.js';
-import { shortWords } from '../core/protocol/words.js';
+import { spokenWords } from '../core/protocol/words.js';
 import { fromHex, toHex } from '../core/util/bytes.js';
 import { Assembler } from '../core/transfer/assembler.js';
 import { encodeMessage } from '../core/transfer/encoder.js';
 import { hasFrameMagic, MAX_MESSAGE_BYTES } from '../core/transfer/frame.js';
+import { exportFiles, readInputFile } from '../node/files.js';
 import { decodeQrImage, MAX_IMAGE_FILE_BYTES, renderFramesPng } from '../node/qr-image.js';
+import { UsageError, parseCommandArgs } from './args.js';
 
-const USAGE = `usage: keywitness qr encode FILE --out DIR [--scale N]
+export const QR_USAGE = `keywitness qr encode FILE --out DIR [--scale N]
        keywitness qr decode IMAGE… [--signer HEX [--alg ed25519|p256]] [--out FILE]
-       keywitness qr decode IMAGE --raw [--out FILE]
-`;
+       keywitness qr decode IMAGE --raw [--out FILE]`;
+
+const OPTIONS = {
+  out: { type: 'string' },
+  scale: { type: 'string' },
+  signer: { type: 'string' },
+  alg: { type: 'string' },
+  raw: { type: 'boolean' },
+} as const;
 
 interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
+  readonly positional: readonly string[];
+  readonly out: string | undefined;
+  readonly scale: string | undefined;
+  readonly signer: string | undefined;
+  readonly alg: string | undefined;
+  readonly raw: boolean;
 }
 
-const VALUE_FLAGS = new Set(['--out', '--scale', '--signer', '--alg']);
-const BOOL_FLAGS = new Set(['--raw']);
-
-function parseArgs(args: readonly string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  const queue = [...args];
-  for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
-    if (a.startsWith('--')) {
-      if (flags.has(a)) throw new KeywitnessError('INPUT_INVALID', `${a} given twice`, { where: 'arguments' });
-      if (BOOL_FLAGS.has(a)) flags.set(a, true);
-      else if (VALUE_FLAGS.has(a)) {
-        const v = queue.shift();
-        if (v === undefined) throw new KeywitnessError('INPUT_INVALID', `${a} needs a value`, { where: 'arguments' });
-        flags.set(a, v);
-      } else throw new KeywitnessError('INPUT_INVALID', `unknown option ${a}`, { where: 'arguments' });
-    } else positional.push(a);
-  }
-  return { positional, flags };
+function usage(why: string): UsageError {
+  return new UsageError(`${why}; usage: ${QR_USAGE.replace(/\n\s+/g, ' | ')}`);
 }
 
-function readBounded(path: string, max: number, what: string): Uint8Array {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    throw new KeywitnessError('IO_FAILED', `cannot read ${what}: ${(e as Error).message}`, { where: path, cause: e });
-  }
-  if (size > max)
-    throw new KeywitnessError('INPUT_TOO_LARGE', `${what} is ${size} bytes; at most ${max}`, { where: path });
-  return new Uint8Array(readFileSync(path));
+/** Write one output file exactly as every CLI output is written (never over an existing file). */
+async function writeOut(path: string, bytes: Uint8Array): Promise<void> {
+  const full = resolve(path);
+  await exportFiles(dirname(full), [{ name: basename(full), bytes }]);
 }
 
-function writeExclusive(path: string, data: Uint8Array): void {
-  try {
-    writeFileSync(path, data, { flag: 'wx' });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST')
-      throw new KeywitnessError('ALREADY_EXISTS', 'exists already; Keywitness never overwrites', { where: path });
-    throw new KeywitnessError('IO_FAILED', `cannot write: ${(e as Error).message}`, { where: path, cause: e });
-  }
+/** Frame file names, `frame-01.png` on. */
+export function frameNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `frame-${String(i + 1).padStart(2, '0')}.png`);
 }
 
 async function encode(p: Parsed, io: CliIo): Promise<number> {
   const [file, ...extra] = p.positional;
-  const out = p.flags.get('--out');
-  if (!file || extra.length > 0 || typeof out !== 'string' || p.flags.has('--raw') || p.flags.has('--signer')) {
-    io.stderr(USAGE);
-    return 2;
-  }
-  const scaleText = p.flags.get('--scale');
-  const scale = scaleText === undefined ? 8 : Number(scaleText);
-  if (!Number.isInteger(scale) || scale < 1 || scale > 32)
-    throw new KeywitnessError('INPUT_INVALID', '--scale must be 1..32 pixels per module', { where: 'arguments' });
-  const wire = readBounded(file, MAX_MESSAGE_BYTES, 'message');
+  if (!file || extra.length > 0) throw usage('encode takes one FILE');
+  if (p.out === undefined) throw usage('encode needs --out DIR');
+  if (p.raw || p.signer !== undefined || p.alg !== undefined) throw usage('--raw, --signer and --alg are for decode');
+  const scale = p.scale === undefined ? 8 : Number(p.scale);
+  if (!/^\d+$/.test(p.scale ?? '8') || !Number.isInteger(scale) || scale < 1 || scale > 32)
+    throw new KeywitnessError('INPUT_INVALID', '--scale must be 1..32 pixels per module', { where: '--scale' });
+  const wire = await readInputFile(file, MAX_MESSAGE_BYTES);
   let message;
   try {
     message = decodeMessage(wire);
@@ -99,32 +79,36 @@ async function encode(p: Parsed, io: CliIo): Promise<number> {
   }
   const encoded = encodeMessage(wire, { sessionId: message.envelope.sid });
   const { version, pngs } = await renderFramesPng(encoded.frames, scale);
-  mkdirSync(out, { recursive: true });
-  const names: string[] = [];
-  for (const [i, png] of pngs.entries()) {
-    const name = join(out, `frame-${String(i + 1).padStart(2, '0')}.png`);
-    writeExclusive(name, png);
-    names.push(name);
-  }
+  const names = frameNames(pngs.length);
+  // Every frame is checked against what the folder holds before the first is written, and a
+  // failure part-way removes the frames already written.
+  const written = await exportFiles(
+    p.out,
+    pngs.map((bytes, i) => ({ name: names[i] ?? '', bytes })),
+    { createFolder: 'folder' },
+  );
   io.stdout(`message ${toHex(encoded.messageId)} (${message.envelope.t}, ${wire.length} bytes)\n`);
   io.stdout(
     encoded.frames.length === 1
       ? `1 frame, QR version ${version}, ECC L\n`
       : `${encoded.frames.length} frames looping (${encoded.seqLen} fragments), QR version ${version}, ECC L; show about 10 frames/s\n`,
   );
-  for (const name of names) io.stdout(`${name}\n`);
+  for (const w of written) io.stdout(`${w.path}\n`);
   return 0;
 }
 
 function signerFrom(p: Parsed): PublicIdentity | undefined {
-  const hex = p.flags.get('--signer');
-  if (hex === undefined) return undefined;
-  const alg = parseAlgorithm(p.flags.get('--alg') ?? 'ed25519', '--alg');
+  const hex = p.signer;
+  if (hex === undefined) {
+    if (p.alg !== undefined) throw usage('--alg goes with --signer');
+    return undefined;
+  }
+  const alg = parseAlgorithm(p.alg ?? 'ed25519', '--alg');
   let publicKey: Uint8Array;
   try {
-    publicKey = fromHex(String(hex));
+    publicKey = fromHex(hex);
   } catch (e) {
-    throw new KeywitnessError('INPUT_INVALID', `--signer is not hex: ${(e as Error).message}`, { where: 'arguments' });
+    throw new KeywitnessError('INPUT_INVALID', `--signer is not hex: ${(e as Error).message}`, { where: '--signer' });
   }
   checkPublicKey(alg, publicKey, '--signer');
   return { alg, publicKey, fingerprint: fingerprintOf(publicKey) };
@@ -133,15 +117,14 @@ function signerFrom(p: Parsed): PublicIdentity | undefined {
 async function decodeImages(paths: readonly string[]): Promise<{ path: string; codes: Uint8Array[] }[]> {
   const out: { path: string; codes: Uint8Array[] }[] = [];
   for (const path of paths)
-    out.push({ path, codes: await decodeQrImage(readBounded(path, MAX_IMAGE_FILE_BYTES, 'image'), path) });
+    out.push({ path, codes: await decodeQrImage(await readInputFile(path, MAX_IMAGE_FILE_BYTES), path) });
   return out;
 }
 
 async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
-  if (p.positional.length !== 1 || p.flags.has('--signer') || p.flags.has('--alg')) {
-    io.stderr(USAGE);
-    return 2;
-  }
+  if (p.positional.length !== 1) throw usage('decode --raw takes one IMAGE');
+  if (p.signer !== undefined || p.alg !== undefined || p.scale !== undefined)
+    throw usage('--signer, --alg and --scale do not go with --raw');
   const [{ path, codes }] = (await decodeImages(p.positional)) as [{ path: string; codes: Uint8Array[] }];
   const [bytes, ...others] = codes;
   if (bytes === undefined || others.length > 0)
@@ -154,9 +137,8 @@ async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
       'this is a Keywitness frame, not a plain QR code; decode it without --raw',
       { where: path },
     );
-  const out = p.flags.get('--out');
-  if (typeof out === 'string') {
-    writeExclusive(out, bytes);
+  if (p.out !== undefined) {
+    await writeOut(p.out, bytes);
     return 0;
   }
   // Exactly the code's bytes, nothing added: a PEM or a hash from qrencode comes out byte for byte.
@@ -165,11 +147,9 @@ async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
 }
 
 async function decode(p: Parsed, io: CliIo): Promise<number> {
-  if (p.flags.has('--raw')) return decodeRaw(p, io);
-  if (p.positional.length === 0 || p.flags.has('--scale')) {
-    io.stderr(USAGE);
-    return 2;
-  }
+  if (p.raw) return decodeRaw(p, io);
+  if (p.positional.length === 0) throw usage('decode takes at least one IMAGE');
+  if (p.scale !== undefined) throw usage('--scale is for encode');
   const pinned = signerFrom(p);
   const signers = new Map<string, PublicIdentity>();
   const assembler = new Assembler({
@@ -190,7 +170,7 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
       }
       if (!identity) return `cannot check the signature of a ${t} without the signer's key: pass --signer HEX`;
       if (!(await verifyMessage(message, identity)))
-        return `signature does not verify against key ${shortWords(identity.fingerprint)}`;
+        return `signature does not verify against key ${spokenWords(identity.fingerprint)}`;
       signers.set(toHex(message.id), identity);
       return true;
     },
@@ -215,7 +195,7 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
         io.stdout(
           `verified ${m.envelope.t} message ${toHex(e.messageId)} (${e.wire.length} bytes), session ${toHex(m.envelope.sid)}\n`,
         );
-        io.stdout(`signed by ${toHex(who.fingerprint)} (${shortWords(who.fingerprint)}), checked against ${how}\n`);
+        io.stdout(`signed by ${toHex(who.fingerprint)} (${spokenWords(who.fingerprint)}), checked against ${how}\n`);
       }
     }
   }
@@ -227,30 +207,35 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
     io.stderr(`no verified Keywitness message${partial ? ` (incomplete: ${partial})` : ''}\n`);
     return 1;
   }
-  const out = p.flags.get('--out');
-  if (typeof out === 'string') {
+  if (p.out !== undefined) {
     const [only, ...others] = released;
     if (only === undefined || others.length > 0)
       throw new KeywitnessError('INPUT_INVALID', `--out takes one message; the images held ${released.length}`, {
-        where: out,
+        where: p.out,
       });
-    writeExclusive(out, only);
+    await writeOut(p.out, only);
   }
   return 0;
 }
 
-/** The `qr` command. Exit codes: 0 done, 1 nothing verified, 2 usage, 3 refused input. */
+/**
+ * The `qr` command. Exit codes: 0 done, 1 nothing verified (decode), 2 bad input or usage, with the
+ * one-line error `keywitness qr encode|decode: CODE: where: what` (src/cli/main.ts prints it).
+ */
 export const runQr: CliCommand = async (args, io) => {
-  try {
-    const [sub, ...rest] = args;
-    const parsed = parseArgs(rest);
-    if (sub === 'encode') return await encode(parsed, io);
-    if (sub === 'decode') return await decode(parsed, io);
-    io.stderr(USAGE);
-    return 2;
-  } catch (e) {
-    if (!isKeywitnessError(e)) throw e;
-    io.stderr(`keywitness qr: ${e.message}\n`);
-    return 3;
-  }
+  const [sub, ...rest] = args;
+  if (sub !== 'encode' && sub !== 'decode')
+    throw usage(sub === undefined ? 'no subcommand' : `unknown subcommand "${sub}"`);
+  const { values, positionals } = parseCommandArgs(rest, OPTIONS);
+  const parsed: Parsed = { positional: positionals, raw: values.raw === true, ...pick(values) };
+  return sub === 'encode' ? encode(parsed, io) : decode(parsed, io);
 };
+
+function pick(values: {
+  out?: string;
+  scale?: string;
+  signer?: string;
+  alg?: string;
+}): Omit<Parsed, 'positional' | 'raw'> {
+  return { out: values.out, scale: values.scale, signer: values.signer, alg: values.alg };
+}

@@ -57,7 +57,7 @@ describe('keywitness script', () => {
     await writeFile(file, text);
     const r = await run('script', 'lint', file);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^keywitness script: SCRIPT_INVALID: steps\[0\]\.acks\.mni \(line \d+\): /);
+    expect(r.err).toMatch(/^keywitness script lint: SCRIPT_INVALID: steps\[0\]\.acks\.mni \(line \d+\): /);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
@@ -65,7 +65,10 @@ describe('keywitness script', () => {
     [['script'], /usage: keywitness script lint FILE/],
     [['script', 'lint'], /usage/],
     [['script', 'check', 'x'], /usage/],
-    [['script', 'lint', '/nonexistent/x.yaml'], /IO_FAILED: \/nonexistent\/x\.yaml: no such file/],
+    [
+      ['script', 'lint', '/nonexistent/x.yaml'],
+      /^keywitness script lint: NOT_FOUND: \/nonexistent\/x\.yaml: no such file\n$/,
+    ],
     [['script', 'lint', '--strict', 'x.yaml'], /Unknown option '--strict'/],
   ])('refuses %j with exit 2', async (args, message) => {
     const r = await run(...args);
@@ -161,7 +164,9 @@ describe('keywitness demo and audit', () => {
     await truncate(file, 65 * 1024 * 1024);
     const r = await run('audit', file);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/INPUT_TOO_LARGE: .*exceeds the 67108864-byte limit/);
+    expect(r.err).toMatch(
+      /^keywitness audit: INPUT_TOO_LARGE: .*huge\.keywitness\.json is 68157440 bytes; at most 67108864/,
+    );
   });
 
   it('demo refuses a folder that already holds its files and writes nothing', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runInspect } from '../../../src/cli/inspect.js';
+import { main } from '../../../src/cli/main.js';
 import { makeFixtures, openssl, type Fixtures } from '../core/evidence/fixtures.js';
 import { VECTORS_DIR } from '../../support/vectors.js';
 
@@ -13,7 +13,7 @@ let bad: string;
 async function inspect(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runInspect(args, {
+  const code = await main(['inspect', ...args], {
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     stdoutBytes: () => {
@@ -129,9 +129,9 @@ describe('keywitness inspect', () => {
       ['wrong-label.pem', '--kind', 'certificate'],
       /ERROR EVIDENCE_INVALID: .*PEM label "X509 CRL" is not one of/,
     ],
-    ['huge file', ['huge.der'], /ERROR INPUT_TOO_LARGE: 1048577 bytes is over the 1048576-byte limit/],
+    ['huge file', ['huge.der'], /ERROR INPUT_TOO_LARGE: .*huge\.der is 1048577 bytes; at most 1048576/],
     ['bit-flipped length', ['bitflip.der', '--kind', 'certificate'], /ERROR EVIDENCE_INVALID/],
-    ['missing file', ['nope.pem'], /ERROR IO_FAILED: cannot read/],
+    ['missing file', ['nope.pem'], /ERROR NOT_FOUND: .*nope\.pem: no such file/],
   ];
   it.each(cases)('%s: a specific error and exit 1, no stack trace', async (_n, args, pattern) => {
     const [file, ...rest] = args;
@@ -144,7 +144,12 @@ describe('keywitness inspect', () => {
 
   it('usage errors exit 2', async () => {
     expect((await inspect()).code).toBe(2);
-    expect((await inspect('--kind', 'x509', 'a')).err).toMatch(/unknown kind "x509"/);
-    expect((await inspect('--frobnicate', 'a')).err).toMatch(/unknown option --frobnicate/);
+    expect((await inspect('--kind', 'x509', 'a')).err).toMatch(
+      /^keywitness inspect: INPUT_INVALID: arguments: unknown kind "x509"; usage: keywitness inspect FILE/,
+    );
+    expect((await inspect('--frobnicate', 'a')).err).toMatch(
+      /^keywitness inspect: INPUT_INVALID: arguments: Unknown option '--frobnicate'/,
+    );
+    expect((await inspect('--json', '--json', 'a')).err).toMatch(/--json given twice/);
   });
 });

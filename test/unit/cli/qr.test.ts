@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runQr } from '../../../src/cli/qr.js';
+import { main } from '../../../src/cli/main.js';
 import { generateSigner } from '../../../src/core/protocol/identity.js';
 import { signMessage } from '../../../src/core/protocol/message.js';
 import { concatBytes, toHex, utf8 } from '../../../src/core/util/bytes.js';
@@ -18,7 +18,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const chunks: Uint8Array[] = [];
-  const code = await runQr(args, {
+  const code = await main(['qr', ...args], {
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     stdoutBytes: (b) => void chunks.push(b.slice()),
@@ -132,8 +132,10 @@ describe('qr decode --raw', () => {
   it('refuses a Keywitness frame', async () => {
     const [frame] = await encodeToDir(genesis.wire);
     const r = await run('decode', frame!, '--raw');
-    expect(r.code).toBe(3);
-    expect(r.err).toContain('decode it without --raw');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `keywitness qr decode: INPUT_INVALID: ${frame}: this is a Keywitness frame, not a plain QR code; decode it without --raw\n`,
+    );
   });
 
   it('reports a plain code met without --raw', async () => {
@@ -150,16 +152,18 @@ describe('qr refuses bad input with a clear message', () => {
     const file = fresh('text.txt');
     writeFileSync(file, 'hello');
     const r = await run('encode', file, '--out', fresh('o'));
-    expect(r.code).toBe(3);
-    expect(r.err).toContain('not a Keywitness wire message');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^keywitness qr encode: TRANSFER_INVALID: .*text\.txt: not a Keywitness wire message/);
   });
 
   it('encode: a file above 16 KiB is refused before it is read', async () => {
     const file = fresh('big.bin');
     writeFileSync(file, new Uint8Array(16385));
     const r = await run('encode', file, '--out', fresh('o'));
-    expect(r.code).toBe(3);
-    expect(r.err).toContain('16385 bytes; at most 16384');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^keywitness qr encode: INPUT_TOO_LARGE: .*big\.bin: \d+-big\.bin is 16385 bytes; at most 16384/,
+    );
   });
 
   it('encode: never overwrites frames already in the directory', async () => {
@@ -169,20 +173,22 @@ describe('qr refuses bad input with a clear message', () => {
     expect((await run('encode', file, '--out', out)).code).toBe(0);
     const before = readFileSync(join(out, 'frame-01.png'));
     const again = await run('encode', file, '--out', out);
-    expect(again.code).toBe(3);
-    expect(again.err).toContain('never overwrites');
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(
+      /^keywitness qr encode: ALREADY_EXISTS: .*frame-01\.png: exists already .*never overwrites/,
+    );
     expect(readFileSync(join(out, 'frame-01.png')).equals(before)).toBe(true);
   });
 
   it('decode: a missing image and a non-image file', async () => {
     const missing = await run('decode', join(dir, 'nope.png'));
-    expect(missing.code).toBe(3);
-    expect(missing.err).toContain('cannot read image');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(`keywitness qr decode: NOT_FOUND: ${join(dir, 'nope.png')}: no such file\n`);
     const text = fresh('notes.txt');
     writeFileSync(text, 'not an image');
     const r = await run('decode', text);
-    expect(r.code).toBe(3);
-    expect(r.err).toContain('not a PNG or JPEG');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^keywitness qr decode: INPUT_INVALID: .*notes\.txt: .*not a PNG or JPEG/);
   });
 
   it('decode --out refuses an existing file', async () => {
@@ -190,7 +196,8 @@ describe('qr refuses bad input with a clear message', () => {
     const out = fresh('exists.bin');
     writeFileSync(out, 'keep me');
     const r = await run('decode', ...frames, '--out', out);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^keywitness qr decode: ALREADY_EXISTS: /);
     expect(readFileSync(out, 'utf8')).toBe('keep me');
   });
 
@@ -204,29 +211,34 @@ describe('qr refuses bad input with a clear message', () => {
   ])('usage error for %j', async (args) => {
     const r = await run(...args);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('usage: keywitness qr');
+    expect(r.err).toMatch(/^keywitness qr( encode| decode)?: INPUT_INVALID: arguments: .*usage: keywitness qr encode/);
+    expect(r.err.split('\n')).toHaveLength(2);
   });
 
   it.each([
-    [['decode', 'a.png', '--bogus'], 'unknown option --bogus'],
-    [['decode', 'a.png', '--signer'], '--signer needs a value'],
-    [['decode', 'a.png', '--raw', '--raw'], '--raw given twice'],
-    [['decode', 'a.png', '--signer', 'zz'], '--signer is not hex'],
-    [['encode', 'a.bin', '--out', 'd', '--scale', '0'], '--scale must be 1..32'],
+    [['decode', 'a.png', '--bogus'], "qr decode: INPUT_INVALID: arguments: Unknown option '--bogus'"],
+    [
+      ['decode', 'a.png', '--signer'],
+      "qr decode: INPUT_INVALID: arguments: Option '--signer <value>' argument missing",
+    ],
+    [['decode', 'a.png', '--raw', '--raw'], 'qr decode: INPUT_INVALID: arguments: --raw given twice'],
+    [['decode', 'a.png', '--out', 'x', '--out', 'y'], 'qr decode: INPUT_INVALID: arguments: --out given twice'],
+    [['decode', 'a.png', '--signer', 'zz'], 'qr decode: INPUT_INVALID: --signer: --signer is not hex'],
+    [['encode', 'a.bin', '--out', 'd', '--scale', '0'], 'qr encode: INPUT_INVALID: --scale: --scale must be 1..32'],
   ])('%j', async (args, text) => {
     const r = await run(...args);
-    expect(r.code).toBe(3);
-    expect(r.err).toContain(text);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`keywitness ${text}`);
   });
 
   it('a refused encode creates nothing', async () => {
     const file = fresh('genesis.bin');
     writeFileSync(file, genesis.wire);
     const out = fresh('never');
-    expect((await run('encode', file, '--out', out, '--scale', '99')).code).toBe(3);
+    expect((await run('encode', file, '--out', out, '--scale', '99')).code).toBe(2);
     const notMessage = fresh('text.bin');
     writeFileSync(notMessage, 'hello');
-    expect((await run('encode', notMessage, '--out', out)).code).toBe(3);
+    expect((await run('encode', notMessage, '--out', out)).code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });
 });
