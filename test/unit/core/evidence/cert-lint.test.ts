@@ -4,7 +4,7 @@
  * fingerprint) and a sound one that does not; the arithmetic checked on its own too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +131,9 @@ let dir: string;
 let fx: SignedFixtures;
 
 /** python3-cryptography makes the keys openssl will not; without it those two cases say they are skipped. */
-const PYTHON_CRYPTOGRAPHY = spawnSync('python3', ['-c', 'import cryptography']).status === 0;
+// Debian's interpreter, where `apt-get install python3-cryptography` puts the package (.ci/run).
+const PYTHON_BIN = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const PYTHON_CRYPTOGRAPHY = spawnSync(PYTHON_BIN, ['-c', 'import cryptography']).status === 0;
 const NEEDS_PYTHON = new Set(['fermat.pem', 'roca.pem']);
 
 function o(...args: string[]): void {
@@ -231,7 +233,7 @@ beforeAll(() => {
     );
   if (PYTHON_CRYPTOGRAPHY)
     for (const kind of ['fermat', 'roca'])
-      execFileSync('python3', ['-c', PYTHON, kind, join(dir, `${kind}.pem`)], { stdio: 'pipe' });
+      execFileSync(PYTHON_BIN, ['-c', PYTHON, kind, join(dir, `${kind}.pem`)], { stdio: 'pipe' });
   // A P-384 certificate whose public point was moved off the curve (one byte of y changed).
   const good = readFileSync(join(dir, 'good.pem'), 'utf8');
   const der = derBlocks(new TextEncoder().encode(good), ['CERTIFICATE'], 'good')[0]?.der ?? new Uint8Array();
