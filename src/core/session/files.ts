@@ -7,6 +7,7 @@
 import { KeywitnessError } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/base64.js';
 import { fromHex, fromUtf8, toHex, utf8 } from '../util/bytes.js';
+import { findDuplicateKey } from '../util/json-keys.js';
 
 export const BUNDLE_FORMAT = 'keywitness-bundle/1';
 export const RECEIPT_FORMAT = 'keywitness-receipt/1';
@@ -66,8 +67,10 @@ function parseJsonObject(
   if (bytes.length > max)
     throw new KeywitnessError('INPUT_TOO_LARGE', `${what} of ${bytes.length} bytes exceeds the ${max}-byte limit`);
   let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(fromUtf8(bytes));
+    text = fromUtf8(bytes);
+    value = JSON.parse(text);
   } catch (e) {
     fail(
       code,
@@ -76,6 +79,14 @@ function parseJsonObject(
       e,
     );
   }
+  // JSON.parse keeps the last of two equal keys, other readers the first: refuse the file.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate)
+    fail(
+      code,
+      duplicate.path,
+      `the key "${duplicate.key}" appears twice in one object; readers disagree on which counts`,
+    );
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(code, what, 'must be a JSON object');
   const obj = value as Record<string, unknown>;
   for (const k of Object.keys(obj)) if (!keys.includes(k)) fail(code, k, 'unknown field');
