@@ -20,14 +20,15 @@ export const runScript: CliCommand = async (args, io) => {
   const [sub, file, ...rest] = positionals;
   if ((sub !== 'lint' && sub !== 'hash') || !file || rest.length > 0 || (sub === 'hash' && values.production))
     throw new UsageError(`usage: ${SCRIPT_USAGE}`);
-  // The hash is over the exact bytes, so it is computed even for a script that does not lint.
   const bytes = await readFileLimited(file, DEFAULT_MAX_SCRIPT_BYTES);
+  // `hash` refuses exactly what `lint` refuses (a byte-order mark, invalid UTF-8, any rule of the
+  // format): a hash is published only for a script every device will open.
+  const script = parseScript(bytes);
   if (sub === 'hash') {
     const text = scriptHashText(sha256(bytes));
     io.stdout(`SHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\nshort    ${text.short}\n`);
     return 0;
   }
-  const script = parseScript(bytes);
   const text = scriptHashText(script.hash);
   io.stdout(
     `${file}: OK — ${script.id}, ${script.steps.length} steps, ${script.roles.length} roles\nSHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\n`,
