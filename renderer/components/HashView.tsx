@@ -4,7 +4,7 @@
  * for reading aloud.
  */
 import { Fragment } from 'react';
-import { toWords } from '../../src/core/protocol/words.js';
+import { SPOKEN_WORD_COUNT, toWords } from '../../src/core/protocol/words.js';
 import { toHex } from '../../src/core/util/bytes.js';
 
 function groupHex(hex: string): string {
@@ -30,7 +30,7 @@ export function HashView({
         {words.map((w, i) => (
           // The space sits outside the no-wrap word so the line may break between words.
           <Fragment key={i}>
-            <span className={i < 4 ? 'kw-word kw-word-id' : 'kw-word'}>
+            <span className={i < SPOKEN_WORD_COUNT ? 'kw-word kw-word-id' : 'kw-word'}>
               <span className="kw-word-n" aria-hidden="true">
                 {i + 1}
               </span>

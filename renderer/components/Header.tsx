@@ -4,6 +4,7 @@
  * loud when any non-loopback interface is up — the session mode, and the projector switch.
  */
 import type { SessionMode } from '../../src/core/protocol/bodies.js';
+import { spokenOf } from '../../src/core/protocol/words.js';
 import type { AppInfo, NetworkInfo } from '../bridge/api.js';
 
 export interface HeaderProps {
@@ -61,7 +62,7 @@ export function Header({ info, infoError, network, networkError, mode, projector
           {info ? (
             <>
               <span className="kw-label">Build</span>{' '}
-              <span className="kw-words-strong">{info.buildHashWords.slice(0, 4).join(' ')}</span>{' '}
+              <span className="kw-words-strong">{spokenOf(info.buildHashWords)}</span>{' '}
               <details className="kw-build-details">
                 <summary>all 32 words and hex</summary>
                 <p className="kw-words">{info.buildHashWords.join(' ')}</p>

@@ -47,11 +47,7 @@ async function inspectFile(
 }
 
 function fpLines(label: string, f: FingerprintView, indent: string): string[] {
-  return [
-    `${indent}${label}: ${f.colonHex}`,
-    `${indent}  words: ${f.words}`,
-    `${indent}  identifying: ${f.identifying}   short: ${f.short}`,
-  ];
+  return [`${indent}${label}: ${f.colonHex}`, `${indent}  words: ${f.words}`, `${indent}  short: ${f.short}`];
 }
 
 type Obj = Record<string, unknown>;

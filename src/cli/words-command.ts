@@ -1,6 +1,6 @@
 /** `keywitness words HEX`: PGP words for a fingerprint or hash, to compare with what is read aloud. */
 import { KeywitnessError } from '../core/errors.js';
-import { shortWords, toWords } from '../core/protocol/words.js';
+import { spokenWords, toWords } from '../core/protocol/words.js';
 import { fromHex } from '../core/util/bytes.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import type { CliCommand } from './io.js';
@@ -18,6 +18,6 @@ export const runWords: CliCommand = async (args, io) => {
   }
   if (bytes.length === 0 || bytes.length > 64)
     throw new KeywitnessError('INPUT_INVALID', `expected 1 to 64 bytes of hex, got ${bytes.length}`, { where: 'HEX' });
-  io.stdout(`${toWords(bytes).join(' ')}\nshort: ${shortWords(bytes)}\n`);
+  io.stdout(`${toWords(bytes).join(' ')}\nshort: ${spokenWords(bytes)}\n`);
   return 0;
 };

@@ -9,7 +9,7 @@ import { useEffect, useRef } from 'react';
 import { FINDING_DESCRIPTIONS } from '../../../src/core/audit/findings.js';
 import { answerFlags } from '../../../src/core/audit/report-text.js';
 import type { AuditResult } from '../../../src/core/audit/verdict.js';
-import { identifyingWords, shortWords } from '../../../src/core/protocol/words.js';
+import { spokenWords } from '../../../src/core/protocol/words.js';
 import { stepCompletion } from '../../../src/core/session/completion.js';
 import { toHex } from '../../../src/core/util/bytes.js';
 import { CheckTable } from '../../components/CheckTable.js';
@@ -133,7 +133,7 @@ export function AuditReportView({
           <>
             <p>
               Session <code>{toHex(g.sid)}</code>, {g.body.mode.toUpperCase()}, opened {iso(g.at)} by {g.body.name} (key{' '}
-              {identifyingWords(g.by).join(' ')}), app build {g.body.app || 'not stated'}.
+              {spokenWords(g.by)}), app build {g.body.app || 'not stated'}.
             </p>
             <HashView
               bytes={g.by}
@@ -159,7 +159,7 @@ export function AuditReportView({
                     <tr key={fp}>
                       <td>{p.name}</td>
                       <td>{p.role}</td>
-                      <td>{shortWords(p.identity.fingerprint)}</td>
+                      <td>{spokenWords(p.identity.fingerprint)}</td>
                       <td>
                         {!a
                           ? 'none'
@@ -176,7 +176,7 @@ export function AuditReportView({
             {strangers.length > 0 && (
               <p className="kw-bad">
                 Receipts of keys this transcript does not enrol:{' '}
-                {strangers.map((o) => `${o.name} (${o.role}, ${shortWords(o.fingerprint)})`).join(', ')}.
+                {strangers.map((o) => `${o.name} (${o.role}, ${spokenWords(o.fingerprint)})`).join(', ')}.
               </p>
             )}
           </>
@@ -228,7 +228,7 @@ export function AuditReportView({
                 {statement.envelope.body.evidence.map((e) => (
                   <p key={e.id}>
                     Evidence <code>{e.id}</code>: {e.name}, {e.size} bytes, SHA-256{' '}
-                    <span className="kw-hex">{toHex(e.sha256)}</span> ({shortWords(e.sha256)})
+                    <span className="kw-hex">{toHex(e.sha256)}</span> ({spokenWords(e.sha256)})
                     {report.evidence.has(toHex(e.sha256)) ? '' : ' — NOT IN THE BUNDLE'}
                   </p>
                 ))}

@@ -4,7 +4,7 @@
  * participant then reads the first four words of their key fingerprint aloud.
  */
 import { useCallback, useMemo, useState } from 'react';
-import { identifyingWords } from '../../../src/core/protocol/words.js';
+import { spokenWords } from '../../../src/core/protocol/words.js';
 import { equalBytes } from '../../../src/core/util/bytes.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
@@ -97,7 +97,7 @@ export function EnrolmentScreen({
               <tr key={p.label}>
                 <td>{p.name}</td>
                 <td>{script.roles.find((r) => r.id === p.role)?.title ?? p.role}</td>
-                <td className="kw-words-strong">{identifyingWords(p.identity.fingerprint).join(' ')}</td>
+                <td className="kw-words-strong">{spokenWords(p.identity.fingerprint)}</td>
                 <td>
                   {pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}
                 </td>

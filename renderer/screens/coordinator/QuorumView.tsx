@@ -2,7 +2,7 @@
 import type { StepProgress } from '../../../src/core/session/completion.js';
 import type { Participant } from '../../../src/core/session/state.js';
 import type { Completion } from '../../../src/core/session/completion.js';
-import { identifyingWords } from '../../../src/core/protocol/words.js';
+import { spokenWords } from '../../../src/core/protocol/words.js';
 import { toHex } from '../../../src/core/util/bytes.js';
 
 export function QuorumView({
@@ -46,7 +46,7 @@ export function QuorumView({
                 <th scope="row">
                   {p.name}{' '}
                   <span className="kw-muted">
-                    ({p.role}, {identifyingWords(p.identity.fingerprint, 2).join(' ')})
+                    ({p.role}, {spokenWords(p.identity.fingerprint)})
                   </span>
                 </th>
                 {targets.map((t, i) => {

@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
-import { identifyingWords } from '../../../src/core/protocol/words.js';
+import { spokenWords } from '../../../src/core/protocol/words.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
@@ -30,7 +30,7 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
       <p className="kw-ok" data-testid="genesis-ok">
         The session&apos;s script hash matches this device&apos;s copy of the script. The coordinator, {g.name}, signed
         the genesis with the key starting{' '}
-        <strong className="kw-words-strong">{identifyingWords(genesis.envelope.by).join(' ')}</strong>.
+        <strong className="kw-words-strong">{spokenWords(genesis.envelope.by)}</strong>.
       </p>
       <p>
         Session kind: <strong>{g.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</strong>. You enrol as{' '}
@@ -49,7 +49,7 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
             <div>
               <h2>Read these four words aloud</h2>
               <p className="kw-words-huge" data-testid="enrol-words">
-                {identifyingWords(session.fingerprint).join(' ')}
+                {spokenWords(session.fingerprint)}
               </p>
               <HashView
                 bytes={session.fingerprint}

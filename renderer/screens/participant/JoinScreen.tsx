@@ -5,7 +5,7 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import type { Signer } from '../../../src/core/protocol/identity.js';
-import { identifyingWords } from '../../../src/core/protocol/words.js';
+import { spokenWords } from '../../../src/core/protocol/words.js';
 import { parseScript } from '../../../src/core/script/parse.js';
 import type { Script } from '../../../src/core/script/types.js';
 import { bridge, unwrap } from '../../bridge/api.js';
@@ -61,7 +61,7 @@ export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s:
       <p>
         This device&apos;s key fingerprint starts with{' '}
         <strong className="kw-words-strong" data-testid="own-words">
-          {identifyingWords(signer.fingerprint).join(' ')}
+          {spokenWords(signer.fingerprint)}
         </strong>
         .
       </p>

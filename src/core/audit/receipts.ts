@@ -13,7 +13,7 @@ import {
   verifyMessage,
   type SignedMessage,
 } from '../protocol/message.js';
-import { identifyingWords } from '../protocol/words.js';
+import { spokenWords } from '../protocol/words.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from '../session/files.js';
 import type { Participant, SessionState } from '../session/state.js';
@@ -86,7 +86,7 @@ export async function auditReceipts(receipts: readonly Receipt[], state: Session
   const reported = new Set<string>();
   const genesis = state.genesis;
   for (const [index, receipt] of receipts.entries()) {
-    const name = `receipt ${index + 1} (${identifyingWords(receipt.participant, 2).join(' ')})`;
+    const name = `receipt ${index + 1} (${spokenWords(receipt.participant)})`;
     const messages: SignedMessage[] = [];
     let malformed = false;
     for (const [i, wire] of receipt.messages.entries()) {
@@ -131,8 +131,7 @@ export async function auditReceipts(receipts: readonly Receipt[], state: Session
     const key = toHex(participant.fingerprint);
     const enrolled = state.participants.get(key);
     const body = enroll.envelope.body;
-    const label =
-      enrolled?.label ?? `${body.name} (${body.role}, ${identifyingWords(participant.fingerprint, 2).join(' ')})`;
+    const label = enrolled?.label ?? `${body.name} (${body.role}, ${spokenWords(participant.fingerprint)})`;
     const checks = await Promise.all(
       messages.map((m) => {
         if (equalBytes(m.envelope.by, participant.fingerprint)) return verifyMessage(m, participant);

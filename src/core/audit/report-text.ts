@@ -1,7 +1,7 @@
 /** The audit report as plain text, for the terminal and for printing. */
 import { scriptHashText } from '../script/hash-text.js';
 import type { AckSpec } from '../script/types.js';
-import { identifyingWords, shortWords, toWords } from '../protocol/words.js';
+import { spokenWords, toWords } from '../protocol/words.js';
 import type { SignedMessage } from '../protocol/message.js';
 import { toHex } from '../util/bytes.js';
 import { stepCompletion } from '../session/completion.js';
@@ -59,17 +59,17 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
   if (!state?.genesis) return lines.join('\n') + '\n';
   const g = state.genesis.envelope;
   lines.push(`Session:  ${toHex(g.sid)} (${g.body.mode.toUpperCase()}) opened ${new Date(g.at).toISOString()}`);
-  lines.push(`  coordinator ${g.body.name} (${identifyingWords(g.by).join(' ')})`);
+  lines.push(`  coordinator ${g.body.name} (${spokenWords(g.by)})`);
   lines.push(`  key fingerprint ${toHex(g.by)}`);
   lines.push(`  ${toWords(g.by).join(' ')}`);
   const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
   lines.push(`Participants (${state.participants.size}):`);
   for (const [fp, p] of state.participants)
     lines.push(
-      `  ${p.name} — ${p.role} — ${identifyingWords(p.identity.fingerprint).join(' ')} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}`,
+      `  ${p.name} — ${p.role} — ${spokenWords(p.identity.fingerprint)} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}`,
     );
   for (const o of result.receipts.given.filter((x) => !x.enrolled))
-    lines.push(`  (not enrolled) ${o.name} — ${o.role} — ${shortWords(o.fingerprint)} — receipt given`);
+    lines.push(`  (not enrolled) ${o.name} — ${o.role} — ${spokenWords(o.fingerprint)} — receipt given`);
   lines.push('Steps:');
   for (const step of state.steps) {
     const statement = step.statement?.message;

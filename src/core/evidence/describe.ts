@@ -14,7 +14,7 @@ import type { KeyFacts } from './keys.js';
 import { parseEvidence } from './parse.js';
 import type { VerifyResult } from './verify.js';
 
-/** A fingerprint as shown: hex, colon hex, all words, identifying and short forms. */
+/** A fingerprint as shown: hex, colon hex, all words and the short form (first four words). */
 export type FingerprintView = Omit<Fingerprint, 'words'> & { readonly words: string };
 
 /** A public key as shown. */
@@ -39,7 +39,6 @@ function fp(f: Fingerprint): FingerprintView {
     hex: f.hex,
     colonHex: f.colonHex,
     words: f.words.join(' '),
-    identifying: f.identifying,
     short: f.short,
   };
 }

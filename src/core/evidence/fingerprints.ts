@@ -1,10 +1,10 @@
 /**
  * Fingerprints a witness reads aloud (docs/architecture.md, "Evidence and checks"): colon hex as
- * OpenSSL prints it, the PGP words, and the short identifying form. Also the parsing of a pinned
+ * OpenSSL prints it, the PGP words, and the one short form (the first four words). Also the parsing of a pinned
  * fingerprint from a script, which may be written as hex (with or without colons) or as PGP words.
  */
 import { KeywitnessError } from '../errors.js';
-import { fromWords, identifyingWords, shortWords, toWords } from '../protocol/words.js';
+import { fromWords, spokenWords, toWords } from '../protocol/words.js';
 import { equalBytes, fromHex, toColonHex, toHex } from '../util/bytes.js';
 import { sha1, sha256 } from '../util/hash.js';
 
@@ -18,9 +18,7 @@ export interface Fingerprint {
   readonly colonHex: string;
   /** All PGP words (one per byte). */
   readonly words: readonly string[];
-  /** The first four words, which identify the value in conversation. */
-  readonly identifying: string;
-  /** First two and last two words. */
+  /** The short form read aloud and shown everywhere: the first four words (`spokenWords`). */
   readonly short: string;
 }
 
@@ -31,8 +29,7 @@ export function fingerprintOf(digest: Uint8Array, algorithm: Fingerprint['algori
     hex: toHex(digest),
     colonHex: toColonHex(digest),
     words: toWords(digest),
-    identifying: identifyingWords(digest).join(' '),
-    short: shortWords(digest),
+    short: spokenWords(digest),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Fingerprints as PGP words (docs/architecture.md, "Formats: identities and signatures"): the
- * whole list confirms, the first four identify, and a short form (first and last two) is what a
- * person reads at a glance.
+ * whole list confirms, and one short form — the first four words — identifies a key or hash in
+ * conversation. People compare that form aloud across devices, screens, reports and the CLI, so
+ * it is defined here once and every place that shows a short form uses `spokenWords`.
  */
 import { KeywitnessError } from '../errors.js';
 import { must } from '../util/must.js';
@@ -15,16 +16,21 @@ export function toWords(bytes: Uint8Array): string[] {
   return Array.from(bytes, (b, i) => must((i % 2 === 0 ? EVEN_WORDS : ODD_WORDS)[b], 'the PGP word of a byte value'));
 }
 
-/** The first `n` words of the bytes (4 identify a key in conversation). */
-export function identifyingWords(bytes: Uint8Array, n = 4): string[] {
-  return toWords(bytes.subarray(0, n));
+/** How many leading words make the short form people read aloud. */
+export const SPOKEN_WORD_COUNT = 4;
+
+/**
+ * The one short form of a fingerprint or hash: its first four PGP words, space-separated, e.g.
+ * "tissue exodus quadrant absurd". The enrolment reads it aloud; labels, reports and the CLI show
+ * the same words, so what one person reads is what every other sees.
+ */
+export function spokenWords(bytes: Uint8Array): string {
+  return toWords(bytes.subarray(0, SPOKEN_WORD_COUNT)).join(' ');
 }
 
-/** Short identifying form: first two and last two words, e.g. "tissue exodus … quadrant absurd". */
-export function shortWords(bytes: Uint8Array): string {
-  const words = toWords(bytes);
-  if (words.length <= 4) return words.join(' ');
-  return `${words.slice(0, 2).join(' ')} … ${words.slice(-2).join(' ')}`;
+/** The short form from an already-computed word list (the build hash arrives as words). */
+export function spokenOf(words: readonly string[]): string {
+  return words.slice(0, SPOKEN_WORD_COUNT).join(' ');
 }
 
 /**

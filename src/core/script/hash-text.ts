@@ -4,7 +4,7 @@
  * screen and every participant's device.
  */
 import { KeywitnessError } from '../errors.js';
-import { identifyingWords, shortWords, toWords } from '../protocol/words.js';
+import { spokenWords, toWords } from '../protocol/words.js';
 import { toColonHex, toHex } from '../util/bytes.js';
 
 /** The forms in which a script hash is shown and read aloud. */
@@ -15,14 +15,12 @@ export interface ScriptHashText {
   readonly colonHex: string;
   /** All 32 PGP words: what a full comparison reads. */
   readonly words: readonly string[];
-  /** The first four words, which identify the script in conversation. */
-  readonly identifying: readonly string[];
-  /** First two and last two words, e.g. "tissue exodus … quadrant absurd". */
+  /** The short form read aloud: the first four words (`spokenWords`). */
   readonly short: string;
 }
 
 /**
- * Render a script hash (SHA-256, 32 bytes) as hex, PGP words and short forms.
+ * Render a script hash (SHA-256, 32 bytes) as hex, PGP words and the short form.
  * @throws KeywitnessError INPUT_INVALID when `hash` is not 32 bytes.
  */
 export function scriptHashText(hash: Uint8Array): ScriptHashText {
@@ -34,7 +32,6 @@ export function scriptHashText(hash: Uint8Array): ScriptHashText {
     hex: toHex(hash),
     colonHex: toColonHex(hash),
     words: toWords(hash),
-    identifying: identifyingWords(hash),
-    short: shortWords(hash),
+    short: spokenWords(hash),
   };
 }

@@ -8,7 +8,7 @@ import type { Finding, FindingCode } from '../audit/findings.js';
 import { fingerprintOf, type PublicIdentity } from '../protocol/identity.js';
 import type { MessageType } from '../protocol/bodies.js';
 import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
-import { identifyingWords } from '../protocol/words.js';
+import { spokenWords } from '../protocol/words.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { ackTargets, objectionsBefore, stepCompletion, type StepProgress } from './completion.js';
@@ -246,7 +246,7 @@ export class SessionState {
     add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
   ): Commit {
     const { body, by } = message.envelope;
-    const label = `${body.name} (${body.role}, ${identifyingWords(by, 2).join(' ')})`;
+    const label = `${body.name} (${body.role}, ${spokenWords(by)})`;
     const who = { participant: label };
     let ok = true;
     const bad = (code: FindingCode, text: string): void => {
@@ -576,7 +576,7 @@ export class SessionState {
 }
 
 function shortFp(fp: Uint8Array): string {
-  return identifyingWords(fp, 2).join(' ');
+  return spokenWords(fp);
 }
 
 function shortHex(bytes: Uint8Array): string {

@@ -98,14 +98,7 @@ describe('keywitness inspect', () => {
       'version',
       'warnings',
     ]);
-    expect(Object.keys(certs[0]!.sha256 as object).sort()).toEqual([
-      'algorithm',
-      'colonHex',
-      'hex',
-      'identifying',
-      'short',
-      'words',
-    ]);
+    expect(Object.keys(certs[0]!.sha256 as object).sort()).toEqual(['algorithm', 'colonHex', 'hex', 'short', 'words']);
     expect(chain!.evidence!.chain).toEqual([
       expect.objectContaining({ index: 0, status: 'valid' }),
       expect.objectContaining({ index: 1, issuedBy: 'itself', status: 'valid' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromWords, identifyingWords, shortWords, toWords } from '../../../../src/core/protocol/words.js';
+import { fromWords, spokenOf, spokenWords, toWords } from '../../../../src/core/protocol/words.js';
 import { fromHex, toHex } from '../../../../src/core/util/bytes.js';
 import { vectorJson } from '../../../support/vectors.js';
 
@@ -37,11 +37,12 @@ describe('PGP words', () => {
     expect(fromWords(words.join(', '))).toEqual(all);
   });
 
-  it('gives the identifying and short forms', () => {
+  it('gives one short form: the first four words, from bytes or from the word list', () => {
     const h = fromHex('09F911029D74E35BD84156C5635688C0');
     const words = toWords(h);
-    expect(identifyingWords(h)).toEqual(words.slice(0, 4));
-    expect(shortWords(h)).toBe(`${words[0]} ${words[1]} … ${words[14]} ${words[15]}`);
+    expect(spokenWords(h)).toBe(words.slice(0, 4).join(' '));
+    expect(spokenOf(words)).toBe(spokenWords(h));
+    expect(spokenWords(h.subarray(0, 2))).toBe(words.slice(0, 2).join(' '));
   });
 
   it.each([
