@@ -4,16 +4,22 @@
  * then validate fully. Workflows may replace a validator with a stricter one.
  */
 import { KeywitnessError } from '../core/errors.js';
+import { MAX_EVIDENCE_BYTES } from '../core/evidence/der.js';
+import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
+import { MAX_BUNDLE_BYTES, MAX_RECEIPT_BYTES } from '../core/session/files.js';
 import { fromUtf8 } from '../core/util/bytes.js';
 import type { ImportKind } from '../shared/ipc.js';
 import type { ImportValidator } from './files.js';
 
-/** Largest accepted file per kind. */
+/**
+ * Largest accepted file per kind: the limits core parses them with, defined there once, so an
+ * import never takes a file the parser then refuses for its size.
+ */
 export const IMPORT_LIMITS: Readonly<Record<ImportKind, number>> = {
-  script: 1024 * 1024,
-  bundle: 64 * 1024 * 1024,
-  receipt: 16 * 1024 * 1024,
-  evidence: 4 * 1024 * 1024,
+  script: DEFAULT_MAX_SCRIPT_BYTES,
+  bundle: MAX_BUNDLE_BYTES,
+  receipt: MAX_RECEIPT_BYTES,
+  evidence: MAX_EVIDENCE_BYTES,
 };
 
 function text(bytes: Uint8Array, name: string, what: string): string {

@@ -9,6 +9,7 @@
  */
 import { concatBytes, equalBytes, utf8 } from '../core/util/bytes.js';
 import { sha256 } from '../core/util/hash.js';
+import { LIMITS } from '../shared/ipc.js';
 
 /** First bytes of every journal file; readable with `head -c 21`. */
 export const FILE_MAGIC = utf8('KEYWITNESS-JOURNAL-1\n');
@@ -18,8 +19,8 @@ export const RECORD_MAGIC = utf8('KWR1');
 export const RECORD_HEADER_BYTES = 12;
 /** Bytes after the payload: the SHA-256. */
 export const RECORD_TRAILER_BYTES = 32;
-/** Default and hard ceiling for one record's payload. */
-export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+/** Default (the IPC contract's record limit, defined there) and hard ceiling for one record's payload. */
+export const DEFAULT_MAX_RECORD_BYTES = LIMITS.journalRecordBytes;
 export const MAX_RECORD_BYTES_CEILING = 16 * 1024 * 1024;
 
 /** Encode one record. */

@@ -21,6 +21,7 @@ import {
 } from './journal-format.js';
 import { ioError, readAt } from './fs-util.js';
 import type { JournalOptions } from './journal.js';
+import { LIMITS } from '../shared/ipc.js';
 
 /** Result of checking a journal file without changing it. */
 export interface JournalScan {
@@ -100,7 +101,7 @@ export async function readJournalRecords(
   options: JournalOptions & { readonly maxTotalBytes?: number } = {},
 ): Promise<{ records: Uint8Array[]; scan: JournalScan }> {
   const limit = maxRecord(options);
-  const maxTotal = options.maxTotalBytes ?? 64 * 1024 * 1024;
+  const maxTotal = options.maxTotalBytes ?? LIMITS.journalReadBytes;
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((e: unknown) => {
     throw ioError(e, 'cannot open the journal', path);
   });

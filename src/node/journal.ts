@@ -20,6 +20,7 @@ import { FILE_MAGIC, encodeRecord } from './journal-format.js';
 import { maxRecord, readRecords, scanHandle } from './journal-scan.js';
 import { acquireLock, type HeldLock } from './lock-file.js';
 import { fsyncDirectory, ioError, writeAllAt } from './fs-util.js';
+import { LIMITS } from '../shared/ipc.js';
 
 /** Options for {@link Journal.open}. */
 export interface JournalOptions {
@@ -139,7 +140,7 @@ export class Journal {
    * Every record in order, read back from disk. Refuses with INPUT_TOO_LARGE before reading more
    * than `maxTotalBytes` of payload.
    */
-  async readAll(maxTotalBytes = 64 * 1024 * 1024): Promise<Uint8Array[]> {
+  async readAll(maxTotalBytes: number = LIMITS.journalReadBytes): Promise<Uint8Array[]> {
     await this.queue;
     const out: Uint8Array[] = [];
     let total = 0;

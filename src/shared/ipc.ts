@@ -11,15 +11,19 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from '../core/errors.js';
+import { MAX_BUNDLE_BYTES } from '../core/session/files.js';
 
 /** Size limits enforced on IPC inputs and by the handlers behind them. */
 export const LIMITS = {
-  /** One journal record (a signed message or a state change); QR messages are ≤ 16 KiB. */
+  /**
+   * One journal record (a signed message or a state change); QR messages are ≤ 16 KiB. Defined
+   * here once: src/node/journal-format.ts takes it as the journal's default record limit.
+   */
   journalRecordBytes: 1024 * 1024,
-  /** Everything `journalRead` returns at once. */
+  /** Everything `journalRead` returns at once, and the default of every journal read in src/node. */
   journalReadBytes: 64 * 1024 * 1024,
-  /** A file written to removable media (a session bundle with its evidence). */
-  exportBytes: 64 * 1024 * 1024,
+  /** A file written to removable media: at most a session bundle with its evidence (core's limit). */
+  exportBytes: MAX_BUNDLE_BYTES,
   /** File names the renderer suggests for export. */
   fileNameChars: 128,
   /** A PKCS#8 private key: an Ed25519 key is 48 bytes, a P-256 key about 138. */
