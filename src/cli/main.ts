@@ -5,6 +5,7 @@
  */
 import { KeywitnessError } from '../core/errors.js';
 import { AUDIT_USAGE, runAudit } from './audit-command.js';
+import { COMPARE_USAGE, runCompare } from './compare-command.js';
 import { DEMO_USAGE, runDemo } from './demo-command.js';
 import { INSPECT_USAGE, runInspect } from './inspect.js';
 import type { CliCommand, CliIo } from './io.js';
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   qr: runQr,
   demo: runDemo,
   rehearse: runRehearse,
+  compare: runCompare,
 };
 
 const USAGE = `usage:
@@ -34,6 +36,7 @@ const USAGE = `usage:
   ${QR_USAGE}
   ${DEMO_USAGE}
   ${REHEARSE_USAGE}
+  ${COMPARE_USAGE}
 `;
 
 const processIo: CliIo = {
