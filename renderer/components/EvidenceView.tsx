@@ -83,11 +83,13 @@ export function EvidenceView({ spec, bytes, name }: { spec: EvidenceSpec; bytes:
               </div>
             ))}
           </dl>
-          {comparableFingerprints(d).map((f, i) => (
+          {comparableFingerprints(d, name).map((f, i) => (
             <HashView
               key={i}
               bytes={f.bytes}
-              label={`${f.label} (independent source: ${f.how})`}
+              hex={f.hex}
+              label={f.label}
+              source={f}
               size={i === 0 ? 'large' : 'normal'}
               testId={i === 0 ? `fingerprint-${spec.id}` : undefined}
             />

@@ -41,8 +41,9 @@ export function WordChallenge({
     >
       <legend>Compare with the independent source</legend>
       <p>
-        Read the <strong>{fingerprint.label}</strong> from the independent source (<code>{fingerprint.how}</code>), not
-        from this screen, and type the word (or the two hex digits) at each position.
+        Read the <strong>{fingerprint.label}</strong> from the independent source
+        {fingerprint.where ? `, ${fingerprint.where}` : ''} (<code>{fingerprint.command}</code>), not from this screen,
+        and type the word (or the two hex digits) at each position.
       </p>
       {positions.map((p, i) => (
         <div className="kw-field" key={p}>

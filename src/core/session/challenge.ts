@@ -78,7 +78,10 @@ export async function challengeFingerprint(
   const item = held.find((e) => e.spec.id === ref.id);
   if (item) {
     try {
-      const first = comparableFingerprints(await describeEvidence(item.spec.kind, item.bytes, item.spec.parser))[0];
+      const first = comparableFingerprints(
+        await describeEvidence(item.spec.kind, item.bytes, item.spec.parser),
+        ref.name,
+      )[0];
       if (first) return first;
     } catch {
       // Evidence this device cannot parse still has a file digest; the checks report the parse error.

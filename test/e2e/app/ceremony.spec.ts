@@ -333,6 +333,12 @@ async function answer(page: Page, stepId: string, decision: 'confirm' | 'object'
       const challenge = page.getByTestId('challenge');
       await expect(challenge).toBeVisible();
       const fp = independentFingerprint(step.evidence[0]!.id);
+      // The hex beside the command is what that command prints: OpenSSL's colon form for the
+      // certificate, sha256sum's plain form for the public key.
+      const hex = Buffer.from(fp).toString('hex');
+      await expect(page.getByTestId(`fingerprint-${step.evidence[0]!.id}-hex`)).toHaveText(
+        step.evidence[0]!.id === 'root' ? hex.toUpperCase().replace(/(..)(?!$)/g, '$1:') : hex,
+      );
       const positions = (await challenge.getAttribute('data-positions'))!.split(',').map(Number);
       if (stepId === '3.2' && form === 'word' && (await review.getAttribute('data-target')) === 'statement') {
         await shot(
