@@ -1,13 +1,16 @@
 /**
  * `keywitness compare BUNDLE_A BUNDLE_B [--json]`: both bundles are audited, then compared step by
  * step (src/core/audit/compare.ts decides what differs and whether it needs explaining; this prints
- * it). Exit 0 when nothing unexpected differs, 1 when something does, 2 for unreadable input.
+ * it). Exit 0 when nothing unexpected differs, 1 when something does, 2 for unreadable input or
+ * bundles of different scripts.
  */
 import { auditBundle } from '../core/audit/audit.js';
 import { compareSessions, type Comparison } from '../core/audit/compare.js';
 import { checkEvidence } from '../core/evidence/checks.js';
 import { KeywitnessError } from '../core/errors.js';
 import { MAX_BUNDLE_BYTES, decodeBundle } from '../core/session/files.js';
+import { toHex } from '../core/util/bytes.js';
+import { sha256 } from '../core/util/hash.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import type { CliCommand } from './io.js';
@@ -47,6 +50,14 @@ export const runCompare: CliCommand = async (args, io) => {
   }
   const [a, b] = bundles;
   if (!a || !b) throw new UsageError(`usage: ${COMPARE_USAGE}`);
+  const [ha, hb] = [toHex(sha256(a.script)), toHex(sha256(b.script))];
+  if (ha !== hb) {
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `the bundles are sessions of different scripts (${ha.slice(0, 16)}… and ${hb.slice(0, 16)}…): compare a rehearsal with the production run of the same script`,
+      { where: pathB },
+    );
+  }
   installCryptoEngine();
   const [ra, rb] = await Promise.all([
     auditBundle(a, [], { checker: checkEvidence }),

@@ -56,6 +56,14 @@ describe('keywitness compare', () => {
     expect(json.steps.find((s) => s.step === '3.2')?.unexpected).toContain('exceptions: 1 in A, 0 in B');
   });
 
+  it('refuses two bundles of different scripts', async () => {
+    const bytes = JSON.parse(readFileSync(files.two, 'utf8')) as { script: string };
+    const other = join(tmpdir(), `kw-compare-other-${process.pid}.json`);
+    const script = Buffer.from(bytes.script, 'base64').toString('utf8').replace('title: ', 'title: Another ');
+    await writeFile(other, JSON.stringify({ ...bytes, script: Buffer.from(script).toString('base64') }));
+    await expect(run(files.one, other)).rejects.toThrow(/sessions of different scripts/);
+  });
+
   it.each<[string, string[]]>([
     ['no bundle', []],
     ['one bundle', ['a.json']],
