@@ -65,6 +65,33 @@ function candidates(objects: readonly HsmObject[], label: unknown): readonly Hsm
   return label === undefined ? objects : objects.filter((o) => o.label === label);
 }
 
+/** One object as a witness finds it in the output: `public-key "root-ca-p384"` (or its id). */
+function objectName(o: HsmObject): string {
+  const name = o.label !== undefined ? ` "${o.label}"` : o.id !== undefined ? ` id ${o.id}` : '';
+  return `${o.class ?? 'object'}${name}`;
+}
+
+/** Every label the output shows, each with the classes of its objects: `"root-ca-p384" (private-key, public-key)`. */
+function labelsSeen(objects: readonly HsmObject[]): string {
+  if (objects.length === 0) return 'no objects in the output';
+  const byLabel = new Map<string, string[]>();
+  for (const o of objects) {
+    const key = o.label === undefined ? '(no label)' : `"${o.label}"`;
+    byLabel.set(key, [...(byLabel.get(key) ?? []), o.class ?? 'object']);
+  }
+  return `labels seen: ${[...byLabel].map(([label, classes]) => `${label} (${classes.join(', ')})`).join(', ')}`;
+}
+
+/** A value declared in the script, as text: what an expectation that was not evaluated asked for. */
+function declared(value: unknown): string {
+  if (Array.isArray(value)) return value.map(declared).join(', ');
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${declared(v)}`)
+      .join('; ');
+  return String(value);
+}
+
 function hsmCheck(
   ctx: CheckContext,
   p: Extract<ParsedEvidence, { kind: 'hsm-output' }>,
@@ -86,7 +113,17 @@ function hsmCheck(
     const seen = objs.map(get);
     const shown = seen.filter((v): v is string => v !== undefined);
     const ok = shown.length > 0 && shown.every((v) => norm(v) === norm(want));
-    const observed = objs.length === 0 ? `no ${scope}` : [...new Set(seen.map((v) => v ?? '(not shown)'))].join(', ');
+    // Each value with the objects that show it, then the objects the output prints none for.
+    const byValue = new Map<string, string[]>();
+    objs.forEach((o, i) => {
+      const v = seen[i];
+      const key = v === undefined ? '' : v;
+      byValue.set(key, [...(byValue.get(key) ?? []), objectName(o)]);
+    });
+    const parts = [...byValue].filter(([v]) => v !== '').map(([v, names]) => `${v} on ${names.join(', ')}`);
+    const unshown = byValue.get('');
+    if (unshown) parts.push(`not printed for ${unshown.join(', ')}`);
+    const observed = objs.length === 0 ? `no ${scope} (${labelsSeen(h.objects)})` : parts.join('; ');
     return ctx.result(check, ok, want, observed);
   };
   switch (key) {
@@ -104,16 +141,7 @@ function hsmCheck(
         ),
       ];
     case 'label':
-      return [
-        ctx.result(
-          'label',
-          objs.length > 0,
-          `an object labelled "${String(value)}"`,
-          objs.length
-            ? `${objs.length} object(s)`
-            : `labels seen: ${[...new Set(h.objects.map((o) => o.label ?? '(none)'))].join(', ') || '(no objects)'}`,
-        ),
-      ];
+      return [ctx.result('label', objs.length > 0, `an object labelled "${String(value)}"`, labelsSeen(h.objects))];
     case 'key_type':
       return [objectCheck('key_type', String(value), (o) => o.keyType, normalizeKeyType)];
     case 'curve':
@@ -144,7 +172,14 @@ function hsmCheck(
         ),
       ];
     case 'object_count':
-      return [ctx.result('object_count', h.objects.length === value, String(value), String(h.objects.length))];
+      return [
+        ctx.result(
+          'object_count',
+          h.objects.length === value,
+          String(value),
+          h.objects.length === 0 ? '0' : `${h.objects.length}: ${h.objects.map(objectName).join(', ')}`,
+        ),
+      ];
     case 'serial':
       return [
         ctx.result('serial', h.facts.serial === value, String(value), h.facts.serial ?? 'no serial in the output'),
@@ -329,7 +364,7 @@ async function evaluate(
 export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) => {
   const ctx = makeContext(item, all);
   const { kind, parser } = item.spec;
-  const declared = Object.keys(item.spec.expect);
+  const keys = Object.keys(item.spec.expect);
   let expect: Readonly<Record<string, unknown>>;
   try {
     expect = validateExpectations(kind, parser, item.spec.expect, `${ctx.where}.expect`);
@@ -343,21 +378,21 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
     const why = isKeywitnessError(e) ? e.message : `unexpected parser failure: ${String(e)}`;
     return [
       ctx.result('parse', false, `valid ${kind} evidence`, why),
-      ...declared.map((k) =>
-        ctx.result(k, false, `${k} as declared`, 'not evaluated: the evidence could not be parsed'),
+      ...keys.map((k) =>
+        ctx.result(k, false, declared(item.spec.expect[k]), 'not evaluated: the evidence could not be parsed'),
       ),
     ];
   }
   const results: CheckResult[] = [ctx.result('parse', true, `valid ${kind} evidence`, describeParsed(parsed))];
-  for (const key of declared) {
+  for (const key of keys) {
     if (!Object.hasOwn(EXPECTATION_RULES, key)) continue;
     try {
       const r = await evaluate(ctx, parsed, key, expect[key], expect);
       results.push(
-        ...(r.length ? r : [ctx.result(key, false, `${key} as declared`, `cannot be evaluated on ${kind} evidence`)]),
+        ...(r.length ? r : [ctx.result(key, false, declared(expect[key]), `cannot be evaluated on ${kind} evidence`)]),
       );
     } catch (e) {
-      results.push(ctx.result(key, false, `${key} as declared`, `could not be evaluated: ${(e as Error).message}`));
+      results.push(ctx.result(key, false, declared(expect[key]), `could not be evaluated: ${(e as Error).message}`));
     }
   }
   return results;

@@ -199,7 +199,7 @@ describe('a changed expectation', () => {
     const label = lineOf(text, 'label: $expected.token_label');
     const value = lineOf(text, 'token_label: KW-ROOT-2027');
     expect(r.err).toContain(
-      `keywitness rehearse: EVIDENCE_INVALID: steps[4].evidence[0].expect.label (line ${label}): token_init.label: expected an object labelled "KW-ROOT-2027"; observed labels seen: KW-ROOT-2026; the expected value is expected.token_label (line ${value})`,
+      `keywitness rehearse: EVIDENCE_INVALID: steps[4].evidence[0].expect.label (line ${label}): token_init.label: expected an object labelled "KW-ROOT-2027"; observed labels seen: "KW-ROOT-2026" (token); the expected value is expected.token_label (line ${value})`,
     );
     expect(r.err.trim().split('\n')).toHaveLength(2);
     expect(r.out).toMatch(

@@ -437,7 +437,7 @@ describe.skipIf(missing.length > 0)('SoftHSM2 token keys, OpenSSL pkcs11 engine,
     expect(bad.find((r) => r.id === 'k.curve')).toMatchObject({
       ok: false,
       expected: 'P-256',
-      observed: '(not shown), P-384',
+      observed: 'P-384 on public-key "p384"; not printed for private-key "p384"',
     });
     const ed = await checkEvidence(
       {

@@ -149,7 +149,12 @@ describe('checkEvidence on certificates', () => {
       const r = await run(item(name, 'certificate', bytes, { self_signed: true, subject: 'CN=x' }));
       expect(r.parse!.ok).toBe(false);
       expect(r.parse!.observed.length).toBeGreaterThan(5);
-      expect(r.self_signed).toMatchObject({ ok: false, observed: 'not evaluated: the evidence could not be parsed' });
+      expect(r.self_signed).toMatchObject({
+        ok: false,
+        expected: 'true',
+        observed: 'not evaluated: the evidence could not be parsed',
+      });
+      expect(r.subject!.expected).toBe('CN=x');
     }
   });
 
@@ -242,7 +247,11 @@ describe('checkEvidence on CSRs, keys, DNSKEYs and HSM output', () => {
     expect(Object.values(same).every((x) => x.ok)).toBe(true);
     const wrong = await run(item('keygen', 'hsm-output', new Uint8Array(text), { label: 'nothere', curve: 'P-256' }));
     expect(wrong.label!.ok).toBe(false);
-    expect(wrong.curve!.observed).toBe('no objects labelled "nothere"');
+    expect(wrong.curve!.observed).toBe(
+      'no objects labelled "nothere" (labels seen: "p384" (public-key, private-key), "rsa3072" (public-key, private-key), "p256" (public-key, private-key), "ed25519" (private-key, public-key))',
+    );
+    // The label the output shows is what a witness compares with the laptop's screen.
+    expect(wrong.label!.observed).toMatch(/^labels seen: "p384" \(public-key, private-key\), "rsa3072"/);
   });
 
   it('openssl text dumps yield the same SPKI as the certificate', async () => {
@@ -261,5 +270,53 @@ describe('checkEvidence on CSRs, keys, DNSKEYs and HSM output', () => {
       item('eddump', 'hsm-output', new TextEncoder().encode(edDump), { spki_equals: 'edcert' }, 'openssl'),
     );
     expect(r3.spki_equals!.ok).toBe(true);
+  });
+});
+
+describe('what a check observed is shown, not only counted', () => {
+  const keygen = (): Uint8Array =>
+    new Uint8Array(
+      readFileSync(join(import.meta.dirname, '../../../../assets/ceremonies/root-ca-rehearsal/3.2/keygen.txt')),
+    );
+
+  it('the demo key generation: every check names the label and the objects it saw', async () => {
+    const r = await run(
+      item(
+        'keygen',
+        'hsm-output',
+        keygen(),
+        { label: 'root-ca-p384', key_type: 'EC', curve: 'secp384r1', id: '01', object_count: 2 },
+        'pkcs11-tool',
+      ),
+    );
+    expect(Object.values(r).every((x) => x.ok)).toBe(true);
+    expect(r.label!.observed).toBe('labels seen: "root-ca-p384" (private-key, public-key)');
+    expect(r.key_type!.observed).toBe('EC on private-key "root-ca-p384", public-key "root-ca-p384"');
+    expect(r.curve!.observed).toBe('P-384 on public-key "root-ca-p384"; not printed for private-key "root-ca-p384"');
+    expect(r.id!.observed).toBe('01 on private-key "root-ca-p384", public-key "root-ca-p384"');
+    expect(r.object_count!.observed).toBe('2: private-key "root-ca-p384", public-key "root-ca-p384"');
+  });
+
+  it('a misread label: the label the output shows is in the failed check', async () => {
+    const r = await run(
+      item('keygen', 'hsm-output', keygen(), { label: 'root-ca-p348', curve: 'P-384' }, 'pkcs11-tool'),
+    );
+    expect(r.label).toMatchObject({
+      ok: false,
+      expected: 'an object labelled "root-ca-p348"',
+      observed: 'labels seen: "root-ca-p384" (private-key, public-key)',
+    });
+    expect(r.curve!.observed).toBe(
+      'no objects labelled "root-ca-p348" (labels seen: "root-ca-p384" (private-key, public-key))',
+    );
+  });
+
+  it('an expectation that cannot be evaluated still shows what the script declared', async () => {
+    const r = await run(item('k', 'hsm-output', new TextEncoder().encode('garbage'), { label: 'x' }, 'pkcs11-tool'));
+    const unparsed = await run(
+      item('c', 'certificate', new TextEncoder().encode('garbage'), { key: { algorithm: 'ECDSA', curve: 'P-384' } }),
+    );
+    expect(unparsed.key!.expected).toBe('algorithm: ECDSA; curve: P-384');
+    expect(r.label!.expected).toMatch(/x/);
   });
 });
