@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { describeEvidence, type EvidenceDescription } from '../../src/core/evidence/describe.js';
 import type { EvidenceSpec } from '../../src/core/script/types.js';
 import { comparableFingerprints } from '../../src/core/evidence/comparable.js';
+import { formatTime } from '../../src/core/util/time-format.js';
 import { explain } from '../app/explain.js';
 import { HashView } from './HashView.js';
 
@@ -29,7 +30,7 @@ function facts(d: EvidenceDescription): [string, string][] {
     rows.push(
       ['Subject', c.subject],
       ['Issuer', c.issuer],
-      ['Valid', `${c.notBefore} to ${c.notAfter}`],
+      ['Valid', `${formatTime(c.notBefore)} to ${formatTime(c.notAfter)}`],
       ['Key', `${c.key.algorithm} ${c.key.curve ?? c.key.size ?? ''}`],
     );
   }

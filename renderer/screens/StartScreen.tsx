@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { IndexRecord } from '../session/records.js';
+import { formatTime } from '../../src/core/util/time-format.js';
 import { listSessions } from '../session/device.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import type { Route } from '../app/App.js';
@@ -48,7 +49,7 @@ export function StartScreen({ onChoose }: { onChoose: (route: Route) => void }) 
                   Resume as {s.role}: {s.title}
                 </button>{' '}
                 <span className="kw-muted">
-                  session {s.sid.slice(0, 8)}…, opened {new Date(s.at).toLocaleString()}
+                  session {s.sid.slice(0, 8)}…, opened {formatTime(s.at)}
                 </span>
               </li>
             ))}

@@ -12,14 +12,9 @@ import type { AuditResult } from '../../../src/core/audit/verdict.js';
 import { spokenWords } from '../../../src/core/protocol/words.js';
 import { stepCompletion } from '../../../src/core/session/completion.js';
 import { toHex } from '../../../src/core/util/bytes.js';
+import { formatTime } from '../../../src/core/util/time-format.js';
 import { CheckTable } from '../../components/CheckTable.js';
 import { HashView } from '../../components/HashView.js';
-
-const iso = (ms: number): string =>
-  new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' UTC');
 
 const expectedLabel = (state: AuditResult['expected']['script']): string =>
   state === 'matches'
@@ -68,7 +63,7 @@ export function AuditReportView({
       </div>
       <p>
         Bundle <code>{bundleName}</code> (SHA-256 {bundleSha256}); {receipts.length} receipt(s)
-        {receipts.length ? `: ${receipts.join(', ')}` : ''}. Audited {iso(Date.now())}.
+        {receipts.length ? `: ${receipts.join(', ')}` : ''}. Audited {formatTime(Date.now())}.
       </p>
       {n > 0 && (
         <section aria-labelledby="findings-title">
@@ -132,8 +127,8 @@ export function AuditReportView({
         {g && (
           <>
             <p>
-              Session <code>{toHex(g.sid)}</code>, {g.body.mode.toUpperCase()}, opened {iso(g.at)} by {g.body.name} (key{' '}
-              {spokenWords(g.by)}), app build {g.body.app || 'not stated'}.
+              Session <code>{toHex(g.sid)}</code>, {g.body.mode.toUpperCase()}, opened {formatTime(g.at)} by{' '}
+              {g.body.name} (key {spokenWords(g.by)}), app build {g.body.app || 'not stated'}.
             </p>
             <HashView
               bytes={g.by}
@@ -164,7 +159,7 @@ export function AuditReportView({
                         {!a
                           ? 'none'
                           : a.envelope.body.agree
-                            ? `agrees (${iso(a.envelope.at)})`
+                            ? `agrees (${formatTime(a.envelope.at)})`
                             : `DOES NOT AGREE: "${a.envelope.body.reason ?? ''}"`}
                       </td>
                       <td className={given.has(fp) ? undefined : 'kw-bad'}>{given.has(fp) ? 'given' : 'NONE'}</td>
@@ -210,7 +205,7 @@ export function AuditReportView({
                   {done.blocked ? ' (by exception)' : ''}
                 </h3>
                 <p>
-                  Statement signed {iso(statement.envelope.at)}.
+                  Statement signed {formatTime(statement.envelope.at)}.
                   {Object.keys(statement.envelope.body.inputs).length > 0 && (
                     <>
                       {' '}
@@ -238,7 +233,7 @@ export function AuditReportView({
                   {[step.statement, ...step.exceptions].map((target) => [
                     target.message.envelope.t === 'exception' ? (
                       <li key={toHex(target.message.id)} className="kw-warn">
-                        Exception signed {iso(target.message.envelope.at)}: &ldquo;
+                        Exception signed {formatTime(target.message.envelope.at)}: &ldquo;
                         {(target.message.envelope.body as { reason: string }).reason}&rdquo;
                       </li>
                     ) : null,
@@ -248,7 +243,8 @@ export function AuditReportView({
                       return (
                         <li key={toHex(ack.id)} className={b.decision === 'confirm' ? undefined : 'kw-bad'}>
                           {b.decision === 'confirm' ? 'Confirmed' : 'OBJECTED'} by {who?.label ?? 'unknown'} at{' '}
-                          {iso(ack.envelope.at)} ({answerFlags(ack, step.spec.acks)}){b.reason ? `: "${b.reason}"` : ''}
+                          {formatTime(ack.envelope.at)} ({answerFlags(ack, step.spec.acks)})
+                          {b.reason ? `: "${b.reason}"` : ''}
                         </li>
                       );
                     }),
@@ -259,8 +255,8 @@ export function AuditReportView({
           })}
           {state.close && (
             <p>
-              Closed {iso(state.close.envelope.at)}; {state.attestations.size} of {state.participants.size} closing
-              attestations.
+              Closed {formatTime(state.close.envelope.at)}; {state.attestations.size} of {state.participants.size}{' '}
+              closing attestations.
             </p>
           )}
         </section>

@@ -4,6 +4,7 @@ import type { Participant } from '../../../src/core/session/state.js';
 import type { Completion } from '../../../src/core/session/completion.js';
 import { spokenWords } from '../../../src/core/protocol/words.js';
 import { toHex } from '../../../src/core/util/bytes.js';
+import { formatTime } from '../../../src/core/util/time-format.js';
 
 export function QuorumView({
   progress,
@@ -56,7 +57,7 @@ export function QuorumView({
                   return (
                     <td key={i} className={b.decision === 'confirm' ? 'kw-pass' : 'kw-fail'}>
                       <strong>{b.decision === 'confirm' ? 'CONFIRMED' : 'OBJECTED'}</strong>{' '}
-                      {new Date(ack.envelope.at).toLocaleTimeString()}
+                      {formatTime(ack.envelope.at)}
                       {b.reason && <> — &ldquo;{b.reason}&rdquo;</>}
                     </td>
                   );

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import type { StepProgress } from '../../../src/core/session/completion.js';
 import { toHex } from '../../../src/core/util/bytes.js';
+import { formatTime } from '../../../src/core/util/time-format.js';
 import { CheckTable } from '../../components/CheckTable.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
@@ -102,7 +103,7 @@ export function StepAcks({
   return (
     <section className="kw-screen" aria-labelledby="acks-title" data-testid="step-acks" data-step={step.id}>
       <p className="kw-muted">
-        Step {position}: statement signed {new Date(statement.envelope.at).toLocaleTimeString()}
+        Step {position}: statement signed {formatTime(statement.envelope.at)}
       </p>
       <h1 id="acks-title">
         Step {step.id}: {step.title}

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { Decision } from '../../../src/core/protocol/bodies.js';
 import type { ParticipantSession, Review } from '../../../src/core/session/participant-session.js';
 import { toHex } from '../../../src/core/util/bytes.js';
+import { formatTime } from '../../../src/core/util/time-format.js';
 import { CheckTable } from '../../components/CheckTable.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { EvidenceView } from '../../components/EvidenceView.js';
@@ -59,8 +60,7 @@ export function ReviewScreen({
       data-target={review.target.t}
     >
       <p className="kw-muted">
-        {exception ? 'Exception' : 'Statement'} signed by the coordinator at{' '}
-        {new Date(review.target.envelope.at).toLocaleTimeString()}
+        {exception ? 'Exception' : 'Statement'} signed by the coordinator at {formatTime(review.target.envelope.at)}
       </p>
       <h1 id="review-title">
         Step {step.id}: {step.title}

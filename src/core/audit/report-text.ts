@@ -4,6 +4,7 @@ import type { AckSpec } from '../script/types.js';
 import { spokenWords, toWords } from '../protocol/words.js';
 import type { SignedMessage } from '../protocol/message.js';
 import { toHex } from '../util/bytes.js';
+import { formatTime } from '../util/time-format.js';
 import { stepCompletion } from '../session/completion.js';
 import type { Finding } from './findings.js';
 import type { AuditResult } from './verdict.js';
@@ -58,7 +59,7 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
   const state = report.state;
   if (!state?.genesis) return lines.join('\n') + '\n';
   const g = state.genesis.envelope;
-  lines.push(`Session:  ${toHex(g.sid)} (${g.body.mode.toUpperCase()}) opened ${new Date(g.at).toISOString()}`);
+  lines.push(`Session:  ${toHex(g.sid)} (${g.body.mode.toUpperCase()}) opened ${formatTime(g.at)}`);
   lines.push(`  coordinator ${g.body.name} (${spokenWords(g.by)})`);
   lines.push(`  key fingerprint ${toHex(g.by)}`);
   lines.push(`  ${toWords(g.by).join(' ')}`);
@@ -79,7 +80,7 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
     }
     const done = stepCompletion(step, state.participants);
     lines.push(
-      `  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''} — ${new Date(statement.envelope.at).toISOString()}`,
+      `  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''} — ${formatTime(statement.envelope.at)}`,
     );
     for (const e of statement.envelope.body.evidence)
       lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
@@ -92,14 +93,14 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
         const who = state.participants.get(toHex(ack.envelope.by))?.label ?? '?';
         const b = ack.envelope.body;
         lines.push(
-          `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${new Date(ack.envelope.at).toISOString()} (${answerFlags(ack, step.spec.acks)})${b.reason ? `: "${b.reason}"` : ''}`,
+          `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${formatTime(ack.envelope.at)} (${answerFlags(ack, step.spec.acks)})${b.reason ? `: "${b.reason}"` : ''}`,
         );
       }
     }
   }
   if (state.close) {
     lines.push(
-      `Closed ${new Date(state.close.envelope.at).toISOString()}; attestations ${state.attestations.size} of ${state.participants.size}.`,
+      `Closed ${formatTime(state.close.envelope.at)}; attestations ${state.attestations.size} of ${state.participants.size}.`,
     );
   }
   return lines.join('\n') + '\n';

@@ -6,6 +6,7 @@ import type { CheckResult } from '../checks.js';
 import { toHex } from '../util/bytes.js';
 import { sha1 } from '../util/hash.js';
 import { must } from '../util/must.js';
+import { formatTime } from '../util/time-format.js';
 import { validityDays, type CertificateFacts, type CsrFacts } from './certificate.js';
 import { checkChain, isSelfIssued, verifyIssuedBy, verifyWith } from './chain.js';
 import type { KeyFacts } from './keys.js';
@@ -220,22 +221,17 @@ export async function checkPki(
           'validity_days',
           days === value,
           `${String(value)} days`,
-          `${Number.isInteger(days) ? days : days.toFixed(4)} days (${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
+          `${Number.isInteger(days) ? days : days.toFixed(4)} days (${formatTime(cert.notBefore)} to ${formatTime(cert.notAfter)})`,
         ),
       ];
     }
     case 'not_before':
       return [
-        ctx.result(
-          'not_before',
-          dateMatches(cert.notBefore, String(value)),
-          String(value),
-          cert.notBefore.toISOString(),
-        ),
+        ctx.result('not_before', dateMatches(cert.notBefore, String(value)), String(value), formatTime(cert.notBefore)),
       ];
     case 'not_after':
       return [
-        ctx.result('not_after', dateMatches(cert.notAfter, String(value)), String(value), cert.notAfter.toISOString()),
+        ctx.result('not_after', dateMatches(cert.notAfter, String(value)), String(value), formatTime(cert.notAfter)),
       ];
     case 'valid_at': {
       const t = Date.parse(String(value));
@@ -244,7 +240,7 @@ export async function checkPki(
           'valid_at',
           cert.notBefore.getTime() <= t && t <= cert.notAfter.getTime(),
           `valid at ${String(value)}`,
-          `valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()}`,
+          `valid ${formatTime(cert.notBefore)} to ${formatTime(cert.notAfter)}`,
         ),
       ];
     }

@@ -202,6 +202,10 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
       const objects = step.id === OBJECTION.step && w === OBJECTION.by;
       await answer(P[w].page, step.id, objects ? 'object' : 'confirm', w === 'W2' ? 'word' : 'hex');
       if (step.id === '3.2' && w === 'W1') {
+        // Times read the same on every screen and in the report: date, time and zone, in UTC.
+        await expect(C.page.getByTestId('step-acks')).toContainText(
+          /statement signed \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/,
+        );
         await shot(C.page, '09-coordinator-acks', 'coordinator: statement and quorum');
         await C.page.getByRole('button', { name: /Projector mode/ }).click();
         await shot(C.page, '12-coordinator-projector-mode', 'coordinator: projector mode');

@@ -172,8 +172,15 @@ describe('the reports built from it', () => {
     expect(text).toMatch(/Carol Mbeki — custodian — .* — receipt given\n/);
     expect(text).toContain(`key fingerprint ${toHex(coordinatorKey())}`);
     // Step 4.2 asks custodians to recompute and to pass the word challenge.
-    expect(text).toMatch(/confirmed Cathy Novak \(custodian, [^)]*\) at \S+ \(recomputed: yes, challenge: yes\)/);
-    expect(text).toMatch(/confirmed \S+ \S+ \(witness, [^)]*\) at \S+ \(recomputed: (yes|no), challenge: no\)/);
+    // Times read as on every screen: date, time and zone, in UTC.
+    const at = String.raw`\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC`;
+    expect(text).toMatch(
+      new RegExp(String.raw`confirmed Cathy Novak \(custodian, [^)]*\) at ${at} \(recomputed: yes, challenge: yes\)`),
+    );
+    expect(text).toMatch(
+      new RegExp(String.raw`confirmed \S+ \S+ \(witness, [^)]*\) at ${at} \(recomputed: (yes|no), challenge: no\)`),
+    );
+    expect(text).toMatch(new RegExp(String.raw`\(REHEARSAL\) opened ${at}\n`));
   });
 
   it('the text report capitalises a flag the step asks for and the answer lacks', async () => {
