@@ -4,20 +4,11 @@
  * pkijs then parses the same bytes as a second, independent structural check, so input one of them
  * rejects is rejected.
  */
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { pkijsSchemaCheck } from './pkijs-schema.js';
 import { KeywitnessError } from '../errors.js';
 import { integerMagnitude, bitLength, decodeTime, oidOf, smallInteger } from './asn1-values.js';
-import {
-  childrenOf,
-  contentOf,
-  encodingOf,
-  expectTag,
-  MAX_DER_DEPTH,
-  MAX_DER_ELEMENTS,
-  scanDer,
-  type DerNode,
-} from './der.js';
+import { childrenOf, contentOf, encodingOf, expectTag, scanDer, type DerNode } from './der.js';
 import { readExtensions, type ExtensionFacts } from './extensions.js';
 import { sha1Fingerprint, sha256Fingerprint, type Fingerprint } from './fingerprints.js';
 import { describeSpkiNode, type KeyFacts } from './keys.js';
@@ -72,17 +63,9 @@ function invalid(message: string, where: string): never {
 
 /** Parse the same DER with pkijs so its schema check is applied too. */
 function pkijsCheck(der: Uint8Array, kind: 'certificate' | 'csr', where: string): void {
-  const asn = asn1js.fromBER(der, { maxDepth: MAX_DER_DEPTH + 8, maxNodes: MAX_DER_ELEMENTS });
-  if (asn.offset === -1) invalid(`not decodable as ASN.1: ${asn.result.error}`, where);
-  try {
-    if (kind === 'certificate') new pkijs.Certificate({ schema: asn.result });
-    else new pkijs.CertificationRequest({ schema: asn.result });
-  } catch (e) {
-    invalid(
-      `not a well-formed ${kind === 'certificate' ? 'X.509 certificate' : 'PKCS#10 request'}: ${(e as Error).message}`,
-      where,
-    );
-  }
+  if (kind === 'certificate')
+    pkijsSchemaCheck(der, 'X.509 certificate', where, (schema) => new pkijs.Certificate({ schema }));
+  else pkijsSchemaCheck(der, 'PKCS#10 request', where, (schema) => new pkijs.CertificationRequest({ schema }));
 }
 
 function signedParts(der: Uint8Array, root: DerNode, what: string, where: string): { tbsNode: DerNode } & SignedParts {

@@ -4,11 +4,11 @@
  * reason. The byte ranges come from the bounded DER walker; pkijs parses the same bytes as a second,
  * independent structural check, as for certificates.
  */
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { pkijsSchemaCheck } from './pkijs-schema.js';
 import { KeywitnessError } from '../errors.js';
 import { equalBytes, toHex } from '../util/bytes.js';
-import { contentOf, childrenOf, encodingOf, expectTag, MAX_DER_DEPTH, MAX_DER_ELEMENTS, scanDer } from './der.js';
+import { contentOf, childrenOf, encodingOf, expectTag, scanDer } from './der.js';
 import { decodeTime, integerMagnitude, smallInteger } from './asn1-values.js';
 import { sha256Fingerprint, type Fingerprint } from './fingerprints.js';
 import { formatName, readName, type NameRdns } from './names.js';
@@ -107,13 +107,7 @@ function reasonOf(ext: RawExtension, where: string): string {
 
 /** Parse the same DER with pkijs so its schema check is applied too. */
 function pkijsCheck(der: Uint8Array, where: string): void {
-  const asn = asn1js.fromBER(der, { maxDepth: MAX_DER_DEPTH + 8, maxNodes: MAX_DER_ELEMENTS });
-  if (asn.offset === -1) invalid(`not decodable as ASN.1: ${asn.result.error}`, where);
-  try {
-    new pkijs.CertificateRevocationList({ schema: asn.result });
-  } catch (e) {
-    invalid(`not a well-formed X.509 CRL: ${(e as Error).message}`, where);
-  }
+  pkijsSchemaCheck(der, 'X.509 CRL', where, (schema) => new pkijs.CertificateRevocationList({ schema }));
 }
 
 /**

@@ -4,23 +4,14 @@
  * the responder included. The signed bytes come from the bounded DER walker; pkijs parses the same
  * bytes as a second, independent structural check.
  */
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { pkijsSchemaCheck } from './pkijs-schema.js';
 import { KeywitnessError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { decodeTime, integerMagnitude, oidOf, smallInteger } from './asn1-values.js';
 import { parseCertificate, type CertificateFacts } from './certificate.js';
 import { CRL_REASONS } from './crl.js';
-import {
-  childrenOf,
-  contentOf,
-  encodingOf,
-  expectTag,
-  MAX_DER_DEPTH,
-  MAX_DER_ELEMENTS,
-  scanDer,
-  type DerNode,
-} from './der.js';
+import { childrenOf, contentOf, encodingOf, expectTag, scanDer, type DerNode } from './der.js';
 import { sha256Fingerprint, type Fingerprint } from './fingerprints.js';
 import { formatName, readName, type NameRdns } from './names.js';
 import { rawExtensions, splitSigned } from './signed-object.js';
@@ -92,18 +83,8 @@ function invalid(message: string, where: string): never {
 }
 
 function pkijsCheck(der: Uint8Array, basic: Uint8Array, where: string): void {
-  for (const [bytes, make] of [
-    [der, (schema: asn1js.AsnType) => new pkijs.OCSPResponse({ schema })],
-    [basic, (schema: asn1js.AsnType) => new pkijs.BasicOCSPResponse({ schema })],
-  ] as const) {
-    const asn = asn1js.fromBER(bytes, { maxDepth: MAX_DER_DEPTH + 8, maxNodes: MAX_DER_ELEMENTS });
-    if (asn.offset === -1) invalid(`not decodable as ASN.1: ${asn.result.error}`, where);
-    try {
-      make(asn.result);
-    } catch (e) {
-      invalid(`not a well-formed OCSP response: ${(e as Error).message}`, where);
-    }
-  }
+  pkijsSchemaCheck(der, 'OCSP response', where, (schema) => new pkijs.OCSPResponse({ schema }));
+  pkijsSchemaCheck(basic, 'OCSP response', where, (schema) => new pkijs.BasicOCSPResponse({ schema }));
 }
 
 function generalizedTime(bytes: Uint8Array, node: DerNode | undefined, what: string, where: string): Date {
