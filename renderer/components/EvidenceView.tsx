@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { describeEvidence, type EvidenceDescription } from '../../src/core/evidence/describe.js';
 import type { EvidenceSpec } from '../../src/core/script/types.js';
 import { comparableFingerprints } from '../../src/core/evidence/comparable.js';
+import { spokenWords } from '../../src/core/protocol/words.js';
 import { formatTime } from '../../src/core/util/time-format.js';
 import { explain } from '../app/explain.js';
 import { HashView } from './HashView.js';
@@ -50,7 +51,12 @@ function facts(d: EvidenceDescription): [string, string][] {
   return rows;
 }
 
-export function EvidenceView({ spec, bytes, name }: { spec: EvidenceSpec; bytes: Uint8Array; name: string }) {
+/** The description of the bytes this device holds, or why they could not be read. */
+function useDescription(
+  spec: EvidenceSpec,
+  bytes: Uint8Array,
+  name: string,
+): { d: EvidenceDescription | undefined; error: string | undefined } {
   const [d, setD] = useState<EvidenceDescription | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
@@ -63,6 +69,36 @@ export function EvidenceView({ spec, bytes, name }: { spec: EvidenceSpec; bytes:
       live = false;
     };
   }, [spec, bytes, name]);
+  return { d, error };
+}
+
+/**
+ * The one fingerprint the room compares for a piece of evidence (the one the word challenge asks
+ * about), large, with the command that shows it on the independent source: what the coordinator's
+ * screen shows the room while the witnesses answer.
+ */
+export function PrimaryFingerprint({ spec, bytes, name }: { spec: EvidenceSpec; bytes: Uint8Array; name: string }) {
+  const { d, error } = useDescription(spec, bytes, name);
+  if (error)
+    return (
+      <p className="kw-bad">
+        Evidence <code>{spec.id}</code> could not be read as {spec.kind}: {error}
+      </p>
+    );
+  const f = d ? comparableFingerprints(d, name)[0] : undefined;
+  if (!f) return null;
+  return (
+    <section className="kw-primary-fp" aria-label={`Fingerprint of evidence ${spec.id}`}>
+      <p className="kw-words-huge" data-testid={`primary-fingerprint-${spec.id}`}>
+        {spokenWords(f.bytes)}
+      </p>
+      <HashView bytes={f.bytes} hex={f.hex} label={`Evidence ${spec.id}: ${f.label}`} source={f} size="normal" />
+    </section>
+  );
+}
+
+export function EvidenceView({ spec, bytes, name }: { spec: EvidenceSpec; bytes: Uint8Array; name: string }) {
+  const { d, error } = useDescription(spec, bytes, name);
   return (
     <section className="kw-evidence" aria-label={`Evidence ${spec.id}`} data-testid={`evidence-${spec.id}`}>
       <h4>

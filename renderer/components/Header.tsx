@@ -64,7 +64,7 @@ export function Header({ info, infoError, network, networkError, mode, projector
               <span className="kw-label">Build</span>{' '}
               <span className="kw-words-strong">{spokenOf(info.buildHashWords)}</span>{' '}
               <details className="kw-build-details">
-                <summary>all 32 words and hex</summary>
+                <summary>32 words, hex</summary>
                 <p className="kw-words">{info.buildHashWords.join(' ')}</p>
                 <p className="kw-hex">{info.buildHashHex}</p>
                 <p>

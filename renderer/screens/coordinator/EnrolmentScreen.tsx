@@ -6,6 +6,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { spokenWords } from '../../../src/core/protocol/words.js';
 import { equalBytes } from '../../../src/core/util/bytes.js';
+import { ActionBar } from '../../components/ActionBar.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
@@ -117,10 +118,17 @@ export function EnrolmentScreen({
           );
         })}
       </ul>
-      <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>
-        Enrolment complete: begin step {script.steps[0]?.id}
-      </button>
-      {short.length > 0 && <p className="kw-muted">Waiting for: {short.map((r) => r.title).join(', ')}.</p>}
+      <ActionBar label="Begin the steps">
+        <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>
+          Enrolment complete: begin step {script.steps[0]?.id}
+        </button>
+        <span className={short.length > 0 ? 'kw-muted' : undefined}>
+          {participants.length} enrolled
+          {short.length > 0
+            ? `; waiting for: ${short.map((r) => r.title).join(', ')}.`
+            : '; every role has its minimum.'}
+        </span>
+      </ActionBar>
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { useApp } from '../../app/context.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
 import { PlainQr } from '../../components/PlainQr.js';
+import { ActionBar } from '../../components/ActionBar.js';
 import { createCoordinatorSession, type CoordinatorSession } from '../../session/coordinator-session.js';
 
 export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated: (s: CoordinatorSession) => void }) {
@@ -61,14 +62,18 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
 
   return (
     <section className="kw-screen" aria-labelledby="script-title">
-      <h1 id="script-title">Open the ceremony script</h1>
-      <p>
-        Open the script from the read-only media. Its SHA-256 must equal the value published on paper before the
-        ceremony.
-      </p>
-      <button type="button" className="kw-primary" onClick={() => void open()}>
-        Open script file…
-      </button>
+      <div className="kw-title-row">
+        <h1 id="script-title">Open the ceremony script</h1>
+        <button type="button" className={loaded ? undefined : 'kw-primary'} onClick={() => void open()}>
+          {loaded ? 'Open another script file…' : 'Open script file…'}
+        </button>
+      </div>
+      {!loaded && (
+        <p>
+          Open the script from the read-only media. Its SHA-256 must equal the value published on paper before the
+          ceremony.
+        </p>
+      )}
       <ErrorNotice error={error} />
       {loaded && (
         <>
@@ -81,45 +86,64 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
               .join(', ')}
             .
           </p>
-          <div className="kw-hash-with-qr">
+          <div className="kw-split">
             <HashView
               bytes={loaded.script.hash}
               label="Script SHA-256: compare all 32 words with the published paper copy"
               testId="script-hash"
             />
-            <PlainQr text={toHex(loaded.script.hash)} label="QR code of the script hash in hex" />
+            <div>
+              <h2>Create the session</h2>
+              <div className="kw-field">
+                <label htmlFor="coordinator-name">Your name (the ceremony administrator)</label>
+                <input
+                  id="coordinator-name"
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  autoComplete="off"
+                />
+              </div>
+              <fieldset className="kw-field">
+                <legend>Kind of session</legend>
+                <label className="kw-check">
+                  <input
+                    type="radio"
+                    name="mode"
+                    checked={mode === 'rehearsal'}
+                    onChange={() => setMode('rehearsal')}
+                  />{' '}
+                  Rehearsal (watermarked on every screen)
+                </label>
+                <label className="kw-check">
+                  <input
+                    type="radio"
+                    name="mode"
+                    checked={mode === 'production'}
+                    onChange={() => setMode('production')}
+                  />{' '}
+                  Production
+                </label>
+              </fieldset>
+              <PlainQr text={toHex(loaded.script.hash)} label="QR code of the script hash in hex" maxSize={180} />
+            </div>
           </div>
-          <label className="kw-check">
-            <input type="checkbox" checked={hashChecked} onChange={(e) => setHashChecked(e.target.checked)} />
-            The room compared the script hash with the published copy and it matches.
-          </label>
-          <h2>Create the session</h2>
-          <div className="kw-field">
-            <label htmlFor="coordinator-name">Your name (the ceremony administrator)</label>
-            <input id="coordinator-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
-          </div>
-          <fieldset className="kw-field">
-            <legend>Kind of session</legend>
+          <ActionBar label="Create the session">
             <label className="kw-check">
-              <input type="radio" name="mode" checked={mode === 'rehearsal'} onChange={() => setMode('rehearsal')} />{' '}
-              Rehearsal (watermarked on every screen)
+              <input type="checkbox" checked={hashChecked} onChange={(e) => setHashChecked(e.target.checked)} />
+              The room compared the script hash with the published copy and it matches.
             </label>
-            <label className="kw-check">
-              <input type="radio" name="mode" checked={mode === 'production'} onChange={() => setMode('production')} />{' '}
-              Production
-            </label>
-          </fieldset>
-          <button
-            type="button"
-            className="kw-primary"
-            disabled={busy || !hashChecked || name.trim() === ''}
-            onClick={() => void create()}
-          >
-            Create {mode} session and show the genesis
-          </button>
-          {(!hashChecked || name.trim() === '') && (
-            <p className="kw-muted">Enter your name and confirm the hash comparison to continue.</p>
-          )}
+            <button
+              type="button"
+              className="kw-primary"
+              disabled={busy || !hashChecked || name.trim() === ''}
+              onClick={() => void create()}
+            >
+              Create {mode} session and show the genesis
+            </button>
+            {(!hashChecked || name.trim() === '') && (
+              <span className="kw-muted">Enter your name and confirm the hash comparison to continue.</span>
+            )}
+          </ActionBar>
         </>
       )}
     </section>

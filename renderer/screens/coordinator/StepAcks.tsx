@@ -7,10 +7,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import type { StepProgress } from '../../../src/core/session/completion.js';
-import { toHex } from '../../../src/core/util/bytes.js';
+import { equalBytes, toHex } from '../../../src/core/util/bytes.js';
 import { formatTime } from '../../../src/core/util/time-format.js';
 import { CheckTable } from '../../components/CheckTable.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { PrimaryFingerprint } from '../../components/EvidenceView.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
@@ -78,6 +79,16 @@ export function StepAcks({
     [session, coordinator, refresh],
   );
 
+  // The statement's evidence as this session recorded it, for the room to compare its fingerprint.
+  const evidence = useMemo(() => {
+    const held = coordinator.bundle().evidence;
+    return statement.envelope.body.evidence.flatMap((ref) => {
+      const spec = step.evidence.find((e) => e.id === ref.id);
+      const bytes = held.find((e) => equalBytes(e.sha256, ref.sha256))?.data;
+      return spec && bytes ? [{ spec, bytes, name: ref.name }] : [];
+    });
+  }, [coordinator, statement, step]);
+
   const completion = coordinator.currentCompletion();
   if (!completion) throw new Error('StepAcks is shown only while a step is in progress');
   const exception = progress.exceptions.at(-1)?.message;
@@ -102,7 +113,7 @@ export function StepAcks({
 
   return (
     <section className="kw-screen" aria-labelledby="acks-title" data-testid="step-acks" data-step={step.id}>
-      <p className="kw-muted">
+      <p className="kw-muted kw-kicker">
         Step {position}: statement signed {formatTime(statement.envelope.at)}
       </p>
       <h1 id="acks-title">
@@ -120,7 +131,7 @@ export function StepAcks({
             <p>Preparing the evidence for transfer…</p>
           )}
         </div>
-        <div>
+        <div className="kw-acks-side">
           <h2>Scan each acknowledgement</h2>
           <ScannerPanel
             active
@@ -135,6 +146,9 @@ export function StepAcks({
             </p>
           )}
           <ErrorNotice error={error} title="Acknowledgement refused" onDismiss={() => setError(undefined)} />
+          {evidence.map((e) => (
+            <PrimaryFingerprint key={e.spec.id} spec={e.spec} bytes={e.bytes} name={e.name} />
+          ))}
         </div>
       </div>
       <QuorumView progress={progress} participants={coordinator.state.participants} completion={completion} />

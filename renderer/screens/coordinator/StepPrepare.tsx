@@ -77,7 +77,7 @@ export function StepPrepare({
 
   return (
     <section className="kw-screen" aria-labelledby="step-title" data-testid="step-prepare" data-step={step.id}>
-      <p className="kw-muted">
+      <p className="kw-muted kw-kicker">
         Step {position}
         {step.actor ? `, performed by ${step.actor}` : ''}
       </p>

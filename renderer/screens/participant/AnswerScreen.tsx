@@ -1,6 +1,7 @@
 /** Participant: the signed answer (journaled already) as a QR code for the coordinator to scan. */
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
+import { ActionBar } from '../../components/ActionBar.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import type { ParticipantView } from './ParticipantFlow.js';
 
@@ -27,9 +28,11 @@ export function AnswerScreen({
       {b.reason && <p>Your reason: &ldquo;{b.reason}&rdquo;</p>}
       <p>Signed by this device ({session.name}) and stored in its journal; it is part of your receipt.</p>
       <MessageQr messages={[ack]} label="My acknowledgement QR code" />
-      <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
-        The coordinator has it: scan the next statement
-      </button>
+      <ActionBar label="Next">
+        <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
+          The coordinator has it: scan the next statement
+        </button>
+      </ActionBar>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import { spokenWords } from '../../../src/core/protocol/words.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
+import { ActionBar } from '../../components/ActionBar.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
 import { MessageQr } from '../../components/MessageQr.js';
@@ -24,9 +25,8 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
       setError(e);
     }
   };
-  return (
-    <section className="kw-screen" aria-labelledby="penrol-title" data-testid="participant-enrol">
-      <h1 id="penrol-title">Joined: {session.script.title}</h1>
+  const facts = (
+    <>
       <p className="kw-ok" data-testid="genesis-ok">
         The session&apos;s script hash matches this device&apos;s copy of the script. The coordinator, {g.name}, signed
         the genesis with the key starting{' '}
@@ -36,14 +36,23 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
         Session kind: <strong>{g.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}</strong>. You enrol as{' '}
         <strong>{session.name}</strong>, role <strong>{session.role}</strong>.
       </p>
+    </>
+  );
+  return (
+    <section className="kw-screen" aria-labelledby="penrol-title" data-testid="participant-enrol">
+      <h1 id="penrol-title">Joined: {session.script.title}</h1>
       {!enrol && (
-        <button type="button" className="kw-primary" onClick={() => void sign()}>
-          Sign my enrolment and show it
-        </button>
+        <>
+          {facts}
+          <button type="button" className="kw-primary" onClick={() => void sign()}>
+            Sign my enrolment and show it
+          </button>
+        </>
       )}
       <ErrorNotice error={error} />
       {enrol && (
         <>
+          {/* The code and the words first, so both are in view; what was checked follows the words. */}
           <div className="kw-two">
             <MessageQr messages={[enrol]} label="My enrolment QR code" />
             <div>
@@ -51,6 +60,7 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
               <p className="kw-words-huge" data-testid="enrol-words">
                 {spokenWords(session.fingerprint)}
               </p>
+              {facts}
               <HashView
                 bytes={session.fingerprint}
                 label="This device's key fingerprint (all 32 words)"
@@ -58,9 +68,11 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
               />
             </div>
           </div>
-          <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
-            The coordinator has my enrolment: scan the statements
-          </button>
+          <ActionBar label="Next">
+            <button type="button" className="kw-primary" onClick={() => go({ at: 'listen' })}>
+              The coordinator has my enrolment: scan the statements
+            </button>
+          </ActionBar>
         </>
       )}
     </section>

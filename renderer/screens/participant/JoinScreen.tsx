@@ -65,60 +65,77 @@ export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s:
         </strong>
         .
       </p>
-      <div className="kw-field">
-        <label htmlFor="participant-name">Your name</label>
-        <input id="participant-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
-      </div>
-      <h2>This device&apos;s copy of the script</h2>
-      <p>
-        Open the script from your own read-only media, not from the coordinator. Every statement is checked against it.
-      </p>
-      <button type="button" onClick={() => void open()}>
-        Open script file…
-      </button>
-      {loaded && (
-        <>
+      <div className="kw-split">
+        <section aria-labelledby="join-script-title">
+          <h2 id="join-script-title">This device&apos;s copy of the script</h2>
           <p>
-            {loaded.script.title} (<code>{loaded.script.id}</code>, from <code>{loaded.file}</code>)
+            Open the script from your own read-only media, not from the coordinator. Every statement is checked against
+            it.
           </p>
-          <HashView
-            bytes={loaded.script.hash}
-            label="Script SHA-256 on this device: compare with the paper copy and the projector"
-            testId="own-script-hash"
-          />
+          <button type="button" onClick={() => void open()}>
+            Open script file…
+          </button>
+          {loaded && (
+            <>
+              <p>
+                {loaded.script.title} (<code>{loaded.script.id}</code>, from <code>{loaded.file}</code>)
+              </p>
+              <HashView
+                bytes={loaded.script.hash}
+                label="Script SHA-256 on this device: compare with the paper copy and the projector"
+                testId="own-script-hash"
+              />
+            </>
+          )}
+        </section>
+        <section aria-labelledby="join-you-title">
+          <h2 id="join-you-title">You</h2>
           <div className="kw-field">
-            <label htmlFor="participant-role">Your role</label>
-            <select id="participant-role" value={role} onChange={(e) => setRole(e.target.value)}>
-              {loaded.script.roles
-                .filter((r) => !r.coordinator)
-                .map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {r.title}
-                  </option>
-                ))}
-            </select>
+            <label htmlFor="participant-name">Your name</label>
+            <input id="participant-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
           </div>
-        </>
-      )}
-      <ErrorNotice error={error} title="Could not join" onDismiss={() => setError(undefined)} />
-      <h2>Scan the session genesis</h2>
-      {!scanning && (
-        <button
-          type="button"
-          className="kw-primary"
-          disabled={!ready}
-          onClick={() => {
-            setError(undefined);
-            setScanning(true);
-          }}
-        >
-          Scan the genesis on the coordinator&apos;s screen
-        </button>
-      )}
-      {!ready && <p className="kw-muted">Enter your name and open the script first.</p>}
-      {scanning && (
-        <ScannerPanel active verify={verify} onMessage={onMessage} title="Camera: the coordinator's genesis QR code" />
-      )}
+          {loaded ? (
+            <div className="kw-field">
+              <label htmlFor="participant-role">Your role</label>
+              <select id="participant-role" value={role} onChange={(e) => setRole(e.target.value)}>
+                {loaded.script.roles
+                  .filter((r) => !r.coordinator)
+                  .map((r) => (
+                    <option key={r.id} value={r.id}>
+                      {r.title}
+                    </option>
+                  ))}
+              </select>
+            </div>
+          ) : (
+            <p className="kw-muted">Your role is chosen from the script, once it is open.</p>
+          )}
+          <ErrorNotice error={error} title="Could not join" onDismiss={() => setError(undefined)} />
+          <h2>Scan the session genesis</h2>
+          {!scanning && (
+            <button
+              type="button"
+              className="kw-primary"
+              disabled={!ready}
+              onClick={() => {
+                setError(undefined);
+                setScanning(true);
+              }}
+            >
+              Scan the genesis on the coordinator&apos;s screen
+            </button>
+          )}
+          {!ready && <p className="kw-muted">Enter your name and open the script first.</p>}
+          {scanning && (
+            <ScannerPanel
+              active
+              verify={verify}
+              onMessage={onMessage}
+              title="Camera: the coordinator's genesis QR code"
+            />
+          )}
+        </section>
+      </div>
     </section>
   );
 }

@@ -59,7 +59,7 @@ export function ReviewScreen({
       data-step={step.id}
       data-target={review.target.t}
     >
-      <p className="kw-muted">
+      <p className="kw-muted kw-kicker">
         {exception ? 'Exception' : 'Statement'} signed by the coordinator at {formatTime(review.target.envelope.at)}
       </p>
       <h1 id="review-title">

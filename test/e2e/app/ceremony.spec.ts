@@ -100,6 +100,9 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
   );
   await C.page.getByLabel('Your name (the ceremony administrator)').fill('Alex Admin');
   await C.page.getByLabel(/compared the script hash/).check();
+  // At 1280×800 the next action is in view with the hash, without scrolling.
+  await expect(C.page.getByRole('button', { name: /Create rehearsal session/ })).toBeInViewport();
+  await expect(C.page.getByTestId('script-hash')).toBeInViewport();
   await shot(C.page, '03-coordinator-script', 'coordinator: script opened');
   await C.page.getByRole('button', { name: /Create rehearsal session/ }).click();
   await expect(C.page.getByRole('heading', { name: /^Enrolment/ })).toBeVisible();
@@ -113,7 +116,10 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     await page.getByLabel('Your name').fill(PEOPLE[who].name);
     await page.getByRole('button', { name: 'Open script file…' }).click();
     await page.getByLabel('Your role').selectOption(PEOPLE[who].role);
-    if (who === 'W1') await shot(page, '04-participant-join', 'participant: join');
+    if (who === 'W1') {
+      await expect(page.getByRole('button', { name: /Scan the genesis/ })).toBeInViewport();
+      await shot(page, '04-participant-join', 'participant: join');
+    }
     await page.getByRole('button', { name: /Scan the genesis/ }).click();
   }
   const everyone = Object.values(P).map((d) => d.page);
@@ -180,7 +186,7 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     if (step.irreversible) await C.page.getByLabel(/to confirm this irreversible step/).fill(step.irreversible.confirm);
     await C.page.getByRole('button', { name: 'Run the checks' }).click();
     if (step.id === '4.1')
-      await shot(C.page, '07-coordinator-step-checks', 'coordinator: step with checks', 'evidence-root');
+      await shot(C.page, '07-coordinator-step-checks', 'coordinator: step with checks', 'prepared-checks');
     await expect(C.page.locator('[data-testid="prepared-checks"] tr[data-ok="false"]')).toHaveCount(0);
     await C.page.getByRole('button', { name: 'Sign the statement and show it' }).click();
     await expect(C.page.getByTestId('step-acks')).toHaveAttribute('data-step', step.id);
@@ -207,9 +213,17 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
           /statement signed \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/,
         );
         await shot(C.page, '09-coordinator-acks', 'coordinator: statement and quorum');
+        // Projector mode on the room's 1920×1080 projector.
+        await C.page.setViewportSize({ width: 1920, height: 1080 });
         await C.page.getByRole('button', { name: /Projector mode/ }).click();
+        // The header stays one row, the QR code is whole and the fingerprint the room compares is in view.
+        const header = await C.page.locator('.kw-header-row').boundingBox();
+        expect(header!.height).toBeLessThan(90);
+        await expect(C.page.getByTestId('message-qr').locator('canvas')).toBeInViewport({ ratio: 1 });
+        await expect(C.page.getByTestId('primary-fingerprint-keygen')).toBeInViewport({ ratio: 1 });
         await shot(C.page, '12-coordinator-projector-mode', 'coordinator: projector mode');
         await C.page.getByRole('button', { name: /Projector mode/ }).click();
+        await C.page.setViewportSize({ width: 1280, height: 800 });
       }
       await film(P[w].page, [C.page], () => coordinatorHas(w, step.id, 0, objects ? 'OBJECTED' : 'CONFIRMED'), {
         what: `${w}'s answer to ${step.id}`,
@@ -292,7 +306,7 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
   }
   await C.page.getByRole('button', { name: /Export the session bundle/ }).click();
   await expect(C.page.getByTestId('export-result')).toBeVisible();
-  await shot(C.page, '14-coordinator-closed-exported', 'coordinator: closed and exported');
+  await shot(C.page, '14-coordinator-closed-exported', 'coordinator: closed and exported', 'export-result');
   bundlePath = join(
     C.stand.exportDir,
     readdirSync(C.stand.exportDir).find((f) => f.endsWith('.keywitness.json'))!,

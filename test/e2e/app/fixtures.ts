@@ -50,7 +50,7 @@ export async function startApp(): Promise<AppHarness> {
     browser,
     async device(name) {
       const stand = new StandInDevice(name, built.appInfo);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       await stand.attach(context);
       await installCamera(context);
       const page = await context.newPage();
