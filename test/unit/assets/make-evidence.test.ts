@@ -36,6 +36,7 @@ import {
   scriptPath,
   type SampleCeremony,
 } from './sample-ceremonies.js';
+import { missingTool } from '../../support/tools.js';
 
 const haveSofthsm = spawnSync('sh', ['-c', 'command -v softhsm2-util']).status === 0;
 if (!haveSofthsm)
@@ -75,7 +76,7 @@ function pinnedChecks(sample: SampleCeremony, names: readonly string[]): Set<str
   return out;
 }
 
-describe.skipIf(!haveSofthsm)('make-evidence.sh, run for real into a fresh folder', () => {
+describe.skipIf(missingTool(haveSofthsm, 'softhsm2'))('make-evidence.sh, run for real into a fresh folder', () => {
   const runs = new Map<string, Run>();
 
   beforeAll(() => {

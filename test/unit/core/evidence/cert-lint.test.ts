@@ -126,6 +126,7 @@ cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_ke
     .sign(key, hashes.SHA256()))
 open(out, 'wb').write(cert.public_bytes(serialization.Encoding.PEM))
 `;
+import { missingTool } from '../../../support/tools.js';
 
 let dir: string;
 let fx: SignedFixtures;
@@ -359,7 +360,8 @@ describe('certificate lints', () => {
     },
   );
 
-  if (!PYTHON_CRYPTOGRAPHY) it.skip('Fermat and ROCA cases: python3-cryptography is not installed', () => {});
+  if (missingTool(PYTHON_CRYPTOGRAPHY, 'python3-cryptography'))
+    it.skip('Fermat and ROCA cases: python3-cryptography is not installed', () => {});
 
   it('applies the CA lints when told the certificate is a CA, and not to a leaf', () => {
     expect(codes(load('leaf.pem'))).toEqual([]);

@@ -15,6 +15,7 @@ import { describeEvidence } from '../../../../src/core/evidence/describe.js';
 import type { EvidenceKind } from '../../../../src/core/script/types.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
 import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
+import { missingTool } from '../../../support/tools.js';
 
 const ASSETS = join(import.meta.dirname, '../../../../assets/ceremonies');
 const hasOpenssl = (() => {
@@ -51,7 +52,7 @@ describe('comparable fingerprints', () => {
     expect(fileFingerprint('pasted text', b).how).toBe('sha256sum FILE');
   });
 
-  it.skipIf(!hasOpenssl).each([
+  it.skipIf(missingTool(hasOpenssl, 'openssl')).each([
     ['certificate', 'root-ca-rehearsal/4.1/root.pem', 'root-ca.pem', ['colon', 'plain', 'plain']],
     ['csr', 'intermediate-ca-signing/3.1/csr.pem', 'ica.csr.pem', ['plain', 'plain', 'plain']],
     ['public-key', 'root-ca-rehearsal/3.3/root_pub.pem', 'root-ca-p384.pub.pem', ['plain', 'plain']],

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTrustMaterial, verifyEvidenceSignatures } from '../../../../src/core/evidence/verify-signatures.js';
 import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
+import { missingTool } from '../../../support/tools.js';
 
 const MODULE = [
   '/usr/lib/softhsm/libsofthsm2.so',
@@ -203,7 +204,7 @@ const accepts = (args: string[]): boolean => {
   return r.status === 0 && !/verify failure|error/i.test(`${r.stdout}${r.stderr}`);
 };
 
-describe.skipIf(!MODULE)('a CA key in SoftHSM2, through the pkcs11 engine', () => {
+describe.skipIf(missingTool(Boolean(MODULE), 'softhsm2'))('a CA key in SoftHSM2, through the pkcs11 engine', () => {
   it('the token-signed root, leaf, CRL and delegated OCSP response verify, as OpenSSL says', async () => {
     const trust = readTrustMaterial([
       { bytes: new Uint8Array(readFileSync(join(dir, 'root.pem'))), where: 'root.pem' },
