@@ -44,9 +44,15 @@ export class MessagePool {
   private readonly statements = new Map<string, SignedMessage<'statement'>>();
   private readonly blobs = new Map<string, Uint8Array>();
   private size = 0;
+  private added = 0;
 
   constructor(script: Script) {
     this.script = script;
+  }
+
+  /** Counts every message added: what depends on the pool's contents is current while it stays the same. */
+  get version(): number {
+    return this.added;
   }
 
   /** True when a message with this id (top-level or context) is already held. */
@@ -68,6 +74,7 @@ export class MessagePool {
   add(message: SignedMessage<'statement' | 'exception' | 'close' | 'blob'>, context = false): void {
     this.ids.add(toHex(message.id));
     this.size += message.wire.length;
+    this.added += 1;
     switch (message.t) {
       case 'blob':
         this.blobs.set(toHex(sha256(message.envelope.body.data)), message.envelope.body.data);

@@ -15,12 +15,12 @@ import type { PublicIdentity, Signer } from '../protocol/identity.js';
 import { decodeMessage, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { parseScript } from '../script/parse.js';
 import type { Script } from '../script/types.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from './files.js';
 import { MessagePool, type Target } from './message-pool.js';
 import { ParticipantLedger, type ChallengeView } from './participant-ledger.js';
 import { decodeParticipantRecord, encodeParticipantRecord, type ParticipantRecord } from './participant-journal.js';
-import { assess, type Assessed } from './participant-review.js';
+import { assess, type Assessed, type Assessment } from './participant-review.js';
 import { cryptoRandomIndex, type RandomIndex } from './challenge.js';
 import { acceptCoordinatorMessage, checkGenesis } from './participant-intake.js';
 
@@ -80,6 +80,7 @@ export class ParticipantSession {
   private readonly pool: MessagePool;
   private readonly ledger: ParticipantLedger;
   private queue: Promise<unknown> = Promise.resolve();
+  private lastAssessment: { readonly key: string; readonly assessment: Assessment } | undefined;
 
   private constructor(options: JoinOptions, genesis: SignedMessage<'genesis'>) {
     this.options = options;
@@ -274,7 +275,7 @@ export class ParticipantSession {
     if (this.ledger.answered(target)) {
       return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
     }
-    const assessment = await assess(this.script, this.pool, target, this.options.checker);
+    const assessment = await this.assessed(target);
     if (assessment.kind === 'waiting') return { kind: 'waiting', waitingFor: assessment.waitingFor, target };
     if (assessment.kind === 'refused') return { kind: 'refused', target, reason: assessment.reason };
     const { review, draw } = await this.ledger.review(assessment.assessed);
@@ -349,6 +350,18 @@ export class ParticipantSession {
       default:
         refuse(`this device never signs a ${message.t}`);
     }
+  }
+
+  /**
+   * The assessment of a target, recomputed only when the pool changed: the screen asks for the next
+   * action after every scanned message, and re-running every evidence check each time is waste.
+   */
+  private async assessed(target: SignedMessage<'statement' | 'exception'>): Promise<Assessment> {
+    const key = `${toHex(target.id)}@${this.pool.version}`;
+    if (this.lastAssessment?.key !== key) {
+      this.lastAssessment = { key, assessment: await assess(this.script, this.pool, target, this.options.checker) };
+    }
+    return this.lastAssessment.assessment;
   }
 
   private async persist(record: ParticipantRecord): Promise<void> {
