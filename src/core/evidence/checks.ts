@@ -9,7 +9,9 @@ import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
 import { isKeywitnessError } from '../errors.js';
 import { fromHex } from '../util/bytes.js';
 import { compileLinear } from '../util/linear-regex.js';
+import { checkAttestation } from './checks-attestation.js';
 import { checkKey, checkPki } from './checks-pki.js';
+import { checkLints, checkSignatures, lintsApplyByDefault } from './checks-signatures.js';
 import { makeContext, type CheckContext } from './checks-context.js';
 import { EXPECTATION_RULES, validateExpectations } from './expectations.js';
 import { fingerprintMatches, parsePinnedDigest } from './fingerprints.js';
@@ -351,6 +353,14 @@ async function evaluate(
     case 'present':
     case 'absent':
       return regexChecks(ctx, p, key, value as string[], textOf(p));
+    case 'signatures':
+      return checkSignatures(ctx, value, expect);
+    case 'lints':
+      return p.kind === 'certificate' ? checkLints(ctx, p, value, false) : [];
+    case 'attestation':
+      return p.kind === 'certificate'
+        ? checkAttestation(ctx, p, value as Parameters<typeof checkAttestation>[2], expect)
+        : [];
   }
   if (p.kind === 'certificate') return (await checkPki(ctx, p.certificates[0], key, value, p.certificates)) ?? [];
   if (p.kind === 'csr') return (await checkPki(ctx, p.csr, key, value, [])) ?? [];
@@ -394,6 +404,9 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
     } catch (e) {
       results.push(ctx.result(key, false, declared(expect[key]), `could not be evaluated: ${(e as Error).message}`));
     }
+  }
+  if (!Object.hasOwn(expect, 'lints') && lintsApplyByDefault(parsed)) {
+    if (parsed.kind === 'certificate') results.push(...checkLints(ctx, parsed, 'clean', true));
   }
   return results;
 };

@@ -6,7 +6,7 @@
  * decimal strings, because `$expected` values are strings.
  */
 import { KeywitnessError } from '../errors.js';
-import type { EvidenceKind, Expectations } from '../script/types.js';
+import type { EvidenceKind, Expectations, Script } from '../script/types.js';
 import { compileLinear, PatternSyntaxError } from '../util/linear-regex.js';
 import { group } from '../util/must.js';
 import { parsePinnedDigest } from './fingerprints.js';
@@ -108,6 +108,30 @@ const factsMap: Validator = (raw, where) => {
   );
 };
 
+const signatures: Validator = (raw, where) =>
+  raw === 'valid'
+    ? raw
+    : typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? map({ valid_at: date }, ['valid_at'])(raw, where)
+      : bad(where, 'must be "valid", or {valid_at: DATE} to judge validity windows at that date');
+const objectId: Validator = (raw, where) => {
+  const n =
+    typeof raw === 'string' && /^0x[0-9a-fA-F]{1,4}$/.test(raw)
+      ? parseInt(raw.slice(2), 16)
+      : (int(raw, where) as number);
+  return n <= 0xffff ? `0x${n.toString(16).padStart(4, '0')}` : bad(where, 'must be a 16-bit object id (0x0003 or 3)');
+};
+const attestation = map(
+  {
+    origin: oneOf(['generated', 'imported']),
+    label: str,
+    serial: int,
+    object_id: objectId,
+    ca_sha256: digest(32),
+  },
+  ['ca_sha256'],
+);
+
 const C: EvidenceKind = 'certificate';
 const R: EvidenceKind = 'csr';
 const K: EvidenceKind = 'public-key';
@@ -163,6 +187,9 @@ export const EXPECTATION_RULES: Readonly<
   token_label: { kinds: [H], validate: str },
   object_count: { kinds: [H], validate: int },
   facts: { kinds: [H], validate: factsMap },
+  signatures: { kinds: [C, R, D], validate: signatures },
+  lints: { kinds: [C], validate: oneOf(['clean', 'skip']) },
+  attestation: { kinds: [C], validate: attestation },
   present: { kinds: [H, F], validate: list(regex) },
   absent: { kinds: [H, F], validate: list(regex) },
 };
@@ -198,4 +225,19 @@ export function validateExpectations(
     out[key] = rule.validate(value, where);
   }
   return out;
+}
+
+/**
+ * Where a script turns off the certificate lints that run by default on CA certificates
+ * (`lints: skip`), as `steps[i].evidence[j].expect.lints` with the step and evidence ids, for
+ * `script lint` to show: a reviewer of the script should see each place a default check is off.
+ */
+export function lintsTurnedOff(script: Script): string[] {
+  return script.steps.flatMap((step) =>
+    step.evidence.flatMap((e, j) =>
+      e.expect.lints === 'skip'
+        ? [`steps[${step.index}].evidence[${j}].expect.lints: skip (step ${step.id}, evidence ${e.id})`]
+        : [],
+    ),
+  );
 }

@@ -377,7 +377,6 @@ function failedAll(tried: readonly SignedBy[], self: unknown): { status: Signatu
   return { status, detail: `no candidate's key verifies it (${parts.join('; ')})` };
 }
 
-/** Check a certificate's signature against every candidate issuer (RFC 5280 §6.1.3 (a)(1), §6.1.4). */
 /**
  * Check a certificate's signature (below) and lint it (`cert-lint.ts`), with its issuer when one was
  * found. Lints are reported with the check and never change its status.
@@ -395,7 +394,13 @@ async function checkCertificate(
   return { ...check, lints: lintCertificate(cert, { names, ...issuer }) };
 }
 
-async function certificateSignature(
+/**
+ * Check a certificate's signature against every candidate issuer in `pool` (RFC 5280 §6.1.3 (a)(1),
+ * §6.1.4 (k), (n); a YubiHSM 2 key attestation also against its device's serial), and say which
+ * certificate signed it (`signedBy`, the certificate itself when self-signed). The script's
+ * attestation expectations walk a chain with it, so they judge issuers exactly as `verify` does.
+ */
+export async function certificateSignature(
   cert: CertificateFacts,
   names: CertificateNameBytes,
   object: string,
