@@ -52,20 +52,32 @@ export const group = (children: readonly LayoutNode[]): LayoutNode => ({
 });
 
 /**
- * Wrap runs into lines of at most `width` points: words move whole to the next line; a word
- * longer than a line (a hex digest, a path) breaks between characters. Spaces collapse to one.
+ * Wrap runs into lines of at most `width` points (`hang` points less after the first line): words
+ * move whole to the next line; a word longer than a line (a hex digest, a path) breaks between
+ * characters. Spaces collapse to one.
  */
-export function wrapRuns(runs: readonly TextRun[], width: number, measure: Measure, scale = 1): Segment[][] {
+export function wrapRuns(
+  runs: readonly TextRun[],
+  firstWidth: number,
+  measure: Measure,
+  scale = 1,
+  hang = 0,
+): Segment[][] {
   const lines: Segment[][] = [[]];
   let used = 0;
   let space = false;
+  let width = firstWidth;
   const current = (): Segment[] => lines[lines.length - 1] ?? [];
+  const newLine = (): void => {
+    lines.push([]);
+    used = 0;
+    width = firstWidth - hang;
+  };
   const put = (word: string, style: TextStyle, size: number): void => {
     const w = measure(word, style, size);
     const gap = space && current().length > 0 ? measure(' ', style, size) : 0;
     if (current().length > 0 && used + gap + w > width) {
-      lines.push([]);
-      used = 0;
+      newLine();
     } else if (gap) {
       current().push({ text: ' ', style, size });
       used += gap;
@@ -79,7 +91,7 @@ export function wrapRuns(runs: readonly TextRun[], width: number, measure: Measu
     for (const ch of word) {
       if (piece && measure(piece + ch, style, size) > width) {
         current().push({ text: piece, style, size });
-        lines.push([]);
+        newLine();
         piece = '';
       }
       piece += ch;
@@ -112,14 +124,15 @@ function drawLine(c: Canvas, segments: readonly Segment[], x: number, top: numbe
 
 function paragraphNode(block: Extract<PrintBlock, { kind: 'paragraph' }>, width: number, m: Measure): LayoutNode {
   const left = (block.indent ?? 0) * INDENT + (block.bullet !== undefined ? INDENT + 4 : 0);
-  const lines = wrapRuns(block.runs, width - left, m);
+  const hang = block.hang ? INDENT : 0;
+  const lines = wrapRuns(block.runs, width - left, m, 1, hang);
   return group(
     lines.map((segments, i) =>
       leaf(LEADING + (i === 0 ? 2 : 0), (c, top) => {
         const base = top + (i === 0 ? 2 : 0);
         if (i === 0 && block.bullet !== undefined)
           c.text(left - INDENT - 4, base, block.bullet, 'regular', SIZE.regular);
-        drawLine(c, segments, left, base, m);
+        drawLine(c, segments, left + (i === 0 ? 0 : hang), base, m);
       }),
     ),
   );
