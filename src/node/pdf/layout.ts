@@ -25,7 +25,13 @@ export type LayoutNode =
       /** A heading: it starts a page rather than end one, alone, above what follows it. */
       readonly keepWithNext?: boolean;
     }
-  | { readonly kind: 'group'; readonly height: number; readonly children: readonly LayoutNode[] };
+  | {
+      readonly kind: 'group';
+      readonly height: number;
+      readonly children: readonly LayoutNode[];
+      /** A named part (a step): when it does not fit on the rest of a page it starts the next. */
+      readonly section?: boolean;
+    };
 
 const SIZE: Readonly<Record<TextStyle, number>> = { regular: 10, bold: 10, mono: 9 };
 const LEADING = 13.5;
@@ -45,10 +51,11 @@ const leaf = (height: number, draw: (c: Canvas, top: number) => void, keepWithNe
   ...(keepWithNext ? { keepWithNext } : {}),
 });
 /** A group of nodes (its height is theirs together). */
-export const group = (children: readonly LayoutNode[]): LayoutNode => ({
+export const group = (children: readonly LayoutNode[], section = false): LayoutNode => ({
   kind: 'group',
   height: children.reduce((h, c) => h + c.height, 0),
   children,
+  ...(section ? { section } : {}),
 });
 
 /**
@@ -140,17 +147,21 @@ function paragraphNode(block: Extract<PrintBlock, { kind: 'paragraph' }>, width:
 
 function codeNode(lines: readonly string[], width: number, m: Measure): LayoutNode {
   const size = SIZE.mono;
-  const rows: string[] = [];
+  // A line too long for the page continues on rows set further in, so whoever types it sees
+  // where the one line goes on; no character is added to the command.
+  const rows: { text: string; continued: boolean }[] = [];
   for (const line of lines.length ? lines : ['']) {
     let piece = '';
+    let continued = false;
     for (const ch of line) {
-      if (piece && m(piece + ch, 'mono', size) > width - 12) {
-        rows.push(piece);
+      if (piece && m(piece + ch, 'mono', size) > width - (continued ? 30 : 12)) {
+        rows.push({ text: piece, continued });
         piece = '';
+        continued = true;
       }
       piece += ch;
     }
-    rows.push(piece);
+    rows.push({ text: piece, continued });
   }
   const h = 11.5;
   return group(
@@ -158,7 +169,7 @@ function codeNode(lines: readonly string[], width: number, m: Measure): LayoutNo
       leaf(h + (i === 0 ? 3 : 0) + (i === rows.length - 1 ? 3 : 0), (c, top) => {
         const base = top + (i === 0 ? 3 : 0);
         c.line(2, base, 2, base + h);
-        c.text(10, base, row, 'mono', size);
+        c.text(row.continued ? 28 : 10, base, row.text, 'mono', size);
       }),
     ),
   );
@@ -244,6 +255,9 @@ export function layoutBlock(block: PrintBlock, width: number, m: Measure): Layou
     case 'space':
       return spaceNode(block, width);
     case 'group':
-      return group(block.blocks.map((b) => layoutBlock(b, width, m)));
+      return group(
+        block.blocks.map((b) => layoutBlock(b, width, m)),
+        block.where !== undefined,
+      );
   }
 }

@@ -43,6 +43,8 @@ export function paginate(nodes: readonly LayoutNode[]): { top: number; node: Lay
       newPage();
       return drawAll(node);
     }
+    // A step taller than a page starts at the top of one, then breaks between its parts.
+    if (node.section) newPage();
     node.children.forEach((child, i) => {
       const next = node.children[i + 1];
       // A group's first child (a step's heading, a report line) and any heading start a page with
