@@ -194,7 +194,8 @@ export function mutated(seeds: readonly Uint8Array[], maxEdits = 4): fc.Arbitrar
  * in any order: inputs that reach deep into a line parser instead of failing on the first byte.
  */
 export function fragmentText(fragments: readonly string[], maxCount = 60): fc.Arbitrary<string> {
-  return fc.array(fc.constantFrom(...fragments), { maxLength: maxCount }).map((parts) => parts.join(''));
+  // size 'max': fast-check's default size would keep arrays to about ten fragments.
+  return fc.array(fc.constantFrom(...fragments), { maxLength: maxCount, size: 'max' }).map((parts) => parts.join(''));
 }
 
 /** `unit` repeated until the text is `size` characters long: adversarial text at a size limit. */
