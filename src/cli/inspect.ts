@@ -2,8 +2,9 @@
  * `keywitness inspect FILE… [--json] [--kind KIND] [--parser NAME]`: certificates,
  * CSRs, public keys, DNSKEYs and HSM transcripts → facts and fingerprints (hex and PGP words).
  * The kind is detected unless given. Each file is read with a size check first; a file that fails
- * gets a specific error line and the exit code is 1. `--json` prints the shape documented in
- * the README (section `keywitness inspect`).
+ * gets a specific error line and the exit code is 1. Certificates are shown with their lints
+ * (`cert-lint.ts`), which never change the exit code. `--json` prints the shape documented in the
+ * README (section `keywitness inspect`).
  */
 import type { CliCommand, CliIo } from './io.js';
 import { isKeywitnessError } from '../core/errors.js';
@@ -96,11 +97,17 @@ function describeText(entry: InspectEntry): string {
       const self = c.selfSignature as Obj | null;
       lines.push(`    self-signature: ${self ? `${String(self.status)} (${String(self.detail)})` : 'not self-issued'}`);
       for (const w of c.warnings as string[]) lines.push(`    warning: ${w}`);
+      const lints = c.lints as Obj[];
+      if (lints.length === 0) lines.push('    lints: none');
+      for (const l of lints) lines.push(`    lint ${String(l.severity)} ${String(l.code)}: ${String(l.message)}`);
     });
-    for (const l of (e.chain as Obj[] | null) ?? [])
+    // A self-signed certificate's link is its self-signature line above.
+    for (const l of ((e.chain as Obj[] | null) ?? []).filter((x) => x.issuedBy !== 'itself')) {
+      const by = l.issuerIndex === null ? String(l.issuedBy) : `#${Number(l.issuerIndex) + 1} ${String(l.issuedBy)}`;
       lines.push(
-        `  chain: #${Number(l.index) + 1} ${String(l.subject)} issued by ${String(l.issuedBy)}: ${String(l.status)} (${String(l.detail)})`,
+        `  chain: #${Number(l.index) + 1} ${String(l.subject)} issued by ${by}: ${String(l.status)} (${String(l.detail)})`,
       );
+    }
   } else if (e.kind === 'csr') {
     const c = e.csr as Obj;
     const s = c.signature as Obj;

@@ -379,8 +379,23 @@ function failedAll(tried: readonly SignedBy[], self: unknown): { status: Signatu
 
 /**
  * Check a certificate's signature (below) and lint it (`cert-lint.ts`), with its issuer when one was
- * found. Lints are reported with the check and never change its status.
+ * found, and say which certificate of `pool` signed it. Lints are reported with the check and never
+ * change its status. `keywitness inspect` describes a file's certificates with it too, so a CA
+ * bundle's certificates are linked only to an issuer whose name they carry, as here.
  */
+export async function lintedCertificateCheck(
+  cert: CertificateFacts,
+  names: CertificateNameBytes,
+  object: string,
+  pool: readonly TrustedCertificate[],
+  where: string,
+  options: VerifyOptions,
+): Promise<{ readonly check: SignatureCheck; readonly signedBy: TrustedCertificate | undefined }> {
+  const { signedBy, ...check } = await certificateSignature(cert, names, object, pool, where, options);
+  const issuer = signedBy && signedBy.cert !== cert ? { issuer: signedBy } : {};
+  return { check: { ...check, lints: lintCertificate(cert, { names, ...issuer }) }, signedBy };
+}
+
 async function checkCertificate(
   cert: CertificateFacts,
   names: CertificateNameBytes,
@@ -389,9 +404,7 @@ async function checkCertificate(
   where: string,
   options: VerifyOptions,
 ): Promise<SignatureCheck> {
-  const { signedBy, ...check } = await certificateSignature(cert, names, object, pool, where, options);
-  const issuer = signedBy && signedBy.cert !== cert ? { issuer: signedBy } : {};
-  return { ...check, lints: lintCertificate(cert, { names, ...issuer }) };
+  return (await lintedCertificateCheck(cert, names, object, pool, where, options)).check;
 }
 
 /**
