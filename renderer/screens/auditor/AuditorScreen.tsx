@@ -180,7 +180,13 @@ export function AuditorScreen() {
           bundleSha256={bundle.sha256Hex}
           receipts={receipts.map((r) => r.name)}
           comparison={
-            comparison && other ? <ComparisonView comparison={comparison} a={bundle.name} b={other.name} /> : undefined
+            comparison && other ? (
+              <ComparisonView
+                comparison={comparison}
+                a={`${bundle.name}, SHA-256 ${bundle.sha256Hex.slice(0, 8)}…`}
+                b={`${other.name}, SHA-256 ${other.sha256Hex.slice(0, 8)}…`}
+              />
+            ) : undefined
           }
         />
       )}

@@ -44,21 +44,24 @@ export function AnswerScreen({
           carries={objected ? `your signed objection to ${what}` : `your signed confirmation of ${what}`}
         />
         <div>
-          <p data-testid="answer-summary">
+          <div data-testid="answer-summary">
             {objected ? (
               <>
-                You object to {what} ({review.step.title}): &ldquo;{b.reason}&rdquo;. Show this code to the coordinator.
-                The step cannot complete while your objection stands: the coordinator records what the room finds as an
-                exception, which this device shows you to confirm or object to. Your objection stays in the record
-                either way.
+                <p>Your reason: &ldquo;{b.reason}&rdquo;</p>
+                <p>
+                  <strong>Next:</strong> show this code to the coordinator. Step {review.step.id} ({review.step.title})
+                  cannot complete while your objection stands: the coordinator records what the room finds as an
+                  exception, which this device then shows you to confirm or object to. Your objection stays in the
+                  record either way.
+                </p>
               </>
             ) : (
-              <>
-                You confirm {what} ({review.step.title}). Show this code to the coordinator; the step completes when
+              <p>
+                <strong>Next:</strong> show this code to the coordinator. The step ({review.step.title}) completes when
                 everyone it asks for has answered.
-              </>
+              </p>
             )}
-          </p>
+          </div>
           <p>Signed by this device ({session.name}) and stored in its journal; it is part of your receipt.</p>
         </div>
       </div>

@@ -193,7 +193,7 @@ test('scanning from files, the objection screen and the close as a choice', asyn
   await expect(answer).toHaveAttribute('data-decision', 'object');
   await expect(W1.page.getByRole('heading', { level: 1 })).toHaveText('Your objection to step 1.1, signed');
   await expect(W1.page.getByTestId('answer-summary')).toContainText(OBJECTION);
-  await expect(W1.page.getByTestId('answer-summary')).toContainText('The step cannot complete while your objection');
+  await expect(W1.page.getByTestId('answer-summary')).toContainText('cannot complete while your objection stands');
   await expect(answer).not.toContainText('Carries: ack');
   await shoot(W1.page, '18-participant-objection-signed', 'participant: objection signed', async () => {
     await expect(W1.page.getByRole('heading', { level: 1 })).toBeInViewport();
