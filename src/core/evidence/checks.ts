@@ -11,6 +11,7 @@ import { fromHex } from '../util/bytes.js';
 import { compileLinear } from '../util/linear-regex.js';
 import { checkAttestation } from './checks-attestation.js';
 import { checkKey, checkPki } from './checks-pki.js';
+import { checkObject } from './checks-pkcs11.js';
 import { checkLints, checkSignatures, lintsApplyByDefault } from './checks-signatures.js';
 import { makeContext, type CheckContext } from './checks-context.js';
 import { EXPECTATION_RULES, validateExpectations } from './expectations.js';
@@ -195,6 +196,8 @@ function hsmCheck(
           h.facts.token_label ?? 'no token label in the output',
         ),
       ];
+    case 'object':
+      return checkObject(ctx, h, value as Parameters<typeof checkObject>[2]);
     case 'facts':
       return Object.entries(value as Record<string, string>).map(([name, want]) => {
         const got = Object.hasOwn(h.facts, name) ? h.facts[name] : undefined;

@@ -132,6 +132,20 @@ const attestation = map(
   ['ca_sha256'],
 );
 
+const pkcs11Object = map(
+  {
+    label: str,
+    class: oneOf(['private-key', 'public-key', 'secret-key']),
+    local: bool,
+    sensitive: bool,
+    always_sensitive: bool,
+    extractable: bool,
+    never_extractable: bool,
+    always_authenticate: bool,
+  },
+  ['label'],
+);
+
 const C: EvidenceKind = 'certificate';
 const R: EvidenceKind = 'csr';
 const K: EvidenceKind = 'public-key';
@@ -187,6 +201,7 @@ export const EXPECTATION_RULES: Readonly<
   token_label: { kinds: [H], validate: str },
   object_count: { kinds: [H], validate: int },
   facts: { kinds: [H], validate: factsMap },
+  object: { kinds: [H], validate: pkcs11Object },
   signatures: { kinds: [C, R, D], validate: signatures },
   lints: { kinds: [C], validate: oneOf(['clean', 'skip']) },
   attestation: { kinds: [C], validate: attestation },
