@@ -156,7 +156,7 @@ describe('a normal start', () => {
   });
 
   it('wires the policies to the hooks it registered', async () => {
-    const p = run.probes as Record<string, never>;
+    const p = run.probes;
     expect(p['error']).toBeUndefined();
     expect(p['request']).toEqual({
       'app://keywitness/index.html': { cancel: false },
@@ -165,7 +165,7 @@ describe('a normal start', () => {
       'ws://10.0.0.1/': { cancel: true },
     });
     expect(p['served']).toMatchObject({ status: 200, body: PAGE });
-    expect(String((p['served'] as { csp: string }).csp)).toContain("default-src 'none'");
+    expect(String((p['served'] as { csp: string } | undefined)?.csp)).toContain("default-src 'none'");
     expect(p['servedOutside']).toBe(404);
     const build = await computeBuildHash(run.appPath);
     expect(p['ipc']).toEqual({
