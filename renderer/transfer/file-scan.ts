@@ -72,11 +72,17 @@ type VideoWithCallback = HTMLVideoElement & {
 };
 
 /** Resolve once the video can play, or reject naming the format Chromium could not decode. */
-function loaded(video: HTMLVideoElement, file: File): Promise<void> {
+function loaded(video: HTMLVideoElement, file: File, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       video.removeEventListener('loadeddata', ok);
       video.removeEventListener('error', bad);
+      signal.removeEventListener('abort', gone);
+    };
+    // The screen went away while the file was opening: stop waiting, so the scanner worker is closed.
+    const gone = (): void => {
+      done();
+      reject(new Error('reading the file was stopped'));
     };
     const ok = (): void => {
       done();
@@ -88,13 +94,14 @@ function loaded(video: HTMLVideoElement, file: File): Promise<void> {
       reject(
         new Error(
           code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED || code === MediaError.MEDIA_ERR_DECODE
-            ? `${describe(file)} is in a format this app's video decoder cannot play: record as WebM (VP8, VP9, AV1) or MP4 (H.264)`
+            ? `${describe(file)} is in a format this app's video decoder cannot play: record as WebM (VP8, VP9) or MP4 (H.264)`
             : `${describe(file)} could not be played: ${video.error?.message || 'unknown media error'}`,
         ),
       );
     };
     video.addEventListener('loadeddata', ok);
     video.addEventListener('error', bad);
+    signal.addEventListener('abort', gone);
   });
 }
 
@@ -122,7 +129,7 @@ async function scanVideo(
     video.muted = true;
     video.playsInline = true;
     video.src = url;
-    await loaded(video, file);
+    await loaded(video, file, signal);
     for (let pass = 0; pass < VIDEO_PASSES && !signal.aborted; pass++) {
       video.currentTime = 0;
       await new Promise<void>((resolve, reject) => {

@@ -72,23 +72,28 @@ export function AttestScreen({ session }: { session: ParticipantSession }) {
         <>
           <fieldset className="kw-inputs kw-attest-choice" data-testid="attest-choice">
             <legend>Choose one</legend>
-            <label className="kw-check">
+            {/* The statements belong to the choice but not inside its label (a label holds no list). */}
+            <div className="kw-check">
               <input
+                id="attest-agree"
                 type="radio"
                 name="attest"
                 value="agree"
                 checked={choice === 'agree'}
+                aria-describedby="attest-agree-statements"
                 onChange={() => setChoice('agree')}
               />
-              <span>
-                <strong>I agree.</strong>
-                <ul className="kw-list">
+              <div>
+                <label htmlFor="attest-agree">
+                  <strong>I agree.</strong>
+                </label>
+                <ul className="kw-list" id="attest-agree-statements">
                   {STATEMENTS.map((s, i) => (
                     <li key={i}>{s}</li>
                   ))}
                 </ul>
-              </span>
-            </label>
+              </div>
+            </div>
             <label className="kw-check">
               <input
                 type="radio"

@@ -246,6 +246,10 @@ test('scanning from files, the objection screen and the close as a choice', asyn
   await W2.page.getByRole('radio', { name: /I do not agree/ }).check();
   await expect(W2.page.getByRole('button', { name: 'Sign that I do not agree' })).toBeDisabled();
   await W2.page.getByLabel(/Why you do not agree/).fill('The exception was signed before I saw the bag myself.');
+  await shoot(W2.page, '19-participant-attest-disagree', 'participant: not agreeing, with a reason', async () => {
+    await expect(W2.page.getByLabel(/Why you do not agree/)).toBeInViewport();
+    await expect(W2.page.getByRole('button', { name: 'Sign that I do not agree' })).toBeInViewport();
+  });
   await W2.page.getByRole('button', { name: 'Sign that I do not agree' }).click();
   await expect(W2.page.getByTestId('participant-attest')).toContainText('You do not agree');
   for (const [d, name, says] of [
