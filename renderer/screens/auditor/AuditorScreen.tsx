@@ -13,6 +13,7 @@ import { auditSession, parseExpectedDigest, type AuditResult } from '../../../sr
 import { checkEvidence } from '../../../src/core/evidence/checks.js';
 import { decodeBundle, decodeReceipt, type Bundle, type Receipt } from '../../../src/core/session/files.js';
 import { KeywitnessError } from '../../../src/core/errors.js';
+import { equalBytes, toHex } from '../../../src/core/util/bytes.js';
 import { bridge, unwrap } from '../../bridge/api.js';
 import { useApp } from '../../app/context.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -41,6 +42,7 @@ export function AuditorScreen() {
   const [receipts, setReceipts] = useState<Opened<Receipt>[]>([]);
   const [report, setReport] = useState<AuditResult | undefined>();
   const [comparison, setComparison] = useState<Comparison | undefined>();
+  const [compareError, setCompareError] = useState<unknown>();
   const [expectScript, setExpectScript] = useState('');
   const [expectCoordinator, setExpectCoordinator] = useState('');
   const [error, setError] = useState<unknown>();
@@ -58,6 +60,7 @@ export function AuditorScreen() {
       if (r.status === 'cancelled') return;
       setReport(undefined);
       setComparison(undefined);
+      setCompareError(undefined);
       if (what === 'bundle')
         setBundle({ name: r.name, value: named(r.name, decodeBundle, r.bytes), sha256Hex: r.sha256Hex });
       else if (what === 'other')
@@ -89,12 +92,24 @@ export function AuditorScreen() {
         receipts.map((r) => r.value),
         { checker: checkEvidence, expect },
       );
-      // The second session is audited on its own bytes too; core compares the two reports.
-      const compared = other
-        ? await compareSessions(result.report, await auditBundle(other.value, [], { checker: checkEvidence }))
-        : undefined;
+      // The second session is audited on its own bytes too; core compares the two reports. As
+      // `keywitness compare` does, two sessions of different scripts are not compared at all.
+      let compared: Comparison | undefined;
+      let refused: unknown;
+      if (other) {
+        const otherReport = await auditBundle(other.value, [], { checker: checkEvidence });
+        if (equalBytes(result.report.scriptHash, otherReport.scriptHash))
+          compared = await compareSessions(result.report, otherReport);
+        else
+          refused = new KeywitnessError(
+            'INPUT_INVALID',
+            `the bundles are sessions of different scripts (${toHex(result.report.scriptHash).slice(0, 16)}… and ${toHex(otherReport.scriptHash).slice(0, 16)}…): compare a rehearsal with the production run of the same script`,
+            { where: other.name },
+          );
+      }
       setReport(result);
       setComparison(compared);
+      setCompareError(refused);
     } catch (e) {
       setVerifyError(e);
     } finally {
@@ -180,7 +195,9 @@ export function AuditorScreen() {
           bundleSha256={bundle.sha256Hex}
           receipts={receipts.map((r) => r.name)}
           comparison={
-            comparison && other ? (
+            compareError !== undefined ? (
+              <ErrorNotice error={compareError} title="The two bundles were not compared" />
+            ) : comparison && other ? (
               <ComparisonView
                 comparison={comparison}
                 a={`${bundle.name}, SHA-256 ${bundle.sha256Hex.slice(0, 8)}…`}

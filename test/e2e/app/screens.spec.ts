@@ -20,7 +20,7 @@ import { auditBundle } from '../../../src/core/audit/audit.js';
 import { compareSessions } from '../../../src/core/audit/compare.js';
 import { auditSession } from '../../../src/core/audit/verdict.js';
 import { checkEvidence } from '../../../src/core/evidence/checks.js';
-import { decodeBundle, decodeReceipt } from '../../../src/core/session/files.js';
+import { decodeBundle, decodeReceipt, encodeBundle } from '../../../src/core/session/files.js';
 import { installCryptoEngine } from '../../../src/node/crypto-engine.js';
 import { runDemo } from '../../../src/cli/demo-command.js';
 import { film } from '../../support/app/camera.js';
@@ -287,7 +287,7 @@ async function auditor(name: string, a: { bundle: string; receipts: string[] }, 
   await A.page.getByRole('button', { name: 'Compare with another bundle…' }).click();
   await expect(A.page.getByTestId('audit-files').locator('li')).toHaveCount(2 + a.receipts.length);
   await A.page.getByRole('button', { name: 'Verify and compare' }).click();
-  await expect(A.page.getByTestId('comparison')).toBeVisible({ timeout: 90_000 });
+  await expect(A.page.getByTestId('audit-report')).toBeVisible({ timeout: 90_000 });
   return A;
 }
 
@@ -355,4 +355,19 @@ test('the auditor compares two sessions of one script, findings and differences 
     await expect(bad.page.getByTestId('findings').locator('li').first()).toBeInViewport({ ratio: 1 });
   });
   expect(bad.errors).toEqual([]);
+
+  // A session of another script is not compared (as `keywitness compare` exits 2): the audit stands, the comparison is refused.
+  const bundle = decodeBundle(new Uint8Array(readFileSync(rehearsal.bundle)));
+  const otherScript = join(work, 'other-script.keywitness.json');
+  writeFileSync(
+    otherScript,
+    encodeBundle({ ...bundle, script: new Uint8Array([...bundle.script, ...Buffer.from('# another script\n')]) }),
+  );
+  const refused = await auditor('auditor-compare-other-script', production, otherScript);
+  await expect(refused.page.getByTestId('verdict')).toHaveText('Consistent: 0 findings.');
+  await expect(refused.page.getByTestId('comparison')).toHaveCount(0);
+  const error = refused.page.getByTestId('audit-report').getByTestId('error');
+  await expect(error).toHaveAttribute('data-code', 'INPUT_INVALID');
+  await expect(error).toContainText('the bundles are sessions of different scripts');
+  await expect(error).toContainText('other-script.keywitness.json');
 });
