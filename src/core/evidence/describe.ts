@@ -6,6 +6,8 @@
 import type { EvidenceKind } from '../script/types.js';
 import type { CertificateFacts, CsrFacts } from './certificate.js';
 import { validityDays } from './certificate.js';
+import type { CrlFacts } from './crl.js';
+import type { OcspFacts } from './ocsp.js';
 import { isSelfIssued, verifyWith } from './chain.js';
 import { DS_DIGEST_NAMES, type DnskeyFacts } from './dnssec.js';
 import type { Fingerprint } from './fingerprints.js';
@@ -156,6 +158,48 @@ async function csrView(c: CsrFacts, where: string): Promise<Record<string, unkno
   };
 }
 
+function crlView(c: CrlFacts): Record<string, unknown> {
+  return {
+    issuer: c.issuer,
+    version: c.version,
+    thisUpdate: c.thisUpdate.toISOString(),
+    nextUpdate: c.nextUpdate?.toISOString() ?? null,
+    crlNumber: c.crlNumber ?? null,
+    authorityKeyId: c.authorityKeyId ?? null,
+    signatureAlgorithm: c.algorithm.name,
+    revoked: c.revoked.map((r) => ({
+      serial: r.serial,
+      revocationDate: r.revocationDate.toISOString(),
+      reason: r.reason ?? null,
+    })),
+    extensions: c.extensions,
+    sha256: fp(c.sha256),
+    warnings: c.warnings,
+  };
+}
+
+function ocspView(o: OcspFacts): Record<string, unknown> {
+  return {
+    responder: o.responder.byName ? { name: o.responder.name } : { keyHash: o.responder.keyHash },
+    producedAt: o.producedAt.toISOString(),
+    signatureAlgorithm: o.algorithm.name,
+    responses: o.responses.map((r) => ({
+      serial: r.serial,
+      status: r.status,
+      hashAlgorithm: r.hashAlgorithm,
+      issuerNameHash: r.issuerNameHash,
+      issuerKeyHash: r.issuerKeyHash,
+      revocationTime: r.revocationTime?.toISOString() ?? null,
+      revocationReason: r.revocationReason ?? null,
+      thisUpdate: r.thisUpdate.toISOString(),
+      nextUpdate: r.nextUpdate?.toISOString() ?? null,
+    })),
+    certificates: o.certificates.map((c) => ({ subject: c.subject, issuer: c.issuer, sha256: fp(c.sha256) })),
+    nonce: o.nonce ?? null,
+    sha256: fp(o.sha256),
+  };
+}
+
 function dnskeyView(k: DnskeyFacts): Record<string, unknown> {
   return {
     owner: k.owner,
@@ -238,6 +282,10 @@ export async function describeEvidence(
         objects: p.hsm.objects.map(objectView),
         publicKeys: p.hsm.publicKeys.map(keyView),
       };
+    case 'crl':
+      return { ...base, crl: crlView(p.crl) };
+    case 'ocsp':
+      return { ...base, ocsp: ocspView(p.ocsp) };
     case 'file':
       return { ...base, text: p.text !== undefined };
   }

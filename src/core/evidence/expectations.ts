@@ -152,6 +152,8 @@ const K: EvidenceKind = 'public-key';
 const D: EvidenceKind = 'dnskey';
 const H: EvidenceKind = 'hsm-output';
 const F: EvidenceKind = 'file';
+const L: EvidenceKind = 'crl';
+const O: EvidenceKind = 'ocsp';
 
 const keySpec = map({ algorithm: oneOf(['RSA', 'RSA-PSS', 'ECDSA', 'EC', 'Ed25519', 'Ed448']), size: int, curve: str });
 
@@ -160,9 +162,9 @@ export const EXPECTATION_RULES: Readonly<
   Record<string, { readonly kinds: readonly EvidenceKind[]; readonly validate: Validator }>
 > = {
   subject: { kinds: [C, R], validate: name },
-  issuer: { kinds: [C], validate: name },
+  issuer: { kinds: [C, L], validate: name },
   self_signed: { kinds: [C], validate: bool },
-  signed_by: { kinds: [C], validate: evidenceId },
+  signed_by: { kinds: [C, L, O], validate: evidenceId },
   signature_valid: { kinds: [R], validate: bool },
   chain_valid: { kinds: [C], validate: bool },
   key: { kinds: [C, R, K], validate: keySpec },
@@ -170,7 +172,7 @@ export const EXPECTATION_RULES: Readonly<
   validity_days: { kinds: [C], validate: int },
   not_before: { kinds: [C], validate: date },
   not_after: { kinds: [C], validate: date },
-  valid_at: { kinds: [C], validate: date },
+  valid_at: { kinds: [C, L], validate: date },
   basic_constraints: { kinds: [C, R], validate: map({ ca: bool, path_len: int, critical: bool }) },
   key_usage: { kinds: [C, R], validate: list(oneOf(KEY_USAGE_BITS)) },
   ext_key_usage: { kinds: [C, R], validate: list(str) },
@@ -178,11 +180,11 @@ export const EXPECTATION_RULES: Readonly<
   aki: { kinds: [C], validate: hex },
   aki_matches: { kinds: [C], validate: evidenceId },
   ski_is_key_hash: { kinds: [C], validate: bool },
-  serial: { kinds: [C, H], validate: str },
+  serial: { kinds: [C, H, O], validate: str },
   serial_min_bits: { kinds: [C], validate: int },
   policies: { kinds: [C], validate: list(str) },
   name_constraints: { kinds: [C], validate: map({ permitted: list(str), excluded: list(str) }) },
-  sha256: { kinds: [C, R, K, D, H, F], validate: digest(32) },
+  sha256: { kinds: [C, R, K, D, H, L, O, F], validate: digest(32) },
   sha1: { kinds: [C], validate: digest(20) },
   spki_sha256: { kinds: [C, R, K, H], validate: digest(32) },
   spki_equals: { kinds: [C, R, K, H], validate: evidenceId },
@@ -202,7 +204,10 @@ export const EXPECTATION_RULES: Readonly<
   object_count: { kinds: [H], validate: int },
   facts: { kinds: [H], validate: factsMap },
   object: { kinds: [H], validate: pkcs11Object },
-  signatures: { kinds: [C, R, D], validate: signatures },
+  signatures: { kinds: [C, R, D, L, O], validate: signatures },
+  crl_number: { kinds: [L], validate: (raw, where) => String(int(raw, where)) },
+  revoked: { kinds: [L], validate: list(hex) },
+  cert_status: { kinds: [O], validate: oneOf(['good', 'revoked', 'unknown']) },
   lints: { kinds: [C], validate: oneOf(['clean', 'skip']) },
   attestation: { kinds: [C], validate: attestation },
   present: { kinds: [H, F], validate: list(regex) },
