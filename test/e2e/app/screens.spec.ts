@@ -332,6 +332,11 @@ test('the auditor compares two sessions of one script, findings and differences 
   const expectedShown = await clean.page.getByTestId('comparison-expected').locator('li li').allTextContents();
   expect(expectedShown).toEqual(said.comparison.steps.flatMap((s) => s.expected));
   await expect(clean.page.getByTestId('verdict-text')).toHaveText(said.result.verdict.text);
+  // Each receipt file is named with the participant core accepted it as.
+  const owners = await clean.page.getByTestId('audit-receipt').allInnerTexts();
+  expect(owners).toHaveLength(production.receipts.length);
+  for (const [i, text] of owners.entries())
+    expect(text).toContain(said.result.receipts.given.find((o) => o.receipts.includes(i + 1))!.label);
   await shoot(clean.page, '20-auditor-compare-clean', 'auditor: comparison, clean', async () => {
     await expect(clean.page.getByTestId('verdict-text')).toBeInViewport({ ratio: 1 });
     await expect(clean.page.getByTestId('comparison-headline')).toBeInViewport();
