@@ -14,9 +14,10 @@ import { installCryptoEngine } from '../node/crypto-engine.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import type { CliCommand } from './io.js';
 import { readFileLimited } from './read.js';
+import { exportAuditPdf } from './print-command.js';
 
 export const AUDIT_USAGE =
-  'keywitness audit BUNDLE [--receipt FILE]... [--expect-script SHA256] [--expect-coordinator FINGERPRINT] [--json]';
+  'keywitness audit BUNDLE [--receipt FILE]... [--expect-script SHA256] [--expect-coordinator FINGERPRINT] [--json] [--pdf F.pdf]';
 
 export const runAudit: CliCommand = async (args, io) => {
   const { values, positionals } = parseCommandArgs(args, {
@@ -24,6 +25,7 @@ export const runAudit: CliCommand = async (args, io) => {
     'expect-script': { type: 'string' },
     'expect-coordinator': { type: 'string' },
     json: { type: 'boolean' },
+    pdf: { type: 'string' },
   });
   const [bundlePath, ...extra] = positionals;
   if (bundlePath === undefined || extra.length > 0) throw new UsageError(`usage: ${AUDIT_USAGE}`);
@@ -43,6 +45,7 @@ export const runAudit: CliCommand = async (args, io) => {
   installCryptoEngine();
   const result = await auditSession(bundle, receipts, { checker: checkEvidence, expect });
   const bundleSha256 = sha256(bundleBytes);
+  if (values.pdf !== undefined) await exportAuditPdf(result, { bundleSha256 }, values.pdf, io);
   if (values.json) io.stdout(JSON.stringify(auditJson(result, bundleSha256), null, 2) + '\n');
   else io.stdout(formatAuditReport(result, { bundleSha256 }));
   return result.findings.length === 0 ? 0 : 1;

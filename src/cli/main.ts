@@ -12,6 +12,7 @@ import type { CliCommand, CliIo } from './io.js';
 import { QR_USAGE, runQr } from './qr.js';
 import { REHEARSE_USAGE, runRehearse } from './rehearse-command.js';
 import { SCRIPT_USAGE, runScript } from './script-command.js';
+import { PRINT_USAGE, withScriptPrint } from './print-command.js';
 import { VERIFY_USAGE, runVerify } from './verify.js';
 import { WORDS_USAGE, runWords } from './words-command.js';
 
@@ -19,7 +20,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   audit: runAudit,
   inspect: runInspect,
   verify: runVerify,
-  script: runScript,
+  script: withScriptPrint(runScript),
   words: runWords,
   qr: runQr,
   demo: runDemo,
@@ -32,6 +33,7 @@ const USAGE = `usage:
   ${INSPECT_USAGE}
   ${VERIFY_USAGE}
   ${SCRIPT_USAGE}
+  ${PRINT_USAGE}
   ${WORDS_USAGE}
   ${QR_USAGE}
   ${DEMO_USAGE}
@@ -47,7 +49,7 @@ const processIo: CliIo = {
 
 /** Commands whose first argument names a subcommand, which the error line names too. */
 const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
-  script: ['lint', 'hash'],
+  script: ['lint', 'hash', 'print'],
   qr: ['encode', 'decode'],
 };
 
