@@ -190,10 +190,28 @@ describe.skipIf(missingTool(havePoppler, 'poppler-utils (pdftotext, pdffonts)'))
       y.replace('{ id: witness, title: Witness, min: 1 }', '{ id: witness, title: Witness, min: 1, colour: red }'),
     );
     const out = join(dir, 'invalid.pdf');
-    expect((await run('script', 'lint', file)).code).toBe(2);
+    const lint = await run('script', 'lint', file);
+    expect(lint.code).toBe(2);
     const r = await run('script', 'print', file, '--out', out);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^keywitness script print: SCRIPT_INVALID: .*roles\[1\]\.colour/);
+    // The same error as lint's first line, and as script hash gives.
+    expect(r.err.replace('script print', 'script lint')).toBe(lint.err.split('\n')[0] + '\n');
     await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a file of another kind given as the script, saying what it is', async () => {
+    const receipt = join(dir, 'given.receipt.json');
+    await writeFile(receipt, JSON.stringify({ format: 'keywitness-receipt/1', participant: '00', messages: [] }));
+    const r = await run('script', 'print', receipt, '--out', join(dir, 'receipt.pdf'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^keywitness script print: INPUT_INVALID: .*given\.receipt\.json: .*receipt/);
+  });
+
+  it('--help prints the usage and each option, and exits 0', async () => {
+    const r = await run('script', 'print', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('keywitness script print FILE --out F.pdf');
+    expect(r.out).toMatch(/--out F\.pdf +the PDF to write \(a new file: never overwritten\)/);
   });
 });
