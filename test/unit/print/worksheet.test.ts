@@ -139,6 +139,12 @@ describe.skipIf(missingTool(havePoppler, 'poppler-utils (pdftotext, pdffonts)'))
       edit: (y: string) => y.replace('`softhsm2-util --show-slots`', '`softhsm2-util --label ℵ`'),
       error: /step 2: cannot print U\+2135 \(ℵ\): the font DejaVu Sans Mono has no glyph for it/,
     },
+    {
+      what: 'right-to-left letters, which the fonts have but the writer cannot order',
+      edit: (y: string) => y.replace('Read the bag number aloud', 'Read שלום aloud'),
+      error:
+        /step 1: cannot print U\+05E9 \(ש\): right-to-left text is not laid out in reading order by the PDF writer \(in "Read שלום aloud/,
+    },
   ])('refuses $what, naming the character and where, and writes nothing', async ({ edit, error }) => {
     const file = await minimal(edit);
     const out = join(dir, `refused-${Math.random().toString(36).slice(2)}.pdf`);
