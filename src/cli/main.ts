@@ -69,7 +69,7 @@ function subcommandOf(help: CommandSpec | CommandGroup, sub: string | undefined)
  */
 export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = args;
-  if (name === '--version' || name === '-V') {
+  if (name === '--version') {
     io.stdout(await versionText());
     return 0;
   }
