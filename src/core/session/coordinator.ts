@@ -216,8 +216,7 @@ export class Coordinator {
     const message = await signMessage(this.options.signer, {
       t: 'statement',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: {
         step: prepared.step.id,
         n: prepared.step.index,
@@ -338,8 +337,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'exception',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: { step: step.spec.id, ref: step.statement.message.id, objections, reason },
     });
   }
@@ -361,8 +359,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'close',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: { steps: this.options.script.steps.length },
     });
   }
@@ -384,6 +381,15 @@ export class Coordinator {
       evidence: [...referenced.values()].map((data) => ({ sha256: sha256(data), data })),
       transcript: this.state.entries.map((e) => e.wire),
     };
+  }
+
+  /**
+   * The chain fields of every coordinator chained message, in one place: the time, the head it
+   * extends, and the entries appended since the coordinator's previous message, which each device
+   * folds into its own copy of the head (device-head.ts).
+   */
+  private chained(): { readonly at: number; readonly prev: Uint8Array; readonly appended: readonly Uint8Array[] } {
+    return { at: this.now(), prev: this.state.head, appended: this.state.appendedSince() };
   }
 
   private now(): number {

@@ -132,6 +132,7 @@ describe('equivocation', () => {
       sid: coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: coordinator.state.head,
+      appended: coordinator.state.appendedSince(),
       body: {
         step: 'slots',
         n: 0,

@@ -39,6 +39,7 @@ function statement(n: number, value = 'abc'): Promise<SignedMessage<'statement'>
     sid: coordinator.genesis.envelope.sid,
     at: Date.now(),
     prev: coordinator.state.head,
+    appended: coordinator.state.appendedSince(),
     body: {
       step: step.id,
       n,
@@ -88,6 +89,7 @@ describe('the coordinator moves only forward', () => {
           sid: coordinator.genesis.envelope.sid,
           at: Date.now(),
           prev: coordinator.state.head,
+          appended: coordinator.state.appendedSince(),
           body: { step: 'one', ref: (await statement(0)).id, objections: [], reason: 'Why not.' },
         }),
       /an exception for step one after step two was shown/,
@@ -100,6 +102,7 @@ describe('the coordinator moves only forward', () => {
           sid: coordinator.genesis.envelope.sid,
           at: Date.now(),
           prev: coordinator.state.head,
+          appended: coordinator.state.appendedSince(),
           body: { steps: 2 },
         }),
       /the close says the ceremony had 2 steps; this device's script has 3/,
