@@ -70,7 +70,12 @@ beforeAll(async () => {
     coordinator.genesis.wire,
   );
   await coordinator.receive((await device.enroll()).wire);
-  await device.receive((await statement(1)).wire);
+  // Step one is issued and answered for real; step two is issued and shown, not yet answered.
+  await coordinator.issueStatement(await coordinator.prepareStatement('one', { v: 'abc' }, []));
+  for (const m of await coordinator.transmission()) await device.receive(m.wire);
+  await coordinator.receive((await device.confirm()).wire);
+  await coordinator.issueStatement(await coordinator.prepareStatement('two', { v: 'abc' }, []));
+  for (const m of await coordinator.transmission()) await device.receive(m.wire);
 });
 
 describe('the coordinator moves only forward', () => {
