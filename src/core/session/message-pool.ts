@@ -3,14 +3,16 @@
  * now. Every message here was verified under the coordinator's key before it was added.
  *
  * Top-level statements, exceptions and the close are what the coordinator shows for the room to
- * answer. Statements that travel only as context (the statement an exception concerns, earlier
- * statements vouching for evidence that a step's checks refer to) arrive wrapped in a `context`
- * blob, so they are never mistaken for the one being answered. Evidence blobs are kept by the
+ * answer. Messages that travel only as context (the statement an exception concerns, earlier
+ * statements vouching for evidence that a step's checks refer to, the coordinator's messages a
+ * device may have missed since its last answer) arrive wrapped in a `context` blob, so they are
+ * never mistaken for the one being answered. Evidence blobs are kept by the
  * SHA-256 of their bytes, which is how statements name them.
  */
 import type { EvidenceItem } from '../checks.js';
 import { KeywitnessError } from '../errors.js';
 import type { SignedMessage } from '../protocol/message.js';
+import type { ChainedMessage } from './device-head.js';
 import { EVIDENCE_REFERENCE_KEYS } from '../script/references.js';
 import type { Script, StepSpec } from '../script/types.js';
 import { toHex } from '../util/bytes.js';
@@ -70,8 +72,8 @@ export class MessagePool {
     }
   }
 
-  /** Add a verified coordinator message; `context` marks a statement that travelled as context. */
-  add(message: SignedMessage<'statement' | 'exception' | 'close' | 'blob'>, context = false): void {
+  /** Add a verified coordinator message; `context` marks a message that travelled as context. */
+  add(message: ChainedMessage | SignedMessage<'blob'>, context = false): void {
     this.ids.add(toHex(message.id));
     this.size += message.wire.length;
     this.added += 1;
@@ -85,7 +87,7 @@ export class MessagePool {
         return;
       case 'exception':
       case 'close':
-        this.targetList.push(message);
+        if (!context) this.targetList.push(message);
         return;
     }
   }

@@ -22,7 +22,8 @@ import { ParticipantLedger, type ChallengeView } from './participant-ledger.js';
 import { decodeParticipantRecord, encodeParticipantRecord, type ParticipantRecord } from './participant-journal.js';
 import { assess, type Assessed, type Assessment } from './participant-review.js';
 import { cryptoRandomIndex, type RandomIndex } from './challenge.js';
-import { acceptCoordinatorMessage, checkGenesis } from './participant-intake.js';
+import { DeviceHead } from './device-head.js';
+import { acceptCoordinatorMessage, checkGenesis, type Intake } from './participant-intake.js';
 
 export type { ChallengeView } from './participant-ledger.js';
 
@@ -79,6 +80,8 @@ export class ParticipantSession {
   private readonly options: ParticipantSessionOptions;
   private readonly pool: MessagePool;
   private readonly ledger: ParticipantLedger;
+  /** This device's own copy of the transcript head (device-head.ts). */
+  private readonly head: DeviceHead;
   private queue: Promise<unknown> = Promise.resolve();
   private lastAssessment: { readonly key: string; readonly assessment: Assessment } | undefined;
 
@@ -91,6 +94,7 @@ export class ParticipantSession {
     this.genesis = genesis;
     this.coordinator = selfCertifiedIdentity(genesis);
     this.pool = new MessagePool(options.script);
+    this.head = new DeviceHead(options.script, genesis);
     this.ledger = new ParticipantLedger({
       signer: options.signer,
       genesis,
@@ -134,7 +138,18 @@ export class ParticipantSession {
     }
     const script = parseScript(join.script);
     const joinOptions: JoinOptions = { ...options, script, scriptBytes: join.script, name: join.name, role: join.role };
-    const session = new ParticipantSession(joinOptions, await checkGenesis(joinOptions, join.genesis));
+    let genesis: SignedMessage<'genesis'>;
+    try {
+      genesis = await checkGenesis(joinOptions, join.genesis);
+    } catch (e) {
+      // The join record held a genesis this device accepted; one it refuses now was changed.
+      const detail = e instanceof Error ? e.message : String(e);
+      throw new KeywitnessError('JOURNAL_CORRUPT', `the joined genesis does not check: ${detail}`, {
+        where: 'participant journal record 0',
+        cause: e,
+      });
+    }
+    const session = new ParticipantSession(joinOptions, genesis);
     for (const [i, bytes] of records.entries()) {
       if (i === 0) continue;
       const record = decodeParticipantRecord(bytes, i);
@@ -187,8 +202,7 @@ export class ParticipantSession {
       const accepted = await acceptCoordinatorMessage(this, this.pool, wire);
       if (accepted.status === 'duplicate') return accepted;
       await this.persist({ t: 'received', wire });
-      this.pool.add(accepted.message, false);
-      if (accepted.inner) this.pool.add(accepted.inner, true);
+      this.take(accepted);
       return { status: 'accepted', message: accepted.inner ?? accepted.message };
     });
   }
@@ -203,7 +217,7 @@ export class ParticipantSession {
     return this.serial(async () => {
       const message = await this.ledger.signEnrolment();
       await this.persist({ t: 'signed', wire: message.wire });
-      this.ledger.recordEnrolment(message);
+      this.recordEnrolment(message);
       return message;
     });
   }
@@ -250,7 +264,7 @@ export class ParticipantSession {
       const review = await this.currentReview();
       const message = await this.ledger.signAnswer(review, decision, reason);
       await this.persist({ t: 'signed', wire: message.wire });
-      this.ledger.recordAnswer(review, message);
+      this.recordAnswer(review, message);
       return message;
     });
   }
@@ -271,10 +285,17 @@ export class ParticipantSession {
     if (attestation) return { kind: 'closed', attestation };
     const target = this.pool.current();
     if (!target) return { kind: 'waiting', waitingFor: ['the first statement'], target: undefined };
-    if (target.t === 'close') return { kind: 'attest', close: target };
-    if (this.ledger.answered(target)) {
+    // Never review or sign for a target that does not extend this device's own head, nor while a
+    // message this device signed is missing from the record (device-head.ts).
+    const chain = this.head.status(target);
+    if (chain.kind === 'refused') return { kind: 'refused', target, reason: chain.reason };
+    if (chain.kind === 'waiting') return { kind: 'waiting', waitingFor: [chain.reason], target };
+    if (target.t !== 'close' && this.ledger.answered(target)) {
       return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
     }
+    const missing = this.head.ownMissing();
+    if (missing !== undefined) return { kind: 'refused', target, reason: missing };
+    if (target.t === 'close') return { kind: 'attest', close: target };
     const assessment = await this.assessed(target);
     if (assessment.kind === 'waiting') return { kind: 'waiting', waitingFor: assessment.waitingFor, target };
     if (assessment.kind === 'refused') return { kind: 'refused', target, reason: assessment.reason };
@@ -295,8 +316,7 @@ export class ParticipantSession {
       case 'received': {
         const accepted = await acceptCoordinatorMessage(this, this.pool, record.wire);
         if (accepted.status === 'duplicate') refuse('a message received twice');
-        this.pool.add(accepted.message, false);
-        if (accepted.inner) this.pool.add(accepted.inner, true);
+        this.take(accepted);
         break;
       }
       case 'challenge': {
@@ -327,7 +347,7 @@ export class ParticipantSession {
     switch (message.t) {
       case 'enroll':
         await this.ledger.checkRecorded(message, this.ledger.draftEnrolment(message.envelope.at));
-        this.ledger.recordEnrolment(message);
+        this.recordEnrolment(message);
         return;
       case 'ack': {
         const action = await this.decide(true);
@@ -335,7 +355,7 @@ export class ParticipantSession {
         const { decision, reason } = message.envelope.body;
         const draft = this.ledger.draftAnswer(action.review, decision, reason, message.envelope.at);
         await this.ledger.checkRecorded(message, draft);
-        this.ledger.recordAnswer(action.review, message);
+        this.recordAnswer(action.review, message);
         return;
       }
       case 'attest': {
@@ -350,6 +370,29 @@ export class ParticipantSession {
       default:
         refuse(`this device never signs a ${message.t}`);
     }
+  }
+
+  /** Add an accepted coordinator message to the pool, and fold what it carries into the head. */
+  private take(accepted: Extract<Intake, { status: 'accepted' }>): void {
+    this.pool.add(accepted.message, false);
+    if (accepted.message.t !== 'blob') this.head.offer(accepted.message);
+    if (accepted.inner) {
+      this.pool.add(accepted.inner, true);
+      this.head.offer(accepted.inner);
+    }
+  }
+
+  private recordEnrolment(message: SignedMessage<'enroll'>): void {
+    this.ledger.recordEnrolment(message);
+    this.head.recordOwn(message, 'your enrolment', this.head.stepReached);
+  }
+
+  private recordAnswer(review: Review, message: SignedMessage<'ack'>): void {
+    this.ledger.recordAnswer(review, message);
+    const decision = message.envelope.body.decision === 'object' ? 'objection to' : 'confirmation of';
+    const what =
+      review.target.t === 'exception' ? `the exception for step ${review.step.id}` : `step ${review.step.id}`;
+    this.head.recordOwn(message, `your ${decision} ${what}`, review.step.index);
   }
 
   /**

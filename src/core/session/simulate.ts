@@ -13,6 +13,7 @@ import { toWords } from '../protocol/words.js';
 import type { Script } from '../script/types.js';
 import { Coordinator, type EvidenceInput } from './coordinator.js';
 import type { Bundle, Receipt } from './files.js';
+import type { Target } from './message-pool.js';
 import { ParticipantSession } from './participant-session.js';
 
 export interface SimulatedParticipant {
@@ -64,8 +65,21 @@ export interface SimulatedDevice {
   readonly journal: readonly Uint8Array[];
 }
 
+/** A device that refused to sign, and why (its next action said so). */
+export interface SimulatedRefusal {
+  readonly name: string;
+  /** The step being answered, or `close` for the attestation. */
+  readonly at: string;
+  readonly reason: string;
+}
+
 export interface SimulationResult {
   readonly coordinator: Coordinator;
+  /**
+   * Devices that refused to sign, in order: a device that finds its own message left out of the
+   * record, or a target that does not extend its head, signs nothing more. Empty in an honest room.
+   */
+  readonly refusals: readonly SimulatedRefusal[];
   /** The simulated coordinator's key (a simulation holds every key; tests re-sign with them). */
   readonly coordinatorSigner: Signer;
   readonly devices: readonly SimulatedDevice[];
@@ -82,10 +96,19 @@ async function show(coordinator: Coordinator, devices: readonly SimulatedDevice[
 /**
  * A simulated witness answers what its device reviews: it objects when the plan says so or a
  * check failed, and otherwise confirms, first typing the challenge words from the independent
- * source (here the fingerprint itself: the simulation's witness reads correctly).
+ * source (here the fingerprint itself: the simulation's witness reads correctly). A device that
+ * refuses (its own message was left out of the record) answers nothing: the refusal is noted.
  */
-async function answer(device: SimulatedDevice, objection: SimulatedStep['objection']): Promise<SignedMessage<'ack'>> {
+async function answer(
+  device: SimulatedDevice,
+  objection: SimulatedStep['objection'],
+  refusals: SimulatedRefusal[],
+): Promise<SignedMessage<'ack'> | undefined> {
   const action = await device.session.next();
+  if (action.kind === 'refused') {
+    refusals.push({ name: device.name, at: stepOf(action.target), reason: action.reason });
+    return undefined;
+  }
   if (action.kind !== 'review') {
     const detail = action.kind === 'waiting' ? `: waiting for ${action.waitingFor.join(', ')}` : '';
     throw new KeywitnessError(
@@ -107,6 +130,23 @@ async function answer(device: SimulatedDevice, objection: SimulatedStep['objecti
   return device.session.confirm();
 }
 
+function stepOf(target: Target): string {
+  return target.t === 'close' ? 'close' : target.envelope.body.step;
+}
+
+/** A device attests the close, or notes why it refuses to. */
+async function attest(
+  device: SimulatedDevice,
+  refusals: SimulatedRefusal[],
+): Promise<SignedMessage<'attest'> | undefined> {
+  const action = await device.session.next();
+  if (action.kind === 'refused') {
+    refusals.push({ name: device.name, at: 'close', reason: action.reason });
+    return undefined;
+  }
+  return device.session.attest(true);
+}
+
 /** Play a whole ceremony from genesis to the last attestation. */
 export async function simulateCeremony(options: SimulationOptions): Promise<SimulationResult> {
   const { script, clock } = options;
@@ -121,6 +161,7 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     ...(clock ? { clock } : {}),
   });
   const devices: SimulatedDevice[] = [];
+  const refusals: SimulatedRefusal[] = [];
   for (const p of options.participants) {
     const signer = await generateSigner(p.alg ?? 'ed25519');
     const journal: Uint8Array[] = [];
@@ -158,16 +199,19 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     const answering = devices.filter((d) => step.acks.roles.includes(d.role));
     await show(coordinator, answering);
     for (const device of answering) {
-      const ack = await answer(device, plan.objection);
-      const dropped = plan.objection?.dropped === true && ack.envelope.body.decision === 'object';
-      if (!dropped) await coordinator.receive(ack.wire);
+      const ack = await answer(device, plan.objection, refusals);
+      const dropped = plan.objection?.dropped === true && ack?.envelope.body.decision === 'object';
+      if (ack && !dropped) await coordinator.receive(ack.wire);
     }
     if (!coordinator.currentCompletion()?.complete) {
       await coordinator.issueException(
         plan.objection?.resolution ?? 'Deviation recorded and accepted by the witnesses.',
       );
       await show(coordinator, answering);
-      for (const device of answering) await coordinator.receive((await answer(device, undefined)).wire);
+      for (const device of answering) {
+        const ack = await answer(device, undefined, refusals);
+        if (ack) await coordinator.receive(ack.wire);
+      }
     }
     const completion = coordinator.currentCompletion();
     if (!completion?.complete) {
@@ -181,12 +225,16 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
 
   await coordinator.close();
   await show(coordinator, devices);
-  for (const device of devices) await coordinator.receive((await device.session.attest(true)).wire);
+  for (const device of devices) {
+    const attestation = await attest(device, refusals);
+    if (attestation) await coordinator.receive(attestation.wire);
+  }
   return {
     coordinator,
+    refusals,
     coordinatorSigner,
     devices,
-    bundle: coordinator.bundle(),
+    bundle: await coordinator.exportBundle(),
     receipts: devices.map((d) => d.session.receipt()),
   };
 }

@@ -116,6 +116,19 @@ describe('keywitness demo and audit', () => {
     expect(JSON.parse(j.out)).toMatchObject({ format: 'keywitness-audit/1', findings: [] });
   });
 
+  it("the demo's bundle carries the coordinator's seal; without it the audit says SEAL_MISSING", async () => {
+    const bundle = JSON.parse(await readFile(join(demoDir, 'session.keywitness.json'), 'utf8'));
+    expect(typeof bundle.seal).toBe('string');
+    delete bundle.seal;
+    const file = join(await tempDir(), 'unsealed.keywitness.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const r = await run('audit', file, '--json');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.out) as { findings: { code: string }[] }).findings.map((f) => f.code)).toEqual([
+      'SEAL_MISSING',
+    ]);
+  });
+
   it('audit of a bundle with a changed transcript entry: exit 1 and the findings', async () => {
     const bundle = JSON.parse(await readFile(join(demoDir, 'session.keywitness.json'), 'utf8'));
     bundle.transcript.splice(12, 1);
@@ -142,6 +155,16 @@ describe('keywitness demo and audit', () => {
       'non-canonical base64',
       '{"format":"keywitness-bundle/1","script":"QQ=","evidence":[],"transcript":[]}',
       /BUNDLE_INVALID: .*script: base64 length 3/,
+    ],
+    [
+      'a seal that is not base64',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"seal":"QQ="}',
+      /BUNDLE_INVALID: .*seal: base64 length 3/,
+    ],
+    [
+      'a seal that is not a string',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"seal":[]}',
+      /BUNDLE_INVALID: .*seal: must be a base64 string/,
     ],
     [
       'the wrong format',
