@@ -36,7 +36,7 @@ export function presentParticipants<M extends RoomMember>(roster: {
 }
 
 /** A session event the room acknowledges: an abort or a resume, and the rule that completes it. */
-export interface EventTarget extends AckTarget<'abort' | 'resume'> {
+export interface EventTarget<T extends 'abort' | 'resume' = 'abort' | 'resume'> extends AckTarget<T> {
   /** Whose confirmations count, and how many are needed. */
   readonly quorum: EventQuorum;
 }
