@@ -22,6 +22,7 @@ import { sha256 } from '../util/hash.js';
 import type { Bundle, Receipt } from '../session/files.js';
 import { SessionState } from '../session/state.js';
 import { auditReceipts, type ReceiptAccount } from './receipts.js';
+import { sealFindings } from './seal.js';
 import type { Finding } from './findings.js';
 
 export interface AuditOptions {
@@ -123,6 +124,7 @@ export async function auditBundle(
     findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
   findings.push(...closingFindings(state));
   findings.push(...attestedLogFindings(state));
+  findings.push(...(await sealFindings(bundle.seal, state)));
 
   if (!state.genesis) {
     return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map(), receipts: NO_RECEIPTS };

@@ -7,7 +7,7 @@
 import { KeywitnessError } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/base64.js';
 import { fromHex, fromUtf8, toHex, utf8 } from '../util/bytes.js';
-import { findDuplicateKey } from '../util/json-keys.js';
+import { findDuplicateKey, nestsDeeperThan } from '../util/json-keys.js';
 
 export const BUNDLE_FORMAT = 'keywitness-bundle/1';
 export const RECEIPT_FORMAT = 'keywitness-receipt/1';
@@ -23,6 +23,11 @@ export interface Bundle {
   readonly evidence: readonly { readonly sha256: Uint8Array; readonly data: Uint8Array }[];
   /** Transcript entries in order, as exact wire bytes. */
   readonly transcript: readonly Uint8Array[];
+  /**
+   * The coordinator's seal over a closed session (a `seal` message's wire bytes), outside the
+   * transcript; absent while the session is open.
+   */
+  readonly seal?: Uint8Array;
 }
 
 /** One participant's receipt: every message their device signed or acknowledged, as wire bytes. */
@@ -39,6 +44,7 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
     script: toBase64(bundle.script),
     evidence: bundle.evidence.map((e) => ({ sha256: toHex(e.sha256), data: toBase64(e.data) })),
     transcript: bundle.transcript.map(toBase64),
+    ...(bundle.seal ? { seal: toBase64(bundle.seal) } : {}),
   };
   return utf8(JSON.stringify(json, null, 1) + '\n');
 }
@@ -53,6 +59,9 @@ export function encodeReceipt(receipt: Receipt): Uint8Array {
   return utf8(JSON.stringify(json, null, 1) + '\n');
 }
 
+/** Deeper than any bundle or receipt nests, with room for what a later format adds. */
+const MAX_JSON_DEPTH = 8;
+
 function fail(code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID', where: string, message: string, cause?: unknown): never {
   throw new KeywitnessError(code, message, { where, cause });
 }
@@ -63,6 +72,7 @@ function parseJsonObject(
   code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID',
   what: string,
   keys: readonly string[],
+  optional: readonly string[] = [],
 ): Record<string, unknown> {
   if (bytes.length > max)
     throw new KeywitnessError('INPUT_TOO_LARGE', `${what} of ${bytes.length} bytes exceeds the ${max}-byte limit`);
@@ -70,6 +80,17 @@ function parseJsonObject(
   let text: string;
   try {
     text = fromUtf8(bytes);
+  } catch (e) {
+    fail(code, what, `not UTF-8 text (${(e as Error).message}); this is not a Keywitness ${what}`, e);
+  }
+  // Bundles and receipts nest three levels deep; deeper text is refused before JSON.parse builds it.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+    fail(
+      code,
+      what,
+      `nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; a Keywitness ${what} nests at most 3`,
+    );
+  try {
     value = JSON.parse(text);
   } catch (e) {
     fail(
@@ -89,7 +110,7 @@ function parseJsonObject(
     );
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(code, what, 'must be a JSON object');
   const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) if (!keys.includes(k)) fail(code, k, 'unknown field');
+  for (const k of Object.keys(obj)) if (!keys.includes(k) && !optional.includes(k)) fail(code, k, 'unknown field');
   for (const k of keys) if (!(k in obj)) fail(code, k, 'missing');
   return obj;
 }
@@ -119,12 +140,14 @@ function decodeHex32(value: unknown, where: string, code: 'BUNDLE_INVALID' | 'RE
  * @throws KeywitnessError BUNDLE_INVALID / INPUT_TOO_LARGE naming the field.
  */
 export function decodeBundle(bytes: Uint8Array): Bundle {
-  const obj = parseJsonObject(bytes, MAX_BUNDLE_BYTES, 'BUNDLE_INVALID', 'bundle', [
-    'format',
-    'script',
-    'evidence',
-    'transcript',
-  ]);
+  const obj = parseJsonObject(
+    bytes,
+    MAX_BUNDLE_BYTES,
+    'BUNDLE_INVALID',
+    'bundle',
+    ['format', 'script', 'evidence', 'transcript'],
+    ['seal'],
+  );
   if (obj.format !== BUNDLE_FORMAT)
     fail('BUNDLE_INVALID', 'format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(obj.format)}`);
   const script = decodeB64(obj.script, 'script', 'BUNDLE_INVALID');
@@ -141,7 +164,8 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
     };
   });
   const transcript = stringArray(obj.transcript, 'transcript', 'BUNDLE_INVALID');
-  return { script, evidence, transcript };
+  if (!('seal' in obj)) return { script, evidence, transcript };
+  return { script, evidence, transcript, seal: decodeB64(obj.seal, 'seal', 'BUNDLE_INVALID') };
 }
 
 /**

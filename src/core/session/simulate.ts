@@ -310,7 +310,7 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     refusals,
     coordinatorSigner,
     devices,
-    bundle: coordinator.bundle(),
+    bundle: await coordinator.exportBundle(),
     receipts: devices.map((d) => d.session.receipt()),
   };
 }
