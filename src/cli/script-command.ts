@@ -49,6 +49,12 @@ export const runScript: CliCommand = async (args, io) => {
   );
   // A default check turned off is something a reviewer of the script must see, every time.
   for (const where of lintsTurnedOff(script)) io.stdout(`lints off ${where}\n`);
+  const fixed = script.steps.filter((s) => !s.repeatable);
+  io.stdout(
+    fixed.length === 0
+      ? 'repeat   every step may be repeated\n'
+      : `repeat   not: ${fixed.map((s) => s.id).join(', ')} (repeatable: false)\n`,
+  );
   const unpinned = unpinnedRoles(script);
   if (values.production) {
     const refusal = productionRefusal(script);

@@ -26,10 +26,11 @@ function hasAppended(t: string): boolean {
 }
 
 /**
- * Re-sign edited envelopes in order. References (genesis, ref, objections) pointing at an original
- * message id are rewritten to the re-signed message's id; `prev` and the coordinator's `appended`
- * (the ids since its previous chained entry or the genesis) are recomputed from the new chain, and
- * so is each attestation's device log (an attacker with every key can sign any log).
+ * Re-sign edited envelopes in order. References (genesis, ref, objections, retry, abort) pointing
+ * at an original message id are rewritten to the re-signed message's id; `prev` and the
+ * coordinator's `appended` (the ids since its previous chained entry or the genesis) are recomputed
+ * from the new chain, and so is each attestation's device log (an attacker with every key can sign
+ * any log).
  * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
  */
 export async function rechain(
@@ -56,6 +57,8 @@ export async function rechain(
     if (body.genesis instanceof Uint8Array) body.genesis = remap(body.genesis);
     if (body.ref instanceof Uint8Array) body.ref = remap(body.ref);
     if (Array.isArray(body.objections)) body.objections = (body.objections as Uint8Array[]).map(remap);
+    if (body.retry instanceof Uint8Array) body.retry = remap(body.retry);
+    if (body.abort instanceof Uint8Array) body.abort = remap(body.abort);
     if (hasAppended(env.t)) {
       env.prev = head;
       // An edit that removed `appended` on purpose keeps it removed (the decoder must refuse it).

@@ -16,7 +16,9 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
     case 'waiting':
       return (
         <p role="status" data-testid="listen-waiting">
-          {action.target && action.target.t !== 'close' ? `Step ${action.target.envelope.body.step}: ` : ''}
+          {action.target?.t === 'statement' || action.target?.t === 'exception'
+            ? `Step ${action.target.envelope.body.step}: `
+            : ''}
           waiting for {action.waitingFor.join('; ')}. Keep the camera on the code.
         </p>
       );
@@ -37,6 +39,20 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
             See what this device recomputed for step {action.review.step.id}
           </button>
         </div>
+      );
+    case 'suspended':
+      return (
+        <p role="status" data-testid="listen-suspended">
+          The session is suspended: {action.suspend.envelope.body.reason}. There is nothing to sign until the
+          coordinator resumes it.
+        </p>
+      );
+    case 'acknowledge':
+      return (
+        <p role="status" data-testid="listen-acknowledge">
+          The coordinator shows {action.event.target.t === 'abort' ? 'an abort' : 'a resume'}; it is acknowledged by{' '}
+          {action.event.quorum}.
+        </p>
       );
     case 'enrol':
     case 'attest':

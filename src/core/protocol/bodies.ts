@@ -7,13 +7,27 @@ import type { SignatureAlgorithm } from './identity.js';
 import { arrayOf, bool, bytes, mapOf, oneOf, text, textMap, uint } from './fields.js';
 
 export type MessageType =
-  'genesis' | 'enroll' | 'statement' | 'ack' | 'exception' | 'close' | 'attest' | 'blob' | 'seal';
+  | 'genesis'
+  | 'enroll'
+  | 'statement'
+  | 'ack'
+  | 'exception'
+  | 'abort'
+  | 'suspend'
+  | 'resume'
+  | 'close'
+  | 'attest'
+  | 'blob'
+  | 'seal';
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'genesis',
   'enroll',
   'statement',
   'ack',
   'exception',
+  'abort',
+  'suspend',
+  'resume',
   'close',
   'attest',
   'blob',
@@ -21,13 +35,21 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
 ];
 
 /** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
-export type ChainedType = 'statement' | 'ack' | 'exception' | 'close' | 'attest';
+export type ChainedType = 'statement' | 'ack' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close' | 'attest';
+
+/**
+ * What the room acknowledges: coordinator messages an `ack` may answer. Statements and exceptions
+ * belong to a step's attempt; the others are session events judged by the quorum of the step in
+ * progress (session/room.ts).
+ */
+export type AckableType = 'statement' | 'exception' | 'abort' | 'resume';
+export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume'];
 
 /**
  * Chained types the coordinator signs: their envelope also carries `appended`, the ids of the
  * entries appended to the transcript since the coordinator's previous entry (see HAS_APPENDED).
  */
-export type CoordinatorChainedType = 'statement' | 'exception' | 'close';
+export type CoordinatorChainedType = 'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close';
 
 /**
  * Most ids one `appended` list holds: an answer from every participant to every target of a step
@@ -92,11 +114,13 @@ export interface StatementBody {
   readonly checks: readonly CheckRecord[];
   /** The typed confirmation of an irreversible step. */
   readonly confirm?: string;
+  /** A repeated attempt: the id of the completed repeat exception of the step's previous attempt. */
+  readonly retry?: Uint8Array;
 }
 
 export type Decision = 'confirm' | 'object';
 
-/** A participant's answer to a statement or exception. */
+/** A participant's answer to a statement, exception, abort or resume. */
 export interface AckBody {
   readonly ref: Uint8Array;
   readonly decision: Decision;
@@ -107,17 +131,46 @@ export interface AckBody {
   readonly challenge: boolean;
 }
 
-/** Records how a failed check or objections on a statement were dealt with. */
+/**
+ * What the room decided about an attempt of a step: `proceed` accepts it despite a failed check
+ * or objections; `repeat` redoes the step (a new attempt whose statement names this exception).
+ */
+export type ExceptionDecision = 'proceed' | 'repeat';
+
+/** Records how a failed check or objections on a statement were dealt with, or that the step is redone. */
 export interface ExceptionBody {
   readonly step: string;
   readonly ref: Uint8Array;
   readonly objections: readonly Uint8Array[];
   readonly reason: string;
+  readonly decision: ExceptionDecision;
+}
+
+/** The coordinator stops the ceremony for good; the quorum of the step in progress acknowledges it. */
+export interface AbortBody {
+  readonly reason: string;
+  /** The step in progress, if any had started. */
+  readonly step?: string;
+}
+
+/** The coordinator breaks off the ceremony (nothing waits for acknowledgements). */
+export interface SuspendBody {
+  readonly reason: string;
+}
+
+/** The coordinator takes up a suspended ceremony again; every participant present acknowledges it. */
+export interface ResumeBody {
+  /** The id of the suspend it ends. */
+  readonly ref: Uint8Array;
+  readonly reason?: string;
 }
 
 /** Ends the ceremony. */
 export interface CloseBody {
+  /** Steps completed: every step of the script, or for an aborted session the steps reached. */
   readonly steps: number;
+  /** The abort this close ends the session after. */
+  readonly abort?: Uint8Array;
 }
 
 /** A participant's closing attestation. */
@@ -156,6 +209,9 @@ export interface BodyOf {
   statement: StatementBody;
   ack: AckBody;
   exception: ExceptionBody;
+  abort: AbortBody;
+  suspend: SuspendBody;
+  resume: ResumeBody;
   close: CloseBody;
   attest: AttestBody;
   blob: BlobBody;
@@ -204,6 +260,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       true,
     ],
     confirm: [text(256, 1), false],
+    retry: [HASH, false],
   },
   ack: {
     ref: [HASH, true],
@@ -217,8 +274,12 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     ref: [HASH, true],
     objections: [arrayOf(HASH, 64), true],
     reason: [text(4000, 1), true],
+    decision: [oneOf('proceed', 'repeat'), true],
   },
-  close: { steps: [uint, true] },
+  abort: { reason: [text(4000, 1), true], step: [ID, false] },
+  suspend: { reason: [text(4000, 1), true] },
+  resume: { ref: [HASH, true], reason: [text(4000, 1), false] },
+  close: { steps: [uint, true], abort: [HASH, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
   seal: { close: [HASH, true], attestations: [arrayOf(HASH, MAX_APPENDED), true], head: [HASH, true] },
@@ -231,6 +292,9 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   statement: true,
   ack: true,
   exception: true,
+  abort: true,
+  suspend: true,
+  resume: true,
   close: true,
   attest: true,
   blob: false,
@@ -248,6 +312,9 @@ export const HAS_APPENDED: { readonly [K in MessageType]: K extends CoordinatorC
   statement: true,
   ack: false,
   exception: true,
+  abort: true,
+  suspend: true,
+  resume: true,
   close: true,
   attest: false,
   blob: false,

@@ -24,6 +24,7 @@ export const STEP_FIELDS = [
   'evidence',
   'acks',
   'irreversible',
+  'repeatable',
 ] as const;
 export const INPUT_FIELDS = ['id', 'label', 'expect', 'pattern'] as const;
 export const EVIDENCE_FIELDS = ['id', 'kind', 'parser', 'expect', 'required'] as const;
@@ -240,7 +241,18 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
   const acksNode = f.require('acks');
   const acks = problems.attempt(() => readAcks(acksNode, ctx));
   if (acks === undefined)
-    return { id, index, title, actor, instructions, inputs, evidence, acks: NO_ACKS, irreversible: undefined };
+    return {
+      id,
+      index,
+      title,
+      actor,
+      instructions,
+      inputs,
+      evidence,
+      acks: NO_ACKS,
+      irreversible: undefined,
+      repeatable: true,
+    };
   // An evidence list that failed to read is not "no evidence": only a step that declares none.
   const declaresEvidence = evidence.length > 0 || (evidenceNode?.kind === 'seq' && evidenceNode.items.length > 0);
   if (!declaresEvidence) {
@@ -257,7 +269,9 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
     }
   }
   const irreversible = problems.attempt(() => optional(f, 'irreversible', (n) => readIrreversible(n, ctx), undefined));
-  return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible };
+  // Most steps can be redone when the room decides so; a step such as "destroy the backup" says it cannot.
+  const repeatable = problems.attempt(() => optional(f, 'repeatable', readFlag, true)) ?? true;
+  return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible, repeatable };
 }
 
 /** Stands in for the acks of a step whose acks failed to read; such a script is never returned. */

@@ -9,13 +9,20 @@
 import { isMessageOf, type SignedMessage } from '../protocol/message.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { isChained, type ChainedMessage } from './device-head.js';
+import { presentParticipants } from './room.js';
 import type { Participant, SessionState } from './state.js';
 
-/** The participants asked to answer `shown`: the step's roles, or everyone for the close. */
+/**
+ * The participants asked to answer `shown`: the step's roles; everyone present for the close, an
+ * abort and a suspend (which the whole room scans, whoever's acknowledgement counts) and a resume.
+ */
 export function whoAnswers(state: SessionState, shown: ChainedMessage): Participant[] {
-  const everyone = [...state.participants.values()];
+  const everyone = [...presentParticipants(state).values()];
   switch (shown.t) {
     case 'close':
+    case 'abort':
+    case 'suspend':
+    case 'resume':
       return everyone;
     case 'statement':
     case 'exception': {

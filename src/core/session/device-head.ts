@@ -60,6 +60,11 @@ export class DeviceHead {
   private readonly listed = new Map<string, number>();
   private readonly own: Own[] = [];
   private lastStatement: SignedMessage<'statement'> | undefined;
+  /** The latest exception folded for the last statement (a new attempt must name it). */
+  private lastException: SignedMessage<'exception'> | undefined;
+  private abort: SignedMessage<'abort'> | undefined;
+  /** The suspend in force, until its resume is folded. */
+  private suspend: SignedMessage<'suspend'> | undefined;
   private closed = false;
   private broken: string | undefined;
 
@@ -185,8 +190,28 @@ export class DeviceHead {
       this.refusedIds.set(key, wrong);
       this.broken ??= wrong;
     }
-    if (message.t === 'statement') this.lastStatement = message;
-    if (message.t === 'close') this.closed = true;
+    if (wrong !== undefined) return;
+    switch (message.t) {
+      case 'statement':
+        this.lastStatement = message;
+        this.lastException = undefined;
+        break;
+      case 'exception':
+        this.lastException = message;
+        break;
+      case 'abort':
+        this.abort = message;
+        break;
+      case 'suspend':
+        this.suspend = message;
+        break;
+      case 'resume':
+        this.suspend = undefined;
+        break;
+      case 'close':
+        this.closed = true;
+        break;
+    }
   }
 
   /**
@@ -198,10 +223,20 @@ export class DeviceHead {
     const stepOf = (n: number): string => this.script.steps[n]?.id ?? `position ${n + 1}`;
     const reached = this.stepReached;
     if (this.closed) return `the coordinator's ${what(message)} comes after its close: tell the room; do not sign`;
+    if (this.abort && message.t !== 'close')
+      return `the coordinator's ${what(message)} comes after its abort: tell the room; do not sign`;
+    if (this.suspend && message.t !== 'resume')
+      return `the coordinator's ${what(message)} comes while the session is suspended, before its resume: tell the room; do not sign`;
     switch (message.t) {
       case 'statement': {
-        const { n } = message.envelope.body;
-        if (n === reached + 1) return undefined;
+        const { n, retry } = message.envelope.body;
+        if (n === reached + 1 && retry === undefined) return undefined;
+        if (n === reached && retry !== undefined) {
+          const exception = this.lastException;
+          if (exception && equalBytes(exception.id, retry) && exception.envelope.body.decision === 'repeat')
+            return undefined;
+          return `the coordinator's new attempt of step ${stepOf(n)} does not name the repeat exception of the attempt this device followed: tell the room; do not sign`;
+        }
         return n <= reached
           ? `the coordinator's record holds a second statement for step ${stepOf(n)} after the statement for step ${stepOf(reached)}: tell the room; do not sign`
           : `the coordinator's record skips from step ${reached < 0 ? '(none)' : stepOf(reached)} to a statement for step ${stepOf(n)}; step ${stepOf(reached + 1)} was due: tell the room; do not sign`;
@@ -211,8 +246,26 @@ export class DeviceHead {
         if (statement && equalBytes(message.envelope.body.ref, statement.id)) return undefined;
         return `the coordinator's exception for step ${message.envelope.body.step} does not concern the statement of the step in progress (${statement ? stepOf(statement.envelope.body.n) : 'none'}): tell the room; do not sign`;
       }
+      case 'abort': {
+        const step = message.envelope.body.step;
+        const inProgress = this.lastStatement?.envelope.body.step;
+        if (step === inProgress) return undefined;
+        return `the coordinator's abort names step ${step ?? '(none)'}; this device followed the ceremony to step ${inProgress ?? '(none)'}: tell the room; do not sign`;
+      }
+      case 'suspend':
+        return undefined;
+      case 'resume':
+        if (this.suspend && equalBytes(message.envelope.body.ref, this.suspend.id)) return undefined;
+        return this.suspend
+          ? `the coordinator's resume does not name the suspend this device holds: tell the room; do not sign`
+          : `the coordinator's resume comes while the session is not suspended: tell the room; do not sign`;
       case 'close': {
         const followed = reached + 1;
+        if (this.abort) {
+          const { abort, steps } = message.envelope.body;
+          if (abort !== undefined && equalBytes(abort, this.abort.id) && steps === followed) return undefined;
+          return `the close of the aborted session does not name its abort or says ${steps} steps were reached; this device followed ${followed}: do not attest`;
+        }
         if (message.envelope.body.steps === followed && followed === this.script.steps.length) return undefined;
         return `the close says the ceremony had ${message.envelope.body.steps} steps; this device followed ${followed} of its script's ${this.script.steps.length}: do not attest`;
       }
@@ -233,6 +286,12 @@ function what(message: ChainedMessage): string {
       return `statement for step ${message.envelope.body.step}`;
     case 'exception':
       return `exception for step ${message.envelope.body.step}`;
+    case 'abort':
+      return 'abort';
+    case 'suspend':
+      return 'suspend';
+    case 'resume':
+      return 'resume';
     case 'close':
       return 'close';
   }

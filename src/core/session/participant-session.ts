@@ -17,12 +17,12 @@ import { parseScript } from '../script/parse.js';
 import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from './files.js';
-import { MessagePool, type Target } from './message-pool.js';
-import { ParticipantLedger, type ChallengeView } from './participant-ledger.js';
+import { MessagePool } from './message-pool.js';
+import { ParticipantLedger, type AnswerView, type ChallengeView } from './participant-ledger.js';
 import { decodeParticipantRecord, encodeParticipantRecord, type ParticipantRecord } from './participant-journal.js';
 import { assess, type Assessed, type Assessment } from './participant-review.js';
 import { cryptoRandomIndex, type RandomIndex } from './challenge.js';
-import { DeviceHead } from './device-head.js';
+import { DeviceHead, type ChainedMessage } from './device-head.js';
 import { acceptCoordinatorMessage, checkGenesis, type Intake } from './participant-intake.js';
 
 export type { ChallengeView } from './participant-ledger.js';
@@ -57,12 +57,21 @@ export interface Review extends Assessed {
   readonly refusals: readonly string[];
 }
 
+/** An abort or resume for this device to acknowledge. */
+export interface EventReview extends AnswerView {
+  readonly target: SignedMessage<'abort' | 'resume'>;
+  /** Who acknowledges it, in the witness's words. */
+  readonly quorum: string;
+}
+
 /** What the device does next. */
 export type NextAction =
   | { readonly kind: 'enrol' }
-  | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: Target | undefined }
+  | { readonly kind: 'acknowledge'; readonly event: EventReview }
+  | { readonly kind: 'suspended'; readonly suspend: SignedMessage<'suspend'> }
+  | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: ChainedMessage | undefined }
   | { readonly kind: 'review'; readonly review: Review }
-  | { readonly kind: 'refused'; readonly target: Target; readonly reason: string }
+  | { readonly kind: 'refused'; readonly target: ChainedMessage; readonly reason: string }
   | { readonly kind: 'attest'; readonly close: SignedMessage<'close'> }
   | { readonly kind: 'closed'; readonly attestation: SignedMessage<'attest'> };
 
@@ -191,6 +200,11 @@ export class ParticipantSession {
     return this.ledger.signed;
   }
 
+  /** True when this device objected to the message with this id. */
+  objectedTo(id: Uint8Array): boolean {
+    return this.ledger.objectedTo(id);
+  }
+
   /**
    * Accept a message scanned from the coordinator's screen: a statement, exception, evidence or
    * context blob, or the close, of this session and signed by its coordinator. A message already
@@ -261,7 +275,15 @@ export class ParticipantSession {
 
   private answer(decision: Decision, reason?: string): Promise<SignedMessage<'ack'>> {
     return this.serial(async () => {
-      const review = await this.currentReview();
+      const action = await this.decide(false);
+      if (action.kind !== 'review' && action.kind !== 'acknowledge') {
+        refuse(
+          action.kind === 'suspended'
+            ? `the session is suspended ("${action.suspend.envelope.body.reason}"): there is nothing to sign until it is resumed`
+            : 'nothing is waiting for an answer on this device',
+        );
+      }
+      const review = action.kind === 'review' ? action.review : action.event;
       const message = await this.ledger.signAnswer(review, decision, reason);
       await this.persist({ t: 'signed', wire: message.wire });
       this.recordAnswer(review, message);
@@ -284,6 +306,9 @@ export class ParticipantSession {
     const attestation = this.ledger.attestation;
     if (attestation) return { kind: 'closed', attestation };
     const target = this.pool.current();
+    // The close comes before any session event: after an abort it is what the room attests.
+    const event = target?.t === 'close' ? undefined : this.sessionEvent();
+    if (event) return event;
     if (!target) return { kind: 'waiting', waitingFor: ['the first statement'], target: undefined };
     // Never review or sign for a target that does not extend this device's own head, nor while a
     // message this device signed is missing from the record (device-head.ts).
@@ -305,6 +330,56 @@ export class ParticipantSession {
     await this.persist({ t: 'challenge', target: target.id, positions: [...positions] });
     this.ledger.recordChallenge(target.id, positions);
     return { kind: 'review', review: (await this.ledger.review(assessment.assessed)).review };
+  }
+
+  /**
+   * An abort, a suspend or a resume, which come before any step's target: after an abort the room
+   * acknowledges it and waits for the close; while suspended there is nothing to sign; a resume is
+   * acknowledged by everyone present before the ceremony goes on.
+   */
+  private sessionEvent(): NextAction | undefined {
+    const abort = this.pool.abort();
+    if (abort) {
+      if (this.ledger.answered(abort) || !this.pool.shown(abort)) {
+        return { kind: 'waiting', waitingFor: ['the close of the aborted session'], target: undefined };
+      }
+      const step = this.script.steps.find((s) => s.id === abort.envelope.body.step) ?? this.script.steps[0];
+      const roles = step?.acks.roles ?? [];
+      const eligible = roles.includes(this.role);
+      const quorum = `the quorum of step ${step?.id ?? ''} (${roles.join(', ')})`;
+      const refusals = eligible ? [] : [`the abort is acknowledged by ${quorum}, not by a ${this.role}`];
+      return this.acknowledge({
+        target: abort,
+        eligible,
+        refusals,
+        recomputedAll: false,
+        challenge: undefined,
+        quorum,
+      });
+    }
+    const suspension = this.pool.suspension();
+    if (!suspension) return undefined;
+    if (!suspension.resume) return { kind: 'suspended', suspend: suspension.suspend };
+    if (this.ledger.answered(suspension.resume) || !this.pool.shown(suspension.resume)) return undefined;
+    const quorum = 'every participant present';
+    return this.acknowledge({
+      target: suspension.resume,
+      eligible: true,
+      refusals: [],
+      recomputedAll: false,
+      challenge: undefined,
+      quorum,
+    });
+  }
+
+  /** An abort or resume to acknowledge, once it extends this device's head and nothing it signed is missing. */
+  private acknowledge(event: EventReview): NextAction {
+    const chain = this.head.status(event.target);
+    if (chain.kind === 'refused') return { kind: 'refused', target: event.target, reason: chain.reason };
+    if (chain.kind === 'waiting') return { kind: 'waiting', waitingFor: [chain.reason], target: event.target };
+    const missing = this.head.ownMissing();
+    if (missing !== undefined) return { kind: 'refused', target: event.target, reason: missing };
+    return { kind: 'acknowledge', event };
   }
 
   /** Apply a journal record during a restore, through the same checks as the live verbs. */
@@ -351,11 +426,13 @@ export class ParticipantSession {
         return;
       case 'ack': {
         const action = await this.decide(true);
-        if (action.kind !== 'review') refuse('an answer recorded while nothing was under review');
+        if (action.kind !== 'review' && action.kind !== 'acknowledge')
+          refuse('an answer recorded while nothing was under review');
+        const review = action.kind === 'review' ? action.review : action.event;
         const { decision, reason } = message.envelope.body;
-        const draft = this.ledger.draftAnswer(action.review, decision, reason, message.envelope.at);
+        const draft = this.ledger.draftAnswer(review, decision, reason, message.envelope.at);
         await this.ledger.checkRecorded(message, draft);
-        this.recordAnswer(action.review, message);
+        this.recordAnswer(review, message);
         return;
       }
       case 'attest': {
@@ -387,9 +464,14 @@ export class ParticipantSession {
     this.head.recordOwn(message, 'your enrolment', this.head.stepReached);
   }
 
-  private recordAnswer(review: Review, message: SignedMessage<'ack'>): void {
+  private recordAnswer(review: Review | EventReview, message: SignedMessage<'ack'>): void {
     this.ledger.recordAnswer(review, message);
     const decision = message.envelope.body.decision === 'object' ? 'objection to' : 'confirmation of';
+    if (!('step' in review)) {
+      // An abort's or resume's acknowledgement must be listed by the next coordinator message of a later step or the close.
+      this.head.recordOwn(message, `your ${decision} the ${review.target.t}`, this.head.stepReached);
+      return;
+    }
     const what =
       review.target.t === 'exception' ? `the exception for step ${review.step.id}` : `step ${review.step.id}`;
     this.head.recordOwn(message, `your ${decision} ${what}`, review.step.index);

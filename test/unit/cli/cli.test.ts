@@ -38,6 +38,19 @@ describe('keywitness script', () => {
     expect(r.out).toMatch(/OK — example-root-p384-2026-rehearsal, 16 steps/);
   });
 
+  it('lint names the steps the script forbids repeating', async () => {
+    expect((await run('script', 'lint', DEMO_SCRIPT)).out).toMatch(/^repeat {3}every step may be repeated$/m);
+    const file = join(await tempDir(), 'no-repeat.yaml');
+    const text = (await readFile(DEMO_SCRIPT, 'utf8')).replace(
+      '    title: Back up the token storage\n',
+      '    title: Back up the token storage\n    repeatable: false\n',
+    );
+    await writeFile(file, text);
+    const r = await run('script', 'lint', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^repeat {3}not: 5\.1 \(repeatable: false\)$/m);
+  });
+
   it('hash prints SHA-256 of the exact bytes as hex and 32 PGP words', async () => {
     const bytes = await readFile(DEMO_SCRIPT);
     const hex = createHash('sha256').update(bytes).digest('hex');
@@ -87,6 +100,32 @@ describe('keywitness words', () => {
 
   it.each([['zz'], ['abc'], ['']])('refuses %j', async (hex) => {
     expect((await run('words', hex)).code).toBe(2);
+  });
+});
+
+describe('keywitness demo --scenario retry|suspend|abort', () => {
+  it.each([
+    ['retry', /Consistent: 0 findings\./],
+    ['suspend', /Consistent: 0 findings\./],
+    ['abort', /Consistent: 0 findings\. ABORTED at step 3\.2/],
+  ])(
+    '%s writes the bundle and every receipt and audits them clean (exit 0)',
+    async (scenario, verdict) => {
+      const dir = join(await tempDir(), scenario);
+      const r = await run('demo', '--scenario', scenario, '--out', dir);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(verdict);
+      const files = await readdir(dir);
+      expect(files).toContain('session.keywitness.json');
+      expect(files.filter((f) => f.includes('receipt') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(3);
+    },
+    60_000,
+  );
+
+  it('refuses an unknown scenario, naming the known ones', async () => {
+    const r = await run('demo', '--scenario', 'fire-drill', '--out', join(await tempDir(), 'x'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/objection, dropped-objection, retry, suspend, abort/);
   });
 });
 

@@ -162,7 +162,13 @@ describe('an objection to an exception', () => {
       at: Date.now(),
       prev: room.coordinator.state.head,
       appended: room.coordinator.state.appendedSince(),
-      body: { step: 'slots', ref: statement.id, objections: first.envelope.body.objections, reason: 'Expected.' },
+      body: {
+        step: 'slots',
+        ref: statement.id,
+        objections: first.envelope.body.objections,
+        reason: 'Expected.',
+        decision: 'proceed',
+      },
     });
     const before = room.coordinator.state.entries.length;
     await expect(room.coordinator.receive(forged.wire)).rejects.toThrow(/cannot be received from a participant/);
@@ -190,7 +196,7 @@ describe('an objection to an exception', () => {
       at: Date.now(),
       prev: room.coordinator.state.head,
       appended: room.coordinator.state.appendedSince(),
-      body: { step: 'slots', ref: statement.id, objections: [], reason: 'Nothing to see.' },
+      body: { step: 'slots', ref: statement.id, objections: [], reason: 'Nothing to see.', decision: 'proceed' },
     });
     for (const d of [w1, w2]) await d.receive(exception.wire);
     const seen = await review(w1);

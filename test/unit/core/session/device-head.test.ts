@@ -163,7 +163,7 @@ describe('a device never signs blind', () => {
     // The coordinator had not scanned W2's confirmation when it recorded the exception: not yet proof.
     const exception = await forge(
       'exception',
-      { step: 'one', ref: statement.id, objections: [objection.id], reason: 'Replaced.' },
+      { step: 'one', ref: statement.id, objections: [objection.id], reason: 'Replaced.', decision: 'proceed' },
       [objection.id],
     );
     await w2.session.receive(exception.wire);

@@ -95,7 +95,7 @@ describe('the coordinator moves only forward', () => {
           at: Date.now(),
           prev: coordinator.state.head,
           appended: coordinator.state.appendedSince(),
-          body: { step: 'one', ref: (await statement(0)).id, objections: [], reason: 'Why not.' },
+          body: { step: 'one', ref: (await statement(0)).id, objections: [], reason: 'Why not.', decision: 'proceed' },
         }),
       /an exception for step one after step two was shown/,
     ],
