@@ -19,6 +19,9 @@ export type FindingCode =
   | 'CHAIN_BROKEN'
   | 'REPLAYED_MESSAGE'
   | 'CLOCK_WENT_BACKWARDS'
+  | 'CLOCK_SKEW'
+  | 'CLOCK_NOT_RECORDED'
+  | 'CLOCK_RECORD_INVALID'
   // enrolment
   | 'ENROLLMENT_INVALID'
   | 'PINNED_IDENTITY_MISMATCH'
@@ -90,6 +93,12 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   CHAIN_BROKEN: 'An entry does not commit to the transcript head before it: entries were dropped, reordered or edited.',
   REPLAYED_MESSAGE: 'The same message appears twice.',
   CLOCK_WENT_BACKWARDS: "A signer's clock went backwards between two of its messages.",
+  CLOCK_SKEW:
+    "A device's clock, as the coordinator measured it when it scanned the device's enrolment, differed from the coordinator's by more than the script's clock tolerance.",
+  CLOCK_NOT_RECORDED:
+    "An enrolment's clock measurement is missing from the coordinator's next statement, roster change or close: the device's clock was never shown to the room on the record.",
+  CLOCK_RECORD_INVALID:
+    'A coordinator message records a clock for a key with no enrolment since the previous record, or records one twice.',
   ENROLLMENT_INVALID: 'An enrolment does not fit the script (role, limits, timing, genesis).',
   PINNED_IDENTITY_MISMATCH: 'A key does not match the identity the script pins for it.',
   ENROLLMENT_INCOMPLETE: 'Steps started before every role had its minimum number of participants.',

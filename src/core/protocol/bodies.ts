@@ -4,7 +4,7 @@
  */
 import type { Schema } from './fields.js';
 import type { SignatureAlgorithm } from './identity.js';
-import { arrayOf, bool, bytes, mapOf, oneOf, text, textMap, uint } from './fields.js';
+import { arrayOf, bool, bytes, int, mapOf, oneOf, text, textMap, uint } from './fields.js';
 
 export type MessageType = 'genesis' | 'enroll' | 'statement' | 'ack' | 'exception' | 'close' | 'attest' | 'blob';
 export const MESSAGE_TYPES: readonly MessageType[] = [
@@ -26,10 +26,19 @@ export type SessionMode = 'rehearsal' | 'production';
 /** Most bytes one blob carries, so that a blob message stays within a QR transfer's 16 KiB. */
 export const MAX_BLOB_DATA_BYTES = 15 * 1024;
 
+/** Most clock records in one message: one per enrolment since the coordinator's previous record. */
+export const MAX_CLOCK_RECORDS = 256;
+/** Bound of a recorded skew (about 31 years either way): any real wrong clock, nothing unbounded. */
+export const MAX_SKEW_MS = 1e12;
+
 const NAME = text(128, 1);
 const ID = text(64, 1);
 const REASON = text(4000);
 const HASH = bytes(32);
+const CLOCKS = arrayOf(
+  mapOf({ who: [HASH, true], skew_ms: [int(-MAX_SKEW_MS, MAX_SKEW_MS), true] }),
+  MAX_CLOCK_RECORDS,
+);
 
 /** Opens a session: binds the session id to the script hash and the coordinator's key. */
 export interface GenesisBody {
@@ -61,6 +70,17 @@ export interface EvidenceRef {
   readonly name: string;
 }
 
+/**
+ * A device's clock as the coordinator measured it when it scanned the device's enrolment: the
+ * enrolment's `at` less (the coordinator's clock less the scanning delay), in milliseconds;
+ * positive when the device's clock is ahead.
+ */
+export interface ClockRecord {
+  /** The enrolled participant's key fingerprint. */
+  readonly who: Uint8Array;
+  readonly skew_ms: number;
+}
+
 export interface CheckRecord {
   readonly id: string;
   readonly ok: boolean;
@@ -77,6 +97,8 @@ export interface StatementBody {
   readonly checks: readonly CheckRecord[];
   /** The typed confirmation of an irreversible step. */
   readonly confirm?: string;
+  /** The clocks of the enrolments accepted since the coordinator last recorded clocks (state-clocks.ts). */
+  readonly clocks?: readonly ClockRecord[];
 }
 
 export type Decision = 'confirm' | 'object';
@@ -103,6 +125,8 @@ export interface ExceptionBody {
 /** Ends the ceremony. */
 export interface CloseBody {
   readonly steps: number;
+  /** As on a statement: clocks of enrolments not yet recorded. */
+  readonly clocks?: readonly ClockRecord[];
 }
 
 /** A participant's closing attestation. */
@@ -174,6 +198,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       true,
     ],
     confirm: [text(256, 1), false],
+    clocks: [CLOCKS, false],
   },
   ack: {
     ref: [HASH, true],
@@ -188,7 +213,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     objections: [arrayOf(HASH, 64), true],
     reason: [text(4000, 1), true],
   },
-  close: { steps: [uint, true] },
+  close: { steps: [uint, true], clocks: [CLOCKS, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
 };

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_SCRIPT_BYTES, decodeScriptText } from './source-text.js';
 import type { StepContext } from './steps.js';
 import { readStep } from './steps.js';
 import type { RoleSpec, Script, StepSpec } from './types.js';
-import { SCRIPT_FORMAT } from './types.js';
+import { DEFAULT_CLOCK_TOLERANCE_S, MAX_CLOCK_TOLERANCE_S, SCRIPT_FORMAT } from './types.js';
 import type { YMap, YNode } from './yaml-reader.js';
 import { readScriptYaml, scriptError } from './yaml-reader.js';
 
@@ -25,6 +25,7 @@ export const SCRIPT_FIELDS = [
   'roles',
   'participants',
   'expected',
+  'clock_tolerance',
   'steps',
 ] as const;
 
@@ -60,6 +61,15 @@ function readExpected(node: YNode): Map<string, string> {
     out.set(key, readText(value));
   }
   return out;
+}
+
+function readClockTolerance(node: YNode): number {
+  if (node.kind !== 'scalar' || typeof node.value !== 'number' || !/^[1-9][0-9]{0,5}$/.test(node.source)) {
+    throw scriptError(node, `must be a whole number of seconds written in digits (1 to ${MAX_CLOCK_TOLERANCE_S})`);
+  }
+  if (node.value > MAX_CLOCK_TOLERANCE_S)
+    throw scriptError(node, `is ${node.value} seconds; at most ${MAX_CLOCK_TOLERANCE_S} (one day)`);
+  return node.value;
 }
 
 /** Evidence ids as written, before validation, so a reference to a later step can be told from a typo. */
@@ -116,6 +126,7 @@ export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {})
   const roles: RoleSpec[] = readRoles(f.require('roles'));
   const participants = optional(f, 'participants', (n) => readParticipants(n, roles), []);
   const expected = optional(f, 'expected', readExpected, new Map<string, string>());
+  const clockTolerance = optional(f, 'clock_tolerance', readClockTolerance, DEFAULT_CLOCK_TOLERANCE_S);
   const stepsNode = f.require('steps');
   const ctx: StepContext = {
     roles: new Map(roles.map((r) => [r.id, r])),
@@ -137,6 +148,7 @@ export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {})
     roles,
     participants,
     expected: expectedRecord,
+    clockToleranceMs: clockTolerance * 1000,
     steps,
     hash: sha256(bytes),
   });

@@ -9,10 +9,11 @@ import { fingerprintOf, type PublicIdentity } from '../protocol/identity.js';
 import type { MessageType } from '../protocol/bodies.js';
 import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { spokenWords } from '../protocol/words.js';
-import type { Script, StepSpec } from '../script/types.js';
+import { DEFAULT_CLOCK_TOLERANCE_S, type Script, type StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { ackTargets, objectionsBefore, stepCompletion, type StepProgress } from './completion.js';
 import { checkInputs } from './input-checks.js';
+import { ClockLedger } from './state-clocks.js';
 import { EMPTY_HEAD, entryHash } from './transcript.js';
 
 /** An enrolled participant. */
@@ -56,6 +57,8 @@ export class SessionState {
   current = -1;
   close: SignedMessage<'close'> | undefined;
   readonly attestations = new Map<string, SignedMessage<'attest'>>();
+  /** Devices' clocks measured at enrolment, as the coordinator recorded them (state-clocks.ts). */
+  readonly clocks = new ClockLedger();
   private readonly byId = new Map<string, SignedMessage>();
   private readonly lastAt = new Map<string, number>();
 
@@ -139,7 +142,7 @@ export class SessionState {
         participant ? { participant: participant.label } : {},
       );
     }
-    if (envelope.at + CLOCK_TOLERANCE_MS < this.genesis.envelope.at) {
+    if (envelope.at + this.script.clockToleranceMs < this.genesis.envelope.at) {
       add(
         'TIME_OUT_OF_ORDER',
         `signed at ${iso(envelope.at)}, before the session's genesis (${iso(this.genesis.envelope.at)})`,
@@ -225,13 +228,13 @@ export class SessionState {
       case 'enroll':
         return this.evaluateEnroll(message, add);
       case 'statement':
-        return this.evaluateStatement(message, add);
+        return both(this.evaluateClocks(message, add), this.evaluateStatement(message, add));
       case 'exception':
         return this.evaluateException(message, add);
       case 'ack':
         return participant ? this.evaluateAck(message, participant, fpHex, add) : noop;
       case 'close':
-        return this.evaluateClose(message, add);
+        return both(this.evaluateClocks(message, add), this.evaluateClose(message, add));
       case 'attest':
         return participant ? this.evaluateAttest(message, participant, fpHex, add) : noop;
       case 'genesis':
@@ -267,8 +270,10 @@ export class SessionState {
     else if (role.max !== undefined && this.countRole(role.id) >= role.max)
       bad('ENROLLMENT_INVALID', `role "${role.id}" already has its maximum of ${role.max}`);
     this.checkPinned(by, body.role, (code, text) => bad(code, text));
-    if (!ok) return () => undefined;
+    // Even a refused enrolment was scanned, so its clock was measured and is due on the record.
+    if (!ok) return () => this.clocks.enrolled(toHex(by), label);
     return () => {
+      this.clocks.enrolled(toHex(by), label);
       this.participants.set(toHex(by), {
         name: body.name,
         role: body.role,
@@ -277,6 +282,13 @@ export class SessionState {
         identity: selfCertifiedIdentity(message),
       });
     };
+  }
+
+  private evaluateClocks(
+    message: SignedMessage<'statement' | 'close'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
+    return this.clocks.evaluate(message.t, message.envelope.body.clocks, this.script.clockToleranceMs, add);
   }
 
   private evaluateStatement(
@@ -433,7 +445,7 @@ export class SessionState {
       );
       return () => undefined;
     }
-    answeredBefore(message, target, who, add);
+    answeredBefore(message, target, this.script.clockToleranceMs, who, add);
     const step = this.steps[this.current];
     const slot = step ? ackTargets(step).find((t) => equalBytes(t.message.id, body.ref)) : undefined;
     const stepId = target.envelope.body.step;
@@ -485,7 +497,7 @@ export class SessionState {
       );
     }
     const late = this.entries.filter(
-      (e) => e.message && e.message.envelope.at > message.envelope.at + CLOCK_TOLERANCE_MS,
+      (e) => e.message && e.message.envelope.at > message.envelope.at + this.script.clockToleranceMs,
     );
     const first = late[0]?.message;
     if (first) {
@@ -511,7 +523,7 @@ export class SessionState {
       add('ATTESTATION_INVALID', 'the attestation does not refer to the close of this session', who);
       return () => undefined;
     }
-    answeredBefore(message, this.close, who, add);
+    answeredBefore(message, this.close, this.script.clockToleranceMs, who, add);
     if (!equalBytes(prev, this.close.envelope.prev))
       add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
     if (this.attestations.has(fpHex)) {
@@ -584,19 +596,29 @@ function shortHex(bytes: Uint8Array): string {
 }
 
 /**
- * How far apart two devices' clocks may be before their times are a finding. A room's laptops are
- * set by hand; five minutes catches a wrong time zone or a forged timeline, not drift.
+ * The default of how far apart two devices' clocks may be before their times are a finding (the
+ * script's `clock_tolerance`, Script.clockToleranceMs). A room's laptops are set by hand; five
+ * minutes catches a wrong time zone or a forged timeline, not drift.
  */
-export const CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
+export const CLOCK_TOLERANCE_MS = DEFAULT_CLOCK_TOLERANCE_S * 1000;
+
+/** Run two commits in order. */
+function both(first: Commit, second: Commit): Commit {
+  return () => {
+    first();
+    second();
+  };
+}
 
 /** TIME_OUT_OF_ORDER when an answer is dated before what it answers, beyond the tolerance. */
 function answeredBefore(
   answer: SignedMessage<'ack' | 'attest'>,
   target: SignedMessage,
+  toleranceMs: number,
   who: Omit<Finding, 'code' | 'message' | 'seq'>,
   add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
 ): void {
-  if (answer.envelope.at + CLOCK_TOLERANCE_MS >= target.envelope.at) return;
+  if (answer.envelope.at + toleranceMs >= target.envelope.at) return;
   add(
     'TIME_OUT_OF_ORDER',
     `an answer signed at ${iso(answer.envelope.at)}, before the ${target.t} it answers (${iso(target.envelope.at)})`,
