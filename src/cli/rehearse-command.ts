@@ -13,7 +13,7 @@
  * What is decided (which file is which evidence, what counts as missing, the checks, who takes
  * part) is in core (`src/core/session/rehearsal-check.ts`); this reads files and prints.
  */
-import { access, mkdir, readdir, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { auditSession } from '../core/audit/verdict.js';
 import { formatAuditReport } from '../core/audit/report-text.js';
@@ -40,7 +40,7 @@ import {
 import { simulateCeremony } from '../core/session/simulate.js';
 import { sha256 } from '../core/util/hash.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
-import { exportFile } from '../node/files.js';
+import { exportFiles } from '../node/files.js';
 import { IMPORT_LIMITS } from '../node/import-kinds.js';
 import { UsageError, parseCommandArgs } from './args.js';
 import { runAudit } from './audit-command.js';
@@ -167,6 +167,10 @@ export function formatRehearsalReport(report: RehearsalReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Refuse an occupied `--out` before the evidence is read and the ceremony played, so the preparer
+ * learns it at once; `exportFiles` checks again, all or nothing, when the files are written.
+ */
 async function refuseExisting(dir: string, names: readonly string[]): Promise<void> {
   for (const name of names) {
     const path = resolve(dir, name);
@@ -242,16 +246,14 @@ export const runRehearse: CliCommand = async (args, io: CliIo) => {
     io.stdout(formatAuditReport(audit, { bundleSha256: sha256(bundleBytes) }));
     return audit.findings.length === 0 ? 0 : 1;
   }
-  await mkdir(out, { recursive: true });
-  const write = async (name: string, bytes: Uint8Array): Promise<string> => {
-    const written = await exportFile(out, name, bytes);
-    io.stdout(`wrote ${written.path} (${written.size} bytes, SHA-256 ${written.sha256Hex})\n`);
-    return written.path;
-  };
+  // All or nothing, as `demo` writes: refused before a byte is written when any of the files
+  // exists, and a failure part-way (a full disk) removes what was written.
+  const written = await exportFiles(out, [{ name: REHEARSAL_BUNDLE, bytes: bundleBytes }, ...receipts], {
+    createFolder: 'parents',
+  });
   io.stdout('\n');
-  const bundlePath = await write(REHEARSAL_BUNDLE, bundleBytes);
-  const receiptPaths: string[] = [];
-  for (const r of receipts) receiptPaths.push(await write(r.name, r.bytes));
+  for (const w of written) io.stdout(`wrote ${w.path} (${w.size} bytes, SHA-256 ${w.sha256Hex})\n`);
+  const [bundlePath = '', ...receiptPaths] = written.map((w) => w.path);
   const auditArgs = [bundlePath, ...receiptPaths.flatMap((p) => ['--receipt', p])];
   io.stdout(`\nkeywitness audit ${auditArgs.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n\n`);
   return runAudit(auditArgs, io);
