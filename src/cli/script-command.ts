@@ -33,6 +33,12 @@ export const runScript: CliCommand = async (args, io) => {
   io.stdout(
     `${file}: OK — ${script.id}, ${script.steps.length} steps, ${script.roles.length} roles\nSHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\n`,
   );
+  const fixed = script.steps.filter((s) => !s.repeatable);
+  io.stdout(
+    fixed.length === 0
+      ? 'repeat   every step may be repeated\n'
+      : `repeat   not: ${fixed.map((s) => s.id).join(', ')} (repeatable: false)\n`,
+  );
   const unpinned = unpinnedRoles(script);
   if (values.production) {
     const refusal = productionRefusal(script);

@@ -40,6 +40,14 @@ export type FindingCode =
   | 'CHECK_FAILED_NOT_EXCEPTED'
   | 'OBJECTION_NOT_RESOLVED'
   | 'CHECK_RESULT_MISMATCH'
+  // attempts, aborts and suspensions
+  | 'REPEAT_FORBIDDEN'
+  | 'RETRY_INVALID'
+  | 'RETRY_MISSING'
+  | 'ABORT_INVALID'
+  | 'ENTRY_AFTER_ABORT'
+  | 'ENTRY_WHILE_SUSPENDED'
+  | 'RESUME_INVALID'
   // evidence
   | 'EVIDENCE_MISSING'
   | 'EVIDENCE_HASH_MISMATCH'
@@ -116,6 +124,16 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   OBJECTION_NOT_RESOLVED: 'A step with an objection was passed without an acknowledged exception.',
   CHECK_RESULT_MISMATCH:
     'Re-running a check on the recorded inputs and evidence gives a different result than the statement claims.',
+  REPEAT_FORBIDDEN: 'A repeat was decided for a step the script marks `repeatable: false`.',
+  RETRY_INVALID:
+    "A second statement for a step does not name the completed repeat exception of the step's previous attempt (not a repeat, another step's, not the latest, or not acknowledged).",
+  RETRY_MISSING: 'The room decided to repeat a step, and the session went on without repeating it.',
+  ABORT_INVALID:
+    'An abort does not name the step in progress, a second abort was issued, or the close of an aborted session does not name the abort, claims other steps, or came before the abort had its quorum.',
+  ENTRY_AFTER_ABORT: 'After an abort, an entry other than its acknowledgements, the close and the attestations.',
+  ENTRY_WHILE_SUSPENDED: 'While the session was suspended, an entry other than its resume.',
+  RESUME_INVALID:
+    "A resume does not name the open suspend, is not signed by the genesis's coordinator key, or the session went on before every participant present acknowledged it.",
   EVIDENCE_MISSING: 'Evidence a statement refers to is not in the bundle.',
   EVIDENCE_HASH_MISMATCH: 'Evidence bytes do not match the SHA-256 the statement signed.',
   EVIDENCE_UNREFERENCED: 'The bundle holds evidence no statement refers to.',

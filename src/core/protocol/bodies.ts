@@ -6,20 +6,42 @@ import type { Schema } from './fields.js';
 import type { SignatureAlgorithm } from './identity.js';
 import { arrayOf, bool, bytes, int, mapOf, oneOf, text, textMap, uint } from './fields.js';
 
-export type MessageType = 'genesis' | 'enroll' | 'statement' | 'ack' | 'exception' | 'close' | 'attest' | 'blob';
+export type MessageType =
+  | 'genesis'
+  | 'enroll'
+  | 'statement'
+  | 'ack'
+  | 'exception'
+  | 'abort'
+  | 'suspend'
+  | 'resume'
+  | 'close'
+  | 'attest'
+  | 'blob';
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'genesis',
   'enroll',
   'statement',
   'ack',
   'exception',
+  'abort',
+  'suspend',
+  'resume',
   'close',
   'attest',
   'blob',
 ];
 
 /** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
-export type ChainedType = 'statement' | 'ack' | 'exception' | 'close' | 'attest';
+export type ChainedType = 'statement' | 'ack' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close' | 'attest';
+
+/**
+ * What the room acknowledges: coordinator messages an `ack` may answer. Statements and exceptions
+ * belong to a step's attempt; the others are session events judged by the quorum of the step in
+ * progress (session/room.ts).
+ */
+export type AckableType = 'statement' | 'exception' | 'abort' | 'resume';
+export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume'];
 
 export type SessionMode = 'rehearsal' | 'production';
 
@@ -99,11 +121,13 @@ export interface StatementBody {
   readonly confirm?: string;
   /** The clocks of the enrolments accepted since the coordinator last recorded clocks (state-clocks.ts). */
   readonly clocks?: readonly ClockRecord[];
+  /** A repeated attempt: the id of the completed repeat exception of the step's previous attempt. */
+  readonly retry?: Uint8Array;
 }
 
 export type Decision = 'confirm' | 'object';
 
-/** A participant's answer to a statement or exception. */
+/** A participant's answer to a statement, exception, abort or resume. */
 export interface AckBody {
   readonly ref: Uint8Array;
   readonly decision: Decision;
@@ -114,19 +138,48 @@ export interface AckBody {
   readonly challenge: boolean;
 }
 
-/** Records how a failed check or objections on a statement were dealt with. */
+/**
+ * What the room decided about an attempt of a step: `proceed` accepts it despite a failed check
+ * or objections; `repeat` redoes the step (a new attempt whose statement names this exception).
+ */
+export type ExceptionDecision = 'proceed' | 'repeat';
+
+/** Records how a failed check or objections on a statement were dealt with, or that the step is redone. */
 export interface ExceptionBody {
   readonly step: string;
   readonly ref: Uint8Array;
   readonly objections: readonly Uint8Array[];
   readonly reason: string;
+  readonly decision: ExceptionDecision;
+}
+
+/** The coordinator stops the ceremony for good; the quorum of the step in progress acknowledges it. */
+export interface AbortBody {
+  readonly reason: string;
+  /** The step in progress, if any had started. */
+  readonly step?: string;
+}
+
+/** The coordinator breaks off the ceremony (nothing waits for acknowledgements). */
+export interface SuspendBody {
+  readonly reason: string;
+}
+
+/** The coordinator takes up a suspended ceremony again; every participant present acknowledges it. */
+export interface ResumeBody {
+  /** The id of the suspend it ends. */
+  readonly ref: Uint8Array;
+  readonly reason?: string;
 }
 
 /** Ends the ceremony. */
 export interface CloseBody {
+  /** Steps completed: every step of the script, or for an aborted session the steps reached. */
   readonly steps: number;
   /** As on a statement: clocks of enrolments not yet recorded. */
   readonly clocks?: readonly ClockRecord[];
+  /** The abort this close ends the session after. */
+  readonly abort?: Uint8Array;
 }
 
 /** A participant's closing attestation. */
@@ -151,6 +204,9 @@ export interface BodyOf {
   statement: StatementBody;
   ack: AckBody;
   exception: ExceptionBody;
+  abort: AbortBody;
+  suspend: SuspendBody;
+  resume: ResumeBody;
   close: CloseBody;
   attest: AttestBody;
   blob: BlobBody;
@@ -199,6 +255,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     ],
     confirm: [text(256, 1), false],
     clocks: [CLOCKS, false],
+    retry: [HASH, false],
   },
   ack: {
     ref: [HASH, true],
@@ -212,8 +269,12 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     ref: [HASH, true],
     objections: [arrayOf(HASH, 64), true],
     reason: [text(4000, 1), true],
+    decision: [oneOf('proceed', 'repeat'), true],
   },
-  close: { steps: [uint, true], clocks: [CLOCKS, false] },
+  abort: { reason: [text(4000, 1), true], step: [ID, false] },
+  suspend: { reason: [text(4000, 1), true] },
+  resume: { ref: [HASH, true], reason: [text(4000, 1), false] },
+  close: { steps: [uint, true], abort: [HASH, false], clocks: [CLOCKS, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
 };
@@ -225,6 +286,9 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   statement: true,
   ack: true,
   exception: true,
+  abort: true,
+  suspend: true,
+  resume: true,
   close: true,
   attest: true,
   blob: false,

@@ -23,6 +23,7 @@ export const STEP_FIELDS = [
   'evidence',
   'acks',
   'irreversible',
+  'repeatable',
 ] as const;
 export const INPUT_FIELDS = ['id', 'label', 'expect', 'pattern'] as const;
 export const EVIDENCE_FIELDS = ['id', 'kind', 'parser', 'expect', 'required'] as const;
@@ -240,5 +241,7 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
     }
   }
   const irreversible = optional(f, 'irreversible', (n) => readIrreversible(n, ctx), undefined);
-  return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible };
+  // Most steps can be redone when the room decides so; a step such as "destroy the backup" says it cannot.
+  const repeatable = optional(f, 'repeatable', readFlag, true);
+  return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible, repeatable };
 }

@@ -102,6 +102,8 @@ export interface StepSpec {
   readonly acks: AckSpec;
   /** For irreversible steps: the text the coordinator must type before the statement is issued. */
   readonly irreversible: { readonly confirm: string } | undefined;
+  /** False when the script forbids repeating the step (a repeat exception is refused). */
+  readonly repeatable: boolean;
 }
 
 /** A parsed, validated ceremony script plus the hash of its exact bytes. */

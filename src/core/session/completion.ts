@@ -1,7 +1,9 @@
 /**
- * When a step is complete: its quorum of confirmations is in, and if a check failed or anyone
- * objected, the latest exception lists every objection made before it (to the statement and to
- * each earlier exception) and has been confirmed by the same quorum with no objection to it. On a
+ * When a step is complete, judged on its last attempt: its quorum of confirmations is in, and if a
+ * check failed or anyone objected, the latest exception lists every objection made before it (to
+ * the statement and to each earlier exception of the attempt), decides to proceed, and has been
+ * confirmed by the same quorum with no objection to it. A latest exception that decides to repeat,
+ * once so confirmed, means the step must be redone: a new attempt whose statement names it. On a
  * step that asks witnesses to recompute or to pass the challenge, only confirmations that say so
  * count.
  */
@@ -9,22 +11,39 @@ import type { FindingCode } from '../audit/findings.js';
 import type { SignedMessage } from '../protocol/message.js';
 import type { StepSpec } from '../script/types.js';
 import { toHex } from '../util/bytes.js';
+import type { AckTarget } from './room.js';
 
-/** A statement or exception with the acknowledgements it received, keyed by signer fingerprint hex. */
-export interface AckTarget<T extends 'statement' | 'exception' = 'statement' | 'exception'> {
-  readonly message: SignedMessage<T>;
-  readonly acks: Map<string, SignedMessage<'ack'>>;
+export type { AckTarget } from './room.js';
+
+/** One attempt of a step: its statement and the exceptions recorded for it, in order. */
+export interface Attempt {
+  readonly statement: AckTarget<'statement'>;
+  readonly exceptions: AckTarget<'exception'>[];
 }
 
-/** A step's progress through the session. */
+/**
+ * A step's progress through the session. `statement` and `exceptions` are those of the last
+ * attempt, which completion and later steps' evidence go by; `attempts` holds every attempt in order.
+ */
 export interface StepProgress {
   readonly spec: StepSpec;
   readonly statement: AckTarget<'statement'> | undefined;
   readonly exceptions: AckTarget<'exception'>[];
+  readonly attempts: readonly Attempt[];
+}
+
+/** The decision of an attempt's latest exception, if it has one. */
+export function latestException(step: StepProgress): AckTarget<'exception'> | undefined {
+  return step.exceptions.at(-1);
 }
 
 export interface Completion {
   readonly complete: boolean;
+  /**
+   * The last attempt's latest exception decided to repeat the step and has its quorum: the step is
+   * not complete, and the next statement must be a new attempt of it naming that exception.
+   */
+  readonly repeat: boolean;
   /** Why the step blocks: failed checks or objections on the statement. */
   readonly blocked: boolean;
   /**
@@ -37,12 +56,12 @@ export interface Completion {
   readonly problems: readonly { readonly code: FindingCode; readonly message: string }[];
 }
 
-/** Everything participants may currently answer for a step: its statement and its exceptions. */
-export function ackTargets(step: StepProgress): AckTarget[] {
+/** Everything participants may currently answer for a step: its last attempt's statement and exceptions. */
+export function ackTargets(step: StepProgress): AckTarget<'statement' | 'exception'>[] {
   return step.statement ? [step.statement, ...step.exceptions] : [];
 }
 
-function count(target: AckTarget, decision: 'confirm' | 'object'): SignedMessage<'ack'>[] {
+function count(target: AckTarget<'statement' | 'exception'>, decision: 'confirm' | 'object'): SignedMessage<'ack'>[] {
   return [...target.acks.values()].filter((a) => a.envelope.body.decision === decision);
 }
 
@@ -58,7 +77,10 @@ export function confirmationCounts(step: StepSpec, ack: SignedMessage<'ack'>): b
 }
 
 /** Confirmations of a target that count, and how many more were given without what the step asks. */
-function confirmations(step: StepSpec, target: AckTarget): { readonly counted: number; readonly short: number } {
+function confirmations(
+  step: StepSpec,
+  target: AckTarget<'statement' | 'exception'>,
+): { readonly counted: number; readonly short: number } {
   const all = count(target, 'confirm');
   const counted = all.filter((a) => confirmationCounts(step, a)).length;
   return { counted, short: all.length - counted };
@@ -91,6 +113,7 @@ export function stepCompletion(
   if (!statement) {
     return {
       complete: false,
+      repeat: false,
       blocked: false,
       exceptionNeeded: false,
       confirmations: 0,
@@ -105,6 +128,7 @@ export function stepCompletion(
     const complete = counted >= needed;
     return {
       complete,
+      repeat: false,
       blocked: false,
       exceptionNeeded: false,
       confirmations: counted,
@@ -130,10 +154,27 @@ export function stepCompletion(
   const covered = exception !== undefined && uncovered.length === 0;
   const { counted, short } = exception ? confirmations(step.spec, exception) : { counted: 0, short: 0 };
   const objectedToException = exception ? count(exception, 'object') : [];
-  const complete = covered && counted >= needed && objectedToException.length === 0;
+  const decided = covered && counted >= needed && objectedToException.length === 0;
   const exceptionNeeded = !covered || objectedToException.length > 0;
   const blocked = true;
-  if (complete) return { complete, blocked, exceptionNeeded, confirmations: counted, needed, problems: [] };
+  if (decided && exception?.message.envelope.body.decision === 'repeat') {
+    return {
+      complete: false,
+      repeat: true,
+      blocked,
+      exceptionNeeded: false,
+      confirmations: counted,
+      needed,
+      problems: [
+        {
+          code: 'RETRY_MISSING',
+          message: `the room decided to repeat step ${step.spec.id} ("${exception.message.envelope.body.reason}"), but it was not repeated`,
+        },
+      ],
+    };
+  }
+  if (decided)
+    return { complete: true, repeat: false, blocked, exceptionNeeded, confirmations: counted, needed, problems: [] };
   const why = !exception
     ? 'no exception was recorded'
     : !covered
@@ -155,5 +196,9 @@ export function stepCompletion(
       message: `${who} objected to step ${step.spec.id} ("${o.envelope.body.reason ?? 'no reason given'}"): ${why}`,
     });
   }
-  return { complete: false, blocked, exceptionNeeded, confirmations: counted, needed, problems };
+  if (problems.length === 0) {
+    // Nothing failed and nobody objected, but the room took up a repeat that is not yet decided.
+    problems.push({ code: 'QUORUM_NOT_MET', message: `step ${step.spec.id} was left undecided: ${why}` });
+  }
+  return { complete: false, repeat: false, blocked, exceptionNeeded, confirmations: counted, needed, problems };
 }

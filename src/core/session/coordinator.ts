@@ -13,6 +13,7 @@ import {
   type CheckRecord,
   type ClockRecord,
   type EvidenceRef,
+  type ExceptionDecision,
   type MessageType,
   type SessionMode,
 } from '../protocol/bodies.js';
@@ -280,7 +281,7 @@ export class Coordinator {
     evidence: readonly EvidenceInput[],
     confirm?: string,
   ): Promise<PreparedStatement> {
-    const step = this.state.nextStep;
+    const step = this.state.dueStep;
     if (!step || step.id !== stepId)
       throw new KeywitnessError(
         'SESSION_REJECTED',
@@ -315,6 +316,9 @@ export class Coordinator {
    * statement has its evidence persisted, then itself, and then the state changes.
    */
   async issueStatement(prepared: PreparedStatement): Promise<SignedMessage<'statement'>> {
+    // A new attempt of the step in progress names the repeat exception that decided it.
+    const progress = this.state.steps[prepared.step.index];
+    const retry = prepared.step.index === this.state.current ? progress?.exceptions.at(-1)?.message.id : undefined;
     const message = await signMessage(this.options.signer, {
       t: 'statement',
       sid: this.genesis.envelope.sid,
@@ -328,6 +332,7 @@ export class Coordinator {
         checks: prepared.checks.map(({ id, ok, expected, observed }): CheckRecord => ({ id, ok, expected, observed })),
         ...(prepared.confirm !== undefined ? { confirm: prepared.confirm } : {}),
         ...this.clockRecords(),
+        ...(retry !== undefined ? { retry } : {}),
       },
     });
     const { findings, commit } = this.state.evaluate(message, true);
@@ -367,7 +372,7 @@ export class Coordinator {
    * The loop is kept while the same message is shown, so its frames do not change under the camera.
    */
   async transmission(): Promise<readonly SignedMessage[]> {
-    const shown = this.state.close ?? this.currentTarget() ?? this.genesis;
+    const shown = this.shownMessage();
     const key = toHex(shown.id);
     if (this.shownLoop?.key === key) return this.shownLoop.messages;
     const messages: SignedMessage[] = [shown];
@@ -432,8 +437,27 @@ export class Coordinator {
     });
   }
 
-  /** Record an exception for the current step, naming every objection to it received so far. */
-  async issueException(reason: string): Promise<SignedMessage<'exception'>> {
+  /**
+   * What the coordinator's screen shows for the room: the close, the abort, the open suspend, a
+   * resume not yet acknowledged by everyone present, the step's current target, or the genesis.
+   */
+  shownMessage(): SignedMessage {
+    const { events } = this.state;
+    return (
+      this.state.close ??
+      events.abort?.message ??
+      events.suspended ??
+      events.pendingResume(this.state.participants)?.message ??
+      this.currentTarget() ??
+      this.genesis
+    );
+  }
+
+  /**
+   * Record an exception for the current step, naming every objection to it received so far.
+   * `repeat` decides to redo the step (a new attempt follows); `proceed` accepts it as it is.
+   */
+  async issueException(reason: string, decision: ExceptionDecision = 'proceed'): Promise<SignedMessage<'exception'>> {
     const step = this.state.steps[this.state.current];
     if (!step?.statement) throw new KeywitnessError('SESSION_REJECTED', 'no step is in progress');
     // Every objection so far: to the statement and to each earlier exception of the step.
@@ -443,7 +467,44 @@ export class Coordinator {
       sid: this.genesis.envelope.sid,
       at: this.now(),
       prev: this.state.head,
-      body: { step: step.spec.id, ref: step.statement.message.id, objections, reason },
+      body: { step: step.spec.id, ref: step.statement.message.id, objections, reason, decision },
+    });
+  }
+
+  /** Abort the ceremony; the quorum of the step in progress (the first step's before any) acknowledges it. */
+  async abort(reason: string): Promise<SignedMessage<'abort'>> {
+    const step = this.state.script.steps[this.state.current];
+    return this.signAndApply({
+      t: 'abort',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
+      body: { reason, ...(step ? { step: step.id } : {}) },
+    });
+  }
+
+  /** Suspend the ceremony: nothing waits for acknowledgements, and only the resume may follow. */
+  async suspend(reason: string): Promise<SignedMessage<'suspend'>> {
+    return this.signAndApply({
+      t: 'suspend',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
+      body: { reason },
+    });
+  }
+
+  /** Resume the suspended ceremony; every participant present acknowledges it before it goes on. */
+  async resume(reason?: string): Promise<SignedMessage<'resume'>> {
+    const suspended = this.state.events.suspended;
+    if (!suspended)
+      throw new KeywitnessError('SESSION_REJECTED', 'the session is not suspended: there is nothing to resume');
+    return this.signAndApply({
+      t: 'resume',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
+      body: { ref: suspended.id, ...(reason !== undefined ? { reason } : {}) },
     });
   }
 
@@ -459,14 +520,20 @@ export class Coordinator {
     return step ? ackTargets(step).at(-1)?.message : undefined;
   }
 
-  /** Close the session once every step is complete. */
+  /**
+   * Close the session once every step is complete, or, after an abort, once the abort has its
+   * quorum (the close then names the abort and the steps reached).
+   */
   async close(): Promise<SignedMessage<'close'>> {
+    const abort = this.state.events.abort?.message;
     return this.signAndApply({
       t: 'close',
       sid: this.genesis.envelope.sid,
       at: this.now(),
       prev: this.state.head,
-      body: { steps: this.options.script.steps.length, ...this.clockRecords() },
+      body: abort
+        ? { steps: this.state.current + 1, abort: abort.id, ...this.clockRecords() }
+        : { steps: this.options.script.steps.length, ...this.clockRecords() },
     });
   }
 
@@ -476,7 +543,7 @@ export class Coordinator {
     // was then never issued (a crash in between) are not part of the session.
     const referenced = new Map<string, Uint8Array>();
     for (const step of this.state.steps) {
-      for (const ref of step.statement?.message.envelope.body.evidence ?? []) {
+      for (const ref of step.attempts.flatMap((a) => a.statement.message.envelope.body.evidence)) {
         const key = toHex(ref.sha256);
         const data = this.evidenceByHash.get(key);
         if (data) referenced.set(key, data);

@@ -6,7 +6,7 @@
  */
 import type { Finding, FindingCode } from '../audit/findings.js';
 import { fingerprintOf, type PublicIdentity } from '../protocol/identity.js';
-import type { MessageType } from '../protocol/bodies.js';
+import { ACKABLE_TYPES, type MessageType } from '../protocol/bodies.js';
 import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { spokenWords } from '../protocol/words.js';
 import { DEFAULT_CLOCK_TOLERANCE_S, type Script, type StepSpec } from '../script/types.js';
@@ -14,6 +14,9 @@ import { equalBytes, toHex } from '../util/bytes.js';
 import { ackTargets, objectionsBefore, stepCompletion, type StepProgress } from './completion.js';
 import { checkInputs } from './input-checks.js';
 import { ClockLedger } from './state-clocks.js';
+import { mayAnswer } from './room.js';
+import { checkDecision, checkFirstAttempt, checkRetry, withAttempt } from './state-attempts.js';
+import { SessionEvents } from './state-events.js';
 import { EMPTY_HEAD, entryHash } from './transcript.js';
 
 /** An enrolled participant. */
@@ -42,7 +45,15 @@ interface Evaluation {
   readonly commit: Commit;
 }
 
-const COORDINATOR_TYPES: ReadonlySet<MessageType> = new Set(['genesis', 'statement', 'exception', 'close']);
+const COORDINATOR_TYPES: ReadonlySet<MessageType> = new Set([
+  'genesis',
+  'statement',
+  'exception',
+  'abort',
+  'suspend',
+  'resume',
+  'close',
+]);
 
 /** Transcript state: the chain plus everything the rules need to judge the next entry. */
 export class SessionState {
@@ -59,12 +70,14 @@ export class SessionState {
   readonly attestations = new Map<string, SignedMessage<'attest'>>();
   /** Devices' clocks measured at enrolment, as the coordinator recorded them (state-clocks.ts). */
   readonly clocks = new ClockLedger();
+  /** Aborts, suspensions and resumes (state-events.ts). */
+  readonly events = new SessionEvents();
   private readonly byId = new Map<string, SignedMessage>();
   private readonly lastAt = new Map<string, number>();
 
   constructor(script: Script) {
     this.script = script;
-    this.steps = script.steps.map((spec) => ({ spec, statement: undefined, exceptions: [] }));
+    this.steps = script.steps.map((spec) => ({ spec, statement: undefined, exceptions: [], attempts: [] }));
   }
 
   /** The message with this id, if it is in the transcript. */
@@ -75,6 +88,16 @@ export class SessionState {
   /** The step due next, or undefined when every step has a statement. */
   get nextStep(): StepSpec | undefined {
     return this.script.steps[this.current + 1];
+  }
+
+  /**
+   * The step whose statement may be issued now: the step in progress again when the room decided
+   * to repeat it, otherwise the next one.
+   */
+  get dueStep(): StepSpec | undefined {
+    const step = this.steps[this.current];
+    if (step && stepCompletion(step, this.participants).repeat) return step.spec;
+    return this.nextStep;
   }
 
   /**
@@ -112,6 +135,13 @@ export class SessionState {
     const fpHex = toHex(envelope.by);
     const isCoordinator = this.coordinator !== undefined && equalBytes(envelope.by, this.coordinator.fingerprint);
     const participant = this.participants.get(fpHex);
+    if (envelope.t === 'resume' && !isCoordinator) {
+      add(
+        'RESUME_INVALID',
+        `a resume must be signed by the key that opened the session (the genesis's coordinator key ${shortFp(this.coordinator?.fingerprint ?? new Uint8Array(32))}); this one is signed by ${participant?.label ?? `key ${shortFp(envelope.by)}`}`,
+      );
+      return { findings, commit: chain() };
+    }
     if (COORDINATOR_TYPES.has(envelope.t) && !isCoordinator) {
       add(
         'NOT_COORDINATOR',
@@ -213,6 +243,7 @@ export class SessionState {
       add('ENTRY_AFTER_CLOSE', `a ${envelope.t} after the session was closed`, who);
       return noop;
     }
+    if (!this.events.gate(message, this.participants, (code, text) => add(code, text, who))) return noop;
     if (envelope.prev !== undefined && COORDINATOR_TYPES.has(envelope.t) && !equalBytes(envelope.prev, this.head)) {
       add(
         'CHAIN_BROKEN',
@@ -233,6 +264,12 @@ export class SessionState {
         return this.evaluateException(message, add);
       case 'ack':
         return participant ? this.evaluateAck(message, participant, fpHex, add) : noop;
+      case 'abort':
+        return this.events.evaluateAbort(message, this.script.steps[this.current], must0(this.script.steps[0]), add);
+      case 'suspend':
+        return this.events.evaluateSuspend(message);
+      case 'resume':
+        return this.events.evaluateResume(message, this, add);
       case 'close':
         return both(this.evaluateClocks(message, add), this.evaluateClose(message, add));
       case 'attest':
@@ -306,15 +343,21 @@ export class SessionState {
       return () => undefined;
     }
     const at = { step: spec.id };
-    if (body.n !== this.current + 1) {
+    const inProgress = this.steps[this.current];
+    const retry = body.n === this.current && inProgress !== undefined;
+    if (retry) {
+      if (!checkRetry(this, inProgress, message, add)) return () => undefined;
+    } else if (body.n !== this.current + 1) {
       const due = this.nextStep;
       add(
         'STEP_OUT_OF_ORDER',
-        body.n <= this.current
-          ? `a second statement for step ${spec.id}`
+        body.n < this.current
+          ? `a statement for step ${spec.id}, which was already passed`
           : `statement for step ${spec.id} while step ${due?.id ?? '(none)'} was due`,
         at,
       );
+    } else {
+      checkFirstAttempt(message, add);
     }
     if (this.current < 0) {
       for (const role of this.script.roles) {
@@ -330,9 +373,10 @@ export class SessionState {
       this.completionFindings(this.current, add);
     }
     this.checkStatementShape(spec, message, add);
-    if (body.n <= this.current) return () => undefined;
+    if (body.n < this.current) return () => undefined;
+    const progress = must0(this.steps[body.n]);
     return () => {
-      this.steps[body.n] = { spec, statement: { message, acks: new Map() }, exceptions: [] };
+      this.steps[body.n] = withAttempt(progress, message);
       this.current = body.n;
     };
   }
@@ -400,9 +444,12 @@ export class SessionState {
       });
       return () => undefined;
     }
+    if (!checkDecision(step, message, add)) return () => undefined;
     // Every objection so far, to the statement and to each earlier exception, must be listed.
     const objections = objectionsBefore(step);
-    if (objections.length === 0 && statement.message.envelope.body.checks.every((c) => c.ok)) {
+    const nothingFailed = objections.length === 0 && statement.message.envelope.body.checks.every((c) => c.ok);
+    // The room may decide to redo a step that went well; accepting one that did needs no exception.
+    if (nothingFailed && body.decision === 'proceed') {
       add('EXCEPTION_INVALID', `step ${body.step} has no failed check and no objection: there is nothing to except`, {
         step: body.step,
       });
@@ -437,20 +484,32 @@ export class SessionState {
     const { body, prev } = message.envelope;
     const who = { participant: participant.label };
     const target = this.byId.get(toHex(body.ref));
-    if (!target || !isMessageOf(target, 'statement', 'exception')) {
+    if (!target || !isMessageOf(target, ...ACKABLE_TYPES)) {
       add(
         'ACK_FOR_UNKNOWN_STATEMENT',
-        'acknowledges a message that is not a statement or exception of this session',
+        'acknowledges a message that is not a statement, exception, abort or resume of this session',
         who,
       );
       return () => undefined;
     }
     answeredBefore(message, target, this.script.clockToleranceMs, who, add);
+    if (target.t === 'abort' || target.t === 'resume') return this.evaluateEventAck(message, participant, fpHex, add);
+    if (this.events.abort) {
+      add('ENTRY_AFTER_ABORT', `an answer to a ${target.t} of step ${target.envelope.body.step} after the abort`, who);
+      return () => undefined;
+    }
     const step = this.steps[this.current];
     const slot = step ? ackTargets(step).find((t) => equalBytes(t.message.id, body.ref)) : undefined;
     const stepId = target.envelope.body.step;
     if (!step || !slot) {
-      add('ACK_WRONG_STEP', `acknowledges step ${stepId}, which is not the current step`, { ...who, step: stepId });
+      const earlier = step?.spec.id === stepId;
+      add(
+        'ACK_WRONG_STEP',
+        earlier
+          ? `answers an earlier attempt of step ${stepId}, which a new attempt replaced`
+          : `acknowledges step ${stepId}, which is not the current step`,
+        { ...who, step: stepId },
+      );
       return () => undefined;
     }
     if (!equalBytes(prev, target.envelope.prev)) {
@@ -478,10 +537,57 @@ export class SessionState {
     return () => slot.acks.set(fpHex, message);
   }
 
+  /** An answer to an abort or a resume: from someone the event's quorum counts, once. */
+  private evaluateEventAck(
+    message: SignedMessage<'ack'>,
+    participant: Participant,
+    fpHex: string,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
+    const who = { participant: participant.label };
+    const { body, prev } = message.envelope;
+    const event = this.events.event(body.ref);
+    if (!event) {
+      add('ACK_FOR_UNKNOWN_STATEMENT', 'acknowledges an abort or resume the session did not accept', who);
+      return () => undefined;
+    }
+    const t = event.message.t;
+    if (this.events.abort && event !== this.events.abort) {
+      add('ENTRY_AFTER_ABORT', `an answer to a ${t} after the abort`, who);
+      return () => undefined;
+    }
+    if (!equalBytes(prev, event.message.envelope.prev)) {
+      add(
+        'CHAIN_BROKEN',
+        `the acknowledgement commits to head ${shortHex(prev)}, the ${t} it answers to ${shortHex(event.message.envelope.prev)}`,
+        who,
+      );
+    }
+    if (!mayAnswer(event.quorum, fpHex, participant)) {
+      add(
+        'ACK_ROLE_NOT_REQUIRED',
+        `the ${t} is acknowledged by ${event.quorum.description}; not by this participant`,
+        who,
+      );
+      return () => undefined;
+    }
+    if (event.acks.has(fpHex)) {
+      add('DUPLICATE_ACK', `a second answer to the same ${t}`, who);
+      return () => undefined;
+    }
+    return () => event.acks.set(fpHex, message);
+  }
+
   private evaluateClose(
     message: SignedMessage<'close'>,
     add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
   ): Commit {
+    if (this.events.abort) {
+      // An aborted session closes on the steps it reached; the abort says why the rest never came.
+      this.events.closeFindings(message, this.current + 1, this.participants, add);
+      return this.closeTimes(message, add);
+    }
+    this.events.closeFindings(message, this.current + 1, this.participants, add);
     const last = this.script.steps.length - 1;
     if (this.current < last) {
       add(
@@ -496,6 +602,14 @@ export class SessionState {
         `the close claims ${message.envelope.body.steps} steps; the script has ${this.script.steps.length}`,
       );
     }
+    return this.closeTimes(message, add);
+  }
+
+  /** TIME_OUT_OF_ORDER for entries dated after the close; the commit records the close. */
+  private closeTimes(
+    message: SignedMessage<'close'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
     const late = this.entries.filter(
       (e) => e.message && e.message.envelope.at > message.envelope.at + this.script.clockToleranceMs,
     );
@@ -585,6 +699,12 @@ export class SessionState {
     this.head = hash;
     if (message) this.byId.set(idHex ?? toHex(id), message);
   }
+}
+
+/** A value the fold's own invariants guarantee (the script has a first step; every position has progress). */
+function must0<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('session state invariant broken');
+  return value;
 }
 
 function shortFp(fp: Uint8Array): string {

@@ -155,7 +155,7 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
-      body: { step: 'slots', ref: statement.id, objections: first.envelope.body.objections, reason: 'Expected.' },
+      body: { step: 'slots', ref: statement.id, objections: first.envelope.body.objections, reason: 'Expected.', decision: 'proceed' },
     });
     const before = room.coordinator.state.entries.length;
     await expect(room.coordinator.receive(forged.wire)).rejects.toThrow(/cannot be received from a participant/);
@@ -182,7 +182,7 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
-      body: { step: 'slots', ref: statement.id, objections: [], reason: 'Nothing to see.' },
+      body: { step: 'slots', ref: statement.id, objections: [], reason: 'Nothing to see.', decision: 'proceed' },
     });
     for (const d of [w1, w2]) await d.receive(exception.wire);
     const seen = await review(w1);

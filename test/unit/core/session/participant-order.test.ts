@@ -88,7 +88,7 @@ describe('the coordinator moves only forward', () => {
           sid: coordinator.genesis.envelope.sid,
           at: Date.now(),
           prev: coordinator.state.head,
-          body: { step: 'one', ref: (await statement(0)).id, objections: [], reason: 'Why not.' },
+          body: { step: 'one', ref: (await statement(0)).id, objections: [], reason: 'Why not.', decision: 'proceed' },
         }),
       /an exception for step one after step two was shown/,
     ],
