@@ -19,9 +19,9 @@ export function envelopes(transcript: readonly Uint8Array[]): EnvelopeMap[] {
   return transcript.map((w) => structuredClone(decodeCbor(decodeMessage(w).envelopeBytes) as unknown) as EnvelopeMap);
 }
 
-const COORDINATOR_TYPES = new Set(['statement', 'exception', 'close']);
+const COORDINATOR_TYPES = new Set(['statement', 'exception', 'abort', 'suspend', 'resume', 'roster', 'close']);
 /** Coordinator messages that record the clocks of the enrolments before them (state-clocks.ts). */
-const CLOCK_TYPES = new Set(['statement', 'close']);
+const CLOCK_TYPES = new Set(['statement', 'roster', 'close']);
 
 /**
  * Rewrites `clocks` as the coordinator would have signed it for the edited list: each

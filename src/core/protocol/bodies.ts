@@ -15,6 +15,7 @@ export type MessageType =
   | 'abort'
   | 'suspend'
   | 'resume'
+  | 'roster'
   | 'close'
   | 'attest'
   | 'blob';
@@ -27,21 +28,23 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'abort',
   'suspend',
   'resume',
+  'roster',
   'close',
   'attest',
   'blob',
 ];
 
 /** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
-export type ChainedType = 'statement' | 'ack' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close' | 'attest';
+export type ChainedType =
+  'statement' | 'ack' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close' | 'attest';
 
 /**
  * What the room acknowledges: coordinator messages an `ack` may answer. Statements and exceptions
  * belong to a step's attempt; the others are session events judged by the quorum of the step in
  * progress (session/room.ts).
  */
-export type AckableType = 'statement' | 'exception' | 'abort' | 'resume';
-export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume'];
+export type AckableType = 'statement' | 'exception' | 'abort' | 'resume' | 'roster';
+export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume', 'roster'];
 
 export type SessionMode = 'rehearsal' | 'production';
 
@@ -82,6 +85,11 @@ export interface EnrollBody {
   readonly role: string;
   readonly alg: SignatureAlgorithm;
   readonly key: Uint8Array;
+  /**
+   * A replacement device: the fingerprint of the same person's enrolled identity it takes over
+   * (same name and role); the coordinator's roster `replace` then links the two.
+   */
+  readonly replaces?: Uint8Array;
 }
 
 export interface EvidenceRef {
@@ -172,6 +180,26 @@ export interface ResumeBody {
   readonly reason?: string;
 }
 
+export type RosterChange = 'join' | 'leave' | 'replace';
+
+/**
+ * A change of who is present, acknowledged by the quorum of the step in progress (the subject
+ * does not count): a participant who enrolled after the first step joins, one leaves, or a
+ * replacement device takes over an enrolled identity (state-roster.ts).
+ */
+export interface RosterBody {
+  readonly change: RosterChange;
+  /** The subject's fingerprint: who joins, leaves, or the replacement device's key. */
+  readonly participant: Uint8Array;
+  /** For join and replace: the id of the subject's enrolment. */
+  readonly enroll?: Uint8Array;
+  /** For replace: the fingerprint of the identity the new device takes over. */
+  readonly replaces?: Uint8Array;
+  readonly reason: string;
+  /** As on a statement: clocks of enrolments not yet recorded (the joining device's, typically). */
+  readonly clocks?: readonly ClockRecord[];
+}
+
 /** Ends the ceremony. */
 export interface CloseBody {
   /** Steps completed: every step of the script, or for an aborted session the steps reached. */
@@ -207,6 +235,7 @@ export interface BodyOf {
   abort: AbortBody;
   suspend: SuspendBody;
   resume: ResumeBody;
+  roster: RosterBody;
   close: CloseBody;
   attest: AttestBody;
   blob: BlobBody;
@@ -229,6 +258,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     role: [ID, true],
     alg: [oneOf('ed25519', 'p256'), true],
     key: [bytes(undefined, 65), true],
+    replaces: [HASH, false],
   },
   statement: {
     step: [ID, true],
@@ -274,6 +304,14 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   abort: { reason: [text(4000, 1), true], step: [ID, false] },
   suspend: { reason: [text(4000, 1), true] },
   resume: { ref: [HASH, true], reason: [text(4000, 1), false] },
+  roster: {
+    change: [oneOf('join', 'leave', 'replace'), true],
+    participant: [HASH, true],
+    enroll: [HASH, false],
+    replaces: [HASH, false],
+    reason: [text(4000, 1), true],
+    clocks: [CLOCKS, false],
+  },
   close: { steps: [uint, true], abort: [HASH, false], clocks: [CLOCKS, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
@@ -289,6 +327,7 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   abort: true,
   suspend: true,
   resume: true,
+  roster: true,
   close: true,
   attest: true,
   blob: false,

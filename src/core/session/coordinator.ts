@@ -15,6 +15,7 @@ import {
   type EvidenceRef,
   type ExceptionDecision,
   type MessageType,
+  type RosterChange,
   type SessionMode,
 } from '../protocol/bodies.js';
 import type { Signer } from '../protocol/identity.js';
@@ -29,6 +30,7 @@ import type { Bundle } from './files.js';
 import { checkInputs } from './input-checks.js';
 import { publicKeyFor } from './keys.js';
 import { CONTEXT_BLOB_KIND, referencedEvidence } from './message-pool.js';
+import { eventCompletion } from './room.js';
 import { type Participant, SessionState } from './state.js';
 import { describeSkew, skewExceeds } from './state-clocks.js';
 
@@ -448,6 +450,7 @@ export class Coordinator {
       events.abort?.message ??
       events.suspended ??
       events.pendingResume(this.state.participants)?.message ??
+      this.pendingRoster() ??
       this.currentTarget() ??
       this.genesis
     );
@@ -506,6 +509,43 @@ export class Coordinator {
       prev: this.state.head,
       body: { ref: suspended.id, ...(reason !== undefined ? { reason } : {}) },
     });
+  }
+
+  /**
+   * Record a change of who is present: `join` for a participant who enrolled after the first step,
+   * `leave` for one who goes, `replace` for a replacement device (its enrolment names the identity
+   * it replaces). `participant` is the subject's fingerprint. The quorum of the step in progress
+   * acknowledges it (not counting the subject) before the ceremony goes on.
+   */
+  async roster(change: RosterChange, participant: Uint8Array, reason: string): Promise<SignedMessage<'roster'>> {
+    const enrolled = this.state.participants.get(toHex(participant));
+    if (!enrolled)
+      throw new KeywitnessError(
+        'SESSION_REJECTED',
+        `key ${toHex(participant).slice(0, 16)}… is not enrolled in this session`,
+      );
+    const replaces = change === 'replace' ? enrolled.enroll.envelope.body.replaces : undefined;
+    return this.signAndApply({
+      t: 'roster',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      prev: this.state.head,
+      body: {
+        change,
+        participant,
+        ...(change === 'leave' ? {} : { enroll: enrolled.enroll.id }),
+        ...(replaces !== undefined ? { replaces } : {}),
+        reason,
+        ...this.clockRecords(),
+      },
+    });
+  }
+
+  /** The latest roster change while the room has not acknowledged it. */
+  pendingRoster(): SignedMessage<'roster'> | undefined {
+    const last = this.state.attendance.changes.at(-1);
+    if (!last || last.message.t !== 'roster') return undefined;
+    return eventCompletion(last, this.state.participants).complete ? undefined : last.message;
   }
 
   /** Completion of the step in progress (undefined while enrolling). */

@@ -17,6 +17,7 @@ import { ClockLedger } from './state-clocks.js';
 import { mayAnswer } from './room.js';
 import { checkDecision, checkFirstAttempt, checkRetry, withAttempt } from './state-attempts.js';
 import { SessionEvents } from './state-events.js';
+import { Attendance } from './state-roster.js';
 import { EMPTY_HEAD, entryHash } from './transcript.js';
 
 /** An enrolled participant. */
@@ -52,6 +53,7 @@ const COORDINATOR_TYPES: ReadonlySet<MessageType> = new Set([
   'abort',
   'suspend',
   'resume',
+  'roster',
   'close',
 ]);
 
@@ -72,12 +74,20 @@ export class SessionState {
   readonly clocks = new ClockLedger();
   /** Aborts, suspensions and resumes (state-events.ts). */
   readonly events = new SessionEvents();
+  /** Who is present: late joins, leaves and replaced devices (state-roster.ts). */
+  readonly attendance = new Attendance();
   private readonly byId = new Map<string, SignedMessage>();
   private readonly lastAt = new Map<string, number>();
+  private readonly seqById = new Map<string, number>();
 
   constructor(script: Script) {
     this.script = script;
     this.steps = script.steps.map((spec) => ({ spec, statement: undefined, exceptions: [], attempts: [] }));
+  }
+
+  /** The transcript position of the message with this id, if it is in the transcript. */
+  seqOf(id: Uint8Array): number | undefined {
+    return this.seqById.get(toHex(id));
   }
 
   /** The message with this id, if it is in the transcript. */
@@ -244,6 +254,11 @@ export class SessionState {
       return noop;
     }
     if (!this.events.gate(message, this.participants, (code, text) => add(code, text, who))) return noop;
+    if (message.t === 'statement' || (message.t === 'close' && !this.events.abort)) {
+      // The ceremony goes on only once the room has acknowledged who is in it.
+      const blocked = this.attendance.blocking(this.participants);
+      if (blocked) add('ROSTER_INCOMPLETE', `a ${message.t} while ${blocked}`);
+    }
     if (envelope.prev !== undefined && COORDINATOR_TYPES.has(envelope.t) && !equalBytes(envelope.prev, this.head)) {
       add(
         'CHAIN_BROKEN',
@@ -270,6 +285,8 @@ export class SessionState {
         return this.events.evaluateSuspend(message);
       case 'resume':
         return this.events.evaluateResume(message, this, add);
+      case 'roster':
+        return both(this.evaluateClocks(message, add), this.evaluateRoster(message, add));
       case 'close':
         return both(this.evaluateClocks(message, add), this.evaluateClose(message, add));
       case 'attest':
@@ -297,20 +314,29 @@ export class SessionState {
       bad('BAD_SIGNATURE', 'the enrolment is not signed by the key it enrols');
     if (!this.genesis || !equalBytes(body.genesis, this.genesis.id))
       bad('ENROLLMENT_INVALID', 'the enrolment answers a different genesis');
-    if (this.current >= 0) bad('ENROLLMENT_INVALID', 'enrolment after the first step had started');
     if (this.participants.has(toHex(by))) bad('ENROLLMENT_INVALID', 'this key is already enrolled');
     if (this.coordinator && equalBytes(by, this.coordinator.fingerprint))
       bad('ENROLLMENT_INVALID', "the coordinator's key cannot also enrol as a participant");
     const role = this.script.roles.find((r) => r.id === body.role);
     if (!role) bad('ENROLLMENT_INVALID', `role "${body.role}" is not in the script`);
     else if (role.coordinator) bad('ENROLLMENT_INVALID', `role "${body.role}" is the coordinator's`);
-    else if (role.max !== undefined && this.countRole(role.id) >= role.max)
+    else if (body.replaces === undefined && role.max !== undefined && this.countRole(role.id) >= role.max)
       bad('ENROLLMENT_INVALID', `role "${role.id}" already has its maximum of ${role.max}`);
+    if (body.replaces !== undefined) {
+      const why = this.attendance.replacementRefusal(this.participants, body.replaces, body.name, body.role);
+      if (why) bad('ENROLLMENT_INVALID', why);
+    }
     this.checkPinned(by, body.role, (code, text) => bad(code, text));
     // Even a refused enrolment was scanned, so its clock was measured and is due on the record.
     if (!ok) return () => this.clocks.enrolled(toHex(by), label);
+    const seq = this.entries.length;
+    // Before the first step an enrolment is present at once; after it (or as a replacement
+    // device) it waits for the coordinator's roster change and the room's acknowledgement.
+    const waits = this.current >= 0 || body.replaces !== undefined;
     return () => {
       this.clocks.enrolled(toHex(by), label);
+      if (waits) this.attendance.await(toHex(by), message, label);
+      else this.attendance.present(toHex(by), seq);
       this.participants.set(toHex(by), {
         name: body.name,
         role: body.role,
@@ -321,8 +347,16 @@ export class SessionState {
     };
   }
 
+  private evaluateRoster(
+    message: SignedMessage<'roster'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
+    const step = this.script.steps[this.current] ?? must0(this.script.steps[0]);
+    return this.attendance.evaluate(message, this.entries.length, step, this.participants, add);
+  }
+
   private evaluateClocks(
-    message: SignedMessage<'statement' | 'close'>,
+    message: SignedMessage<'statement' | 'roster' | 'close'>,
     add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
   ): Commit {
     return this.clocks.evaluate(message.t, message.envelope.body.clocks, this.script.clockToleranceMs, add);
@@ -487,13 +521,19 @@ export class SessionState {
     if (!target || !isMessageOf(target, ...ACKABLE_TYPES)) {
       add(
         'ACK_FOR_UNKNOWN_STATEMENT',
-        'acknowledges a message that is not a statement, exception, abort or resume of this session',
+        'acknowledges a message that is not a statement, exception, abort, resume or roster change of this session',
         who,
       );
       return () => undefined;
     }
     answeredBefore(message, target, this.script.clockToleranceMs, who, add);
-    if (target.t === 'abort' || target.t === 'resume') return this.evaluateEventAck(message, participant, fpHex, add);
+    const absent = this.attendance.absence(fpHex, this.seqOf(target.id));
+    if (absent) {
+      add('ACK_FROM_ABSENT', `an answer to a ${target.t} from ${participant.label}: ${absent}`, who);
+      return () => undefined;
+    }
+    if (target.t === 'abort' || target.t === 'resume' || target.t === 'roster')
+      return this.evaluateEventAck(message, participant, fpHex, add);
     if (this.events.abort) {
       add('ENTRY_AFTER_ABORT', `an answer to a ${target.t} of step ${target.envelope.body.step} after the abort`, who);
       return () => undefined;
@@ -546,9 +586,13 @@ export class SessionState {
   ): Commit {
     const who = { participant: participant.label };
     const { body, prev } = message.envelope;
-    const event = this.events.event(body.ref);
+    const event = this.events.event(body.ref) ?? this.attendance.change(body.ref);
     if (!event) {
-      add('ACK_FOR_UNKNOWN_STATEMENT', 'acknowledges an abort or resume the session did not accept', who);
+      add(
+        'ACK_FOR_UNKNOWN_STATEMENT',
+        'acknowledges an abort, resume or roster change the session did not accept',
+        who,
+      );
       return () => undefined;
     }
     const t = event.message.t;
@@ -638,6 +682,12 @@ export class SessionState {
       return () => undefined;
     }
     answeredBefore(message, this.close, this.script.clockToleranceMs, who, add);
+    const absent = this.attendance.absence(fpHex, undefined);
+    if (absent) {
+      // Only those present at the close attest to it; a replaced device's key signs nothing more.
+      add('ACK_FROM_ABSENT', `an attestation from ${participant.label}: ${absent}`, who);
+      return () => undefined;
+    }
     if (!equalBytes(prev, this.close.envelope.prev))
       add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
     if (this.attestations.has(fpHex)) {
@@ -676,9 +726,14 @@ export class SessionState {
     }
   }
 
+  /** Participants of a role who are present or waiting to join (not those who left or were replaced). */
   private countRole(role: string): number {
     let n = 0;
-    for (const p of this.participants.values()) if (p.role === role) n++;
+    for (const [fp, p] of this.participants) {
+      const waiting = this.attendance.awaiting.get(fp);
+      if (p.role === role && (this.attendance.isPresent(fp) || (waiting && !waiting.enroll.envelope.body.replaces)))
+        n++;
+    }
     return n;
   }
 
@@ -698,6 +753,7 @@ export class SessionState {
     this.entries.push({ seq, id, hash, wire, message });
     this.head = hash;
     if (message) this.byId.set(idHex ?? toHex(id), message);
+    this.seqById.set(idHex ?? toHex(id), seq);
   }
 }
 
