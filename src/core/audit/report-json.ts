@@ -3,6 +3,7 @@
  * finding, whose receipts the audit had and whose it lacked, and the roles the script pins nobody
  * to. Built from the same AuditResult the text report and the auditor's screen format.
  */
+import { attendanceTimeline } from '../session/state-roster.js';
 import { toHex } from '../util/bytes.js';
 import type { Finding } from './findings.js';
 import type { AuditResult } from './verdict.js';
@@ -40,6 +41,21 @@ export interface AuditJson {
   readonly unpinned_roles: readonly { readonly id: string; readonly title: string }[] | null;
   /** How the auditor's expectations came out: "matches", "differs" or "not given". */
   readonly expected: AuditResult['expected'];
+  /**
+   * Who was present at each step's statement (fingerprints hex; null for a step with no
+   * statement), and every roster change in order (null without a genesis).
+   */
+  readonly attendance: {
+    readonly steps: readonly { readonly step: string; readonly present: readonly string[] | null }[];
+    readonly changes: readonly {
+      readonly change: 'join' | 'leave' | 'replace';
+      readonly participant: string;
+      readonly replaces: string | null;
+      readonly reason: string;
+      readonly at: number;
+      readonly complete: boolean;
+    }[];
+  } | null;
 }
 
 /** The JSON document for an audit of the bundle whose file bytes hash to `bundleSha256`. */
@@ -72,5 +88,23 @@ export function auditJson(result: AuditResult, bundleSha256: Uint8Array): AuditJ
     })),
     unpinned_roles: result.unpinnedRoles?.map((r) => ({ id: r.id, title: r.title })) ?? null,
     expected: result.expected,
+    attendance: attendanceJson(result),
+  };
+}
+
+function attendanceJson(result: AuditResult): AuditJson['attendance'] {
+  const state = result.report.state;
+  if (!state?.genesis) return null;
+  const timeline = attendanceTimeline(state);
+  return {
+    steps: state.steps.map((s, i) => ({ step: s.spec.id, present: timeline.steps[i] ?? null })),
+    changes: timeline.changes.map((c) => ({
+      change: c.change,
+      participant: c.participant,
+      replaces: c.replaces ?? null,
+      reason: c.reason,
+      at: c.at,
+      complete: c.complete,
+    })),
   };
 }

@@ -3,9 +3,10 @@ import { scriptHashText } from '../script/hash-text.js';
 import type { AckSpec } from '../script/types.js';
 import { spokenWords, toWords } from '../protocol/words.js';
 import type { SignedMessage } from '../protocol/message.js';
-import { toHex } from '../util/bytes.js';
+import { fromHex, toHex } from '../util/bytes.js';
 import { formatTime } from '../util/time-format.js';
 import { stepCompletion } from '../session/completion.js';
+import { attendanceTimeline } from '../session/state-roster.js';
 import type { Finding } from './findings.js';
 import type { AuditResult } from './verdict.js';
 
@@ -65,14 +66,25 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
   lines.push(`  ${toWords(g.by).join(' ')}`);
   const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
   lines.push(`Participants (${state.participants.size}):`);
-  for (const [fp, p] of state.participants)
+  for (const [fp, p] of state.participants) {
+    const absent = state.attendance.absence(fp, undefined);
     lines.push(
-      `  ${p.name} — ${p.role} — ${spokenWords(p.identity.fingerprint)} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}`,
+      `  ${p.name} — ${p.role} — ${spokenWords(p.identity.fingerprint)} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}${absent ? ` — not present at the end: ${absent}` : ''}`,
     );
+  }
   for (const o of result.receipts.given.filter((x) => !x.enrolled))
     lines.push(`  (not enrolled) ${o.name} — ${o.role} — ${spokenWords(o.fingerprint)} — receipt given`);
+  const attendance = attendanceTimeline(state);
+  const nameOf = (fp: string): string => state.participants.get(fp)?.name ?? `key ${fp.slice(0, 16)}…`;
+  if (attendance.changes.length > 0) {
+    lines.push('Attendance changes:');
+    for (const c of attendance.changes)
+      lines.push(
+        `  ${formatTime(c.at)} ${c.change} ${nameOf(c.participant)}${c.replaces ? ` (new device; replaces ${spokenWords(fromHex(c.replaces))})` : ''}: "${c.reason}"${c.complete ? '' : ' — NOT ACKNOWLEDGED'}`,
+      );
+  }
   lines.push('Steps:');
-  for (const step of state.steps) {
+  for (const [index, step] of state.steps.entries()) {
     const statement = step.statement?.message;
     if (!statement) {
       lines.push(`  ${step.spec.id} ${step.spec.title}: no statement`);
@@ -82,6 +94,8 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
     lines.push(
       `  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''} — ${formatTime(statement.envelope.at)}`,
     );
+    const present = attendance.steps[index];
+    if (present) lines.push(`    present: ${present.map(nameOf).join(', ') || 'nobody'}`);
     for (const e of statement.envelope.body.evidence)
       lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
     for (const c of statement.envelope.body.checks)

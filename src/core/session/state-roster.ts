@@ -212,6 +212,55 @@ export class Attendance {
   }
 }
 
+/** One roster change as the audit report shows it. */
+export interface RosterEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly change: 'join' | 'leave' | 'replace';
+  /** Fingerprint hex of the subject (and, for a replace, of the identity replaced). */
+  readonly participant: string;
+  readonly replaces: string | undefined;
+  readonly reason: string;
+  readonly complete: boolean;
+}
+
+/**
+ * Who was present at each step's statement (the last attempt's), by fingerprint hex in enrolment
+ * order, and every roster change: what the audit report shows of attendance.
+ */
+export function attendanceTimeline(state: {
+  readonly attendance: Attendance;
+  readonly participants: ReadonlyMap<string, RoomMember>;
+  readonly steps: readonly {
+    readonly spec: StepSpec;
+    readonly statement: { readonly message: SignedMessage } | undefined;
+  }[];
+  seqOf(id: Uint8Array): number | undefined;
+}): { readonly steps: readonly (readonly string[] | undefined)[]; readonly changes: readonly RosterEntry[] } {
+  const { attendance } = state;
+  const steps = state.steps.map((step) => {
+    const seq = step.statement ? state.seqOf(step.statement.message.id) : undefined;
+    return seq === undefined ? undefined : [...state.participants.keys()].filter((fp) => attendance.presentAt(fp, seq));
+  });
+  const changes = attendance.changes.flatMap((c): RosterEntry[] => {
+    const m = c.message;
+    if (m.t !== 'roster') return [];
+    const b = m.envelope.body;
+    return [
+      {
+        seq: state.seqOf(m.id) ?? -1,
+        at: m.envelope.at,
+        change: b.change,
+        participant: toHex(b.participant),
+        replaces: b.replaces ? toHex(b.replaces) : undefined,
+        reason: b.reason,
+        complete: eventCompletion(c, state.participants).complete,
+      },
+    ];
+  });
+  return { steps, changes };
+}
+
 /** "join of key …", for findings. */
 function describe(message: SignedMessage): string {
   if (message.t !== 'roster') return message.t;

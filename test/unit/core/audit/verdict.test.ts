@@ -211,6 +211,7 @@ describe('the reports built from it', () => {
       'receipts_missing',
       'unpinned_roles',
       'expected',
+      'attendance',
     ]);
     expect(json).toMatchObject({
       format: 'keywitness-audit/1',

@@ -6,6 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
+import { auditJson } from '../../../../src/core/audit/report-json.js';
+import { formatAuditReport } from '../../../../src/core/audit/report-text.js';
+import { auditSession } from '../../../../src/core/audit/verdict.js';
 import type { FindingCode } from '../../../../src/core/audit/findings.js';
 import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
 import { signMessage, type SignedMessage } from '../../../../src/core/protocol/message.js';
@@ -138,6 +141,12 @@ async function codes(bundle: Bundle): Promise<FindingCode[]> {
   return [...new Set(report.findings.map((f) => f.code))].sort();
 }
 
+/** Sort fingerprints in enrolment order, as the report lists them. */
+const order = (r: Room) => {
+  const keys = [...r.coordinator.state.participants.keys()];
+  return (a: string, b: string) => keys.indexOf(a) - keys.indexOf(b);
+};
+
 const present = (r: Room): string[] => [...presentParticipants(r.coordinator.state).values()].map((p) => p.name).sort();
 
 /**
@@ -179,6 +188,34 @@ describe('attendance', () => {
     // The late enrolment's clock is recorded by its roster join, the replacement's by its replace.
     expect(roster.map((m) => (m.t === 'roster' ? m.envelope.body.clocks?.length : 0))).toEqual([1, undefined, 1]);
     expect(await codes(r.coordinator.bundle())).toEqual([]);
+  });
+
+  it('the audit report shows who was present at each step and every roster change', async () => {
+    const r = await story();
+    const result = await auditSession(r.coordinator.bundle(), []);
+    const text = formatAuditReport(result);
+    expect(text).toMatch(
+      /Attendance changes:\n .* join W3: "W3 arrived after the start"\n .* leave W2: "W2 was called away"\n .* replace C1 \(new device; replaces .*\): "C1's laptop failed"\n/,
+    );
+    expect([...text.matchAll(/ {4}present: (.*)/g)].map((m) => m[1])).toEqual([
+      'W1, W2, C1',
+      'W1, W2, C1, W3',
+      'W1, W3, C1',
+    ]);
+    expect(text).toMatch(/W2 — witness — .* — not present at the end: they left the session \("W2 was called away"\)/);
+    const json = auditJson(result, new Uint8Array(32));
+    const { w1, w2, w3, c1, c1new } = r.people;
+    const fp = (p: Person) => toHex(p.signer.fingerprint);
+    expect(json.attendance?.steps).toEqual([
+      { step: 'one', present: [fp(w1), fp(w2), fp(c1)] },
+      { step: 'two', present: [fp(w1), fp(w2), fp(c1), fp(w3)] },
+      { step: 'three', present: [fp(w1), fp(c1new), fp(w3)].sort(order(r)) },
+    ]);
+    expect(json.attendance?.changes.map((c) => [c.change, c.participant, c.replaces, c.complete])).toEqual([
+      ['join', fp(w3), null, true],
+      ['leave', fp(w2), null, true],
+      ['replace', fp(c1new), fp(c1), true],
+    ]);
   });
 
   it('a late enrolment waits for its roster join: the next statement is refused, and its answers do not count', async () => {
