@@ -23,7 +23,7 @@ export const DEMO_USAGE = `keywitness demo [--scenario ${DEMO_SCENARIOS.join('|'
 function parseScenario(value: string | undefined): DemoScenario {
   if (value === undefined) return 'objection';
   const known = DEMO_SCENARIOS.find((s) => s === value);
-  if (!known) throw new UsageError(`unknown scenario "${value}": choose ${DEMO_SCENARIOS.join(' or ')}`);
+  if (!known) throw new UsageError(`unknown scenario "${value}": choose ${DEMO_SCENARIOS.join(', ')}`);
   return known;
 }
 
@@ -47,9 +47,16 @@ export const runDemo: CliCommand = async (args, io) => {
   io.stdout(
     `Rehearsal of ${script.id}: ${script.steps.length} steps, ${DEMO_PARTICIPANTS.length} participants, scenario ${scenario}\n`,
   );
-  if (scenario === 'dropped-objection') {
-    io.stdout('The coordinator is dishonest here: it leaves one objection out of the record. The audit must say so.\n');
-  }
+  const story: Partial<Record<DemoScenario, string>> = {
+    'dropped-objection':
+      'The coordinator is dishonest here: it leaves one objection out of the record. The audit must say so.',
+    retry:
+      'A witness objects at the token initialisation; the room decides to repeat the step, which is redone and passes.',
+    suspend:
+      'The session is suspended after the public key export, every device restarts from its journal the next day, and the coordinator resumes.',
+    abort: 'The ceremony is aborted at the key generation and closed as aborted; the audit says ABORTED.',
+  };
+  if (story[scenario]) io.stdout(`${story[scenario]}\n`);
   const result = await simulateCeremony({
     script,
     scriptBytes,

@@ -4,7 +4,9 @@
  * folder layout `keywitness rehearse` reads (`<step id>/<evidence id>.<extension>`, with the typed
  * values the script does not fix in `inputs.yaml`), simulated participants, and one objection:
  * resolved by an exception (scenario `objection`), or silently left out by a dishonest coordinator
- * (scenario `dropped-objection`, which the audit must find from the bundle alone).
+ * (scenario `dropped-objection`, which the audit must find from the bundle alone). The scenarios
+ * `retry`, `suspend` and `abort` play the room deviating from the script: a step redone, a break
+ * overnight, a ceremony abandoned.
  */
 import { fileURLToPath } from 'node:url';
 import { rehearsalSteps } from '../core/session/rehearsal-check.js';
@@ -29,8 +31,12 @@ export const DEMO_PARTICIPANTS: readonly SimulatedParticipant[] = [
   { name: 'Arjun Rao', role: 'auditor' },
 ];
 
-/** What the demo plays: an honest room with one objection, or a coordinator that drops it. */
-export const DEMO_SCENARIOS = ['objection', 'dropped-objection'] as const;
+/**
+ * What the demo plays: an honest room with one objection, a coordinator that drops it, a step
+ * redone after the room decides to repeat it, a session suspended overnight and resumed, and a
+ * ceremony aborted mid-way and closed as aborted.
+ */
+export const DEMO_SCENARIOS = ['objection', 'dropped-objection', 'retry', 'suspend', 'abort'] as const;
 export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
 
 /**
@@ -59,6 +65,43 @@ export async function loadDemoSteps(
   const { folder, evidence, answers } = await readRehearsalFiles(script, DEMO_EVIDENCE_DIR, DEMO_INPUTS);
   const steps = rehearsalSteps(script, folder, evidence, answers);
   const keygen = script.steps.find((s) => s.evidence.some((e) => e.id === 'keygen'));
+  const tokenInit = script.steps.find((s) => s.evidence.some((e) => e.id === 'token_init'));
+  const rootPub = script.steps.find((s) => s.evidence.some((e) => e.id === 'root_pub'));
+  if (scenario === 'retry' && tokenInit) {
+    steps[tokenInit.id] = {
+      ...steps[tokenInit.id],
+      repeat: {
+        by: 'Wanda Okafor',
+        objection: 'The SO PIN was typed while the room camera could see the keyboard.',
+        reason:
+          'The room agrees the PINs may have been filmed: the token is initialised again with fresh PINs, typed out of the camera’s view.',
+      },
+    };
+    return steps;
+  }
+  if (scenario === 'suspend' && rootPub) {
+    steps[rootPub.id] = {
+      ...steps[rootPub.id],
+      suspendAfter: {
+        reason:
+          'The building is closing for the night; the laptop and token are sealed in the safe under bag TEB-2026-00142.',
+        resume:
+          'Both witnesses checked bag TEB-2026-00142 intact and unopened; the laptop and token are back on the table.',
+        laterMs: 24 * 60 * 60 * 1000,
+      },
+    };
+    return steps;
+  }
+  if (scenario === 'abort' && keygen) {
+    steps[keygen.id] = {
+      ...steps[keygen.id],
+      abort: {
+        reason:
+          'The token reported a device error after the key generation; the ceremony is abandoned and will be held again with new media.',
+      },
+    };
+    return steps;
+  }
   if (keygen) {
     steps[keygen.id] = {
       ...steps[keygen.id],

@@ -50,7 +50,7 @@ function clockFixer(list: readonly EnvelopeMap[]): (env: EnvelopeMap) => void {
 }
 
 /**
- * Re-sign edited envelopes in order. References (genesis, ref, objections) pointing at an original
+ * Re-sign edited envelopes in order. References (genesis, ref, objections, retry, abort) pointing at an original
  * message id are rewritten to the re-signed message's id; `prev` is recomputed from the new chain,
  * and so is each attestation's device log (an attacker with every key can sign any log).
  * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
@@ -81,6 +81,8 @@ export async function rechain(
     if (body.genesis instanceof Uint8Array) body.genesis = remap(body.genesis);
     if (body.ref instanceof Uint8Array) body.ref = remap(body.ref);
     if (Array.isArray(body.objections)) body.objections = (body.objections as Uint8Array[]).map(remap);
+    if (body.retry instanceof Uint8Array) body.retry = remap(body.retry);
+    if (body.abort instanceof Uint8Array) body.abort = remap(body.abort);
     if (COORDINATOR_TYPES.has(env.t)) env.prev = head;
     else if ((env.t === 'ack' || env.t === 'attest') && body.ref instanceof Uint8Array) {
       const target = byOld((original.body as { ref: Uint8Array }).ref);

@@ -38,6 +38,20 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
           </button>
         </div>
       );
+    case 'suspended':
+      return (
+        <p role="status" data-testid="listen-suspended">
+          The session is suspended: {action.suspend.envelope.body.reason}. There is nothing to sign until the
+          coordinator resumes it.
+        </p>
+      );
+    case 'acknowledge':
+      return (
+        <p role="status" data-testid="listen-acknowledge">
+          The coordinator shows {action.event.target.t === 'abort' ? 'an abort' : 'a resume'}; it is acknowledged by{' '}
+          {action.event.quorum}.
+        </p>
+      );
     case 'enrol':
     case 'attest':
     case 'closed':

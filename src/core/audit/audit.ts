@@ -155,6 +155,8 @@ function registerSelfCertifiedKey(m: SignedMessage, keys: Map<string, PublicIden
 function closingFindings(state: SessionState): Finding[] {
   const findings: Finding[] = [];
   if (!state.genesis) return findings;
+  // A session exported while suspended is a true record that ends at the suspend: nothing was due after it.
+  if (!state.close && state.events.suspended) return findings;
   if (!state.close) {
     findings.push({
       code: 'CLOSE_MISSING',
@@ -197,7 +199,8 @@ function checkEvidenceBytes(bundle: Bundle, state: SessionState, findings: Findi
   }
   const referenced = new Set<string>();
   for (const step of state.steps) {
-    for (const ref of step.statement?.message.envelope.body.evidence ?? []) {
+    // Every attempt's evidence: a failed attempt stays in the record with what it imported.
+    for (const ref of step.attempts.flatMap((a) => a.statement.message.envelope.body.evidence)) {
       const key = toHex(ref.sha256);
       referenced.add(key);
       if (byClaimed.has(key)) continue;
@@ -230,9 +233,11 @@ async function recomputeChecks(
   const results = new Map<string, CheckResult[]>();
   if (!checker) return results;
   const all = new Map<string, EvidenceItem>();
-  for (const step of state.steps) {
-    const statement = step.statement?.message;
-    if (!statement) continue;
+  // In transcript order, so that a later attempt's evidence replaces an earlier one's for the
+  // checks of later steps that refer to it, as it did for the coordinator and the devices.
+  for (const { step, statement } of state.steps.flatMap((p) =>
+    p.attempts.map((a) => ({ step: p, statement: a.statement.message })),
+  )) {
     const items: EvidenceItem[] = [];
     for (const ref of statement.envelope.body.evidence) {
       const bytes = evidence.get(toHex(ref.sha256));

@@ -4,9 +4,11 @@
  * to. Built from the same AuditResult the text report and the auditor's screen format.
  */
 import { attendanceTimeline } from '../session/state-roster.js';
+import type { SignedMessage } from '../protocol/message.js';
+import { stepCompletion } from '../session/completion.js';
 import { toHex } from '../util/bytes.js';
 import type { Finding } from './findings.js';
-import type { AuditResult } from './verdict.js';
+import type { AuditResult, SessionOutcome } from './verdict.js';
 
 export const AUDIT_JSON_FORMAT = 'keywitness-audit/1';
 
@@ -27,6 +29,8 @@ export interface AuditJson {
   readonly coordinator: string | null;
   readonly verdict: {
     readonly consistent: boolean;
+    /** How the session ended: "complete", "aborted", "suspended" or "open". */
+    readonly outcome: SessionOutcome;
     readonly findings: number;
     readonly text: string;
     readonly proves: readonly string[];
@@ -56,6 +60,34 @@ export interface AuditJson {
       readonly complete: boolean;
     }[];
   } | null;
+  /** Every step with a statement: each attempt in order, with what each exception decided. */
+  readonly steps: readonly AuditJsonStep[];
+  /** Suspensions, resumes and the abort, in transcript order. */
+  readonly events: readonly AuditJsonEvent[];
+}
+
+export interface AuditJsonStep {
+  readonly id: string;
+  readonly complete: boolean;
+  readonly attempts: readonly {
+    /** The attempt's statement id, hex. */
+    readonly statement: string;
+    readonly at: string;
+    readonly exceptions: readonly {
+      readonly id: string;
+      readonly decision: 'proceed' | 'repeat';
+      readonly reason: string;
+    }[];
+  }[];
+}
+
+export interface AuditJsonEvent {
+  readonly type: 'suspend' | 'resume' | 'abort';
+  readonly id: string;
+  readonly at: string;
+  readonly reason: string;
+  /** Acknowledgements it received (suspends need none). */
+  readonly confirmations: number;
 }
 
 /** The JSON document for an audit of the bundle whose file bytes hash to `bundleSha256`. */
@@ -69,6 +101,7 @@ export function auditJson(result: AuditResult, bundleSha256: Uint8Array): AuditJ
     coordinator: by ? toHex(by) : null,
     verdict: {
       consistent: verdict.consistent,
+      outcome: verdict.outcome,
       findings: verdict.findings,
       text: verdict.text,
       proves: verdict.proves,
@@ -88,6 +121,8 @@ export function auditJson(result: AuditResult, bundleSha256: Uint8Array): AuditJ
     })),
     unpinned_roles: result.unpinnedRoles?.map((r) => ({ id: r.id, title: r.title })) ?? null,
     expected: result.expected,
+    steps: stepsJson(result),
+    events: eventsJson(result),
     attendance: attendanceJson(result),
   };
 }
@@ -107,4 +142,60 @@ function attendanceJson(result: AuditResult): AuditJson['attendance'] {
       complete: c.complete,
     })),
   };
+}
+
+function stepsJson(result: AuditResult): AuditJsonStep[] {
+  const state = result.report.state;
+  if (!state) return [];
+  return state.steps
+    .filter((p) => p.attempts.length > 0)
+    .map((p) => ({
+      id: p.spec.id,
+      complete: stepCompletion(p, state.participants).complete,
+      attempts: p.attempts.map((a) => ({
+        statement: toHex(a.statement.message.id),
+        at: new Date(a.statement.message.envelope.at).toISOString(),
+        exceptions: a.exceptions.map((x) => ({
+          id: toHex(x.message.id),
+          decision: x.message.envelope.body.decision,
+          reason: x.message.envelope.body.reason,
+        })),
+      })),
+    }));
+}
+
+function eventsJson(result: AuditResult): AuditJsonEvent[] {
+  const state = result.report.state;
+  if (!state) return [];
+  const confirmed = (acks: ReadonlyMap<string, SignedMessage<'ack'>>): number =>
+    [...acks.values()].filter((a) => a.envelope.body.decision === 'confirm').length;
+  const at = (m: SignedMessage): string => new Date(m.envelope.at).toISOString();
+  const out: AuditJsonEvent[] = [];
+  for (const { suspend, resume } of state.events.suspensions) {
+    out.push({
+      type: 'suspend',
+      id: toHex(suspend.id),
+      at: at(suspend),
+      reason: suspend.envelope.body.reason,
+      confirmations: 0,
+    });
+    if (resume)
+      out.push({
+        type: 'resume',
+        id: toHex(resume.message.id),
+        at: at(resume.message),
+        reason: resume.message.envelope.body.reason ?? '',
+        confirmations: confirmed(resume.acks),
+      });
+  }
+  const abort = state.events.abort;
+  if (abort)
+    out.push({
+      type: 'abort',
+      id: toHex(abort.message.id),
+      at: at(abort.message),
+      reason: abort.message.envelope.body.reason,
+      confirmations: confirmed(abort.acks),
+    });
+  return out;
 }

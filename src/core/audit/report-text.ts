@@ -5,7 +5,8 @@ import { spokenWords, toWords } from '../protocol/words.js';
 import type { SignedMessage } from '../protocol/message.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { formatTime } from '../util/time-format.js';
-import { stepCompletion } from '../session/completion.js';
+import { stepCompletion, type StepProgress } from '../session/completion.js';
+import type { AckTarget } from '../session/room.js';
 import { attendanceTimeline } from '../session/state-roster.js';
 import type { Finding } from './findings.js';
 import type { AuditResult } from './verdict.js';
@@ -85,37 +86,78 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
   }
   lines.push('Steps:');
   for (const [index, step] of state.steps.entries()) {
-    const statement = step.statement?.message;
-    if (!statement) {
-      lines.push(`  ${step.spec.id} ${step.spec.title}: no statement`);
-      continue;
-    }
-    const done = stepCompletion(step, state.participants);
-    lines.push(
-      `  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''} — ${formatTime(statement.envelope.at)}`,
-    );
+    const out = stepLines(step, state);
+    // Who was present when the step's (last attempt's) statement was issued, under its heading.
     const present = attendance.steps[index];
-    if (present) lines.push(`    present: ${present.map(nameOf).join(', ') || 'nobody'}`);
-    for (const e of statement.envelope.body.evidence)
-      lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
-    for (const c of statement.envelope.body.checks)
-      lines.push(`    ${c.ok ? 'pass' : 'FAIL'} ${c.id}: expected ${c.expected}; observed ${c.observed}`);
-    for (const target of [step.statement, ...step.exceptions]) {
-      if (target.message.envelope.t === 'exception')
-        lines.push(`    exception: ${(target.message.envelope.body as { reason: string }).reason}`);
-      for (const ack of target.acks.values()) {
-        const who = state.participants.get(toHex(ack.envelope.by))?.label ?? '?';
-        const b = ack.envelope.body;
-        lines.push(
-          `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${formatTime(ack.envelope.at)} (${answerFlags(ack, step.spec.acks)})${b.reason ? `: "${b.reason}"` : ''}`,
-        );
-      }
-    }
+    if (present) out.splice(1, 0, `    present: ${present.map(nameOf).join(', ') || 'nobody'}`);
+    lines.push(...out);
   }
+  lines.push(...eventLines(state));
   if (state.close) {
     lines.push(
-      `Closed ${formatTime(state.close.envelope.at)}; attestations ${state.attestations.size} of ${state.participants.size}.`,
+      `Closed${state.events.abort ? ' as ABORTED' : ''} ${formatTime(state.close.envelope.at)}; attestations ${state.attestations.size} of ${state.participants.size}.`,
     );
   }
   return lines.join('\n') + '\n';
+}
+
+type State = NonNullable<AuditResult['report']['state']>;
+
+function ackLines(target: AckTarget, state: State, asks: AckSpec | undefined): string[] {
+  return [...target.acks.values()].map((ack) => {
+    const who = state.participants.get(toHex(ack.envelope.by))?.label ?? '?';
+    const b = ack.envelope.body;
+    const flags = asks ? ` (${answerFlags(ack, asks)})` : '';
+    return `    ${b.decision === 'confirm' ? 'confirmed' : 'OBJECTED '} ${who} at ${formatTime(ack.envelope.at)}${flags}${b.reason ? `: "${b.reason}"` : ''}`;
+  });
+}
+
+/** A step: how it ended, then every attempt in order with its evidence, checks, exceptions and answers. */
+function stepLines(step: StepProgress, state: State): string[] {
+  const lines: string[] = [];
+  const statement = step.statement?.message;
+  if (!statement) return [`  ${step.spec.id} ${step.spec.title}: no statement`];
+  const done = stepCompletion(step, state.participants);
+  const attempts = step.attempts.length;
+  lines.push(
+    `  ${step.spec.id} ${step.spec.title}: ${done.complete ? 'complete' : 'INCOMPLETE'}${done.blocked ? ' (by exception)' : ''}${attempts > 1 ? ` after ${attempts} attempts` : ''} — ${formatTime(statement.envelope.at)}`,
+  );
+  for (const [k, attempt] of step.attempts.entries()) {
+    const s = attempt.statement.message;
+    if (attempts > 1) lines.push(`   attempt ${k + 1} of ${attempts} — ${formatTime(s.envelope.at)}`);
+    for (const e of s.envelope.body.evidence)
+      lines.push(`    evidence ${e.id}: ${e.name}, ${e.size} bytes, SHA-256 ${toHex(e.sha256)}`);
+    for (const c of s.envelope.body.checks)
+      lines.push(`    ${c.ok ? 'pass' : 'FAIL'} ${c.id}: expected ${c.expected}; observed ${c.observed}`);
+    lines.push(...ackLines(attempt.statement, state, step.spec.acks));
+    for (const x of attempt.exceptions) {
+      const { decision, reason } = x.message.envelope.body;
+      lines.push(`    exception (${decision === 'repeat' ? 'REPEAT the step' : 'proceed'}): ${reason}`);
+      lines.push(...ackLines(x, state, step.spec.acks));
+    }
+  }
+  return lines;
+}
+
+/** Suspensions, resumes and the abort, in order, with their acknowledgements. */
+function eventLines(state: State): string[] {
+  const lines: string[] = [];
+  for (const { suspend, resume } of state.events.suspensions) {
+    lines.push(`Suspended ${formatTime(suspend.envelope.at)}: ${suspend.envelope.body.reason}`);
+    if (resume) {
+      lines.push(
+        `Resumed ${formatTime(resume.message.envelope.at)}${resume.message.envelope.body.reason ? `: ${resume.message.envelope.body.reason}` : ''}`,
+      );
+      lines.push(...ackLines(resume, state, undefined));
+    }
+  }
+  const abort = state.events.abort;
+  if (abort) {
+    const { step, reason } = abort.message.envelope.body;
+    lines.push(
+      `ABORTED ${step ? `at step ${step}` : 'before the first step'} ${formatTime(abort.message.envelope.at)}: ${reason}`,
+    );
+    lines.push(...ackLines(abort, state, undefined));
+  }
+  return lines;
 }

@@ -27,9 +27,17 @@ export interface AuditExpectations {
 /** How one expectation came out. */
 export type ExpectationState = 'matches' | 'differs' | 'not given';
 
+/**
+ * How the session ended, as the transcript records it: closed after every step, aborted (closed
+ * after an acknowledged abort), suspended (exported while suspended: true, but incomplete), or
+ * open (never closed; a finding says so).
+ */
+export type SessionOutcome = 'complete' | 'aborted' | 'suspended' | 'open';
+
 export interface Verdict {
   /** Zero findings. */
   readonly consistent: boolean;
+  readonly outcome: SessionOutcome;
   readonly findings: number;
   /** "Consistent: 0 findings." or "NOT CONSISTENT: 3 findings." */
   readonly headline: string;
@@ -156,11 +164,35 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 const list = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 
+/** How the session ended, from the rule fold's final state. */
+export function sessionOutcome(state: SessionState | undefined): SessionOutcome {
+  if (!state) return 'open';
+  if (state.close) return state.events.abort ? 'aborted' : 'complete';
+  return state.events.suspended ? 'suspended' : 'open';
+}
+
+/** The sentence after the headline that says plainly how an aborted or suspended session ended. */
+function outcomeSentence(outcome: SessionOutcome, state: SessionState | undefined): string | undefined {
+  if (!state) return undefined;
+  const reached = state.script.steps[state.current]?.id;
+  if (outcome === 'aborted') {
+    const abort = state.events.abort?.message.envelope.body;
+    return `ABORTED ${abort?.step ? `at step ${abort.step}` : 'before the first step'}: "${abort?.reason ?? ''}".`;
+  }
+  if (outcome === 'suspended') {
+    const suspend = state.events.suspended?.envelope.body;
+    return `SUSPENDED ${reached ? `after step ${reached}` : 'before the first step'}: "${suspend?.reason ?? ''}"; the record is incomplete.`;
+  }
+  return undefined;
+}
+
 /** The verdict: headline, notes, what it proves and what it does not. */
 export function buildVerdict(input: VerdictInput): Verdict {
   const n = input.findings.length;
   const consistent = n === 0;
-  const headline = consistent ? 'Consistent: 0 findings.' : `NOT CONSISTENT: ${plural(n, 'finding')}.`;
+  const outcome = sessionOutcome(input.state);
+  const ended = outcomeSentence(outcome, input.state);
+  const headline = `${consistent ? 'Consistent: 0 findings.' : `NOT CONSISTENT: ${plural(n, 'finding')}.`}${ended ? ` ${ended}` : ''}`;
   const { receipts } = input;
   const enrolledGiven = receipts.given.filter((o) => o.enrolled);
   const strangers = receipts.given.filter((o) => !o.enrolled);
@@ -220,6 +252,14 @@ export function buildVerdict(input: VerdictInput): Verdict {
         ? "The session follows its script: enrolments, step order, typed inputs, quorums and exceptions; every evidence check, re-run from the bundle's bytes, gives the result its statement claims."
         : 'The session follows its script: enrolments, step order, typed inputs, quorums and exceptions (the evidence checks were not re-run).',
     );
+    if (outcome === 'aborted')
+      proves.push(
+        `The ceremony was aborted, and the abort was acknowledged by the quorum it needed before the close: the steps up to ${input.state?.script.steps[input.state.current]?.id ?? 'the first'} are what happened, and nothing after them.`,
+      );
+    if (outcome === 'suspended')
+      proves.push(
+        'The record is true as far as it goes: it ends at the suspend, the last message the coordinator signed, with every acknowledgement received until then.',
+      );
     if (input.state?.close && receipts.enrolled > 0)
       proves.push(
         "Every enrolled participant signed a closing attestation that agrees with the record, and the transcript holds everything each one's device attests to having signed and answered.",
@@ -254,6 +294,12 @@ export function buildVerdict(input: VerdictInput): Verdict {
     doesNotProve.push(
       `That this is the ceremony of the paper record, until the ${list(unchecked)} ${unchecked.length === 1 ? 'is' : 'are'} compared with it.`,
     );
+  if (outcome === 'suspended')
+    doesNotProve.push(
+      'That the ceremony was resumed or completed, or what happened after the suspend: that is in a later export of the session.',
+    );
+  if (outcome === 'aborted')
+    doesNotProve.push('That anything the aborted ceremony produced may be used: the room abandoned it.');
   doesNotProve.push(
     'That the HSM did what its output says, or what happened in the room outside the record: the audit checks the imported evidence against the script, not the hardware.',
   );
@@ -267,5 +313,5 @@ export function buildVerdict(input: VerdictInput): Verdict {
     unpinned.length > 0 ||
     matched.length < 2;
   const text = [headline, ...notes].join(' ');
-  return { consistent, findings: n, headline, notes, text, gaps, proves, doesNotProve };
+  return { consistent, outcome, findings: n, headline, notes, text, gaps, proves, doesNotProve };
 }

@@ -22,8 +22,17 @@ export const CONTEXT_BLOB_KIND = 'context';
 /** Most bytes a device keeps from one session's coordinator messages. */
 export const MAX_POOL_BYTES = 64 * 1024 * 1024;
 
-/** What the room can be asked to answer. */
+/** What the room can be asked to answer within the steps, or attest. */
 export type Target = SignedMessage<'statement' | 'exception' | 'close'>;
+
+/** Session events a device holds: abort, suspend, resume. */
+export type SessionEventMessage = SignedMessage<'abort' | 'suspend' | 'resume'>;
+
+/** Coordinator messages the pool keeps. */
+export type PoolMessage = SignedMessage<'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close' | 'blob'>;
+
+/** Most retry links followed from one statement back to the step's first attempt. */
+const MAX_ATTEMPT_CHAIN = 1000;
 
 /** Ids of earlier evidence a step's expectations refer to (`spki_equals: keygen`…). */
 export function referencedEvidence(step: StepSpec): string[] {
@@ -42,6 +51,8 @@ export class MessagePool {
   private readonly ids = new Set<string>();
   private readonly targetList: Target[] = [];
   private readonly statements = new Map<string, SignedMessage<'statement'>>();
+  private readonly exceptions = new Map<string, SignedMessage<'exception'>>();
+  private readonly eventList: SessionEventMessage[] = [];
   private readonly blobs = new Map<string, Uint8Array>();
   private size = 0;
   private added = 0;
@@ -71,7 +82,7 @@ export class MessagePool {
   }
 
   /** Add a verified coordinator message; `context` marks a statement that travelled as context. */
-  add(message: SignedMessage<'statement' | 'exception' | 'close' | 'blob'>, context = false): void {
+  add(message: PoolMessage, context = false): void {
     this.ids.add(toHex(message.id));
     this.size += message.wire.length;
     this.added += 1;
@@ -84,10 +95,69 @@ export class MessagePool {
         if (!context) this.targetList.push(message);
         return;
       case 'exception':
+        this.exceptions.set(toHex(message.id), message);
+        this.targetList.push(message);
+        return;
       case 'close':
         this.targetList.push(message);
         return;
+      case 'abort':
+      case 'suspend':
+      case 'resume':
+        this.eventList.push(message);
+        return;
     }
+  }
+
+  /** An exception held by id. */
+  exception(id: Uint8Array): SignedMessage<'exception'> | undefined {
+    return this.exceptions.get(toHex(id));
+  }
+
+  /** The abort, once shown. */
+  abort(): SignedMessage<'abort'> | undefined {
+    return this.eventList.find((e): e is SignedMessage<'abort'> => e.t === 'abort');
+  }
+
+  /** The latest suspend (by the coordinator's clock) and the resume that names it, if any. */
+  suspension():
+    { readonly suspend: SignedMessage<'suspend'>; readonly resume: SignedMessage<'resume'> | undefined } | undefined {
+    let suspend: SignedMessage<'suspend'> | undefined;
+    for (const e of this.eventList)
+      if (e.t === 'suspend' && (!suspend || e.envelope.at >= suspend.envelope.at)) suspend = e;
+    if (!suspend) return undefined;
+    const id = suspend.id;
+    const resume = this.eventList.find(
+      (e): e is SignedMessage<'resume'> => e.t === 'resume' && toHex(e.envelope.body.ref) === toHex(id),
+    );
+    return { suspend, resume };
+  }
+
+  /**
+   * Which attempt of its step a statement is, from 0: a retry names a repeat exception, whose
+   * statement is the attempt before. Undefined when a link is not held.
+   */
+  attemptOf(statement: SignedMessage<'statement'>): number | undefined {
+    let n = 0;
+    let at: SignedMessage<'statement'> | undefined = statement;
+    while (at?.envelope.body.retry !== undefined) {
+      if (n >= MAX_ATTEMPT_CHAIN) return undefined;
+      const exception = this.exception(at.envelope.body.retry);
+      at = exception ? this.statement(exception.envelope.body.ref) : undefined;
+      if (!at) return undefined;
+      n += 1;
+    }
+    return n;
+  }
+
+  /** The latest exception held for a statement (the attempt it opened), by the coordinator's clock. */
+  latestExceptionOf(statement: SignedMessage<'statement'>): SignedMessage<'exception'> | undefined {
+    let latest: SignedMessage<'exception'> | undefined;
+    for (const e of this.exceptions.values()) {
+      if (toHex(e.envelope.body.ref) !== toHex(statement.id)) continue;
+      if (!latest || e.envelope.at >= latest.envelope.at) latest = e;
+    }
+    return latest;
   }
 
   /** A statement held by id, whether it was shown for answering or travelled as context. */
@@ -102,9 +172,14 @@ export class MessagePool {
     return n;
   }
 
-  /** A statement shown for answering at script position `n`, if any. */
+  /** The latest attempt's statement shown for answering at script position `n`, if any. */
   shownStatement(n: number): SignedMessage<'statement'> | undefined {
-    return this.targetList.find((t): t is SignedMessage<'statement'> => t.t === 'statement' && t.envelope.body.n === n);
+    let found: SignedMessage<'statement'> | undefined;
+    for (const t of this.targetList) {
+      if (t.t !== 'statement' || t.envelope.body.n !== n) continue;
+      if (!found || (this.attemptOf(t) ?? 0) > (this.attemptOf(found) ?? 0)) found = t;
+    }
+    return found;
   }
 
   /** Evidence bytes with this SHA-256, if a blob carried them. */
@@ -114,8 +189,8 @@ export class MessagePool {
 
   /**
    * What the coordinator is showing now: the close once it came, otherwise the statement or
-   * exception furthest along the script (an exception comes after its step's statement, a later
-   * exception after an earlier one).
+   * exception furthest along the script (a later attempt of a step after an earlier one, an
+   * exception after its attempt's statement, a later exception after an earlier one).
    */
   current(): Target | undefined {
     let best: Target | undefined;
@@ -141,7 +216,12 @@ export class MessagePool {
       const spec = this.script.steps[statement.envelope.body.n]?.evidence.find((e) => e.id === id);
       const bytes = ref ? this.blob(ref.sha256) : undefined;
       if (!ref || !spec || !bytes) continue;
-      if (!found || statement.envelope.body.n >= found.statement.envelope.body.n) {
+      const later =
+        !found ||
+        statement.envelope.body.n > found.statement.envelope.body.n ||
+        (statement.envelope.body.n === found.statement.envelope.body.n &&
+          (this.attemptOf(statement) ?? 0) >= (this.attemptOf(found.statement) ?? 0));
+      if (later) {
         found = { item: { spec, bytes }, statement };
       }
     }
@@ -151,12 +231,13 @@ export class MessagePool {
   private order(t: Target): readonly number[] {
     switch (t.t) {
       case 'close':
-        return [Number.MAX_SAFE_INTEGER, 0, t.envelope.at];
+        return [Number.MAX_SAFE_INTEGER, 0, 0, t.envelope.at];
       case 'statement':
-        return [t.envelope.body.n, 0, t.envelope.at];
+        return [t.envelope.body.n, this.attemptOf(t) ?? 0, 0, t.envelope.at];
       case 'exception': {
         const index = this.script.steps.findIndex((s) => s.id === t.envelope.body.step);
-        return [index, 1, t.envelope.at];
+        const statement = this.statement(t.envelope.body.ref);
+        return [index, statement ? (this.attemptOf(statement) ?? 0) : 0, 1, t.envelope.at];
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
  * What a participant device lets in: the genesis, checked against this device's own script, and
- * afterwards only the coordinator's statements, exceptions, blobs and close of that session, signed
+ * afterwards only the coordinator's statements, exceptions, aborts, suspends, resumes, blobs and close of that session, signed
  * under the genesis's key and fitting this device's script. Anything else is refused with the
  * reason, before anything is stored.
  */
@@ -17,7 +17,7 @@ import {
 import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
-import { CONTEXT_BLOB_KIND, type MessagePool } from './message-pool.js';
+import { CONTEXT_BLOB_KIND, type MessagePool, type PoolMessage } from './message-pool.js';
 import { misfit } from './participant-review.js';
 
 function refuse(message: string): never {
@@ -60,7 +60,7 @@ export type Intake =
   | { readonly status: 'duplicate'; readonly message: SignedMessage }
   | {
       readonly status: 'accepted';
-      readonly message: SignedMessage<'statement' | 'exception' | 'close' | 'blob'>;
+      readonly message: PoolMessage;
       readonly inner: SignedMessage<'statement'> | undefined;
     };
 
@@ -68,6 +68,8 @@ interface Session {
   readonly script: Script;
   readonly genesis: SignedMessage<'genesis'>;
   readonly coordinator: PublicIdentity;
+  /** True when this device objected to the message with this id. */
+  objectedTo(id: Uint8Array): boolean;
 }
 
 async function fromCoordinator(session: Session, wire: Uint8Array, what: string): Promise<SignedMessage> {
@@ -76,6 +78,11 @@ async function fromCoordinator(session: Session, wire: Uint8Array, what: string)
   if (!equalBytes(message.envelope.sid, session.genesis.envelope.sid))
     refuse(`${what} ${t} belongs to another session`);
   if (!(await verifyMessage(message, session.coordinator))) {
+    if (t === 'resume') {
+      refuse(
+        "this resume is not signed by the key that opened the session (the genesis's coordinator key): do not acknowledge it; tell the room",
+      );
+    }
     refuse(`${what} ${t} is not signed by the coordinator of this session (another participant's screen?)`);
   }
   return message;
@@ -86,10 +93,24 @@ function checkFits(session: Session, message: SignedMessage): void {
     const wrong = misfit(session.script, message);
     if (wrong) refuse(wrong);
   }
-  if (message.t === 'exception' && !session.script.steps.some((s) => s.id === message.envelope.body.step)) {
-    refuse(`the exception names step "${message.envelope.body.step}", which this device's script does not have`);
+  if (message.t === 'exception') {
+    const step = session.script.steps.find((s) => s.id === message.envelope.body.step);
+    if (!step)
+      refuse(`the exception names step "${message.envelope.body.step}", which this device's script does not have`);
+    if (message.envelope.body.decision === 'repeat' && !step.repeatable) {
+      refuse(`the exception decides to repeat step ${step.id}, which this device's script says must not be repeated`);
+    }
   }
-  if (message.t === 'close' && message.envelope.body.steps !== session.script.steps.length) {
+  if (message.t === 'abort' && message.envelope.body.step !== undefined) {
+    const { step } = message.envelope.body;
+    if (!session.script.steps.some((s) => s.id === step))
+      refuse(`the abort names step "${step}", which this device's script does not have`);
+  }
+  if (
+    message.t === 'close' &&
+    message.envelope.body.abort === undefined &&
+    message.envelope.body.steps !== session.script.steps.length
+  ) {
     refuse(
       `the close says the ceremony had ${message.envelope.body.steps} steps; this device's script has ${session.script.steps.length}`,
     );
@@ -107,8 +128,10 @@ function checkOrder(session: Session, pool: MessagePool, message: SignedMessage)
     const { n, step } = message.envelope.body;
     if (n < furthest)
       refuse(`a statement for step ${step} after step ${stepOf(furthest)} was shown: the coordinator went back`);
-    if (pool.shownStatement(n)) {
-      refuse(`a second, different statement for step ${step}: this device was already shown one`);
+    const shown = pool.shownStatement(n);
+    if (shown) checkRetry(session, pool, message, shown);
+    else if (message.envelope.body.retry !== undefined) {
+      refuse(`the statement for step ${step} says it repeats an attempt this device was never shown`);
     }
   }
   if (message.t === 'exception') {
@@ -120,12 +143,70 @@ function checkOrder(session: Session, pool: MessagePool, message: SignedMessage)
 }
 
 /**
+ * The close of an aborted session names the abort this device acknowledged and the steps reached;
+ * a close that names no abort after one was shown would pass off the abandoned ceremony as complete.
+ */
+function checkAbortedClose(session: Session, pool: MessagePool, close: SignedMessage<'close'>): void {
+  const abort = pool.abort();
+  const named = close.envelope.body.abort;
+  if (!abort) {
+    if (named !== undefined) refuse('the close names an abort this device was never shown: scan the abort first');
+    return;
+  }
+  if (named === undefined || !equalBytes(named, abort.id)) {
+    refuse('the session was aborted, but this close does not name the abort this device was shown: do not attest');
+  }
+  const step = abort.envelope.body.step;
+  const reached = step === undefined ? 0 : session.script.steps.findIndex((s) => s.id === step) + 1;
+  if (close.envelope.body.steps !== reached) {
+    refuse(
+      `the close says ${close.envelope.body.steps} steps were reached; the abort came at step ${step ?? '(none)'}, step ${reached} of the script`,
+    );
+  }
+}
+
+/**
+ * A second statement for a step this device was already shown is let in only as a new attempt:
+ * it names a repeat exception of the step's latest attempt that this device holds, and that could
+ * be complete (this device did not object to it).
+ */
+function checkRetry(
+  session: Session,
+  pool: MessagePool,
+  statement: SignedMessage<'statement'>,
+  shown: SignedMessage<'statement'>,
+): void {
+  const { step, retry } = statement.envelope.body;
+  if (retry === undefined) {
+    refuse(
+      `a second, different statement for step ${step}: this device was already shown one, and no repeat was decided`,
+    );
+  }
+  const exception = pool.exception(retry);
+  if (!exception)
+    refuse(`the new attempt of step ${step} names a repeat exception this device has not seen: scan it first`);
+  if (exception.envelope.body.decision !== 'repeat') {
+    refuse(`the new attempt of step ${step} names an exception that decided to proceed, not to repeat`);
+  }
+  if (exception.envelope.body.step !== step || !equalBytes(exception.envelope.body.ref, shown.id)) {
+    refuse(`the new attempt of step ${step} names an exception of another attempt or step`);
+  }
+  const latest = pool.latestExceptionOf(shown);
+  if (!latest || !equalBytes(latest.id, exception.id)) {
+    refuse(`the new attempt of step ${step} names an exception that is not the latest this device was shown`);
+  }
+  if (session.objectedTo(exception.id)) {
+    refuse(`the new attempt of step ${step} names a repeat exception this device objected to: it cannot be complete`);
+  }
+}
+
+/**
  * Let a scanned coordinator message in, or refuse it. Evidence blobs are duplicates when the pool
  * already holds their bytes, context blobs when it holds the statement they carry.
  */
 export async function acceptCoordinatorMessage(session: Session, pool: MessagePool, wire: Uint8Array): Promise<Intake> {
   const message = await fromCoordinator(session, wire, 'this');
-  if (!isMessageOf(message, 'statement', 'exception', 'close', 'blob')) {
+  if (!isMessageOf(message, 'statement', 'exception', 'abort', 'suspend', 'resume', 'close', 'blob')) {
     if (message.t === 'genesis') refuse('this device already joined this session: scan the current statement');
     refuse(`this ${message.t} is a participant's message: point the camera at the coordinator's screen`);
   }
@@ -143,6 +224,7 @@ export async function acceptCoordinatorMessage(session: Session, pool: MessagePo
     }
   }
   checkFits(session, inner ?? message);
+  if (message.t === 'close') checkAbortedClose(session, pool, message);
   if (!inner) checkOrder(session, pool, message);
   pool.checkRoom(wire.length);
   return { status: 'accepted', message, inner };

@@ -6,7 +6,7 @@
  */
 import { KeywitnessError } from '../errors.js';
 import type { ComparableFingerprint } from '../evidence/comparable.js';
-import type { Decision } from '../protocol/bodies.js';
+import type { AckableType, Decision } from '../protocol/bodies.js';
 import type { Signer } from '../protocol/identity.js';
 import { encodeEnvelope, signMessage, verifyMessage, type Draft, type SignedMessage } from '../protocol/message.js';
 import type { Script } from '../script/types.js';
@@ -35,6 +35,19 @@ export interface ChallengeView {
   readonly passed: boolean;
 }
 
+/** What the device answers: a review of a statement or exception, or an abort or resume to acknowledge. */
+export interface AnswerView {
+  readonly target: SignedMessage<AckableType>;
+  /** The statement behind a statement or exception (undefined for an abort or resume). */
+  readonly statement?: SignedMessage<'statement'>;
+  /** The device's role may answer. */
+  readonly eligible: boolean;
+  /** Why confirming is refused now; empty when this device would sign a confirmation. */
+  readonly refusals: readonly string[];
+  readonly recomputedAll: boolean;
+  readonly challenge: ChallengeView | undefined;
+}
+
 interface Drawn {
   readonly positions: readonly [number, number];
   attempts: number;
@@ -58,7 +71,7 @@ export class ParticipantLedger {
   private readonly logged = new Set<string>();
   private readonly answers = new Map<
     string,
-    { readonly target: SignedMessage<'statement' | 'exception'>; readonly ack: SignedMessage<'ack'> }
+    { readonly target: SignedMessage<AckableType>; readonly ack: SignedMessage<'ack'> }
   >();
   private readonly challenges = new Map<string, Drawn>();
   private readonly own: SignedMessage[] = [];
@@ -94,6 +107,11 @@ export class ParticipantLedger {
     return this.answers.has(toHex(target.id));
   }
 
+  /** True when this device objected to the message with this id. */
+  objectedTo(id: Uint8Array): boolean {
+    return this.answers.get(toHex(id))?.ack.envelope.body.decision === 'object';
+  }
+
   /**
    * The review of an assessed target: eligibility, the challenge, and why confirming is refused.
    * `draw` is set when the challenge's positions still have to be drawn.
@@ -112,7 +130,7 @@ export class ParticipantLedger {
     }
     if (target.t === 'exception') {
       const listed = new Set(target.envelope.body.objections.map(toHex));
-      if (this.ownObjections(step.id).some((o) => !listed.has(toHex(o.id)))) {
+      if (this.ownObjections(target.envelope.body.ref).some((o) => !listed.has(toHex(o.id)))) {
         refusals.push('the exception leaves out an objection this device made: object to it');
       }
     }
@@ -212,7 +230,7 @@ export class ParticipantLedger {
   }
 
   /** The answer this device signs for a review, refused where the review's rules say so. */
-  draftAnswer(review: Review, decision: Decision, reason: string | undefined, at: number): Draft<'ack'> {
+  draftAnswer(review: AnswerView, decision: Decision, reason: string | undefined, at: number): Draft<'ack'> {
     if (!this.enrolment) refuse("sign and show this device's enrolment first");
     if (this.answered(review.target)) refuse(`this device already answered this ${review.target.t}`);
     if (!review.eligible) refuse(review.refusals[0] ?? 'this step does not ask for this device');
@@ -229,22 +247,27 @@ export class ParticipantLedger {
     return { t: 'ack', sid: this.genesis.envelope.sid, at, prev: review.target.envelope.prev, body };
   }
 
-  async signAnswer(review: Review, decision: Decision, reason?: string): Promise<SignedMessage<'ack'>> {
+  async signAnswer(review: AnswerView, decision: Decision, reason?: string): Promise<SignedMessage<'ack'>> {
     return signMessage(this.signer, this.draftAnswer(review, decision, reason, this.now()));
   }
 
-  recordAnswer(review: Review, message: SignedMessage<'ack'>): void {
+  recordAnswer(review: AnswerView, message: SignedMessage<'ack'>): void {
     this.answers.set(toHex(review.target.id), { target: review.target, ack: message });
     this.deviceLog = extendDeviceLog(extendDeviceLog(this.deviceLog, review.target.id), message.id);
     this.remember(review.target);
-    this.remember(review.statement);
+    if (review.statement) this.remember(review.statement);
     this.recordOwn(message);
   }
 
-  /** This device's objections to a step's statement or exceptions. */
-  private ownObjections(stepId: string): SignedMessage<'ack'>[] {
+  /** This device's objections within one attempt of a step: to its statement and to its exceptions. */
+  private ownObjections(statementId: Uint8Array): SignedMessage<'ack'>[] {
+    const attemptOf = (target: SignedMessage<AckableType>): Uint8Array | undefined =>
+      target.t === 'statement' ? target.id : target.t === 'exception' ? target.envelope.body.ref : undefined;
     return [...this.answers.values()]
-      .filter(({ target, ack }) => target.envelope.body.step === stepId && ack.envelope.body.decision === 'object')
+      .filter(({ target, ack }) => {
+        const attempt = attemptOf(target);
+        return attempt !== undefined && equalBytes(attempt, statementId) && ack.envelope.body.decision === 'object';
+      })
       .map(({ ack }) => ack);
   }
 

@@ -18,7 +18,7 @@ import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from './files.js';
 import { MessagePool, type Target } from './message-pool.js';
-import { ParticipantLedger, type ChallengeView } from './participant-ledger.js';
+import { ParticipantLedger, type AnswerView, type ChallengeView } from './participant-ledger.js';
 import { decodeParticipantRecord, encodeParticipantRecord, type ParticipantRecord } from './participant-journal.js';
 import { assess, type Assessed, type Assessment } from './participant-review.js';
 import { cryptoRandomIndex, type RandomIndex } from './challenge.js';
@@ -56,9 +56,18 @@ export interface Review extends Assessed {
   readonly refusals: readonly string[];
 }
 
+/** An abort or resume for this device to acknowledge. */
+export interface EventReview extends AnswerView {
+  readonly target: SignedMessage<'abort' | 'resume'>;
+  /** Who acknowledges it, in the witness's words. */
+  readonly quorum: string;
+}
+
 /** What the device does next. */
 export type NextAction =
   | { readonly kind: 'enrol' }
+  | { readonly kind: 'acknowledge'; readonly event: EventReview }
+  | { readonly kind: 'suspended'; readonly suspend: SignedMessage<'suspend'> }
   | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: Target | undefined }
   | { readonly kind: 'review'; readonly review: Review }
   | { readonly kind: 'refused'; readonly target: Target; readonly reason: string }
@@ -176,6 +185,11 @@ export class ParticipantSession {
     return this.ledger.signed;
   }
 
+  /** True when this device objected to the message with this id. */
+  objectedTo(id: Uint8Array): boolean {
+    return this.ledger.objectedTo(id);
+  }
+
   /**
    * Accept a message scanned from the coordinator's screen: a statement, exception, evidence or
    * context blob, or the close, of this session and signed by its coordinator. A message already
@@ -247,7 +261,15 @@ export class ParticipantSession {
 
   private answer(decision: Decision, reason?: string): Promise<SignedMessage<'ack'>> {
     return this.serial(async () => {
-      const review = await this.currentReview();
+      const action = await this.decide(false);
+      if (action.kind !== 'review' && action.kind !== 'acknowledge') {
+        refuse(
+          action.kind === 'suspended'
+            ? `the session is suspended ("${action.suspend.envelope.body.reason}"): there is nothing to sign until it is resumed`
+            : 'nothing is waiting for an answer on this device',
+        );
+      }
+      const review: AnswerView = action.kind === 'review' ? action.review : action.event;
       const message = await this.ledger.signAnswer(review, decision, reason);
       await this.persist({ t: 'signed', wire: message.wire });
       this.ledger.recordAnswer(review, message);
@@ -270,8 +292,10 @@ export class ParticipantSession {
     const attestation = this.ledger.attestation;
     if (attestation) return { kind: 'closed', attestation };
     const target = this.pool.current();
+    if (target?.t === 'close') return { kind: 'attest', close: target };
+    const event = this.sessionEvent();
+    if (event) return event;
     if (!target) return { kind: 'waiting', waitingFor: ['the first statement'], target: undefined };
-    if (target.t === 'close') return { kind: 'attest', close: target };
     if (this.ledger.answered(target)) {
       return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
     }
@@ -284,6 +308,45 @@ export class ParticipantSession {
     await this.persist({ t: 'challenge', target: target.id, positions: [...positions] });
     this.ledger.recordChallenge(target.id, positions);
     return { kind: 'review', review: (await this.ledger.review(assessment.assessed)).review };
+  }
+
+  /**
+   * An abort, a suspend or a resume, which come before any step's target: after an abort the room
+   * acknowledges it and waits for the close; while suspended there is nothing to sign; a resume is
+   * acknowledged by everyone present before the ceremony goes on.
+   */
+  private sessionEvent(): NextAction | undefined {
+    const abort = this.pool.abort();
+    if (abort) {
+      if (this.ledger.answered(abort)) {
+        return { kind: 'waiting', waitingFor: ['the close of the aborted session'], target: undefined };
+      }
+      const step = this.script.steps.find((s) => s.id === abort.envelope.body.step) ?? this.script.steps[0];
+      const roles = step?.acks.roles ?? [];
+      const eligible = roles.includes(this.role);
+      const quorum = `the quorum of step ${step?.id ?? ''} (${roles.join(', ')})`;
+      const refusals = eligible ? [] : [`the abort is acknowledged by ${quorum}, not by a ${this.role}`];
+      return {
+        kind: 'acknowledge',
+        event: { target: abort, eligible, refusals, recomputedAll: false, challenge: undefined, quorum },
+      };
+    }
+    const suspension = this.pool.suspension();
+    if (!suspension) return undefined;
+    if (!suspension.resume) return { kind: 'suspended', suspend: suspension.suspend };
+    if (this.ledger.answered(suspension.resume)) return undefined;
+    const quorum = 'every participant present';
+    return {
+      kind: 'acknowledge',
+      event: {
+        target: suspension.resume,
+        eligible: true,
+        refusals: [],
+        recomputedAll: false,
+        challenge: undefined,
+        quorum,
+      },
+    };
   }
 
   /** Apply a journal record during a restore, through the same checks as the live verbs. */
@@ -331,11 +394,13 @@ export class ParticipantSession {
         return;
       case 'ack': {
         const action = await this.decide(true);
-        if (action.kind !== 'review') refuse('an answer recorded while nothing was under review');
+        if (action.kind !== 'review' && action.kind !== 'acknowledge')
+          refuse('an answer recorded while nothing was under review');
+        const review: AnswerView = action.kind === 'review' ? action.review : action.event;
         const { decision, reason } = message.envelope.body;
-        const draft = this.ledger.draftAnswer(action.review, decision, reason, message.envelope.at);
+        const draft = this.ledger.draftAnswer(review, decision, reason, message.envelope.at);
         await this.ledger.checkRecorded(message, draft);
-        this.ledger.recordAnswer(action.review, message);
+        this.ledger.recordAnswer(review, message);
         return;
       }
       case 'attest': {

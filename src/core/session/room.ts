@@ -40,7 +40,9 @@ export function presentParticipants<M extends RoomMember>(roster: {
 }
 
 /** A session event the room acknowledges: an abort, a resume or a roster change, and the rule that completes it. */
-export interface EventTarget extends AckTarget<'abort' | 'resume' | 'roster'> {
+export interface EventTarget<
+  T extends 'abort' | 'resume' | 'roster' = 'abort' | 'resume' | 'roster',
+> extends AckTarget<T> {
   /** Whose confirmations count, and how many are needed. */
   readonly quorum: EventQuorum;
 }

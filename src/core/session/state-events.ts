@@ -23,7 +23,7 @@ export class SessionEvents {
   /** Aborts and resumes in transcript order: what the room acknowledges besides the steps. */
   readonly events: EventTarget[] = [];
   readonly suspensions: Suspension[] = [];
-  abort: EventTarget | undefined;
+  abort: EventTarget<'abort'> | undefined;
 
   /** The open suspend, if the session is suspended now. */
   get suspended(): SignedMessage<'suspend'> | undefined {
@@ -88,7 +88,7 @@ export class SessionEvents {
       );
       return () => undefined;
     }
-    const event: EventTarget = { message, acks: new Map(), quorum: abortQuorum(current ?? first) };
+    const event: EventTarget<'abort'> = { message, acks: new Map(), quorum: abortQuorum(current ?? first) };
     return () => {
       this.events.push(event);
       this.abort = event;

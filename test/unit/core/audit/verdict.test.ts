@@ -211,6 +211,8 @@ describe('the reports built from it', () => {
       'receipts_missing',
       'unpinned_roles',
       'expected',
+      'steps',
+      'events',
       'attendance',
     ]);
     expect(json).toMatchObject({
@@ -218,7 +220,7 @@ describe('the reports built from it', () => {
       bundle_sha256: toHex(sha256(new Uint8Array([1, 2, 3]))),
       script_sha256: toHex(scriptHash()),
       coordinator: toHex(coordinatorKey()),
-      verdict: { consistent: true, findings: 0, text: result.verdict.text },
+      verdict: { consistent: true, outcome: 'complete', findings: 0, text: result.verdict.text },
       findings: [],
       receipts_missing: [{ name: 'Cathy Novak', role: 'custodian' }],
       unpinned_roles: [

@@ -155,7 +155,13 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
-      body: { step: 'slots', ref: statement.id, objections: first.envelope.body.objections, reason: 'Expected.', decision: 'proceed' },
+      body: {
+        step: 'slots',
+        ref: statement.id,
+        objections: first.envelope.body.objections,
+        reason: 'Expected.',
+        decision: 'proceed',
+      },
     });
     const before = room.coordinator.state.entries.length;
     await expect(room.coordinator.receive(forged.wire)).rejects.toThrow(/cannot be received from a participant/);

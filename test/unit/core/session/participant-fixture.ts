@@ -111,6 +111,10 @@ export function summarize(action: NextAction): Record<string, unknown> {
       return { kind: action.kind, target: toHex(action.target.id), reason: action.reason };
     case 'attest':
       return { kind: action.kind, target: toHex(action.close.id) };
+    case 'acknowledge':
+      return { kind: action.kind, target: toHex(action.event.target.id), eligible: action.event.eligible };
+    case 'suspended':
+      return { kind: action.kind, target: toHex(action.suspend.id) };
     case 'closed':
       return { kind: action.kind, attestation: toHex(action.attestation.wire) };
     case 'review': {
