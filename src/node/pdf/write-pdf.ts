@@ -8,7 +8,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import type { PrintDocument, TextStyle } from '../../core/print/document.js';
 import { checkGlyphs, loadFonts, type FontSet } from './fonts.js';
-import { group, layoutBlock, type Canvas, type LayoutNode, type Measure } from './layout.js';
+import { group, layoutBlock, wrapRuns, type Canvas, type LayoutNode, type Measure } from './layout.js';
 
 /** A4 in points, and the margins around the text column. */
 const PAGE = { width: 595.28, height: 841.89 } as const;
@@ -43,6 +43,8 @@ export function paginate(nodes: readonly LayoutNode[]): { top: number; node: Lay
       newPage();
       return drawAll(node);
     }
+    // A step taller than a page starts at the top of one, then breaks between its parts.
+    if (node.section) newPage();
     node.children.forEach((child, i) => {
       const next = node.children[i + 1];
       // A group's first child (a step's heading, a report line) and any heading start a page with
@@ -56,6 +58,27 @@ export function paginate(nodes: readonly LayoutNode[]): { top: number; node: Lay
   };
   place(group(nodes));
   return pages;
+}
+
+/**
+ * Text widths as the sum of each character's advance width, looked up once per character and face:
+ * the page shows glyphs at their advance widths (pdf-lib writes no kerning), and asking the font
+ * to lay out every candidate line made a 1 MiB script take minutes.
+ */
+function advanceWidths(fonts: Readonly<Record<TextStyle, PDFFont>>): Measure {
+  const cache: Record<TextStyle, Map<string, number>> = { regular: new Map(), bold: new Map(), mono: new Map() };
+  return (text, style, size) => {
+    let units = 0;
+    for (const ch of text) {
+      let w = cache[style].get(ch);
+      if (w === undefined) {
+        w = fonts[style].widthOfTextAtSize(ch, 1);
+        cache[style].set(ch, w);
+      }
+      units += w;
+    }
+    return units * size;
+  };
 }
 
 /** The canvas of one page, in column coordinates. */
@@ -102,13 +125,19 @@ export async function writePdf(doc: PrintDocument, fonts?: FontSet): Promise<Wri
   };
   pdf.setTitle(doc.title);
   pdf.setCreator('Keywitness');
-  const measure: Measure = (text, style, size) => embedded[style].widthOfTextAtSize(text, size);
+  const measure = advanceWidths(embedded);
   const pages = paginate(doc.blocks.map((b) => layoutBlock(b, COLUMN, measure)));
   pages.forEach((placed, i) => {
     const page = pdf.addPage([PAGE.width, PAGE.height]);
     const canvas = pageCanvas(page, embedded);
     for (const { top, node } of placed) node.draw(canvas, top);
-    canvas.text(0, USABLE + 24, `${doc.footer} — page ${i + 1} of ${pages.length}`, 'regular', 8);
+    const footer = wrapRuns(
+      [{ text: `${doc.footer} — page ${i + 1} of ${pages.length}`, style: 'regular' }],
+      COLUMN,
+      measure,
+      0.8,
+    );
+    footer.forEach((line, n) => canvas.text(0, USABLE + 20 + n * 10, line.map((s) => s.text).join(''), 'regular', 8));
   });
   return { bytes: await pdf.save(), pages: pages.length };
 }

@@ -280,14 +280,8 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
   );
   for (const w of Object.keys(PEOPLE) as Who[]) {
     const { page } = P[w];
-    for (const box of await page.getByRole('checkbox').all()) {
-      if (
-        !(await box.getAttribute('disabled')) &&
-        !(await box.isChecked()) &&
-        !(await box.evaluate((el) => el.parentElement?.textContent?.includes('do not agree')))
-      )
-        await box.check();
-    }
+    // One choice between agreeing and not, never a disagreement box beside agreement boxes.
+    await page.getByRole('radio', { name: /I agree/ }).check();
     if (w === 'W1') await shot(page, '13-participant-attest', 'participant: attestation');
     await page.getByRole('button', { name: 'Sign my closing attestation' }).click();
     await film(
@@ -456,6 +450,9 @@ test('a tampered bundle: the auditor screen shows the same findings as the CLI',
     .locator('li')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
   expect(shown).toEqual(cliFindings.map((f) => f.code));
+  // At 1280×800 the verdict and the first findings are in view without scrolling.
+  await expect(A.page.getByTestId('verdict-text')).toBeInViewport({ ratio: 1 });
+  await expect(A.page.getByTestId('findings').locator('li').first()).toBeInViewport({ ratio: 1 });
   await shot(A.page, '17-auditor-findings', 'auditor: findings', 'verdict');
   expect(A.errors).toEqual([]);
 });
