@@ -68,6 +68,7 @@ export const runDemo: CliCommand = async (args, io) => {
     checker: checkEvidence,
     onStep: (id) => io.stdout(`  step ${id} complete\n`),
   });
+  for (const r of result.refusals) io.stdout(`  ${r.name}'s device refused to sign (${r.at}): ${r.reason}\n`);
   const files = [
     { name: 'session.keywitness.json', bytes: encodeBundle(result.bundle) },
     ...result.devices.map((d) => ({ name: receiptFileName(d.name), bytes: encodeReceipt(d.session.receipt()) })),

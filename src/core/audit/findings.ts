@@ -102,7 +102,8 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   BAD_SIGNATURE: 'A signature does not verify over the exact message bytes.',
   UNKNOWN_SIGNER: 'An entry is signed by a key that is neither the coordinator nor an enrolled participant.',
   NOT_COORDINATOR: 'A coordinator-only message is signed by someone else.',
-  CHAIN_BROKEN: 'An entry does not commit to the transcript head before it: entries were dropped, reordered or edited.',
+  CHAIN_BROKEN:
+    "An entry does not commit to the transcript head before it, or a coordinator message's list of entries appended since its previous one is not what the transcript holds: entries were dropped, reordered or edited.",
   REPLAYED_MESSAGE: 'The same message appears twice.',
   CLOCK_WENT_BACKWARDS: "A signer's clock went backwards between two of its messages.",
   CLOCK_SKEW:

@@ -46,6 +46,19 @@ export type ChainedType =
 export type AckableType = 'statement' | 'exception' | 'abort' | 'resume' | 'roster';
 export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume', 'roster'];
 
+/**
+ * Chained types the coordinator signs: their envelope also carries `appended`, the ids of the
+ * entries appended to the transcript since the coordinator's previous entry (see HAS_APPENDED).
+ */
+export type CoordinatorChainedType = 'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close';
+
+/**
+ * Most ids one `appended` list holds: an answer from every participant to every target of a step
+ * (or every enrolment) between two coordinator messages. 256 ids are 8.7 KB, so the message still
+ * fits one 16 KiB message, and a context blob.
+ */
+export const MAX_APPENDED = 256;
+
 export type SessionMode = 'rehearsal' | 'production';
 
 /** Most bytes one blob carries, so that a blob message stays within a QR transfer's 16 KiB. */
@@ -333,5 +346,25 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   roster: true,
   close: true,
   attest: true,
+  blob: false,
+};
+
+/**
+ * Which types carry `appended` (the ids appended to the transcript since the coordinator's previous
+ * entry): required, or forbidden. Exhaustive over MessageType, like HAS_PREV, so that a new type
+ * does not compile until it says whether devices fold it into their head.
+ */
+export const HAS_APPENDED: { readonly [K in MessageType]: K extends CoordinatorChainedType ? true : false } = {
+  genesis: false,
+  enroll: false,
+  statement: true,
+  ack: false,
+  exception: true,
+  abort: true,
+  suspend: true,
+  resume: true,
+  roster: true,
+  close: true,
+  attest: false,
   blob: false,
 };

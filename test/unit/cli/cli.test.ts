@@ -90,6 +90,32 @@ describe('keywitness words', () => {
   });
 });
 
+describe('keywitness demo --scenario retry|suspend|abort', () => {
+  it.each([
+    ['retry', /Consistent: 0 findings\./],
+    ['suspend', /Consistent: 0 findings\./],
+    ['abort', /Consistent: 0 findings\. ABORTED at step 3\.2/],
+  ])(
+    '%s writes the bundle and every receipt and audits them clean (exit 0)',
+    async (scenario, verdict) => {
+      const dir = join(await tempDir(), scenario);
+      const r = await run('demo', '--scenario', scenario, '--out', dir);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(verdict);
+      const files = await readdir(dir);
+      expect(files).toContain('session.keywitness.json');
+      expect(files.filter((f) => f.includes('receipt') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(3);
+    },
+    60_000,
+  );
+
+  it('refuses an unknown scenario, naming the known ones', async () => {
+    const r = await run('demo', '--scenario', 'fire-drill', '--out', join(await tempDir(), 'x'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/objection, dropped-objection, retry, suspend, abort/);
+  });
+});
+
 describe('keywitness demo and audit', () => {
   it('demo wrote the bundle and one receipt per participant, and its audit was clean', async () => {
     const files = (await readdir(demoDir)).sort();

@@ -35,6 +35,8 @@ async function codes(s: DemoScenario, transcript: readonly Uint8Array[], withRec
 describe.each(SCENARIOS)('scenario %s', (scenario) => {
   it('audits clean with every receipt and the evidence re-checked, and the verdict says how it ended', async () => {
     const d = demo(scenario);
+    // No device refused anything the coordinator showed.
+    expect(d.refusals).toEqual([]);
     const result = await auditSession(d.bundle, d.receipts, { checker: checkEvidence });
     expect(result.findings).toEqual([]);
     expect(result.verdict.outcome).toBe(scenario === 'abort' ? 'aborted' : 'complete');

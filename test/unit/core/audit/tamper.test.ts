@@ -58,13 +58,31 @@ function flipSignature(i: number): Case {
 async function rebuilt(
   edit: (list: EnvelopeMap[]) => EnvelopeMap[] | void,
   extraSigners: readonly Signer[] = [],
+  adjust?: (env: EnvelopeMap, original: EnvelopeMap) => void,
 ): Promise<Case> {
   const list = envelopes(T());
   const ids = new Map(T().map((w, i) => [toHex(sha256(w)), list[i]!] as const));
   const edited = edit(list) ?? list;
   const keys = new Map(signers);
   for (const s of extraSigners) keys.set(toHex(s.fingerprint), s);
-  return withTranscript(await rechain(edited, keys, ids));
+  return withTranscript(await rechain(edited, keys, ids, adjust));
+}
+
+/** Rebuild with the `appended` list of the first envelope matching `pick` edited after it is recomputed. */
+function appendedEdited(
+  pick: (e: EnvelopeMap) => boolean,
+  edit: (appended: Uint8Array[]) => Uint8Array[],
+): Promise<Case> {
+  let done = false;
+  return rebuilt(
+    () => undefined,
+    [],
+    (env, original) => {
+      if (done || !pick(original)) return;
+      done = true;
+      env.appended = edit(env.appended as Uint8Array[]);
+    },
+  );
 }
 
 const idOf = (i: number) => sha256(T()[i]!);
@@ -413,6 +431,43 @@ describe('tamper suite', () => {
         }),
     ],
   ];
+
+  const firstStatement = (e: EnvelopeMap): boolean => e.t === 'statement' && stepOf(e) === '1.1';
+  it.each<[string, () => Promise<Case>, RegExp]>([
+    [
+      "the first statement's appended leaves out an enrolment",
+      () => appendedEdited(firstStatement, (a) => a.slice(1)),
+      /leaves out the enroll of Wanda Okafor/,
+    ],
+    [
+      "the exception's appended lists an entry from before the coordinator's previous message",
+      () =>
+        appendedEdited(
+          (e) => e.t === 'exception',
+          (a) => [sha256(T()[1]!), ...a],
+        ),
+      /lists the enroll of Wanda Okafor .*, not appended since its previous message/,
+    ],
+    [
+      "the first statement's appended in another order",
+      () => appendedEdited(firstStatement, (a) => [...a].reverse()),
+      /in another order/,
+    ],
+    [
+      "the close's appended empty",
+      () =>
+        appendedEdited(
+          (e) => e.t === 'close',
+          () => [],
+        ),
+      /leaves out the ack of/,
+    ],
+  ])('%s → CHAIN_BROKEN, saying what differs', async (_name, make, message) => {
+    const c = await make();
+    const report = await auditBundle(c.bundle, [], { checker: checkEvidence });
+    expect([...new Set(report.findings.map((f) => f.code))]).toEqual(['CHAIN_BROKEN']);
+    expect(report.findings.map((f) => f.message).join('\n')).toMatch(message);
+  });
 
   it.each(cases)('%s → %j', async (_name, expected, make) => {
     expect(await codes(await make())).toEqual([...expected].sort());

@@ -155,6 +155,7 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
+      appended: room.coordinator.state.appendedSince(),
       body: {
         step: 'slots',
         ref: statement.id,
@@ -188,6 +189,7 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
+      appended: room.coordinator.state.appendedSince(),
       body: { step: 'slots', ref: statement.id, objections: [], reason: 'Nothing to see.', decision: 'proceed' },
     });
     for (const d of [w1, w2]) await d.receive(exception.wire);
@@ -232,6 +234,7 @@ describe('confirmations that count', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
+      appended: room.coordinator.state.appendedSince(),
       body: { steps: 2 },
     });
     const { findings } = room.coordinator.state.evaluate(close, true);
