@@ -90,9 +90,10 @@ describe('keywitness words', () => {
   });
 });
 
-describe('keywitness demo --scenario retry|suspend|abort', () => {
+describe('keywitness demo --scenario retry|late-join|suspend|abort', () => {
   it.each([
     ['retry', /Consistent: 0 findings\./],
+    ['late-join', /Consistent: 0 findings\.\nReceipts from all 8 enrolled participants\./],
     ['suspend', /Consistent: 0 findings\./],
     ['abort', /Consistent: 0 findings\. ABORTED at step 3\.2/],
   ])(
@@ -105,6 +106,10 @@ describe('keywitness demo --scenario retry|suspend|abort', () => {
       const files = await readdir(dir);
       expect(files).toContain('session.keywitness.json');
       expect(files.filter((f) => f.includes('receipt') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(3);
+      if (scenario === 'late-join')
+        expect(files).toEqual(
+          expect.arrayContaining(['wen-li.receipt.json', 'chris-tanaka-replaced-device.receipt.json']),
+        );
     },
     60_000,
   );
@@ -112,7 +117,7 @@ describe('keywitness demo --scenario retry|suspend|abort', () => {
   it('refuses an unknown scenario, naming the known ones', async () => {
     const r = await run('demo', '--scenario', 'fire-drill', '--out', join(await tempDir(), 'x'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/objection, dropped-objection, retry, suspend, abort/);
+    expect(r.err).toMatch(/objection, dropped-objection, retry, late-join, suspend, abort/);
   });
 });
 
