@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
+import { ParticipantSession } from '../../../../src/core/session/participant-session.js';
 import type { SimulationResult } from '../../../../src/core/session/simulate.js';
 import type { Signer } from '../../../../src/core/protocol/identity.js';
 import { toHex } from '../../../../src/core/util/bytes.js';
@@ -50,6 +51,17 @@ describe('scenario late-join', () => {
     }
     expect(acks.length).toBeGreaterThan(0);
     expect(transcript.attestations.has(toHex(wen.signer.fingerprint))).toBe(true);
+  });
+
+  it('the newcomer, the replacement and the replaced device each restore from their journals', async () => {
+    for (const d of [
+      ...demo.devices.filter((x) => x.name === 'Wen Li' || x.name === 'Chris Tanaka'),
+      ...demo.retired,
+    ]) {
+      const restored = await ParticipantSession.restore({ signer: d.signer, checker: checkEvidence }, d.journal);
+      expect((await restored.next()).kind).toBe((await d.session.next()).kind);
+      expect(restored.enrolment?.envelope.body.replaces).toEqual(d.session.enrolment?.envelope.body.replaces);
+    }
   });
 
   it('the transcript ends with the close followed only by attestations', () => {
