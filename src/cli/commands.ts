@@ -148,7 +148,7 @@ export const QR_DECODE_SPEC = {
   ],
   summary:
     "Reassembles a message from QR frames and releases it only if its signature verifies: against a key of a bundle named by its fingerprint, the bundle's genesis (coordinator) key, a raw public key, or, for a genesis or enrolment, the key it declares itself.",
-  arguments: [['IMAGE', 'a PNG, JPEG or other image file holding QR codes']],
+  arguments: [['IMAGE', 'a PNG or JPEG image of QR codes (a screenshot or a photograph)']],
   options: {
     bundle: {
       type: 'string',
@@ -243,7 +243,7 @@ export const SCRIPT_PRINT_SPEC = {
 
 export const SCRIPT_GROUP: CommandGroup = {
   name: 'script',
-  summary: 'Check a ceremony script, or print the hash that is published on paper.',
+  summary: 'Check a ceremony script, print the hash that is published on paper, or write its printable worksheet.',
   subcommands: [SCRIPT_LINT_SPEC, SCRIPT_HASH_SPEC, SCRIPT_PRINT_SPEC],
 };
 
