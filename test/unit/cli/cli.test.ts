@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
+import { DEMO_SCENARIOS, DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
+import { DEMO_SPEC } from '../../../src/cli/commands.js';
 import { toWords } from '../../../src/core/protocol/words.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -113,6 +114,10 @@ describe('keywitness demo --scenario retry|late-join|suspend|abort', () => {
     },
     60_000,
   );
+
+  it('the command table names every scenario the demo plays', () => {
+    for (const scenario of DEMO_SCENARIOS) expect(DEMO_SPEC.usage[0]).toContain(scenario);
+  });
 
   it('refuses an unknown scenario, naming the known ones', async () => {
     const r = await run('demo', '--scenario', 'fire-drill', '--out', join(await tempDir(), 'x'));
