@@ -6,7 +6,7 @@
 import { HAS_APPENDED, type MessageType } from '../../src/core/protocol/bodies.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/core/protocol/cbor.js';
 import { signedBytes, type Signer } from '../../src/core/protocol/identity.js';
-import { decodeMessage, type SignedMessage } from '../../src/core/protocol/message.js';
+import { decodeMessage, signMessage, type SignedMessage } from '../../src/core/protocol/message.js';
 import { deviceLog, loggedIds } from '../../src/core/session/device-log.js';
 import { equalBytes, toHex } from '../../src/core/util/bytes.js';
 import { sha256 } from '../../src/core/util/hash.js';
@@ -130,4 +130,38 @@ export async function rechain(
     head = entryHash(seq, head, sha256(wire));
   }
   return out;
+}
+
+/**
+ * The coordinator's seal for a transcript, as an attacker holding the coordinator's key would
+ * re-sign it after an edit (session/seal.ts defines what it commits to), or undefined when the
+ * transcript has no close.
+ */
+export async function resealed(
+  transcript: readonly Uint8Array[],
+  coordinator: Signer,
+): Promise<Uint8Array | undefined> {
+  let head = EMPTY_HEAD;
+  let close: SignedMessage | undefined;
+  const attestations: Uint8Array[] = [];
+  for (const [seq, wire] of transcript.entries()) {
+    const id = sha256(wire);
+    head = entryHash(seq, head, id);
+    let m: SignedMessage | undefined;
+    try {
+      m = decodeMessage(wire);
+    } catch {
+      continue;
+    }
+    if (m.t === 'close' && !close) close = m;
+    else if (m.t === 'attest' && close) attestations.push(id);
+  }
+  if (!close) return undefined;
+  const seal = await signMessage(coordinator, {
+    t: 'seal',
+    sid: close.envelope.sid,
+    at: close.envelope.at + 60_000,
+    body: { close: close.id, attestations, head },
+  });
+  return seal.wire;
 }

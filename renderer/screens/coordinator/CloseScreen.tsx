@@ -50,7 +50,9 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
     setError(undefined);
     try {
       const name = `${script.id}-${session.sessionId.slice(0, 8)}.keywitness.json`;
-      const r = await unwrap(bridge().exportFile({ suggestedName: name, bytes: encodeBundle(coordinator.bundle()) }));
+      const r = await unwrap(
+        bridge().exportFile({ suggestedName: name, bytes: encodeBundle(await session.run((c) => c.exportBundle())) }),
+      );
       if (r.status === 'written') setExported(r);
     } catch (e) {
       setError(e);

@@ -18,7 +18,8 @@ export type MessageType =
   | 'roster'
   | 'close'
   | 'attest'
-  | 'blob';
+  | 'blob'
+  | 'seal';
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'genesis',
   'enroll',
@@ -32,6 +33,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'close',
   'attest',
   'blob',
+  'seal',
 ];
 
 /** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
@@ -241,6 +243,20 @@ export interface BlobBody {
   readonly data: Uint8Array;
 }
 
+/**
+ * The coordinator's seal over a closed session, carried in the bundle beside the transcript and
+ * never in it: it chains the attestations, which nothing in the transcript follows. Signed anew at
+ * every export.
+ */
+export interface SealBody {
+  /** The close's id. */
+  readonly close: Uint8Array;
+  /** The ids of the attestations after the close, in transcript order. */
+  readonly attestations: readonly Uint8Array[];
+  /** The transcript head after the last entry. */
+  readonly head: Uint8Array;
+}
+
 export interface BodyOf {
   genesis: GenesisBody;
   enroll: EnrollBody;
@@ -254,6 +270,7 @@ export interface BodyOf {
   close: CloseBody;
   attest: AttestBody;
   blob: BlobBody;
+  seal: SealBody;
 }
 
 export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
@@ -331,6 +348,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   close: { steps: [uint, true], abort: [HASH, false], clocks: [CLOCKS, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
+  seal: { close: [HASH, true], attestations: [arrayOf(HASH, MAX_APPENDED), true], head: [HASH, true] },
 };
 
 /** Which types carry `prev` (the transcript head the signer saw): required, or forbidden. */
@@ -347,6 +365,7 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   close: true,
   attest: true,
   blob: false,
+  seal: false,
 };
 
 /**
@@ -367,4 +386,5 @@ export const HAS_APPENDED: { readonly [K in MessageType]: K extends CoordinatorC
   close: true,
   attest: false,
   blob: false,
+  seal: false,
 };

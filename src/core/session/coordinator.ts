@@ -30,6 +30,7 @@ import type { Bundle } from './files.js';
 import { checkInputs } from './input-checks.js';
 import { publicKeyFor } from './keys.js';
 import { distinct, missedMessages } from './coordinator-loop.js';
+import { expectedSeal } from './seal.js';
 import { isChained, type ChainedMessage } from './device-head.js';
 import { CONTEXT_BLOB_KIND, referencedEvidence } from './message-pool.js';
 import { eventCompletion } from './room.js';
@@ -590,7 +591,25 @@ export class Coordinator {
     });
   }
 
-  /** The session bundle: script bytes, evidence referenced by statements, transcript wire bytes. */
+  /**
+   * The bundle to export: the bundle and, once the session is closed, a fresh coordinator seal over
+   * the close, the attestations so far and the head (session/seal.ts). Signed anew at every
+   * export, so a later export seals the attestations that arrived since; it is never journaled.
+   */
+  async exportBundle(): Promise<Bundle> {
+    const bundle = this.bundle();
+    const body = expectedSeal(this.state);
+    if (!body) return bundle;
+    const seal = await signMessage(this.options.signer, {
+      t: 'seal',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      body,
+    });
+    return { ...bundle, seal: seal.wire };
+  }
+
+  /** The session's content: script bytes, evidence referenced by statements, transcript wire bytes (no seal). */
   bundle(): Bundle {
     // Only evidence a statement in the transcript refers to: bytes journaled for a statement that
     // was then never issued (a crash in between) are not part of the session.

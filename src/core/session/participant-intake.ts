@@ -220,6 +220,7 @@ export async function acceptCoordinatorMessage(session: Session, pool: MessagePo
   const message = await fromCoordinator(session, wire, 'this');
   if (!isChained(message) && !isMessageOf(message, 'blob')) {
     if (message.t === 'genesis') refuse('this device already joined this session: scan the current statement');
+    if (message.t === 'seal') refuse('a seal travels in the exported session bundle, not to participant devices');
     refuse(`this ${message.t} is a participant's message: point the camera at the coordinator's screen`);
   }
   // A message held only as context is let in again when the coordinator shows it to be answered.

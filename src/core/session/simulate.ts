@@ -392,7 +392,7 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     coordinatorSigner,
     devices,
     retired,
-    bundle: coordinator.bundle(),
+    bundle: await coordinator.exportBundle(),
     receipts: [...devices, ...retired].map((d) => d.session.receipt()),
   };
 }

@@ -261,6 +261,10 @@ export class SessionState {
     const noop: Commit = () => undefined;
     const who = participant ? { participant: participant.label } : {};
     const { envelope } = message;
+    if (message.t === 'seal') {
+      add('MESSAGE_MALFORMED', 'a seal never enters the transcript: it travels beside it in the bundle');
+      return noop;
+    }
     if (this.close && envelope.t !== 'attest') {
       add('ENTRY_AFTER_CLOSE', `a ${envelope.t} after the session was closed`, who);
       return noop;

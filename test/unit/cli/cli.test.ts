@@ -39,6 +39,19 @@ describe('keywitness script', () => {
     expect(r.out).toMatch(/OK — example-root-p384-2026-rehearsal, 16 steps/);
   });
 
+  it('lint names the steps the script forbids repeating', async () => {
+    expect((await run('script', 'lint', DEMO_SCRIPT)).out).toMatch(/^repeat   every step may be repeated$/m);
+    const file = join(await tempDir(), 'no-repeat.yaml');
+    const text = (await readFile(DEMO_SCRIPT, 'utf8')).replace(
+      '    title: Back up the token storage\n',
+      '    title: Back up the token storage\n    repeatable: false\n',
+    );
+    await writeFile(file, text);
+    const r = await run('script', 'lint', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^repeat   not: 5\.1 \(repeatable: false\)$/m);
+  });
+
   it('hash prints SHA-256 of the exact bytes as hex and 32 PGP words', async () => {
     const bytes = await readFile(DEMO_SCRIPT);
     const hex = createHash('sha256').update(bytes).digest('hex');
@@ -152,6 +165,19 @@ describe('keywitness demo and audit', () => {
     expect(JSON.parse(j.out)).toMatchObject({ format: 'keywitness-audit/1', findings: [] });
   });
 
+  it("the demo's bundle carries the coordinator's seal; without it the audit says SEAL_MISSING", async () => {
+    const bundle = JSON.parse(await readFile(join(demoDir, 'session.keywitness.json'), 'utf8'));
+    expect(typeof bundle.seal).toBe('string');
+    delete bundle.seal;
+    const file = join(await tempDir(), 'unsealed.keywitness.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const r = await run('audit', file, '--json');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.out) as { findings: { code: string }[] }).findings.map((f) => f.code)).toEqual([
+      'SEAL_MISSING',
+    ]);
+  });
+
   it('audit of a bundle with a changed transcript entry: exit 1 and the findings', async () => {
     const bundle = JSON.parse(await readFile(join(demoDir, 'session.keywitness.json'), 'utf8'));
     bundle.transcript.splice(12, 1);
@@ -178,6 +204,16 @@ describe('keywitness demo and audit', () => {
       'non-canonical base64',
       '{"format":"keywitness-bundle/1","script":"QQ=","evidence":[],"transcript":[]}',
       /BUNDLE_INVALID: .*script: base64 length 3/,
+    ],
+    [
+      'a seal that is not base64',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"seal":"QQ="}',
+      /BUNDLE_INVALID: .*seal: base64 length 3/,
+    ],
+    [
+      'a seal that is not a string',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"seal":[]}',
+      /BUNDLE_INVALID: .*seal: must be a base64 string/,
     ],
     [
       'the wrong format',

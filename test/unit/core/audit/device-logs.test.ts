@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resealed } from '../../../support/rechain.js';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
@@ -84,7 +85,8 @@ describe('attested device logs', () => {
       prev: close.envelope.prev,
       body: { ref: close.id, agree: true, log: deviceLog(genesis.id, ids) },
     });
-    const bundle = { ...dishonest.bundle, transcript: [...dishonest.bundle.transcript, attest.wire] };
+    const transcript = [...dishonest.bundle.transcript, attest.wire];
+    const bundle = { ...dishonest.bundle, transcript, seal: await resealed(transcript, dishonest.coordinatorSigner) };
     const report = await auditBundle(bundle, [], { checker: checkEvidence });
     expect([...new Set(report.findings.map((f) => f.code))]).toEqual(['LOG_MISMATCH']);
   });
@@ -186,7 +188,7 @@ describe('equivocation', () => {
     });
     await expect(w3.attest(true)).rejects.toThrow(/there is no close to attest/);
     for (const d of [w1, w2]) await coordinator.receive((await d.attest(true)).wire);
-    const report = await auditBundle(coordinator.bundle(), [], { checker: checkEvidence });
+    const report = await auditBundle(await coordinator.exportBundle(), [], { checker: checkEvidence });
     expect(report.findings.map((f) => [f.code, f.participant?.split(' ')[0]])).toEqual([['ATTESTATION_MISSING', 'W3']]);
   });
 });

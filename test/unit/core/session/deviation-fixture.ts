@@ -130,7 +130,7 @@ export function judge(room: Room, message: SignedMessage): FindingCode[] {
 
 /** Finding codes of the coordinator's bundle with extra entries appended (forged into the file). */
 export async function auditWith(room: Room, extra: readonly SignedMessage[] = []): Promise<FindingCode[]> {
-  const bundle = room.coordinator.bundle();
+  const bundle = await room.coordinator.exportBundle();
   const report = await auditBundle({ ...bundle, transcript: [...bundle.transcript, ...extra.map((m) => m.wire)] });
   return [...new Set(report.findings.map((f) => f.code))].sort();
 }

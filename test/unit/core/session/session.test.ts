@@ -402,7 +402,7 @@ steps:
     expect((await scan(restored, device)).target.id).toEqual(statement.id);
     await restored.receive((await device.confirm()).wire);
     await restored.close();
-    const bundle = restored.bundle();
+    const bundle = await restored.exportBundle();
     expect(bundle.evidence.map((e) => new TextDecoder().decode(e.data))).toEqual(['generated']);
     const report = await auditBundle(bundle, []);
     expect(report.findings.map((f) => f.code)).toEqual(['ATTESTATION_MISSING']);
