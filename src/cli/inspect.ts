@@ -80,7 +80,11 @@ function extLines(ext: Obj, indent: string): string[] {
 function describeText(entry: InspectEntry): string {
   if (!entry.ok) return `${entry.file}: ERROR ${entry.error.code}: ${entry.error.message}\n`;
   const e = entry.evidence;
-  const lines = [`${entry.file}: ${e.kind} (${e.size} bytes)`, ...fpLines('file SHA-256', e.fileSha256, '  ')];
+  const lines = [
+    `${entry.file}: ${e.kind} (${e.size} bytes)`,
+    ...((e.notes as string[] | undefined) ?? []).map((n) => `  note: ${n}`),
+    ...fpLines('file SHA-256', e.fileSha256, '  '),
+  ];
   if (e.kind === 'certificate') {
     (e.certificates as Obj[]).forEach((c, i) => {
       lines.push(

@@ -1,9 +1,11 @@
 /**
  * Coordinator, the end: close the session once every step is complete, show
- * the close for the closing attestations, scan them, and export the session bundle to removable
+ * the close for the closing attestations (its loop carries, as context, the coordinator messages a
+ * device may have missed, so each device's head reaches the close), scan them, and export the session bundle to removable
  * media (never overwriting; the written file is read back and its SHA-256 reported).
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import { encodeBundle } from '../../../src/core/session/files.js';
 import { fromHex, toHex } from '../../../src/core/util/bytes.js';
 import { bridge, unwrap, type ExportResult } from '../../bridge/api.js';
@@ -21,6 +23,21 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
   const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
   const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
+  const [loop, setLoop] = useState<readonly SignedMessage[] | undefined>();
+  const closed = state.close;
+  useEffect(() => {
+    if (!closed) return;
+    let live = true;
+    session
+      .run((c) => c.transmission())
+      .then(
+        (messages) => live && setLoop(messages),
+        (e: unknown) => live && setError(e),
+      );
+    return () => {
+      live = false;
+    };
+  }, [session, closed]);
   const onMessage = useCallback(
     (wire: Uint8Array) => {
       session
@@ -80,7 +97,7 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
         <div className="kw-two">
           <div>
             <h2>Each participant scans the close and attests</h2>
-            <MessageQr messages={[state.close]} label="Session close QR code" />
+            {loop && <MessageQr messages={loop} label="Session close QR code" />}
           </div>
           <div>
             <h2>Scan each closing attestation</h2>

@@ -111,28 +111,18 @@ export class DeviceHead {
   }
 
   /**
-   * The first message this device signed before `target` that the record does not hold yet: refused once a
-   * coordinator message of a later step (or the close) left it out, waiting while the step it
-   * belongs to is still open (the coordinator may not have scanned it yet).
+   * Why this device may not sign: a message it signed that the record left out, proven once a
+   * coordinator message of a later step (or the close) goes on without it. Within the step it
+   * belongs to, a missing answer is not yet proof: the coordinator may not have scanned it before
+   * its next message (an exception), and its next message after that will list it; an objection
+   * an exception leaves out is refused by the review itself (participant-ledger.ts).
    */
-  ownMissing(target?: ChainedMessage): HeadStatus | undefined {
-    // A target that comes before a message this device signed (an earlier step's statement still
-    // open across a suspend and resume) cannot list it yet: only targets after it must.
-    const position = target ? this.chain.findIndex((m) => equalBytes(m.id, target.id)) : -1;
+  ownMissing(): string | undefined {
     for (const own of this.own) {
       if (this.listed.has(toHex(own.message.id))) continue;
-      if (position >= 0 && position < own.folded) continue;
       const later = this.chain.slice(own.folded).find((m) => this.isLaterStep(m, own.step));
-      if (later) {
-        return {
-          kind: 'refused',
-          reason: `${own.what} was left out of the record (the coordinator's ${what(later)} goes on without it): tell the room; do not sign`,
-        };
-      }
-      return {
-        kind: 'waiting',
-        reason: `${own.what} to be recorded: show it to the coordinator's camera again, then scan the coordinator's screen`,
-      };
+      if (!later) continue;
+      return `${own.what} was left out of the record (the coordinator's ${what(later)} goes on without it): tell the room; do not sign`;
     }
     return undefined;
   }

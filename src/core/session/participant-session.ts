@@ -149,7 +149,18 @@ export class ParticipantSession {
     }
     const script = parseScript(join.script);
     const joinOptions: JoinOptions = { ...options, script, scriptBytes: join.script, name: join.name, role: join.role };
-    const session = new ParticipantSession(joinOptions, await checkGenesis(joinOptions, join.genesis));
+    let genesis: SignedMessage<'genesis'>;
+    try {
+      genesis = await checkGenesis(joinOptions, join.genesis);
+    } catch (e) {
+      // The join record held a genesis this device accepted; one it refuses now was changed.
+      const detail = e instanceof Error ? e.message : String(e);
+      throw new KeywitnessError('JOURNAL_CORRUPT', `the joined genesis does not check: ${detail}`, {
+        where: 'participant journal record 0',
+        cause: e,
+      });
+    }
+    const session = new ParticipantSession(joinOptions, genesis);
     for (const [i, bytes] of records.entries()) {
       if (i === 0) continue;
       const record = decodeParticipantRecord(bytes, i);
@@ -324,9 +335,8 @@ export class ParticipantSession {
     if (target.t !== 'close' && this.ledger.answered(target)) {
       return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
     }
-    const missing = this.head.ownMissing(target);
-    if (missing?.kind === 'refused') return { kind: 'refused', target, reason: missing.reason };
-    if (missing?.kind === 'waiting') return { kind: 'waiting', waitingFor: [missing.reason], target };
+    const missing = this.head.ownMissing();
+    if (missing !== undefined) return { kind: 'refused', target, reason: missing };
     if (target.t === 'close') return { kind: 'attest', close: target };
     const assessment = await this.assessed(target);
     if (assessment.kind === 'waiting') return { kind: 'waiting', waitingFor: assessment.waitingFor, target };
@@ -384,9 +394,8 @@ export class ParticipantSession {
     const chain = this.head.status(event.target);
     if (chain.kind === 'refused') return { kind: 'refused', target: event.target, reason: chain.reason };
     if (chain.kind === 'waiting') return { kind: 'waiting', waitingFor: [chain.reason], target: event.target };
-    const missing = this.head.ownMissing(event.target);
-    if (missing?.kind === 'refused') return { kind: 'refused', target: event.target, reason: missing.reason };
-    if (missing?.kind === 'waiting') return { kind: 'waiting', waitingFor: [missing.reason], target: event.target };
+    const missing = this.head.ownMissing();
+    if (missing !== undefined) return { kind: 'refused', target: event.target, reason: missing };
     return { kind: 'acknowledge', event };
   }
 

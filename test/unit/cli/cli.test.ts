@@ -40,7 +40,7 @@ describe('keywitness script', () => {
   });
 
   it('lint names the steps the script forbids repeating', async () => {
-    expect((await run('script', 'lint', DEMO_SCRIPT)).out).toMatch(/^repeat   every step may be repeated$/m);
+    expect((await run('script', 'lint', DEMO_SCRIPT)).out).toMatch(/^repeat {3}every step may be repeated$/m);
     const file = join(await tempDir(), 'no-repeat.yaml');
     const text = (await readFile(DEMO_SCRIPT, 'utf8')).replace(
       '    title: Back up the token storage\n',
@@ -49,7 +49,7 @@ describe('keywitness script', () => {
     await writeFile(file, text);
     const r = await run('script', 'lint', file);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^repeat   not: 5\.1 \(repeatable: false\)$/m);
+    expect(r.out).toMatch(/^repeat {3}not: 5\.1 \(repeatable: false\)$/m);
   });
 
   it('hash prints SHA-256 of the exact bytes as hex and 32 PGP words', async () => {

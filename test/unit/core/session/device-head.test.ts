@@ -13,7 +13,7 @@ import { Coordinator } from '../../../../src/core/session/coordinator.js';
 import { CONTEXT_BLOB_KIND } from '../../../../src/core/session/message-pool.js';
 import { ParticipantSession, type NextAction } from '../../../../src/core/session/participant-session.js';
 import { entryHash } from '../../../../src/core/session/transcript.js';
-import { utf8 } from '../../../../src/core/util/bytes.js';
+import { toHex, utf8 } from '../../../../src/core/util/bytes.js';
 import { installCryptoEngine } from '../../../../src/node/crypto-engine.js';
 
 const SCRIPT = utf8(`format: keywitness-script/1
@@ -156,16 +156,40 @@ describe('a device never signs blind', () => {
     expect((await w2.session.next()).kind).toBe('review');
   });
 
-  it("an exception whose appended leaves out the device's own confirmation waits for it to be recorded", async () => {
+  it("an exception before the device's confirmation was recorded is answered; a later step without it is refused", async () => {
     const objection = w1.session.signed.at(-1)!;
+    const confirmation = w2.session.signed.at(-1)!;
     const statement = coordinator.state.steps[0]!.statement!.message;
-    const forged = await forge(
+    // The coordinator had not scanned W2's confirmation when it recorded the exception: not yet proof.
+    const exception = await forge(
       'exception',
       { step: 'one', ref: statement.id, objections: [objection.id], reason: 'Replaced.', decision: 'proceed' },
       [objection.id],
     );
-    await w2.session.receive(forged.wire);
-    await blocked(w2, 'waiting', /^your confirmation of step one to be recorded: show it to the coordinator's camera/);
+    await w2.session.receive(exception.wire);
+    expect((await w2.session.next()).kind).toBe('review');
+    // Its next message, of a later step, must list the confirmation; one that does not is refused.
+    const ack = await w2.session.confirm();
+    const after = coordinator.state.entries.find((e) => toHex(e.id) === toHex(statement.id))!;
+    const folded = [objection.id, exception.id, ack.id].reduce(
+      (point, id) => ({ head: entryHash(point.seq, point.head, id), seq: point.seq + 1 }),
+      { head: after.hash, seq: after.seq + 1 },
+    );
+    const later = await signMessage(coordinatorSigner, {
+      t: 'statement',
+      sid: coordinator.genesis.envelope.sid,
+      at: Date.now(),
+      prev: folded.head,
+      appended: [ack.id],
+      body: statementBody(1),
+    });
+    expect(toHex(confirmation.id)).not.toBe(toHex(ack.id));
+    await w2.session.receive(later.wire);
+    await blocked(
+      w2,
+      'refused',
+      /^your confirmation of step one was left out of the record \(the coordinator's statement for step two goes on without it\)/,
+    );
   });
 
   it('two statements of one step: refused when shown, and as a fork of the record when one travels as context', async () => {
