@@ -45,8 +45,11 @@ export const AUDIT_SPEC = {
 
 export const INSPECT_SPEC = {
   name: 'inspect',
-  usage: ['inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]'],
-  summary: 'Prints the facts and fingerprints of certificates, CSRs, public keys, DNSKEYs and HSM transcripts.',
+  usage: [
+    'inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|crl|ocsp|hsm-output|file] [--parser NAME]',
+  ],
+  summary:
+    'Prints the facts and fingerprints of certificates, CSRs, CRLs, OCSP responses, public keys, DNSKEYs and HSM transcripts.',
   arguments: [['FILE', 'an evidence file (at most 1 MiB)']],
   options: {
     json: { type: 'boolean', description: 'print one JSON object (keywitness-inspect/1)' },

@@ -16,9 +16,9 @@ import { EVIDENCE_KINDS, type EvidenceKind } from '../core/script/types.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { readInputFile } from '../node/files.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { INSPECT_SPEC } from './commands.js';
 
-export const INSPECT_USAGE =
-  'keywitness inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|crl|ocsp|hsm-output|file] [--parser NAME]';
+export const INSPECT_USAGE = `keywitness ${INSPECT_SPEC.usage[0]}`;
 
 /** Result for one file in `--json` output. */
 export type InspectEntry =

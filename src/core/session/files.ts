@@ -11,6 +11,21 @@ import { findDuplicateKey, nestsDeeperThan } from '../util/json-keys.js';
 
 export const BUNDLE_FORMAT = 'keywitness-bundle/1';
 export const RECEIPT_FORMAT = 'keywitness-receipt/1';
+
+/**
+ * The one file name of a participant's receipt, wherever one is written (the app, `demo`,
+ * `rehearse`): their name in lower-case words joined by hyphens, then `.receipt.json`, so that an
+ * auditor finds every receipt by the same pattern.
+ */
+export function receiptFileName(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 64);
+  return `${slug || 'participant'}.receipt.json`;
+}
 /** Largest bundle accepted: 32 steps' worth of 1 MiB evidence plus the transcript fits easily. */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 export const MAX_RECEIPT_BYTES = 8 * 1024 * 1024;
