@@ -16,7 +16,8 @@ export interface ScannerPanelProps {
   readonly active: boolean;
   readonly verify: VerifyFn;
   readonly sessionId?: Uint8Array;
-  readonly onMessage?: (wire: Uint8Array) => void;
+  /** A verified message and how long it took to scan, from its first frame read (use-qr-scanner.ts). */
+  readonly onMessage?: (wire: Uint8Array, scanDelayMs: number) => void;
   readonly onPlain?: (bytes: Uint8Array, text: string | undefined) => void;
   readonly title: string;
 }
@@ -38,7 +39,9 @@ export function ScannerPanel({ active, verify, sessionId, onMessage, onPlain, ti
     verify,
     ...(sessionId ? { sessionId } : {}),
     wasmUrl: ZXING_WASM_URL,
-    ...(onMessage ? { onMessage: (wire: Uint8Array) => onMessage(wire) } : {}),
+    ...(onMessage
+      ? { onMessage: (wire: Uint8Array, _id: Uint8Array, scanDelayMs: number) => onMessage(wire, scanDelayMs) }
+      : {}),
     ...(onPlain ? { onPlain } : {}),
   });
   const playback = useRef<HTMLVideoElement | null>(null);

@@ -4,7 +4,8 @@
  *  - the device's session index (a reserved id), one record per session opened on this device, so
  *    the start screen can offer to resume after a restart;
  *  - a coordinator session: its metadata, then every record the Coordinator persists (transcript
- *    entries as exact wire bytes, evidence bytes), which Coordinator.restore re-checks.
+ *    entries as exact wire bytes, evidence bytes, devices' clocks measured at enrolment), which
+ *    Coordinator.restore re-checks.
  * A participant session's journal holds core's own records (src/core/session/participant-journal.ts).
  * Parsing is strict: unknown record types or fields are a JOURNAL_CORRUPT error naming the record.
  */
@@ -84,16 +85,31 @@ export function decodeIndexRecord(bytes: Uint8Array, n: number): IndexRecord {
 /** Encode a coordinator journal record. */
 export function encodeCoordinatorRecord(r: CoordinatorRecord): Uint8Array {
   if ('t' in r) return encode({ t: 'meta', script: toBase64(r.script), name: r.name, mode: r.mode });
-  return r.kind === 'entry'
-    ? encode({ t: 'entry', wire: toBase64(r.wire) })
-    : encode({ t: 'evidence', data: toBase64(r.data) });
+  switch (r.kind) {
+    case 'entry':
+      return encode({ t: 'entry', wire: toBase64(r.wire) });
+    case 'evidence':
+      return encode({ t: 'evidence', data: toBase64(r.data) });
+    case 'clock':
+      return encode({ t: 'clock', who: toBase64(r.who), skew_ms: r.skew_ms });
+  }
 }
 
 /** Decode a coordinator journal record. */
 export function decodeCoordinatorRecord(bytes: Uint8Array, n: number): CoordinatorRecord {
   const where = `coordinator journal record ${n}`;
-  const o = parse(bytes, where, { meta: ['script', 'name', 'mode'], entry: ['wire'], evidence: ['data'] });
+  const o = parse(bytes, where, {
+    meta: ['script', 'name', 'mode'],
+    entry: ['wire'],
+    evidence: ['data'],
+    clock: ['who', 'skew_ms'],
+  });
   if (o.t === 'entry') return { kind: 'entry', wire: b64(o, 'wire', where) };
+  if (o.t === 'clock') {
+    const who = b64(o, 'who', where);
+    if (who.length !== 32) corrupt(where, 'a clock record names a 32-byte key fingerprint');
+    return { kind: 'clock', who, skew_ms: num(o, 'skew_ms', where) };
+  }
   if (o.t === 'evidence') return { kind: 'evidence', data: b64(o, 'data', where) };
   const mode = str(o, 'mode', where);
   if (mode !== 'rehearsal' && mode !== 'production') corrupt(where, `unknown session mode "${mode}"`);

@@ -16,7 +16,11 @@ export interface QrScannerOptions {
   readonly decoder?: DecoderName;
   readonly wasmUrl?: string;
   readonly budgetMs?: number;
-  readonly onMessage?: (wire: Uint8Array, messageId: Uint8Array) => void;
+  /**
+   * A verified message; `scanDelayMs` is the time from the first frame of it that was read to its
+   * decoding (the coordinator subtracts it when it measures an enrolling device's clock).
+   */
+  readonly onMessage?: (wire: Uint8Array, messageId: Uint8Array, scanDelayMs: number) => void;
   readonly onPlain?: (bytes: Uint8Array, text: string | undefined) => void;
 }
 
@@ -55,10 +59,18 @@ export function useQrScanner(options: QrScannerOptions): {
     let stop: (() => void) | undefined;
     const assembler = new Assembler({ verify, ...(sessionId ? { sessionId } : {}) });
     setState({ ...INITIAL, status: 'starting' });
+    // When each message's first frame was read, by assembly key (the assembler's own keys).
+    const firstFrame = new Map<string, number>();
     const handle = async (code: Uint8Array): Promise<void> => {
+      const readAt = Date.now();
       const e = await assembler.accept(code);
       if (cancelled) return;
-      if (e.kind === 'message') latest.current.onMessage?.(e.wire, e.messageId);
+      if (e.kind === 'progress' && !firstFrame.has(e.key)) firstFrame.set(e.key, readAt);
+      if (e.kind === 'message') {
+        const delay = Math.max(0, Date.now() - (firstFrame.get(e.key) ?? readAt));
+        firstFrame.delete(e.key);
+        latest.current.onMessage?.(e.wire, e.messageId, delay);
+      }
       if (e.kind === 'plain') latest.current.onPlain?.(e.bytes, e.text);
       setState((s) => ({
         ...s,

@@ -174,7 +174,7 @@ export const QR_DECODE_SPEC = {
 
 export const DEMO_SPEC = {
   name: 'demo',
-  usage: ['demo [--scenario objection|dropped-objection] --out DIR'],
+  usage: ['demo [--scenario objection|dropped-objection|retry|late-join|suspend|abort] --out DIR'],
   summary:
     'A complete simulated rehearsal of the sample root-CA ceremony: writes the session bundle and every receipt, then audits them.',
   arguments: [],
@@ -184,7 +184,7 @@ export const DEMO_SPEC = {
       type: 'string',
       value: 'NAME',
       description:
-        'objection (default: an objection resolved by an exception) or dropped-objection (a dishonest coordinator the audit must catch)',
+        'objection (default: an objection resolved by an exception), dropped-objection (a dishonest coordinator the audit must catch), retry (a step redone), late-join (a witness joins late, a custodian’s device is replaced), suspend (resumed the next day) or abort (closed as aborted)',
     },
   },
   exit: 'as audit',

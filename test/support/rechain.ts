@@ -20,6 +20,35 @@ export function envelopes(transcript: readonly Uint8Array[]): EnvelopeMap[] {
   return transcript.map((w) => structuredClone(decodeCbor(decodeMessage(w).envelopeBytes) as unknown) as EnvelopeMap);
 }
 
+/** Coordinator messages that record the clocks of the enrolments before them (state-clocks.ts). */
+const CLOCK_TYPES = new Set(['statement', 'roster', 'close']);
+
+/**
+ * Rewrites `clocks` as the coordinator would have signed it for the edited list: each
+ * clock-bearing message records every enrolment since the previous one, once, with the skew the
+ * original record gave (0 when there was none); records of enrolments no longer before it move on.
+ */
+function clockFixer(list: readonly EnvelopeMap[]): (env: EnvelopeMap) => void {
+  const skews = new Map<string, number>();
+  for (const e of list) {
+    for (const c of (e.body.clocks as { who: Uint8Array; skew_ms: number }[] | undefined) ?? [])
+      skews.set(toHex(c.who), c.skew_ms);
+  }
+  let pending: Uint8Array[] = [];
+  const seen = new Set<string>();
+  return (env) => {
+    if (env.t === 'enroll' && !seen.has(toHex(env.by))) {
+      seen.add(toHex(env.by));
+      pending.push(env.by);
+    }
+    if (!CLOCK_TYPES.has(env.t)) return;
+    const records = pending.map((who) => ({ who, skew_ms: skews.get(toHex(who)) ?? 0 }));
+    pending = [];
+    if (records.length > 0) env.body.clocks = records;
+    else delete env.body.clocks;
+  };
+}
+
 /** Whether a type carries `appended`; unknown (edited) types do not. */
 function hasAppended(t: string): boolean {
   return Object.hasOwn(HAS_APPENDED, t) && HAS_APPENDED[t as MessageType];
@@ -32,13 +61,23 @@ function hasAppended(t: string): boolean {
  * from the new chain, and so is each attestation's device log (an attacker with every key can sign
  * any log).
  * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
+ * Each statement's and close's `clocks` are recomputed for the edited order too, unless
+ * `keepClocks` (a test that edits the clock records themselves).
  */
 export async function rechain(
   list: readonly EnvelopeMap[],
   signers: ReadonlyMap<string, Signer>,
   originalIds: ReadonlyMap<string, EnvelopeMap>,
-  /** Edits an envelope after its chain fields are recomputed, just before it is signed. */
-  adjust?: (env: EnvelopeMap, original: EnvelopeMap) => void,
+  /**
+   * Edits an envelope after its chain fields are recomputed, just before it is signed; or options:
+   * `adjust` so, and `keepClocks`.
+   */
+  adjustOrOptions?:
+    | ((env: EnvelopeMap, original: EnvelopeMap) => void)
+    | {
+        readonly keepClocks?: boolean;
+        readonly adjust?: (env: EnvelopeMap, original: EnvelopeMap) => void;
+      },
 ): Promise<Uint8Array[]> {
   const newId = new Map<EnvelopeMap, Uint8Array>();
   const byOld = (id: Uint8Array): EnvelopeMap | undefined => originalIds.get(toHex(id));
@@ -50,10 +89,14 @@ export async function rechain(
   const out: Uint8Array[] = [];
   const rebuilt: SignedMessage[] = [];
   let head = EMPTY_HEAD;
+  const options = typeof adjustOrOptions === 'function' ? { adjust: adjustOrOptions } : (adjustOrOptions ?? {});
+  const adjust = options.adjust;
+  const clocks = options.keepClocks ? () => undefined : clockFixer(list);
   let sinceCoordinator: Uint8Array[] = [];
   for (const [seq, original] of list.entries()) {
     const env = structuredClone<EnvelopeMap>(original);
     const body = env.body;
+    clocks(env);
     if (body.genesis instanceof Uint8Array) body.genesis = remap(body.genesis);
     if (body.ref instanceof Uint8Array) body.ref = remap(body.ref);
     if (Array.isArray(body.objections)) body.objections = (body.objections as Uint8Array[]).map(remap);

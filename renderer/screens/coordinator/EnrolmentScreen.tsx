@@ -1,7 +1,8 @@
 /**
  * Coordinator: show the signed genesis; scan each participant's enrolment. Every enrolment passes
  * the session rules (roles, limits, pinned identities) before it is journaled and listed; each
- * participant then reads the first four words of their key fingerprint aloud.
+ * participant then reads the first four words of their key fingerprint aloud, and the room sees how
+ * far their device's clock is from the coordinator's (measured less the scanning delay).
  */
 import { useCallback, useMemo, useState } from 'react';
 import { spokenWords } from '../../../src/core/protocol/words.js';
@@ -12,6 +13,7 @@ import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
 import { coordinatorScanVerifier } from '../../../src/core/session/scan-verifiers.js';
+import { describeSkew } from '../../../src/core/session/state-clocks.js';
 
 export function EnrolmentScreen({
   session,
@@ -27,17 +29,18 @@ export function EnrolmentScreen({
   const [last, setLast] = useState<string | undefined>();
   const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
   const onMessage = useCallback(
-    (wire: Uint8Array) => {
+    (wire: Uint8Array, scanDelayMs: number) => {
       session
-        .run((c) => c.receive(wire))
+        .run((c) => c.receive(wire, { scanDelayMs }))
         .then(
           (r) => {
             setError(undefined);
             const b = r.message.envelope.body as { name?: string; role?: string };
+            const clock = r.skewMs === undefined ? '' : ` Their device's clock is ${describeSkew(r.skewMs)} this one.`;
             setLast(
               r.status === 'duplicate'
-                ? `${b.name ?? 'This participant'} is already enrolled.`
-                : `Enrolled ${b.name} as ${b.role}. Ask them to read their first four words aloud.`,
+                ? `${b.name ?? 'This participant'} is already enrolled.${clock}`
+                : `Enrolled ${b.name} as ${b.role}.${clock} Ask them to read their first four words aloud.`,
             );
             refresh();
           },
@@ -51,6 +54,7 @@ export function EnrolmentScreen({
   );
 
   const participants = [...coordinator.state.participants.values()];
+  const clocks = new Map(coordinator.clocks().map((c) => [c.participant.label, c.skewMs]));
   const roles = script.roles.filter((r) => !r.coordinator);
   const short = roles.filter((r) => participants.filter((p) => p.role === r.id).length < r.min);
   const sid = coordinator.genesis.envelope.sid;
@@ -88,6 +92,7 @@ export function EnrolmentScreen({
             <th scope="col">Role</th>
             <th scope="col">Fingerprint: first four words (read aloud)</th>
             <th scope="col">Pinned identity</th>
+            <th scope="col">Device clock</th>
           </tr>
         </thead>
         <tbody>
@@ -101,6 +106,11 @@ export function EnrolmentScreen({
                 <td className="kw-words-strong">{spokenWords(p.identity.fingerprint)}</td>
                 <td>
                   {pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}
+                </td>
+                <td data-testid="clock-skew">
+                  {clocks.has(p.label)
+                    ? `${describeSkew(clocks.get(p.label) ?? 0)} this one`
+                    : 'not measured: scan again'}
                 </td>
               </tr>
             );

@@ -20,6 +20,7 @@ import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import type { Bundle, Receipt } from '../session/files.js';
+import { presentParticipants } from '../session/room.js';
 import { SessionState } from '../session/state.js';
 import { auditReceipts, type ReceiptAccount } from './receipts.js';
 import { sealFindings } from './seal.js';
@@ -165,7 +166,8 @@ function closingFindings(state: SessionState): Finding[] {
     });
     return findings;
   }
-  for (const [fp, p] of state.participants) {
+  // Those present at the close attest to it: not one who left, a replaced device, or an enrolment that never joined.
+  for (const [fp, p] of presentParticipants(state)) {
     const attest = state.attestations.get(fp);
     if (!attest)
       findings.push({

@@ -19,10 +19,17 @@ export type FindingCode =
   | 'CHAIN_BROKEN'
   | 'REPLAYED_MESSAGE'
   | 'CLOCK_WENT_BACKWARDS'
+  | 'CLOCK_SKEW'
+  | 'CLOCK_NOT_RECORDED'
+  | 'CLOCK_RECORD_INVALID'
   // enrolment
   | 'ENROLLMENT_INVALID'
   | 'PINNED_IDENTITY_MISMATCH'
   | 'ENROLLMENT_INCOMPLETE'
+  // attendance
+  | 'ROSTER_INVALID'
+  | 'ROSTER_INCOMPLETE'
+  | 'ACK_FROM_ABSENT'
   // steps
   | 'STEP_OUT_OF_ORDER'
   | 'STATEMENT_INVALID'
@@ -101,9 +108,21 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
     "An entry does not commit to the transcript head before it, or a coordinator message's list of entries appended since its previous one is not what the transcript holds: entries were dropped, reordered or edited.",
   REPLAYED_MESSAGE: 'The same message appears twice.',
   CLOCK_WENT_BACKWARDS: "A signer's clock went backwards between two of its messages.",
+  CLOCK_SKEW:
+    "A device's clock, as the coordinator measured it when it scanned the device's enrolment, differed from the coordinator's by more than the script's clock tolerance.",
+  CLOCK_NOT_RECORDED:
+    "An enrolment's clock measurement is missing from the coordinator's next statement, roster change or close: the device's clock was never shown to the room on the record.",
+  CLOCK_RECORD_INVALID:
+    'A coordinator message records a clock for a key with no enrolment since the previous record, or records one twice.',
   ENROLLMENT_INVALID: 'An enrolment does not fit the script (role, limits, timing, genesis).',
   PINNED_IDENTITY_MISMATCH: 'A key does not match the identity the script pins for it.',
   ENROLLMENT_INCOMPLETE: 'Steps started before every role had its minimum number of participants.',
+  ROSTER_INVALID:
+    'A roster change does not fit who is enrolled and present: a join or replace that names no waiting enrolment, a replace that names another identity, a leave of someone not present, or a change while the previous one is unacknowledged.',
+  ROSTER_INCOMPLETE:
+    'The ceremony went on (a statement or the close) before a roster change had its acknowledgements, or while a late or replacement enrolment had no roster change.',
+  ACK_FROM_ABSENT:
+    'An acknowledgement or attestation from a participant who was not present: they left, their device was replaced, they had not joined yet, or they joined after the message they answer.',
   STEP_OUT_OF_ORDER: 'A statement is not for the step that was due.',
   STATEMENT_INVALID: 'A statement does not match its step in the script (inputs, evidence).',
   IRREVERSIBLE_NOT_CONFIRMED: 'An irreversible step was issued without its typed confirmation.',

@@ -3,6 +3,7 @@
  * finding, whose receipts the audit had and whose it lacked, and the roles the script pins nobody
  * to. Built from the same AuditResult the text report and the auditor's screen format.
  */
+import { attendanceTimeline } from '../session/state-roster.js';
 import type { SignedMessage } from '../protocol/message.js';
 import { stepCompletion } from '../session/completion.js';
 import { toHex } from '../util/bytes.js';
@@ -44,6 +45,21 @@ export interface AuditJson {
   readonly unpinned_roles: readonly { readonly id: string; readonly title: string }[] | null;
   /** How the auditor's expectations came out: "matches", "differs" or "not given". */
   readonly expected: AuditResult['expected'];
+  /**
+   * Who was present at each step's statement (fingerprints hex; null for a step with no
+   * statement), and every roster change in order (null without a genesis).
+   */
+  readonly attendance: {
+    readonly steps: readonly { readonly step: string; readonly present: readonly string[] | null }[];
+    readonly changes: readonly {
+      readonly change: 'join' | 'leave' | 'replace';
+      readonly participant: string;
+      readonly replaces: string | null;
+      readonly reason: string;
+      readonly at: number;
+      readonly complete: boolean;
+    }[];
+  } | null;
   /** Every step with a statement: each attempt in order, with what each exception decided. */
   readonly steps: readonly AuditJsonStep[];
   /** Suspensions, resumes and the abort, in transcript order. */
@@ -107,6 +123,24 @@ export function auditJson(result: AuditResult, bundleSha256: Uint8Array): AuditJ
     expected: result.expected,
     steps: stepsJson(result),
     events: eventsJson(result),
+    attendance: attendanceJson(result),
+  };
+}
+
+function attendanceJson(result: AuditResult): AuditJson['attendance'] {
+  const state = result.report.state;
+  if (!state?.genesis) return null;
+  const timeline = attendanceTimeline(state);
+  return {
+    steps: state.steps.map((s, i) => ({ step: s.spec.id, present: timeline.steps[i] ?? null })),
+    changes: timeline.changes.map((c) => ({
+      change: c.change,
+      participant: c.participant,
+      replaces: c.replaces ?? null,
+      reason: c.reason,
+      at: c.at,
+      complete: c.complete,
+    })),
   };
 }
 

@@ -3,10 +3,11 @@ import { scriptHashText } from '../script/hash-text.js';
 import type { AckSpec } from '../script/types.js';
 import { spokenWords, toWords } from '../protocol/words.js';
 import type { SignedMessage } from '../protocol/message.js';
-import { toHex } from '../util/bytes.js';
+import { fromHex, toHex } from '../util/bytes.js';
 import { formatTime } from '../util/time-format.js';
 import { stepCompletion, type StepProgress } from '../session/completion.js';
 import type { AckTarget } from '../session/room.js';
+import { attendanceTimeline } from '../session/state-roster.js';
 import type { Finding } from './findings.js';
 import type { AuditResult } from './verdict.js';
 
@@ -66,14 +67,31 @@ export function formatAuditReport(result: AuditResult, file: { readonly bundleSh
   lines.push(`  ${toWords(g.by).join(' ')}`);
   const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
   lines.push(`Participants (${state.participants.size}):`);
-  for (const [fp, p] of state.participants)
+  for (const [fp, p] of state.participants) {
+    const absent = state.attendance.absence(fp, undefined);
     lines.push(
-      `  ${p.name} — ${p.role} — ${spokenWords(p.identity.fingerprint)} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}`,
+      `  ${p.name} — ${p.role} — ${spokenWords(p.identity.fingerprint)} — ${given.has(fp) ? 'receipt given' : 'NO RECEIPT'}${absent ? ` — not present at the end: ${absent}` : ''}`,
     );
+  }
   for (const o of result.receipts.given.filter((x) => !x.enrolled))
     lines.push(`  (not enrolled) ${o.name} — ${o.role} — ${spokenWords(o.fingerprint)} — receipt given`);
+  const attendance = attendanceTimeline(state);
+  const nameOf = (fp: string): string => state.participants.get(fp)?.name ?? `key ${fp.slice(0, 16)}…`;
+  if (attendance.changes.length > 0) {
+    lines.push('Attendance changes:');
+    for (const c of attendance.changes)
+      lines.push(
+        `  ${formatTime(c.at)} ${c.change} ${nameOf(c.participant)}${c.replaces ? ` (new device; replaces ${spokenWords(fromHex(c.replaces))})` : ''}: "${c.reason}"${c.complete ? '' : ' — NOT ACKNOWLEDGED'}`,
+      );
+  }
   lines.push('Steps:');
-  for (const step of state.steps) lines.push(...stepLines(step, state));
+  for (const [index, step] of state.steps.entries()) {
+    const out = stepLines(step, state);
+    // Who was present when the step's (last attempt's) statement was issued, under its heading.
+    const present = attendance.steps[index];
+    if (present) out.splice(1, 0, `    present: ${present.map(nameOf).join(', ') || 'nobody'}`);
+    lines.push(...out);
+  }
   lines.push(...eventLines(state));
   if (state.close) {
     lines.push(

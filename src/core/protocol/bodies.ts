@@ -4,7 +4,7 @@
  */
 import type { Schema } from './fields.js';
 import type { SignatureAlgorithm } from './identity.js';
-import { arrayOf, bool, bytes, mapOf, oneOf, text, textMap, uint } from './fields.js';
+import { arrayOf, bool, bytes, int, mapOf, oneOf, text, textMap, uint } from './fields.js';
 
 export type MessageType =
   | 'genesis'
@@ -15,6 +15,7 @@ export type MessageType =
   | 'abort'
   | 'suspend'
   | 'resume'
+  | 'roster'
   | 'close'
   | 'attest'
   | 'blob'
@@ -28,6 +29,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'abort',
   'suspend',
   'resume',
+  'roster',
   'close',
   'attest',
   'blob',
@@ -35,21 +37,22 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
 ];
 
 /** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
-export type ChainedType = 'statement' | 'ack' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close' | 'attest';
+export type ChainedType =
+  'statement' | 'ack' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close' | 'attest';
 
 /**
  * What the room acknowledges: coordinator messages an `ack` may answer. Statements and exceptions
  * belong to a step's attempt; the others are session events judged by the quorum of the step in
  * progress (session/room.ts).
  */
-export type AckableType = 'statement' | 'exception' | 'abort' | 'resume';
-export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume'];
+export type AckableType = 'statement' | 'exception' | 'abort' | 'resume' | 'roster';
+export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume', 'roster'];
 
 /**
  * Chained types the coordinator signs: their envelope also carries `appended`, the ids of the
  * entries appended to the transcript since the coordinator's previous entry (see HAS_APPENDED).
  */
-export type CoordinatorChainedType = 'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close';
+export type CoordinatorChainedType = 'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close';
 
 /**
  * Most ids one `appended` list holds: an answer from every participant to every target of a step
@@ -63,10 +66,19 @@ export type SessionMode = 'rehearsal' | 'production';
 /** Most bytes one blob carries, so that a blob message stays within a QR transfer's 16 KiB. */
 export const MAX_BLOB_DATA_BYTES = 15 * 1024;
 
+/** Most clock records in one message: one per enrolment since the coordinator's previous record. */
+export const MAX_CLOCK_RECORDS = 256;
+/** Bound of a recorded skew (about 31 years either way): any real wrong clock, nothing unbounded. */
+export const MAX_SKEW_MS = 1e12;
+
 const NAME = text(128, 1);
 const ID = text(64, 1);
 const REASON = text(4000);
 const HASH = bytes(32);
+const CLOCKS = arrayOf(
+  mapOf({ who: [HASH, true], skew_ms: [int(-MAX_SKEW_MS, MAX_SKEW_MS), true] }),
+  MAX_CLOCK_RECORDS,
+);
 
 /** Opens a session: binds the session id to the script hash and the coordinator's key. */
 export interface GenesisBody {
@@ -88,6 +100,11 @@ export interface EnrollBody {
   readonly role: string;
   readonly alg: SignatureAlgorithm;
   readonly key: Uint8Array;
+  /**
+   * A replacement device: the fingerprint of the same person's enrolled identity it takes over
+   * (same name and role); the coordinator's roster `replace` then links the two.
+   */
+  readonly replaces?: Uint8Array;
 }
 
 export interface EvidenceRef {
@@ -96,6 +113,17 @@ export interface EvidenceRef {
   readonly sha256: Uint8Array;
   readonly size: number;
   readonly name: string;
+}
+
+/**
+ * A device's clock as the coordinator measured it when it scanned the device's enrolment: the
+ * enrolment's `at` less (the coordinator's clock less the scanning delay), in milliseconds;
+ * positive when the device's clock is ahead.
+ */
+export interface ClockRecord {
+  /** The enrolled participant's key fingerprint. */
+  readonly who: Uint8Array;
+  readonly skew_ms: number;
 }
 
 export interface CheckRecord {
@@ -114,6 +142,8 @@ export interface StatementBody {
   readonly checks: readonly CheckRecord[];
   /** The typed confirmation of an irreversible step. */
   readonly confirm?: string;
+  /** The clocks of the enrolments accepted since the coordinator last recorded clocks (state-clocks.ts). */
+  readonly clocks?: readonly ClockRecord[];
   /** A repeated attempt: the id of the completed repeat exception of the step's previous attempt. */
   readonly retry?: Uint8Array;
 }
@@ -165,10 +195,34 @@ export interface ResumeBody {
   readonly reason?: string;
 }
 
+export type RosterChange = 'join' | 'leave' | 'replace';
+
+/**
+ * A change of who is present, acknowledged by the quorum of the step in progress (the subject
+ * does not count): a participant who enrolled after the first step joins, one leaves, or a
+ * replacement device takes over an enrolled identity (state-roster.ts).
+ */
+export interface RosterBody {
+  readonly change: RosterChange;
+  /** The subject's fingerprint: who joins, leaves, or the replacement device's key. */
+  readonly participant: Uint8Array;
+  /** For join and replace: the id of the subject's enrolment. */
+  readonly enroll?: Uint8Array;
+  /** For replace: the fingerprint of the identity the new device takes over. */
+  readonly replaces?: Uint8Array;
+  readonly reason: string;
+  /** The step in progress, whose quorum acknowledges the change (absent before the first statement). */
+  readonly step?: string;
+  /** As on a statement: clocks of enrolments not yet recorded (the joining device's, typically). */
+  readonly clocks?: readonly ClockRecord[];
+}
+
 /** Ends the ceremony. */
 export interface CloseBody {
   /** Steps completed: every step of the script, or for an aborted session the steps reached. */
   readonly steps: number;
+  /** As on a statement: clocks of enrolments not yet recorded. */
+  readonly clocks?: readonly ClockRecord[];
   /** The abort this close ends the session after. */
   readonly abort?: Uint8Array;
 }
@@ -212,6 +266,7 @@ export interface BodyOf {
   abort: AbortBody;
   suspend: SuspendBody;
   resume: ResumeBody;
+  roster: RosterBody;
   close: CloseBody;
   attest: AttestBody;
   blob: BlobBody;
@@ -235,6 +290,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     role: [ID, true],
     alg: [oneOf('ed25519', 'p256'), true],
     key: [bytes(undefined, 65), true],
+    replaces: [HASH, false],
   },
   statement: {
     step: [ID, true],
@@ -260,6 +316,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       true,
     ],
     confirm: [text(256, 1), false],
+    clocks: [CLOCKS, false],
     retry: [HASH, false],
   },
   ack: {
@@ -279,7 +336,16 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   abort: { reason: [text(4000, 1), true], step: [ID, false] },
   suspend: { reason: [text(4000, 1), true] },
   resume: { ref: [HASH, true], reason: [text(4000, 1), false] },
-  close: { steps: [uint, true], abort: [HASH, false] },
+  roster: {
+    change: [oneOf('join', 'leave', 'replace'), true],
+    participant: [HASH, true],
+    enroll: [HASH, false],
+    replaces: [HASH, false],
+    reason: [text(4000, 1), true],
+    step: [ID, false],
+    clocks: [CLOCKS, false],
+  },
+  close: { steps: [uint, true], abort: [HASH, false], clocks: [CLOCKS, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
   seal: { close: [HASH, true], attestations: [arrayOf(HASH, MAX_APPENDED), true], head: [HASH, true] },
@@ -295,6 +361,7 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   abort: true,
   suspend: true,
   resume: true,
+  roster: true,
   close: true,
   attest: true,
   blob: false,
@@ -315,6 +382,7 @@ export const HAS_APPENDED: { readonly [K in MessageType]: K extends CoordinatorC
   abort: true,
   suspend: true,
   resume: true,
+  roster: true,
   close: true,
   attest: false,
   blob: false,

@@ -9,6 +9,8 @@ export type FieldType =
   | { readonly kind: 'text'; readonly max: number; readonly min?: number; readonly oneOf?: readonly string[] }
   | { readonly kind: 'bytes'; readonly length?: number; readonly max?: number }
   | { readonly kind: 'uint' }
+  /** A signed integer within [min, max] (both safe integers). */
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'bool' }
   | { readonly kind: 'textMap'; readonly maxEntries: number; readonly maxKey: number; readonly maxValue: number }
   | { readonly kind: 'array'; readonly of: FieldType; readonly max: number }
@@ -24,6 +26,8 @@ export const oneOf = (...values: string[]): FieldType => ({ kind: 'text', max: 6
 export const bytes = (length?: number, max?: number): FieldType =>
   length === undefined ? { kind: 'bytes', max: max ?? 16384 } : { kind: 'bytes', length };
 export const uint: FieldType = { kind: 'uint' };
+/** A signed integer bounded to [min, max]: a negative value must still be one the signer meant. */
+export const int = (min: number, max: number): FieldType => ({ kind: 'int', min, max });
 export const bool: FieldType = { kind: 'bool' };
 export const arrayOf = (of: FieldType, max: number): FieldType => ({ kind: 'array', of, max });
 export const mapOf = (fields: Schema): FieldType => ({ kind: 'map', fields });
@@ -65,6 +69,10 @@ export function checkField(value: CborValue | undefined, type: FieldType, path: 
     case 'uint':
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
         fail(path, 'must be an unsigned integer');
+      return value;
+    case 'int':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(path, 'must be an integer');
+      if (value < type.min || value > type.max) fail(path, `must be between ${type.min} and ${type.max}, got ${value}`);
       return value;
     case 'bool':
       if (typeof value !== 'boolean') fail(path, 'must be true or false');

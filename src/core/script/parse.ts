@@ -14,7 +14,7 @@ import { DEFAULT_MAX_SCRIPT_BYTES, decodeScriptText } from './source-text.js';
 import type { StepContext } from './steps.js';
 import { readStep } from './steps.js';
 import type { RoleSpec, Script, StepSpec } from './types.js';
-import { SCRIPT_FORMAT } from './types.js';
+import { DEFAULT_CLOCK_TOLERANCE_S, MAX_CLOCK_TOLERANCE_S, SCRIPT_FORMAT } from './types.js';
 import type { YMap, YNode } from './yaml-reader.js';
 import { readScriptYaml, scriptError } from './yaml-reader.js';
 import { ScriptProblems } from './problems.js';
@@ -27,6 +27,7 @@ export const SCRIPT_FIELDS = [
   'roles',
   'participants',
   'expected',
+  'clock_tolerance',
   'steps',
 ] as const;
 
@@ -67,6 +68,15 @@ function readExpected(node: YNode, problems: ScriptProblems): Map<string, string
     if (!out.has(key)) out.set(key, value.kind === 'scalar' ? value.source : '');
   }
   return out;
+}
+
+function readClockTolerance(node: YNode): number {
+  if (node.kind !== 'scalar' || typeof node.value !== 'number' || !/^[1-9][0-9]{0,5}$/.test(node.source)) {
+    throw scriptError(node, `must be a whole number of seconds written in digits (1 to ${MAX_CLOCK_TOLERANCE_S})`);
+  }
+  if (node.value > MAX_CLOCK_TOLERANCE_S)
+    throw scriptError(node, `is ${node.value} seconds; at most ${MAX_CLOCK_TOLERANCE_S} (one day)`);
+  return node.value;
 }
 
 /** Evidence ids as written, before validation, so a reference to a later step can be told from a typo. */
@@ -145,6 +155,9 @@ function readScript(bytes: Uint8Array, maxBytes: number, problems: ScriptProblem
   const expected =
     problems.attempt(() => optional(f, 'expected', (n) => readExpected(n, problems), new Map<string, string>())) ??
     new Map<string, string>();
+  const clockTolerance =
+    problems.attempt(() => optional(f, 'clock_tolerance', readClockTolerance, DEFAULT_CLOCK_TOLERANCE_S)) ??
+    DEFAULT_CLOCK_TOLERANCE_S;
   const stepsNode = problems.attempt(() => f.require('steps'));
   const ctx: StepContext = {
     roles: new Map(roles.map((r) => [r.id, r])),
@@ -172,6 +185,7 @@ function readScript(bytes: Uint8Array, maxBytes: number, problems: ScriptProblem
     roles,
     participants,
     expected: expectedRecord,
+    clockToleranceMs: clockTolerance * 1000,
     steps,
     hash: sha256(bytes),
   });

@@ -7,6 +7,11 @@
 /** Format tag every script starts with. */
 export const SCRIPT_FORMAT = 'keywitness-script/1';
 
+/** Default `clock_tolerance`, seconds: five minutes catches a wrong time zone or a forged timeline, not drift. */
+export const DEFAULT_CLOCK_TOLERANCE_S = 300;
+/** Largest `clock_tolerance`, seconds (one day): beyond it, times in the record would prove nothing. */
+export const MAX_CLOCK_TOLERANCE_S = 86400;
+
 /** A role in the ceremony. */
 export interface RoleSpec {
   readonly id: string;
@@ -112,6 +117,11 @@ export interface Script {
   readonly roles: readonly RoleSpec[];
   readonly participants: readonly PinnedParticipant[];
   readonly expected: Readonly<Record<string, string>>;
+  /**
+   * How far apart two devices' clocks may be before their times are a finding (`clock_tolerance`,
+   * in seconds in the script; default five minutes), in milliseconds.
+   */
+  readonly clockToleranceMs: number;
   readonly steps: readonly StepSpec[];
   /** SHA-256 over the exact file bytes. */
   readonly hash: Uint8Array;

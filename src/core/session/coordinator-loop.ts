@@ -14,7 +14,8 @@ import type { Participant, SessionState } from './state.js';
 
 /**
  * The participants asked to answer `shown`: the step's roles; everyone present for the close, an
- * abort and a suspend (which the whole room scans, whoever's acknowledgement counts) and a resume.
+ * abort, a suspend and a roster change (which the whole room scans, whoever's acknowledgement
+ * counts; a participant who just joined scans everything since the genesis) and a resume.
  */
 export function whoAnswers(state: SessionState, shown: ChainedMessage): Participant[] {
   const everyone = [...presentParticipants(state).values()];
@@ -23,6 +24,7 @@ export function whoAnswers(state: SessionState, shown: ChainedMessage): Particip
     case 'abort':
     case 'suspend':
     case 'resume':
+    case 'roster':
       return everyone;
     case 'statement':
     case 'exception': {

@@ -11,16 +11,18 @@ import type { Finding } from '../audit/findings.js';
 import {
   MAX_BLOB_DATA_BYTES,
   type CheckRecord,
+  type ClockRecord,
   type EvidenceRef,
   type ExceptionDecision,
   type MessageType,
+  type RosterChange,
   type SessionMode,
 } from '../protocol/bodies.js';
 import type { Signer } from '../protocol/identity.js';
 import { decodeMessage, signMessage, verifyMessage, type Draft, type SignedMessage } from '../protocol/message.js';
 import { productionRefusal } from '../script/roles.js';
 import type { Script, StepSpec } from '../script/types.js';
-import { equalBytes, toHex } from '../util/bytes.js';
+import { equalBytes, fromHex, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 import { must } from '../util/must.js';
 import { ackTargets, objectionsBefore, stepCompletion, type Completion } from './completion.js';
@@ -31,11 +33,28 @@ import { distinct, missedMessages } from './coordinator-loop.js';
 import { expectedSeal } from './seal.js';
 import { isChained, type ChainedMessage } from './device-head.js';
 import { CONTEXT_BLOB_KIND, referencedEvidence } from './message-pool.js';
-import { CLOCK_TOLERANCE_MS, SessionState } from './state.js';
+import { eventCompletion } from './room.js';
+import { type Participant, SessionState } from './state.js';
+import { describeSkew, skewExceeds } from './state-clocks.js';
 
 /** Something the coordinator must persist before it reports success. */
 export type PersistRecord =
-  { readonly kind: 'entry'; readonly wire: Uint8Array } | { readonly kind: 'evidence'; readonly data: Uint8Array };
+  | { readonly kind: 'entry'; readonly wire: Uint8Array }
+  | { readonly kind: 'evidence'; readonly data: Uint8Array }
+  /**
+   * A device's clock measured when its enrolment was scanned, journaled before the enrolment, so
+   * that a restart before the next statement still records what the room was shown.
+   */
+  | { readonly kind: 'clock'; readonly who: Uint8Array; readonly skew_ms: number };
+
+/** A device's clock as measured at enrolment, for the coordinator's screen. */
+export interface MeasuredClock {
+  readonly participant: Participant;
+  /** Enrolment time less (coordinator time less scanning delay), ms; positive: the device is ahead. */
+  readonly skewMs: number;
+  /** Whether a signed coordinator message has recorded it yet. */
+  readonly recorded: boolean;
+}
 
 export interface CoordinatorOptions {
   readonly script: Script;
@@ -81,6 +100,8 @@ export class Coordinator {
   private readonly evidenceByHash = new Map<string, Uint8Array>();
   private readonly evidenceById = new Map<string, EvidenceItem>();
   private lastAt = 0;
+  /** Skews measured at enrolment scans, by participant fingerprint hex (journaled as `clock` records). */
+  private readonly measured = new Map<string, number>();
   /** The loop shown for the current message (see transmission). */
   private shownLoop: { readonly key: string; readonly messages: readonly SignedMessage[] } | undefined;
 
@@ -133,6 +154,10 @@ export class Coordinator {
         c.evidenceByHash.set(toHex(sha256(record.data)), record.data);
         continue;
       }
+      if (record.kind === 'clock') {
+        c.measured.set(toHex(record.who), record.skew_ms);
+        continue;
+      }
       const message = decodeMessage(record.wire);
       await c.apply(message, await c.signatureValid(message), false);
       if (equalBytes(message.envelope.by, options.signer.fingerprint))
@@ -148,21 +173,50 @@ export class Coordinator {
 
   /**
    * Accept a participant's message (enroll, ack or attest) scanned from their device. A re-scan of
-   * a message already in the transcript is idempotent.
+   * a message already in the transcript is idempotent (a re-scanned enrolment whose clock was never
+   * measured, after a restart, is measured now).
+   *
+   * For an enrolment, the device's clock is compared with the coordinator's: skew = the
+   * enrolment's `at` − (the coordinator's clock − `scanDelayMs`), where `scanDelayMs` is what the
+   * caller measured from the first QR frame to the decoded message (the app passes it; a
+   * simulation, 0). A skew beyond the script's `clock_tolerance` is refused (CLOCK_SKEW: set the
+   * device's clock and enrol again); otherwise it is journaled, shown (`clocks()`) and recorded in
+   * the next statement, roster change or close.
    * @throws KeywitnessError MESSAGE_INVALID/CBOR_INVALID for undecodable bytes; SessionRejectedError with findings.
    */
   async receive(
     wire: Uint8Array,
-  ): Promise<{ readonly status: 'accepted' | 'duplicate'; readonly message: SignedMessage }> {
+    options: { readonly scanDelayMs?: number } = {},
+  ): Promise<{
+    readonly status: 'accepted' | 'duplicate';
+    readonly message: SignedMessage;
+    /** For an enrolment: the device's clock as measured (now or when it was first scanned). */
+    readonly skewMs?: number;
+  }> {
     const message = decodeMessage(wire);
-    const known = this.state.message(message.id);
-    if (known) return { status: 'duplicate', message: known };
     const t = message.envelope.t;
+    const now = (this.options.clock ?? Date.now)();
+    const delay = options.scanDelayMs ?? 0;
+    if (!Number.isSafeInteger(delay) || delay < 0 || delay > this.options.script.clockToleranceMs)
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `a scanning delay of ${String(delay)} ms is not a whole number of ms between 0 and the clock tolerance`,
+      );
+    const skew = message.envelope.at - (now - delay);
+    const known = this.state.message(message.id);
+    if (known) {
+      const hex = toHex(message.envelope.by);
+      if (t === 'enroll' && !this.measured.has(hex) && this.state.clocks.unrecorded().includes(hex))
+        await this.measure(message, skew);
+      const measured = t === 'enroll' ? this.measuredSkew(hex) : undefined;
+      return { status: 'duplicate', message: known, ...(measured !== undefined ? { skewMs: measured } : {}) };
+    }
     if (t !== 'enroll' && t !== 'ack' && t !== 'attest') {
       throw new KeywitnessError('SESSION_REJECTED', `a ${t} cannot be received from a participant`);
     }
-    const ahead = message.envelope.at - (this.options.clock ?? Date.now)();
-    if (ahead > CLOCK_TOLERANCE_MS) {
+    const tolerance = this.options.script.clockToleranceMs;
+    const ahead = message.envelope.at - now;
+    if (t !== 'enroll' && ahead > tolerance) {
       // Caught now, not at the close: an entry dated after the close would make it refuse.
       throw new SessionRejectedError([
         {
@@ -171,8 +225,58 @@ export class Coordinator {
         },
       ]);
     }
-    await this.apply(message, await this.signatureValid(message));
-    return { status: 'accepted', message };
+    const { findings, commit } = this.state.evaluate(message, await this.signatureValid(message));
+    if (t === 'enroll' && skewExceeds(skew, tolerance)) {
+      // First, because it says what to do; whatever else is wrong with the enrolment follows.
+      const { name, role } = (message as SignedMessage<'enroll'>).envelope.body;
+      throw new SessionRejectedError([
+        {
+          code: 'CLOCK_SKEW',
+          message: `${name} (${role})'s device clock is ${describeSkew(skew)} the coordinator's; the script allows ${tolerance / 1000} s: set the device's clock, then enrol again`,
+          participant: name,
+        },
+        ...findings,
+      ]);
+    }
+    if (findings.length > 0) throw new SessionRejectedError(findings);
+    if (t === 'enroll') await this.measure(message, skew);
+    await this.options.persist?.({ kind: 'entry', wire: message.wire });
+    commit();
+    return { status: 'accepted', message, ...(t === 'enroll' ? { skewMs: skew } : {}) };
+  }
+
+  private async measure(message: SignedMessage, skewMs: number): Promise<void> {
+    await this.options.persist?.({ kind: 'clock', who: message.envelope.by, skew_ms: skewMs });
+    this.measured.set(toHex(message.envelope.by), skewMs);
+  }
+
+  private measuredSkew(hex: string): number | undefined {
+    return this.measured.get(hex) ?? this.state.clocks.recorded.get(hex);
+  }
+
+  /** Every enrolled device's clock as measured at enrolment, in enrolment order, for the room to see. */
+  clocks(): readonly MeasuredClock[] {
+    const out: MeasuredClock[] = [];
+    for (const [hex, participant] of this.state.participants) {
+      const recorded = this.state.clocks.recorded.get(hex);
+      const skewMs = recorded ?? this.measured.get(hex);
+      if (skewMs !== undefined) out.push({ participant, skewMs, recorded: recorded !== undefined });
+    }
+    return out;
+  }
+
+  /**
+   * The `clocks` field for the next statement, roster change or close: every enrolment accepted
+   * since the last one, with the skew measured when it was scanned.
+   */
+  private clockRecords(): { readonly clocks?: readonly ClockRecord[] } {
+    // An enrolment restored from a journal without its measurement is left out, and the fold
+    // refuses the message (CLOCK_NOT_RECORDED) until the enrolment is scanned again (receive).
+    const records = this.state.clocks.unrecorded().flatMap((hex): ClockRecord[] => {
+      const skew = this.measured.get(hex);
+      return skew === undefined ? [] : [{ who: fromHex(hex), skew_ms: skew }];
+    });
+    return records.length > 0 ? { clocks: records } : {};
   }
 
   /** Run the step's checks on the recorded inputs and evidence, without signing anything. */
@@ -231,6 +335,7 @@ export class Coordinator {
         evidence: prepared.evidence.map(({ id, kind, sha256: h, size, name }) => ({ id, kind, sha256: h, size, name })),
         checks: prepared.checks.map(({ id, ok, expected, observed }): CheckRecord => ({ id, ok, expected, observed })),
         ...(prepared.confirm !== undefined ? { confirm: prepared.confirm } : {}),
+        ...this.clockRecords(),
         ...(retry !== undefined ? { retry } : {}),
       },
     });
@@ -363,6 +468,7 @@ export class Coordinator {
       events.abort?.message ??
       events.suspended ??
       events.pendingResume(this.state.participants)?.message ??
+      this.pendingRoster() ??
       this.currentTarget() ??
       this.genesis
     );
@@ -419,6 +525,44 @@ export class Coordinator {
     });
   }
 
+  /**
+   * Record a change of who is present: `join` for a participant who enrolled after the first step,
+   * `leave` for one who goes, `replace` for a replacement device (its enrolment names the identity
+   * it replaces). `participant` is the subject's fingerprint. The quorum of the step in progress
+   * acknowledges it (not counting the subject) before the ceremony goes on.
+   */
+  async roster(change: RosterChange, participant: Uint8Array, reason: string): Promise<SignedMessage<'roster'>> {
+    const enrolled = this.state.participants.get(toHex(participant));
+    if (!enrolled)
+      throw new KeywitnessError(
+        'SESSION_REJECTED',
+        `key ${toHex(participant).slice(0, 16)}… is not enrolled in this session`,
+      );
+    const replaces = change === 'replace' ? enrolled.enroll.envelope.body.replaces : undefined;
+    const step = this.state.script.steps[this.state.current];
+    return this.signAndApply({
+      t: 'roster',
+      sid: this.genesis.envelope.sid,
+      ...this.chained(),
+      body: {
+        change,
+        participant,
+        ...(change === 'leave' ? {} : { enroll: enrolled.enroll.id }),
+        ...(replaces !== undefined ? { replaces } : {}),
+        reason,
+        ...(step ? { step: step.id } : {}),
+        ...this.clockRecords(),
+      },
+    });
+  }
+
+  /** The latest roster change while the room has not acknowledged it. */
+  pendingRoster(): SignedMessage<'roster'> | undefined {
+    const last = this.state.attendance.changes.at(-1);
+    if (!last || last.message.t !== 'roster') return undefined;
+    return eventCompletion(last, this.state.participants).complete ? undefined : last.message;
+  }
+
   /** Completion of the step in progress (undefined while enrolling). */
   currentCompletion(): Completion | undefined {
     const step = this.state.steps[this.state.current];
@@ -441,7 +585,9 @@ export class Coordinator {
       t: 'close',
       sid: this.genesis.envelope.sid,
       ...this.chained(),
-      body: abort ? { steps: this.state.current + 1, abort: abort.id } : { steps: this.options.script.steps.length },
+      body: abort
+        ? { steps: this.state.current + 1, abort: abort.id, ...this.clockRecords() }
+        : { steps: this.options.script.steps.length, ...this.clockRecords() },
     });
   }
 

@@ -208,6 +208,8 @@ export class DeviceHead {
       case 'resume':
         this.suspend = undefined;
         break;
+      case 'roster':
+        break;
       case 'close':
         this.closed = true;
         break;
@@ -254,6 +256,13 @@ export class DeviceHead {
       }
       case 'suspend':
         return undefined;
+      case 'roster': {
+        // A roster change names the step in progress, whose quorum acknowledges it.
+        const step = message.envelope.body.step;
+        const inProgress = this.lastStatement?.envelope.body.step;
+        if (step === inProgress) return undefined;
+        return `the coordinator's roster change names step ${step ?? '(none)'}; this device followed the ceremony to step ${inProgress ?? '(none)'}: tell the room; do not sign`;
+      }
       case 'resume':
         if (this.suspend && equalBytes(message.envelope.body.ref, this.suspend.id)) return undefined;
         return this.suspend
@@ -292,6 +301,8 @@ function what(message: ChainedMessage): string {
       return 'suspend';
     case 'resume':
       return 'resume';
+    case 'roster':
+      return `roster ${message.envelope.body.change}`;
     case 'close':
       return 'close';
   }

@@ -52,6 +52,7 @@ export class MessagePool {
   private readonly statements = new Map<string, SignedMessage<'statement'>>();
   private readonly exceptions = new Map<string, SignedMessage<'exception'>>();
   private readonly eventList: SessionEventMessage[] = [];
+  private readonly rosterList: SignedMessage<'roster'>[] = [];
   private readonly shownIds = new Set<string>();
   private readonly blobs = new Map<string, Uint8Array>();
   private size = 0;
@@ -108,7 +109,15 @@ export class MessagePool {
         // Kept whether shown or carried as context: a suspend is over once its resume is held.
         if (!this.eventList.some((e) => equalBytes(e.id, message.id))) this.eventList.push(message);
         return;
+      case 'roster':
+        if (!this.rosterList.some((r) => equalBytes(r.id, message.id))) this.rosterList.push(message);
+        return;
     }
+  }
+
+  /** Roster changes shown, in the order they were scanned (the coordinator's clock orders them too). */
+  rosterChanges(): readonly SignedMessage<'roster'>[] {
+    return this.rosterList;
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * What the room acknowledges, and who is in the room. Every coordinator message the participants
  * answer with an `ack` is an AckTarget: a step's statement or exception (judged by the step's
- * quorum, completion.ts) or a session event, an abort or a resume (judged here). "Who is present"
+ * quorum, completion.ts) or a session event, an abort, a resume or a roster change (judged here). "Who is present"
  * is decided by one function, presentParticipants, which every rule that counts the room uses.
  */
 import type { AckableType } from '../protocol/bodies.js';
@@ -20,23 +20,29 @@ export interface RoomMember {
   readonly label: string;
 }
 
-/** What presence is judged from. */
+/** What presence is judged from: the enrolled participants, and the attendance changes (state-roster.ts). */
 export interface Roster {
   readonly participants: ReadonlyMap<string, RoomMember>;
+  readonly attendance?: { isPresent(fingerprintHex: string): boolean };
 }
 
 /**
- * The participants present now, by fingerprint hex. Every enrolled participant counts as present
- * (attendance changes, when recorded, narrow this here and nowhere else).
+ * The participants present now, by fingerprint hex: enrolled, and neither waiting for a roster
+ * join or replace, nor gone by a roster leave or replace (state-roster.ts keeps the changes).
  */
 export function presentParticipants<M extends RoomMember>(roster: {
   readonly participants: ReadonlyMap<string, M>;
+  readonly attendance?: { isPresent(fingerprintHex: string): boolean };
 }): ReadonlyMap<string, M> {
-  return roster.participants;
+  const { attendance } = roster;
+  if (!attendance) return roster.participants;
+  return new Map([...roster.participants].filter(([fp]) => attendance.isPresent(fp)));
 }
 
-/** A session event the room acknowledges: an abort or a resume, and the rule that completes it. */
-export interface EventTarget<T extends 'abort' | 'resume' = 'abort' | 'resume'> extends AckTarget<T> {
+/** A session event the room acknowledges: an abort, a resume or a roster change, and the rule that completes it. */
+export interface EventTarget<
+  T extends 'abort' | 'resume' | 'roster' = 'abort' | 'resume' | 'roster',
+> extends AckTarget<T> {
   /** Whose confirmations count, and how many are needed. */
   readonly quorum: EventQuorum;
 }
@@ -48,6 +54,8 @@ export interface EventQuorum {
   /** Fingerprints (hex) who must each confirm (undefined: any `min` of the roles). */
   readonly everyone: readonly string[] | undefined;
   readonly min: number;
+  /** Fingerprints (hex) whose confirmations never count: a roster change's subject. */
+  readonly excluded?: readonly string[];
   /** Said in findings: "the quorum of step 3.2 (witness, custodian, at least 3)". */
   readonly description: string;
 }
@@ -58,6 +66,14 @@ export interface EventQuorum {
  */
 export function abortQuorum(step: StepSpec): EventQuorum {
   return quorumOf(step.acks, `the quorum of step ${step.id}`);
+}
+
+/**
+ * The quorum of a roster change: that of the step in progress (the first step's before any
+ * statement), without its subject (who joins or leaves, and for a replace both devices).
+ */
+export function rosterQuorum(step: StepSpec, excluded: readonly string[]): EventQuorum {
+  return { ...quorumOf(step.acks, `the quorum of step ${step.id}, not counting the participant concerned`), excluded };
 }
 
 function quorumOf(acks: AckSpec, what: string): EventQuorum {
@@ -82,6 +98,7 @@ export function resumeQuorum(roster: Roster): EventQuorum {
 
 /** Whether a participant may answer an event at all (their confirmation could count). */
 export function mayAnswer(quorum: EventQuorum, fingerprintHex: string, member: RoomMember): boolean {
+  if (quorum.excluded?.includes(fingerprintHex)) return false;
   if (quorum.everyone) return quorum.everyone.includes(fingerprintHex);
   return quorum.roles?.includes(member.role) ?? true;
 }

@@ -9,13 +9,15 @@ import { fingerprintOf, type PublicIdentity } from '../protocol/identity.js';
 import { ACKABLE_TYPES, HAS_APPENDED, type MessageType } from '../protocol/bodies.js';
 import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { spokenWords } from '../protocol/words.js';
-import type { Script, StepSpec } from '../script/types.js';
+import { DEFAULT_CLOCK_TOLERANCE_S, type Script, type StepSpec } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { ackTargets, objectionsBefore, stepCompletion, type StepProgress } from './completion.js';
 import { checkInputs } from './input-checks.js';
+import { ClockLedger } from './state-clocks.js';
 import { mayAnswer } from './room.js';
 import { checkDecision, checkFirstAttempt, checkRetry, withAttempt } from './state-attempts.js';
 import { SessionEvents } from './state-events.js';
+import { Attendance } from './state-roster.js';
 import { appendedMismatch, describeEntry } from './state-appended.js';
 import { EMPTY_HEAD, entryHash } from './transcript.js';
 
@@ -52,6 +54,7 @@ const COORDINATOR_TYPES: ReadonlySet<MessageType> = new Set([
   'abort',
   'suspend',
   'resume',
+  'roster',
   'close',
 ]);
 
@@ -68,16 +71,26 @@ export class SessionState {
   current = -1;
   close: SignedMessage<'close'> | undefined;
   readonly attestations = new Map<string, SignedMessage<'attest'>>();
+  /** Devices' clocks measured at enrolment, as the coordinator recorded them (state-clocks.ts). */
+  readonly clocks = new ClockLedger();
   /** Aborts, suspensions and resumes (state-events.ts). */
   readonly events = new SessionEvents();
+  /** Who is present: late joins, leaves and replaced devices (state-roster.ts). */
+  readonly attendance = new Attendance();
   private readonly byId = new Map<string, SignedMessage>();
   private readonly lastAt = new Map<string, number>();
+  private readonly seqById = new Map<string, number>();
   /** Position of the coordinator's latest genesis or chained entry; -1 before the genesis. */
   private coordinatorSeq = -1;
 
   constructor(script: Script) {
     this.script = script;
     this.steps = script.steps.map((spec) => ({ spec, statement: undefined, exceptions: [], attempts: [] }));
+  }
+
+  /** The transcript position of the message with this id, if it is in the transcript. */
+  seqOf(id: Uint8Array): number | undefined {
+    return this.seqById.get(toHex(id));
   }
 
   /** The message with this id, if it is in the transcript. */
@@ -180,7 +193,7 @@ export class SessionState {
         participant ? { participant: participant.label } : {},
       );
     }
-    if (envelope.at + CLOCK_TOLERANCE_MS < this.genesis.envelope.at) {
+    if (envelope.at + this.script.clockToleranceMs < this.genesis.envelope.at) {
       add(
         'TIME_OUT_OF_ORDER',
         `signed at ${iso(envelope.at)}, before the session's genesis (${iso(this.genesis.envelope.at)})`,
@@ -257,6 +270,11 @@ export class SessionState {
       return noop;
     }
     if (!this.events.gate(message, this.participants, (code, text) => add(code, text, who))) return noop;
+    if (message.t === 'statement' || (message.t === 'close' && !this.events.abort)) {
+      // The ceremony goes on only once the room has acknowledged who is in it.
+      const blocked = this.attendance.blocking(this.participants);
+      if (blocked) add('ROSTER_INCOMPLETE', `a ${message.t} while ${blocked}`);
+    }
     if (envelope.prev !== undefined && COORDINATOR_TYPES.has(envelope.t) && !equalBytes(envelope.prev, this.head)) {
       add(
         'CHAIN_BROKEN',
@@ -278,7 +296,7 @@ export class SessionState {
       case 'enroll':
         return this.evaluateEnroll(message, add);
       case 'statement':
-        return this.evaluateStatement(message, add);
+        return both(this.evaluateClocks(message, add), this.evaluateStatement(message, add));
       case 'exception':
         return this.evaluateException(message, add);
       case 'ack':
@@ -289,8 +307,10 @@ export class SessionState {
         return this.events.evaluateSuspend(message);
       case 'resume':
         return this.events.evaluateResume(message, this, add);
+      case 'roster':
+        return both(this.evaluateClocks(message, add), this.evaluateRoster(message, add));
       case 'close':
-        return this.evaluateClose(message, add);
+        return both(this.evaluateClocks(message, add), this.evaluateClose(message, add));
       case 'attest':
         return participant ? this.evaluateAttest(message, participant, fpHex, add) : noop;
       case 'genesis':
@@ -316,18 +336,29 @@ export class SessionState {
       bad('BAD_SIGNATURE', 'the enrolment is not signed by the key it enrols');
     if (!this.genesis || !equalBytes(body.genesis, this.genesis.id))
       bad('ENROLLMENT_INVALID', 'the enrolment answers a different genesis');
-    if (this.current >= 0) bad('ENROLLMENT_INVALID', 'enrolment after the first step had started');
     if (this.participants.has(toHex(by))) bad('ENROLLMENT_INVALID', 'this key is already enrolled');
     if (this.coordinator && equalBytes(by, this.coordinator.fingerprint))
       bad('ENROLLMENT_INVALID', "the coordinator's key cannot also enrol as a participant");
     const role = this.script.roles.find((r) => r.id === body.role);
     if (!role) bad('ENROLLMENT_INVALID', `role "${body.role}" is not in the script`);
     else if (role.coordinator) bad('ENROLLMENT_INVALID', `role "${body.role}" is the coordinator's`);
-    else if (role.max !== undefined && this.countRole(role.id) >= role.max)
+    else if (body.replaces === undefined && role.max !== undefined && this.countRole(role.id) >= role.max)
       bad('ENROLLMENT_INVALID', `role "${role.id}" already has its maximum of ${role.max}`);
+    if (body.replaces !== undefined) {
+      const why = this.attendance.replacementRefusal(this.participants, body.replaces, body.name, body.role);
+      if (why) bad('ENROLLMENT_INVALID', why);
+    }
     this.checkPinned(by, body.role, (code, text) => bad(code, text));
-    if (!ok) return () => undefined;
+    // Even a refused enrolment was scanned, so its clock was measured and is due on the record.
+    if (!ok) return () => this.clocks.enrolled(toHex(by), label);
+    const seq = this.entries.length;
+    // Before the first step an enrolment is present at once; after it (or as a replacement
+    // device) it waits for the coordinator's roster change and the room's acknowledgement.
+    const waits = this.current >= 0 || body.replaces !== undefined;
     return () => {
+      this.clocks.enrolled(toHex(by), label);
+      if (waits) this.attendance.await(toHex(by), message, label);
+      else this.attendance.present(toHex(by), seq);
       this.participants.set(toHex(by), {
         name: body.name,
         role: body.role,
@@ -336,6 +367,21 @@ export class SessionState {
         identity: selfCertifiedIdentity(message),
       });
     };
+  }
+
+  private evaluateRoster(
+    message: SignedMessage<'roster'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
+    const step = this.script.steps[this.current] ?? must0(this.script.steps[0]);
+    return this.attendance.evaluate(message, this.entries.length, step, this.current >= 0, this.participants, add);
+  }
+
+  private evaluateClocks(
+    message: SignedMessage<'statement' | 'roster' | 'close'>,
+    add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
+  ): Commit {
+    return this.clocks.evaluate(message.t, message.envelope.body.clocks, this.script.clockToleranceMs, add);
   }
 
   private evaluateStatement(
@@ -497,13 +543,19 @@ export class SessionState {
     if (!target || !isMessageOf(target, ...ACKABLE_TYPES)) {
       add(
         'ACK_FOR_UNKNOWN_STATEMENT',
-        'acknowledges a message that is not a statement, exception, abort or resume of this session',
+        'acknowledges a message that is not a statement, exception, abort, resume or roster change of this session',
         who,
       );
       return () => undefined;
     }
-    answeredBefore(message, target, who, add);
-    if (target.t === 'abort' || target.t === 'resume') return this.evaluateEventAck(message, participant, fpHex, add);
+    answeredBefore(message, target, this.script.clockToleranceMs, who, add);
+    const absent = this.attendance.absence(fpHex, this.seqOf(target.id));
+    if (absent) {
+      add('ACK_FROM_ABSENT', `an answer to a ${target.t} from ${participant.label}: ${absent}`, who);
+      return () => undefined;
+    }
+    if (target.t === 'abort' || target.t === 'resume' || target.t === 'roster')
+      return this.evaluateEventAck(message, participant, fpHex, add);
     if (this.events.abort) {
       add('ENTRY_AFTER_ABORT', `an answer to a ${target.t} of step ${target.envelope.body.step} after the abort`, who);
       return () => undefined;
@@ -556,9 +608,13 @@ export class SessionState {
   ): Commit {
     const who = { participant: participant.label };
     const { body, prev } = message.envelope;
-    const event = this.events.event(body.ref);
+    const event = this.events.event(body.ref) ?? this.attendance.change(body.ref);
     if (!event) {
-      add('ACK_FOR_UNKNOWN_STATEMENT', 'acknowledges an abort or resume the session did not accept', who);
+      add(
+        'ACK_FOR_UNKNOWN_STATEMENT',
+        'acknowledges an abort, resume or roster change the session did not accept',
+        who,
+      );
       return () => undefined;
     }
     const t = event.message.t;
@@ -621,7 +677,7 @@ export class SessionState {
     add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
   ): Commit {
     const late = this.entries.filter(
-      (e) => e.message && e.message.envelope.at > message.envelope.at + CLOCK_TOLERANCE_MS,
+      (e) => e.message && e.message.envelope.at > message.envelope.at + this.script.clockToleranceMs,
     );
     const first = late[0]?.message;
     if (first) {
@@ -647,7 +703,13 @@ export class SessionState {
       add('ATTESTATION_INVALID', 'the attestation does not refer to the close of this session', who);
       return () => undefined;
     }
-    answeredBefore(message, this.close, who, add);
+    answeredBefore(message, this.close, this.script.clockToleranceMs, who, add);
+    const absent = this.attendance.absence(fpHex, undefined);
+    if (absent) {
+      // Only those present at the close attest to it; a replaced device's key signs nothing more.
+      add('ACK_FROM_ABSENT', `an attestation from ${participant.label}: ${absent}`, who);
+      return () => undefined;
+    }
     if (!equalBytes(prev, this.close.envelope.prev))
       add('CHAIN_BROKEN', 'the attestation commits to a different head than the close', who);
     if (this.attestations.has(fpHex)) {
@@ -686,9 +748,14 @@ export class SessionState {
     }
   }
 
+  /** Participants of a role who are present or waiting to join (not those who left or were replaced). */
   private countRole(role: string): number {
     let n = 0;
-    for (const p of this.participants.values()) if (p.role === role) n++;
+    for (const [fp, p] of this.participants) {
+      const waiting = this.attendance.awaiting.get(fp);
+      if (p.role === role && (this.attendance.isPresent(fp) || (waiting && !waiting.enroll.envelope.body.replaces)))
+        n++;
+    }
     return n;
   }
 
@@ -708,6 +775,7 @@ export class SessionState {
     this.entries.push({ seq, id, hash, wire, message });
     this.head = hash;
     if (message) this.byId.set(idHex ?? toHex(id), message);
+    this.seqById.set(idHex ?? toHex(id), seq);
     if (
       message &&
       HAS_APPENDED[message.t] &&
@@ -733,19 +801,29 @@ function shortHex(bytes: Uint8Array): string {
 }
 
 /**
- * How far apart two devices' clocks may be before their times are a finding. A room's laptops are
- * set by hand; five minutes catches a wrong time zone or a forged timeline, not drift.
+ * The default of how far apart two devices' clocks may be before their times are a finding (the
+ * script's `clock_tolerance`, Script.clockToleranceMs). A room's laptops are set by hand; five
+ * minutes catches a wrong time zone or a forged timeline, not drift.
  */
-export const CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
+export const CLOCK_TOLERANCE_MS = DEFAULT_CLOCK_TOLERANCE_S * 1000;
+
+/** Run two commits in order. */
+function both(first: Commit, second: Commit): Commit {
+  return () => {
+    first();
+    second();
+  };
+}
 
 /** TIME_OUT_OF_ORDER when an answer is dated before what it answers, beyond the tolerance. */
 function answeredBefore(
   answer: SignedMessage<'ack' | 'attest'>,
   target: SignedMessage,
+  toleranceMs: number,
   who: Omit<Finding, 'code' | 'message' | 'seq'>,
   add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
 ): void {
-  if (answer.envelope.at + CLOCK_TOLERANCE_MS >= target.envelope.at) return;
+  if (answer.envelope.at + toleranceMs >= target.envelope.at) return;
   add(
     'TIME_OUT_OF_ORDER',
     `an answer signed at ${iso(answer.envelope.at)}, before the ${target.t} it answers (${iso(target.envelope.at)})`,

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
+import { DEMO_SCENARIOS, DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
+import { DEMO_SPEC } from '../../../src/cli/commands.js';
 import { toWords } from '../../../src/core/protocol/words.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -103,9 +104,10 @@ describe('keywitness words', () => {
   });
 });
 
-describe('keywitness demo --scenario retry|suspend|abort', () => {
+describe('keywitness demo --scenario retry|late-join|suspend|abort', () => {
   it.each([
     ['retry', /Consistent: 0 findings\./],
+    ['late-join', /Consistent: 0 findings\.\nReceipts from all 8 enrolled participants\./],
     ['suspend', /Consistent: 0 findings\./],
     ['abort', /Consistent: 0 findings\. ABORTED at step 3\.2/],
   ])(
@@ -118,14 +120,22 @@ describe('keywitness demo --scenario retry|suspend|abort', () => {
       const files = await readdir(dir);
       expect(files).toContain('session.keywitness.json');
       expect(files.filter((f) => f.includes('receipt') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(3);
+      if (scenario === 'late-join')
+        expect(files).toEqual(
+          expect.arrayContaining(['wen-li.receipt.json', 'chris-tanaka-replaced-device.receipt.json']),
+        );
     },
     60_000,
   );
 
+  it('the command table names every scenario the demo plays', () => {
+    for (const scenario of DEMO_SCENARIOS) expect(DEMO_SPEC.usage[0]).toContain(scenario);
+  });
+
   it('refuses an unknown scenario, naming the known ones', async () => {
     const r = await run('demo', '--scenario', 'fire-drill', '--out', join(await tempDir(), 'x'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/objection, dropped-objection, retry, suspend, abort/);
+    expect(r.err).toMatch(/objection, dropped-objection, retry, late-join, suspend, abort/);
   });
 });
 

@@ -361,14 +361,14 @@ describe('tamper suite', () => {
         }),
     ],
     [
-      'an enrolment after the steps started',
-      ['ENROLLMENT_INVALID'],
+      'an enrolment after the steps started, with no roster change for it',
+      ['ROSTER_INCOMPLETE'],
       () =>
         rebuilt((list) => {
           const auditorEnroll = list.findIndex((e) => e.t === 'enroll' && nameOf(e) === 'Arjun Rao');
           const [enroll] = list.splice(auditorEnroll, 1);
           list.splice(list.findIndex((e) => e.t === 'statement') + 1, 0, enroll!);
-          // Its acks and attestation are now from a participant who was never validly enrolled.
+          // Its acks and attestation are now from a participant who never joined.
           return list.filter((e) => !(e.t === 'attest' && nameOf(e) === 'Arjun Rao'));
         }),
     ],

@@ -213,6 +213,7 @@ describe('the reports built from it', () => {
       'expected',
       'steps',
       'events',
+      'attendance',
     ]);
     expect(json).toMatchObject({
       format: 'keywitness-audit/1',

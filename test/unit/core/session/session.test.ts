@@ -4,7 +4,7 @@ import { generateSigner, type Signer } from '../../../../src/core/protocol/ident
 import { signMessage } from '../../../../src/core/protocol/message.js';
 import { parseScript } from '../../../../src/core/script/parse.js';
 import type { Script } from '../../../../src/core/script/types.js';
-import { Coordinator, SessionRejectedError } from '../../../../src/core/session/coordinator.js';
+import { Coordinator, type PersistRecord, SessionRejectedError } from '../../../../src/core/session/coordinator.js';
 import { decodeBundle, decodeReceipt, encodeBundle, encodeReceipt } from '../../../../src/core/session/files.js';
 import { ParticipantSession } from '../../../../src/core/session/participant-session.js';
 import { simulateCeremony } from '../../../../src/core/session/simulate.js';
@@ -366,9 +366,9 @@ steps:
   const fileScript = parseScript(FILE_SCRIPT);
 
   it('a refused statement persists nothing; evidence journaled before a crash is not exported; restore re-checks and continues', async () => {
-    const records: { kind: string; bytes: Uint8Array }[] = [];
-    const persist = async (r: { kind: 'entry'; wire: Uint8Array } | { kind: 'evidence'; data: Uint8Array }) => {
-      records.push({ kind: r.kind, bytes: r.kind === 'entry' ? r.wire : r.data });
+    const records: PersistRecord[] = [];
+    const persist = async (r: PersistRecord) => {
+      records.push(r);
     };
     const signer = await generateSigner();
     const coordinator = await Coordinator.open({
@@ -392,12 +392,10 @@ steps:
     expect(records.length).toBe(before);
 
     // A crash after the evidence was journaled but before its statement: restore, then carry on.
-    const crashed = [...records, { kind: 'evidence', bytes: utf8('half-issued evidence') }];
+    const crashed: PersistRecord[] = [...records, { kind: 'evidence', data: utf8('half-issued evidence') }];
     const restored = await Coordinator.restore(
       { script: fileScript, scriptBytes: FILE_SCRIPT, signer, name: 'Ada' },
-      crashed.map((r) =>
-        r.kind === 'entry' ? { kind: 'entry' as const, wire: r.bytes } : { kind: 'evidence' as const, data: r.bytes },
-      ),
+      crashed,
     );
     expect(restored.state.participants.size).toBe(1);
     const statement = await restored.issueStatement(await restored.prepareStatement('gen', {}, evidence, 'go'));

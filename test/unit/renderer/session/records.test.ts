@@ -16,6 +16,7 @@ describe('journal records', () => {
     { t: 'meta', script: utf8('format: keywitness-script/1\n'), name: 'Alex', mode: 'rehearsal' },
     { kind: 'entry', wire: bytes(0x82, 1, 2) },
     { kind: 'evidence', data: bytes(0, 255) },
+    { kind: 'clock', who: new Uint8Array(32).fill(7), skew_ms: -1234 },
   ])('coordinator record round-trips: %j', (r) => {
     expect(decodeCoordinatorRecord(encodeCoordinatorRecord(r), 0)).toEqual(r);
   });
@@ -30,6 +31,13 @@ describe('journal records', () => {
     ['array', (b) => decodeCoordinatorRecord(b, 0), '[]', /not an object/],
     ['unknown type', (b) => decodeCoordinatorRecord(b, 0), '{"t":"statement"}', /unknown record type "statement"/],
     ['unknown field', (b) => decodeCoordinatorRecord(b, 0), '{"t":"entry","wire":"AA==","x":1}', /unknown field "x"/],
+    ['short clock key', (b) => decodeCoordinatorRecord(b, 0), '{"t":"clock","who":"AA==","skew_ms":1}', /32-byte/],
+    [
+      'fractional skew',
+      (b) => decodeCoordinatorRecord(b, 0),
+      `{"t":"clock","who":"${'A'.repeat(43)}=","skew_ms":1.5}`,
+      /whole number/,
+    ],
     ['bad base64', (b) => decodeCoordinatorRecord(b, 0), '{"t":"entry","wire":"!!"}', /wire/],
     [
       'bad mode',
