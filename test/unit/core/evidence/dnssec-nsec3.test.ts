@@ -170,6 +170,19 @@ describe.skipIf(missingTool(hasLdns, 'ldns-utils (ldns-signzone, ldns-verify-zon
       if (ldnsToo) expect(ldnsVerifies(path)).toBe(false);
     });
 
+    it('an NSEC3PARAM asking for more iterations than RFC 5155 §10.3 allows is refused before hashing', async () => {
+      const l = lines().find((x) => /\tNSEC3PARAM\t/.test(x)) ?? '';
+      const path = variant(
+        zone,
+        'iterations-65535',
+        replace(l, l.replace(/\tNSEC3PARAM\t1 0 2 /, '\tNSEC3PARAM\t1 0 65535 ')),
+      );
+      const started = Date.now();
+      const r = await verifyPath(path, [zone.ds]);
+      expect(chainOf(r)?.detail).toMatch(/asks for 65535 iterations, over the 2500 RFC 5155 §10\.3 allows/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
     it('without an NSEC3PARAM the NSEC3 records give the parameters; the apex bitmap still lists it', async () => {
       const param = lines().filter((x) => /\tNSEC3PARAM\t|\tRRSIG\tNSEC3PARAM /.test(x));
       const path = variant(zone, 'no-nsec3param', (t) =>
