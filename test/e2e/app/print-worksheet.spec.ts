@@ -1,0 +1,40 @@
+/**
+ * The coordinator's "Print worksheet…" on the script screen: the built renderer over the stand-in
+ * bridge (the real IPC dispatcher and handlers) writes the worksheet PDF into the device's export
+ * folder, says where, and a second print of the same script is refused as an existing file.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { parseScript } from '../../../src/core/script/parse.js';
+import { toHex } from '../../../src/core/util/bytes.js';
+import { SCRIPT, startApp, type AppHarness } from './fixtures.js';
+import { missingTool } from '../../support/tools.js';
+
+let app: AppHarness;
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(async () => {
+  await app?.close();
+});
+
+test('the script screen prints the worksheet to the chosen folder, never overwriting', async () => {
+  const script = parseScript(readFileSync(SCRIPT));
+  const d = await app.device('print');
+  d.stand.willImport(SCRIPT);
+  await d.page.getByRole('button', { name: /^Coordinator/ }).click();
+  await d.page.getByRole('button', { name: 'Open script file…' }).click();
+  await d.page.getByRole('button', { name: 'Print worksheet…' }).click();
+  const path = join(d.stand.exportDir, `${script.id}-worksheet.pdf`);
+  await expect(d.page.getByTestId('worksheet-written')).toContainText(`Worksheet written to ${path}`);
+  expect(readdirSync(d.stand.exportDir)).toEqual([`${script.id}-worksheet.pdf`]);
+  const text = spawnSync('pdftotext', [path, '-'], { encoding: 'utf8' });
+  if (!missingTool(text.error === undefined, 'poppler-utils (pdftotext)'))
+    expect(text.stdout).toContain(toHex(script.hash));
+
+  await d.page.getByRole('button', { name: 'Print worksheet…' }).click();
+  await expect(d.page.getByTestId('error')).toHaveAttribute('data-code', 'ALREADY_EXISTS');
+  expect(d.errors).toEqual([]);
+});
