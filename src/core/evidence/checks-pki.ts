@@ -9,7 +9,7 @@ import { must } from '../util/must.js';
 import { formatTime } from '../util/time-format.js';
 import { validityDays, type CertificateFacts, type CsrFacts } from './certificate.js';
 import { checkChain, isSelfIssued, selfIssuedBytes, verifyIssuedBy, verifyWith } from './chain.js';
-import { issuerOf, observedName, subjectOf } from './name-match.js';
+import { compareNames, issuerOf, observedName, subjectOf, textOnlySentence } from './name-match.js';
 import type { KeyFacts } from './keys.js';
 import { childrenOf, contentOf, scanDer } from './der.js';
 import { namesEqual, parseName } from './names.js';
@@ -71,6 +71,39 @@ export async function checkPki(
       // A script's string says nothing of encodings; the observed value names each attribute's string type.
       const ok = namesEqual(subject.subjectRdns, parseName(String(value), ctx.where));
       return [ctx.result('subject', ok, String(value), observedName(subjectOf(subject, ctx.where), ctx.where))];
+    }
+    case 'subject_equals': {
+      // The certificate issued for a CSR (or two certificates of one key) carry the same subject bytes.
+      const id = String(value);
+      const other = ctx.resolve(id);
+      const theirs =
+        typeof other === 'string'
+          ? undefined
+          : other.kind === 'certificate'
+            ? other.certificates[0]
+            : other.kind === 'csr'
+              ? other.csr
+              : undefined;
+      if (!theirs)
+        return [
+          ctx.result(
+            'subject_equals',
+            false,
+            `the subject of ${id}`,
+            typeof other === 'string' ? other : `${id} is ${other.kind} evidence, not a certificate or CSR`,
+          ),
+        ];
+      const here = subjectOf(subject, ctx.where);
+      const there = subjectOf(theirs, ctx.where);
+      const c = compareNames(here, there, ctx.where);
+      return [
+        ctx.result(
+          'subject_equals',
+          c.match === 'identical',
+          `the subject of ${id}, byte for byte: ${observedName(there, ctx.where)}`,
+          c.match === 'text-only' ? textOnlySentence(here, there, c.why) : observedName(here, ctx.where),
+        ),
+      ];
     }
     case 'signature_algorithm':
       return [

@@ -162,6 +162,7 @@ export const EXPECTATION_RULES: Readonly<
   Record<string, { readonly kinds: readonly EvidenceKind[]; readonly validate: Validator }>
 > = {
   subject: { kinds: [C, R], validate: name },
+  subject_equals: { kinds: [C, R], validate: evidenceId },
   issuer: { kinds: [C, L], validate: name },
   self_signed: { kinds: [C], validate: bool },
   signed_by: { kinds: [C, L, O], validate: evidenceId },

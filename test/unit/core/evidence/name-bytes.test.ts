@@ -179,6 +179,23 @@ describe.skipIf(missingTool(hasOpenssl, 'openssl'))('names compared byte for byt
     expect(r[key]).toMatchObject({ ok: true, observed });
   });
 
+  it.each<[string, string, string, boolean, RegExp]>([
+    ['the leaf against its own CSR', 'leaf.pem', 'leaf.csr', true, /^CN=Leaf \(CN UTF8String\)$/],
+    ['the UTF8String root against its CSR', 'root-u.pem', 'root-u.csr', true, /UTF8String/],
+    [
+      'the PrintableString root against the UTF8String CSR',
+      'root-p.pem',
+      'root-u.csr',
+      false,
+      /are equal as strings, but the encodings differ: O is a PrintableString here and a UTF8String there/,
+    ],
+    ['the leaf against another subject', 'leaf.pem', 'root-u.csr', false, /^CN=Leaf \(CN UTF8String\)$/],
+  ])('subject_equals: %s', async (_name, f, csr, ok, observed) => {
+    const r = await run(item('x', 'certificate', f, { lints: 'skip', subject_equals: 'req' }), item('req', 'csr', csr));
+    expect(r.subject_equals?.ok).toBe(ok);
+    expect(r.subject_equals?.observed).toMatch(observed);
+  });
+
   it('a CRL issuer string expectation names the string types', async () => {
     const r = await run(item('crl', 'crl', 'crl-u.pem', { issuer: TEXT }));
     expect(r.issuer).toMatchObject({ ok: true, observed: `${TEXT} (O UTF8String, CN UTF8String)` });
