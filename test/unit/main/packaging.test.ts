@@ -6,7 +6,7 @@
  * and the fuses read back from the packaged binary must be the configured ones.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, rm, mkdir, writeFile, readFile, copyFile, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, writeFile, readFile, copyFile, cp, symlink } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ const { FuseState, SENTINEL } = require('@electron/fuses/dist/constants') as {
 const run = promisify(execFile);
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+const MAIN_BANNER =
+  "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);";
 const schema = JSON.parse(await readFile(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as object;
 const releaseConfig = parseYaml(await readFile(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
 const e2eConfig = parseYaml(await readFile(join(ROOT, 'build/electron-builder.e2e.yml'), 'utf8')) as Record<
@@ -137,6 +139,8 @@ describe('packaging against a stub Electron dist', () => {
         format,
         target: 'node22',
         external: ['electron'],
+        // As package.json's build:main: a require for the CommonJS packages bundled into ESM.
+        ...(format === 'esm' ? { banner: { js: MAIN_BANNER } } : {}),
         write: false,
         logLevel: 'silent',
         minify: format === 'cjs',
@@ -157,6 +161,7 @@ describe('packaging against a stub Electron dist', () => {
     await copyFile(join(ROOT, 'build/electron-builder.e2e.yml'), join(dir, 'build/electron-builder.e2e.yml'));
     await copyFile(join(ROOT, 'build/entitlements.mac.plist'), join(dir, 'build/entitlements.mac.plist'));
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    await cp(join(ROOT, 'assets/fonts'), join(dir, 'assets/fonts'), { recursive: true });
     for (const [out, bytes] of bundles) {
       await mkdir(join(dir, out, '..'), { recursive: true });
       await writeFile(join(dir, out), bytes);
@@ -246,5 +251,10 @@ describe('packaging against a stub Electron dist', () => {
     // electronLanguages keeps en-US only.
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(join(a, 'locales'))).toEqual(['en-US.pak']);
+    // The fonts printed worksheets embed ship as real files beside app.asar (src/main appFontsDir).
+    for (const dir of [a, e2e])
+      expect((await readdir(join(dir, 'resources/fonts'))).sort()).toEqual(
+        (await readdir(join(ROOT, 'assets/fonts'))).sort(),
+      );
   }, 240_000);
 });
