@@ -12,7 +12,16 @@ import { QrDisplay } from '../transfer/QrDisplay.js';
 import { useFitHeight } from './use-fit-height.js';
 import { useProjector } from './use-projector.js';
 
-export function MessageQr({ messages, label }: { messages: readonly SignedMessage[]; label: string }) {
+export function MessageQr({
+  messages,
+  label,
+  carries,
+}: {
+  messages: readonly SignedMessage[];
+  label: string;
+  /** What the code carries in the reader's words (e.g. "your signed objection to step 3.2"); the message types otherwise. */
+  carries?: string;
+}) {
   const projector = useProjector();
   const box = useRef<HTMLDivElement | null>(null);
   // Whole in the window: below its heading, above its caption, as large as the screen allows.
@@ -29,7 +38,8 @@ export function MessageQr({ messages, label }: { messages: readonly SignedMessag
     <div className="kw-message-qr" data-testid="message-qr" data-messages={messages.length} ref={box}>
       <QrDisplay frames={frames} maxSize={side} label={`${label} (${parts})`} />
       <p className="kw-muted">
-        Carries: {parts}. Keep the camera on the code until the receiving device says the message is complete.
+        {carries ? `Carries ${carries}` : `Carries: ${parts}`}. Keep the camera on the code until the receiving device
+        says the message is complete.
       </p>
     </div>
   );

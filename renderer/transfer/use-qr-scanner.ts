@@ -3,7 +3,7 @@
  * through the Assembler, so a message surfaces only after the caller's signature check passed;
  * plain codes (text, PEM, hex from ordinary tools) surface separately for evidence import.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Assembler, type ScanEvent, type VerifyFn } from '../../src/core/transfer/assembler.js';
 import { DEFAULT_DECODER, type DecoderName } from './decoders.js';
 import { startCameraScan } from './camera-scan.js';
@@ -43,8 +43,11 @@ const INITIAL: QrScannerState = { status: 'idle', progress: [], frames: 0, overr
 export function useQrScanner(options: QrScannerOptions): {
   videoRef: React.RefObject<HTMLVideoElement | null>;
   state: QrScannerState;
+  /** Hand QR codes read elsewhere (image files, a recorded video) to the same assembler; ignored while not enabled. */
+  feed: (codes: readonly Uint8Array[]) => void;
 } {
   const videoRef = useRef<HTMLVideoElement | null>(null);
+  const feedRef = useRef<((codes: readonly Uint8Array[]) => void) | undefined>(undefined);
   const [state, setState] = useState<QrScannerState>(INITIAL);
   const latest = useRef(options);
   latest.current = options;
@@ -75,6 +78,10 @@ export function useQrScanner(options: QrScannerOptions): {
         ...(e.kind === 'progress' || e.kind === 'verifying' ? {} : { last: e }),
       }));
     };
+    // Codes from files join the camera's: one assembler, one signature check, whether or not the camera opened.
+    feedRef.current = (codes) => {
+      for (const c of codes) void handle(c);
+    };
     startCameraScan(videoRef.current, {
       decoder,
       ...(wasmUrl ? { wasmUrl } : {}),
@@ -104,9 +111,11 @@ export function useQrScanner(options: QrScannerOptions): {
     );
     return () => {
       cancelled = true;
+      feedRef.current = undefined;
       stop?.();
     };
   }, [enabled, decoder, wasmUrl, budgetMs, sessionId, verify]);
 
-  return { videoRef, state };
+  const feed = useCallback((codes: readonly Uint8Array[]) => feedRef.current?.(codes), []);
+  return { videoRef, state, feed };
 }

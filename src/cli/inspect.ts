@@ -1,9 +1,11 @@
 /**
  * `keywitness inspect FILE… [--json] [--kind KIND] [--parser NAME]`: certificates,
- * CSRs, public keys, DNSKEYs and HSM transcripts → facts and fingerprints (hex and PGP words).
+ * CSRs, public keys, DNSKEYs, CRLs, OCSP responses and HSM transcripts → facts and fingerprints
+ * (hex and PGP words).
  * The kind is detected unless given. Each file is read with a size check first; a file that fails
- * gets a specific error line and the exit code is 1. `--json` prints the shape documented in
- * the README (section `keywitness inspect`).
+ * gets a specific error line and the exit code is 1. Certificates are shown with their lints
+ * (`cert-lint.ts`), which never change the exit code. `--json` prints the shape documented in the
+ * README (section `keywitness inspect`).
  */
 import type { CliCommand, CliIo } from './io.js';
 import { isKeywitnessError } from '../core/errors.js';
@@ -16,7 +18,7 @@ import { readInputFile } from '../node/files.js';
 import { UsageError, parseCommandArgs } from './args.js';
 
 export const INSPECT_USAGE =
-  'keywitness inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]';
+  'keywitness inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|crl|ocsp|hsm-output|file] [--parser NAME]';
 
 /** Result for one file in `--json` output. */
 export type InspectEntry =
@@ -96,11 +98,17 @@ function describeText(entry: InspectEntry): string {
       const self = c.selfSignature as Obj | null;
       lines.push(`    self-signature: ${self ? `${String(self.status)} (${String(self.detail)})` : 'not self-issued'}`);
       for (const w of c.warnings as string[]) lines.push(`    warning: ${w}`);
+      const lints = c.lints as Obj[];
+      if (lints.length === 0) lines.push('    lints: none');
+      for (const l of lints) lines.push(`    lint ${String(l.severity)} ${String(l.code)}: ${String(l.message)}`);
     });
-    for (const l of (e.chain as Obj[] | null) ?? [])
+    // A self-signed certificate's link is its self-signature line above.
+    for (const l of ((e.chain as Obj[] | null) ?? []).filter((x) => x.issuedBy !== 'itself')) {
+      const by = l.issuerIndex === null ? String(l.issuedBy) : `#${Number(l.issuerIndex) + 1} ${String(l.issuedBy)}`;
       lines.push(
-        `  chain: #${Number(l.index) + 1} ${String(l.subject)} issued by ${String(l.issuedBy)}: ${String(l.status)} (${String(l.detail)})`,
+        `  chain: #${Number(l.index) + 1} ${String(l.subject)} issued by ${by}: ${String(l.status)} (${String(l.detail)})`,
       );
+    }
   } else if (e.kind === 'csr') {
     const c = e.csr as Obj;
     const s = c.signature as Obj;
@@ -126,6 +134,34 @@ function describeText(entry: InspectEntry): string {
       lines.push(
         `  anchor ${String(a.id)}: key tag ${String(a.keyTag)} digest type ${String(a.digestType)} ${String(a.digest)}${a.publicKeyMatchesDigest === null ? '' : a.publicKeyMatchesDigest ? ' (matches its PublicKey)' : ' (DOES NOT match its PublicKey)'}`,
       );
+  } else if (e.kind === 'crl') {
+    const c = e.crl as Obj;
+    lines.push(
+      `  issuer: ${String(c.issuer)}`,
+      `  CRL number: ${c.crlNumber === null ? 'none' : String(c.crlNumber)}`,
+      `  this update: ${String(c.thisUpdate)}, next update: ${c.nextUpdate === null ? 'none' : String(c.nextUpdate)}`,
+      `  signature algorithm: ${String(c.signatureAlgorithm)}`,
+      ...fpLines('SHA-256', c.sha256 as FingerprintView, '  '),
+    );
+    for (const r of c.revoked as Obj[])
+      lines.push(
+        `  revoked: serial ${String(r.serial)} at ${String(r.revocationDate)}${r.reason === null ? '' : ` (${String(r.reason)})`}`,
+      );
+    for (const w of c.warnings as string[]) lines.push(`  warning: ${w}`);
+  } else if (e.kind === 'ocsp') {
+    const o = e.ocsp as Obj;
+    const responder = o.responder as Obj;
+    lines.push(
+      `  responder: ${responder.name === undefined ? `key SHA-1 ${String(responder.keyHash)}` : String(responder.name)}`,
+      `  produced at: ${String(o.producedAt)}`,
+      `  signature algorithm: ${String(o.signatureAlgorithm)}`,
+      ...fpLines('SHA-256', o.sha256 as FingerprintView, '  '),
+    );
+    for (const r of o.responses as Obj[])
+      lines.push(
+        `  response: serial ${String(r.serial)} ${String(r.status)}${r.revocationReason === null ? '' : ` (${String(r.revocationReason)})`}, this update ${String(r.thisUpdate)}`,
+      );
+    for (const c of o.certificates as Obj[]) lines.push(`  certificate: ${String(c.subject)}`);
   } else if (e.kind === 'hsm-output') {
     lines.push(`  format: ${String(e.format)}`, `  success: ${e.success === null ? 'not stated' : String(e.success)}`);
     for (const err of e.errors as string[]) lines.push(`  error: ${err}`);

@@ -55,7 +55,21 @@ if (refused.length > 0) {
   dialog.showErrorBox('Keywitness cannot start', text);
   app.exit(2);
 } else {
-  start();
+  // A failure before `ready` (after the single-instance lock is taken) ends the same way as one
+  // after it; left uncaught it would reach Electron's own handler instead, which neither shows
+  // this box nor exits, so the process would live on holding the lock.
+  try {
+    start();
+  } catch (e) {
+    failedToStart(e);
+  }
+}
+
+/** Report a start-up failure in the error box and exit 1, before `ready` or after it. */
+function failedToStart(e: unknown): void {
+  console.error('[keywitness] start-up failed', e);
+  dialog.showErrorBox('Keywitness cannot start', String((e as Error)?.message ?? e));
+  app.exit(1);
 }
 
 function start(): void {
@@ -149,11 +163,7 @@ function start(): void {
       await mainWindow.loadURL(APP_ENTRY_URL);
       console.log(`[keywitness] ${flavour} build ${build.hex} (${build.fileCount} files)`);
     })
-    .catch((e: unknown) => {
-      console.error('[keywitness] start-up failed', e);
-      dialog.showErrorBox('Keywitness cannot start', String((e as Error)?.message ?? e));
-      app.exit(1);
-    });
+    .catch(failedToStart);
 }
 
 function senderFacts(event: IpcMainInvokeEvent): SenderFacts {

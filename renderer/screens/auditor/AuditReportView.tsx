@@ -1,11 +1,12 @@
 /**
- * The audit report: the verdict as core words it (what the audit had, what it proves and what it
- * does not) and the findings first (code, sentence, step, participant, entry), then the session
+ * The audit report: the verdict as core words it, verbatim (what the audit had, what it proves and
+ * what it does not) and the findings first (code, sentence, step, participant, entry), in view at
+ * 1280×800 without scrolling; then a comparison with another session when one was opened; then the session
  * with whose receipts were given, and a timeline per step — statement, evidence with fingerprints,
  * checks as claimed and as recomputed, who acknowledged when with both flags, exceptions — and the
  * close. Printable.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { FINDING_DESCRIPTIONS } from '../../../src/core/audit/findings.js';
 import { answerFlags } from '../../../src/core/audit/report-text.js';
 import type { AuditResult } from '../../../src/core/audit/verdict.js';
@@ -28,11 +29,14 @@ export function AuditReportView({
   bundleName,
   bundleSha256,
   receipts,
+  comparison,
 }: {
   result: AuditResult;
   bundleName: string;
   bundleSha256: string;
   receipts: readonly string[];
+  /** The comparison with another session, shown after the findings. */
+  comparison?: ReactNode;
 }) {
   const { report, verdict, findings } = result;
   const n = findings.length;
@@ -40,31 +44,29 @@ export function AuditReportView({
   const g = state?.genesis?.envelope;
   const given = new Set(result.receipts.given.map((o) => toHex(o.fingerprint)));
   const strangers = result.receipts.given.filter((o) => !o.enrolled);
-  // A new verdict comes into view at the top, with what it rests on under it, never cut off below the form.
-  const top = useRef<HTMLElement | null>(null);
+  // A new verdict is read from the top of the window, header (and its air-gap line) included: the
+  // report sits beside the files, so nothing above it needs scrolling past.
   useEffect(() => {
-    top.current?.scrollIntoView({ block: 'start' });
+    window.scrollTo({ top: 0 });
   }, [result]);
   return (
-    <article className="kw-report" data-testid="audit-report" data-findings={n} ref={top}>
+    <article className="kw-report" data-testid="audit-report" data-findings={n}>
+      {/* The verdict exactly as core words it (Verdict.text): headline, then its notes. */}
       <div
         className={verdict.consistent ? 'kw-verdict kw-verdict-ok' : 'kw-verdict kw-verdict-bad'}
         role="status"
-        data-testid="verdict"
+        data-testid="verdict-text"
       >
-        {verdict.headline}
+        <span className="kw-verdict-headline" data-testid="verdict">
+          {verdict.headline}
+        </span>{' '}
+        <span
+          className={verdict.gaps ? 'kw-verdict-notes kw-verdict-gaps' : 'kw-verdict-notes'}
+          data-testid="verdict-notes"
+        >
+          {verdict.notes.join(' ')}
+        </span>
       </div>
-      <div className={verdict.gaps ? 'kw-warn' : 'kw-ok'} data-testid="verdict-notes">
-        <ul className="kw-list">
-          {verdict.notes.map((note, i) => (
-            <li key={i}>{note}</li>
-          ))}
-        </ul>
-      </div>
-      <p>
-        Bundle <code>{bundleName}</code> (SHA-256 {bundleSha256}); {receipts.length} receipt(s)
-        {receipts.length ? `: ${receipts.join(', ')}` : ''}. Audited {formatTime(Date.now())}.
-      </p>
       {n > 0 && (
         <section aria-labelledby="findings-title">
           <h2 id="findings-title">Findings</h2>
@@ -87,6 +89,7 @@ export function AuditReportView({
           </ol>
         </section>
       )}
+      {comparison}
       <div data-testid="verdict-scope">
         <section aria-labelledby="proves-title">
           <h2 id="proves-title">What this proves</h2>
@@ -110,6 +113,10 @@ export function AuditReportView({
       </button>
       <section aria-labelledby="session-title">
         <h2 id="session-title">Session</h2>
+        <p data-testid="audit-inputs">
+          Bundle <code>{bundleName}</code> (SHA-256 {bundleSha256}); {receipts.length} receipt(s)
+          {receipts.length ? `: ${receipts.join(', ')}` : ''}. Audited {formatTime(Date.now())}.
+        </p>
         <p>Script: {report.script ? `${report.script.title} (${report.script.id})` : 'does not parse'}</p>
         <HashView
           bytes={report.scriptHash}

@@ -1,7 +1,8 @@
 /**
- * Participant, the end: the closing attestation — present throughout, script
- * followed, a true record — or "do not agree" with a reason; then the receipt of everything this
- * device signed, exported to removable media for the auditor.
+ * Participant, the end: the closing attestation as one choice between two answers — "I agree"
+ * (present throughout, script followed, a true record) or "I do not agree", which needs a reason —
+ * never a disagreement box beside agreement boxes; then the receipt of everything this device
+ * signed, exported to removable media for the auditor.
  */
 import { useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
@@ -9,6 +10,7 @@ import { encodeReceipt } from '../../../src/core/session/files.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { toHex } from '../../../src/core/util/bytes.js';
 import { bridge, unwrap, type ExportResult } from '../../bridge/api.js';
+import { ActionBar } from '../../components/ActionBar.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
 
@@ -30,8 +32,8 @@ function slug(text: string): string {
 }
 
 export function AttestScreen({ session }: { session: ParticipantSession }) {
-  const [ticks, setTicks] = useState([false, false, false]);
-  const [disagree, setDisagree] = useState(false);
+  const [choice, setChoice] = useState<'agree' | 'disagree' | undefined>();
+  const disagree = choice === 'disagree';
   const [reason, setReason] = useState('');
   const [attest, setAttest] = useState<SignedMessage<'attest'> | undefined>(session.attestation);
   const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
@@ -42,7 +44,7 @@ export function AttestScreen({ session }: { session: ParticipantSession }) {
     setBusy(true);
     setError(undefined);
     try {
-      setAttest(await session.attest(!disagree, disagree ? reason : undefined));
+      setAttest(await session.attest(!disagree, disagree ? reason.trim() : undefined));
     } catch (e) {
       setError(e);
     } finally {
@@ -68,38 +70,61 @@ export function AttestScreen({ session }: { session: ParticipantSession }) {
       <h1 id="attest-title">The session is closed: your closing attestation</h1>
       {!attest && (
         <>
-          <fieldset className="kw-inputs">
-            <legend>Tick each statement you agree with</legend>
-            {STATEMENTS.map((s, i) => (
-              <label className="kw-check" key={i}>
-                <input
-                  type="checkbox"
-                  checked={ticks[i]}
-                  disabled={disagree}
-                  onChange={(e) => setTicks(ticks.map((t, j) => (j === i ? e.target.checked : t)))}
-                />{' '}
-                {s}
-              </label>
-            ))}
+          <fieldset className="kw-inputs kw-attest-choice" data-testid="attest-choice">
+            <legend>Choose one</legend>
+            {/* The statements belong to the choice but not inside its label (a label holds no list). */}
+            <div className="kw-check">
+              <input
+                id="attest-agree"
+                type="radio"
+                name="attest"
+                value="agree"
+                checked={choice === 'agree'}
+                aria-describedby="attest-agree-statements"
+                onChange={() => setChoice('agree')}
+              />
+              <div>
+                <label htmlFor="attest-agree">
+                  <strong>I agree.</strong>
+                </label>
+                <ul className="kw-list" id="attest-agree-statements">
+                  {STATEMENTS.map((s, i) => (
+                    <li key={i}>{s}</li>
+                  ))}
+                </ul>
+              </div>
+            </div>
             <label className="kw-check">
-              <input type="checkbox" checked={disagree} onChange={(e) => setDisagree(e.target.checked)} /> I do not
-              agree with the record
+              <input
+                type="radio"
+                name="attest"
+                value="disagree"
+                checked={disagree}
+                onChange={() => setChoice('disagree')}
+              />
+              <span>
+                <strong>I do not agree</strong> with the record, for the reason I give below.
+              </span>
             </label>
           </fieldset>
           {disagree && (
             <div className="kw-field">
-              <label htmlFor="disagree-reason">Why you do not agree</label>
+              <label htmlFor="disagree-reason">Why you do not agree (required; it is signed with your answer)</label>
               <textarea id="disagree-reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
             </div>
           )}
-          <button
-            type="button"
-            className="kw-primary"
-            disabled={busy || (disagree ? reason.trim() === '' : !ticks.every(Boolean))}
-            onClick={() => void sign()}
-          >
-            Sign my closing attestation
-          </button>
+          <ActionBar label="Next">
+            <button
+              type="button"
+              className="kw-primary"
+              disabled={busy || choice === undefined || (disagree && reason.trim() === '')}
+              onClick={() => void sign()}
+            >
+              {disagree ? 'Sign that I do not agree' : 'Sign my closing attestation'}
+            </button>
+            {choice === undefined && <span className="kw-muted">Choose one answer first.</span>}
+            {disagree && reason.trim() === '' && <span className="kw-muted">Give your reason first.</span>}
+          </ActionBar>
         </>
       )}
       {attest && (

@@ -23,7 +23,7 @@ export type ParticipantView =
   | { readonly at: 'enrol' }
   | { readonly at: 'listen' }
   | { readonly at: 'review'; readonly review: Review }
-  | { readonly at: 'answered'; readonly ack: SignedMessage<'ack'> }
+  | { readonly at: 'answered'; readonly ack: SignedMessage<'ack'>; readonly review: Review }
   | { readonly at: 'attest' };
 
 export function ParticipantFlow({ resume }: { resume: string | undefined }) {
@@ -104,7 +104,7 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
       {view.at === 'review' && (
         <ReviewScreen key={view.review.target.id.join(',')} session={session} initial={view.review} go={go} />
       )}
-      {view.at === 'answered' && <AnswerScreen session={session} ack={view.ack} go={go} />}
+      {view.at === 'answered' && <AnswerScreen session={session} ack={view.ack} review={view.review} go={go} />}
       {view.at === 'attest' && <AttestScreen session={session} />}
     </>
   );

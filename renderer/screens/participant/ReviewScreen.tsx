@@ -44,7 +44,7 @@ export function ReviewScreen({
     setError(undefined);
     try {
       const ack = decision === 'object' ? await session.object(reason) : await session.confirm();
-      go({ at: 'answered', ack });
+      go({ at: 'answered', ack, review });
     } catch (e) {
       setError(e);
       setBusy(false);

@@ -8,6 +8,8 @@ import { parseEvidence, type ParsedEvidence } from './parse.js';
 
 export interface CheckContext {
   readonly where: string;
+  /** The exact bytes of the evidence being checked (for checks that re-read them, as `verify` does). */
+  readonly bytes: Uint8Array;
   /** Build a result with id `<evidence id>.<check>`. */
   result(check: string, ok: boolean, expected: string, observed: string): CheckResult;
   /** Parsed other evidence, or a sentence saying why it is not available. */
@@ -38,6 +40,7 @@ export function makeContext(item: EvidenceItem, all: ReadonlyMap<string, Evidenc
   const where = `evidence ${id}`;
   return {
     where,
+    bytes: item.bytes,
     result: (check, ok, expected, observed) => ({ id: `${id}.${check}`, ok, expected, observed }),
     resolve(otherId) {
       if (otherId === id) return `${otherId} is this evidence itself`;

@@ -9,7 +9,11 @@ import type { CheckResult, EvidenceChecker, EvidenceItem } from '../checks.js';
 import { isKeywitnessError } from '../errors.js';
 import { fromHex } from '../util/bytes.js';
 import { compileLinear } from '../util/linear-regex.js';
+import { checkAttestation } from './checks-attestation.js';
 import { checkKey, checkPki } from './checks-pki.js';
+import { checkObject } from './checks-pkcs11.js';
+import { checkRevocation } from './checks-revocation.js';
+import { checkLints, checkSignatures, lintsApplyByDefault } from './checks-signatures.js';
 import { makeContext, type CheckContext } from './checks-context.js';
 import { EXPECTATION_RULES, validateExpectations } from './expectations.js';
 import { fingerprintMatches, parsePinnedDigest } from './fingerprints.js';
@@ -32,6 +36,10 @@ function describeParsed(p: ParsedEvidence): string {
       return `${p.dnssec.keys.length} DNSKEY(s), ${p.dnssec.anchors.length} trust anchor digest(s)`;
     case 'hsm-output':
       return `${p.hsm.format} output, ${p.hsm.objects.length} object(s), ${p.hsm.publicKeys.length} public key(s)`;
+    case 'crl':
+      return `CRL of "${p.crl.issuer}"${p.crl.crlNumber === undefined ? '' : ` number ${p.crl.crlNumber}`}, ${p.crl.revoked.length} revoked`;
+    case 'ocsp':
+      return `OCSP response: ${p.ocsp.responses.map((r) => `serial ${r.serial} ${r.status}`).join(', ') || 'no responses'}`;
     case 'file':
       return `${p.size} bytes`;
   }
@@ -193,6 +201,8 @@ function hsmCheck(
           h.facts.token_label ?? 'no token label in the output',
         ),
       ];
+    case 'object':
+      return checkObject(ctx, h, value as Parameters<typeof checkObject>[2]);
     case 'facts':
       return Object.entries(value as Record<string, string>).map(([name, want]) => {
         const got = Object.hasOwn(h.facts, name) ? h.facts[name] : undefined;
@@ -315,7 +325,11 @@ async function evaluate(
             ? p.csr.sha256
             : p.kind === 'public-key'
               ? p.key.spkiSha256
-              : p.fileSha256;
+              : p.kind === 'crl'
+                ? p.crl.sha256
+                : p.kind === 'ocsp'
+                  ? p.ocsp.sha256
+                  : p.fileSha256;
       return [pinned('sha256', fp, 32)];
     }
     case 'sha1':
@@ -351,7 +365,16 @@ async function evaluate(
     case 'present':
     case 'absent':
       return regexChecks(ctx, p, key, value as string[], textOf(p));
+    case 'signatures':
+      return checkSignatures(ctx, value, expect);
+    case 'lints':
+      return p.kind === 'certificate' ? checkLints(ctx, p, value, false) : [];
+    case 'attestation':
+      return p.kind === 'certificate'
+        ? checkAttestation(ctx, p, value as Parameters<typeof checkAttestation>[2], expect)
+        : [];
   }
+  if (p.kind === 'crl' || p.kind === 'ocsp') return checkRevocation(ctx, p, key, value, expect);
   if (p.kind === 'certificate') return (await checkPki(ctx, p.certificates[0], key, value, p.certificates)) ?? [];
   if (p.kind === 'csr') return (await checkPki(ctx, p.csr, key, value, [])) ?? [];
   if (p.kind === 'public-key' && key === 'key') return checkKey(ctx, p.key, value as Readonly<Record<string, unknown>>);
@@ -394,6 +417,9 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
     } catch (e) {
       results.push(ctx.result(key, false, declared(expect[key]), `could not be evaluated: ${(e as Error).message}`));
     }
+  }
+  if (!Object.hasOwn(expect, 'lints') && lintsApplyByDefault(parsed)) {
+    if (parsed.kind === 'certificate') results.push(...checkLints(ctx, parsed, 'clean', true));
   }
   return results;
 };

@@ -6,12 +6,16 @@
 import type { EvidenceKind } from '../script/types.js';
 import type { CertificateFacts, CsrFacts } from './certificate.js';
 import { validityDays } from './certificate.js';
-import { checkChain, isSelfIssued, verifyWith } from './chain.js';
+import type { CrlFacts } from './crl.js';
+import type { OcspFacts } from './ocsp.js';
+import { isSelfIssued, verifyWith } from './chain.js';
 import { DS_DIGEST_NAMES, type DnskeyFacts } from './dnssec.js';
 import type { Fingerprint } from './fingerprints.js';
 import type { HsmObject } from './hsm/index.js';
 import type { KeyFacts } from './keys.js';
 import { parseEvidence } from './parse.js';
+import { certificateNameBytes } from './signed-object.js';
+import { lintedCertificateCheck, type TrustedCertificate } from './verify-signatures.js';
 import type { VerifyResult } from './verify.js';
 
 /** A fingerprint as shown: hex, colon hex, all words and the short form (first four words). */
@@ -57,7 +61,61 @@ function sig(r: VerifyResult): { status: string; detail: string } {
   return { status: r.status, detail: r.detail };
 }
 
-async function certView(c: CertificateFacts, where: string): Promise<Record<string, unknown>> {
+/** A certificate's lint as shown: `{code, severity, message}`. */
+export interface LintView {
+  readonly code: string;
+  readonly severity: 'error' | 'warning' | 'notice';
+  readonly message: string;
+}
+
+/**
+ * Who issued each certificate of a file, among the file's certificates, with its lints: the
+ * issuer search and checks of `keywitness verify` (`lintedCertificateCheck`), so a certificate is
+ * linked only to one whose subject is its issuer name. A CA bundle of unrelated roots is each root
+ * issued by itself, never an "invalid" link between neighbours.
+ */
+async function issuersInFile(
+  certs: readonly CertificateFacts[],
+  where: string,
+): Promise<
+  {
+    index: number;
+    subject: string;
+    issuedBy: string;
+    issuerIndex: number | null;
+    status: string;
+    detail: string;
+    lints: LintView[];
+  }[]
+> {
+  const at = (i: number): string => (certs.length > 1 ? `${where} certificate ${i + 1}` : where);
+  const pool: TrustedCertificate[] = certs.map((cert, i) => ({
+    cert,
+    names: certificateNameBytes(cert.der, at(i)),
+    source: `certificate ${i + 1}`,
+  }));
+  const out = [];
+  for (const [i, t] of pool.entries()) {
+    const { check, signedBy } = await lintedCertificateCheck(t.cert, t.names, '', pool, at(i), { at: new Date() });
+    const issuerIndex = signedBy ? pool.indexOf(signedBy) : -1;
+    out.push({
+      index: i,
+      subject: t.cert.subject,
+      issuedBy: signedBy === t ? 'itself' : (signedBy?.cert.subject ?? t.cert.issuer),
+      issuerIndex: issuerIndex < 0 ? null : issuerIndex,
+      status: check.status,
+      detail: check.signer.endsWith('(not given)') ? `its issuer "${t.cert.issuer}" is not in the file` : check.detail,
+      lints: (check.lints ?? []).map((l) => ({ code: l.code, severity: l.severity, message: l.message })),
+    });
+  }
+  return out;
+}
+
+async function certView(
+  c: CertificateFacts,
+  where: string,
+  lints: readonly LintView[],
+): Promise<Record<string, unknown>> {
   const selfIssued = isSelfIssued(c);
   return {
     subject: c.subject,
@@ -75,6 +133,7 @@ async function certView(c: CertificateFacts, where: string): Promise<Record<stri
     sha1: fp(c.sha1),
     selfIssued,
     selfSignature: selfIssued ? sig(await verifyWith(c, c.key, where)) : null,
+    lints,
     warnings: [
       ...c.warnings,
       ...(selfIssued &&
@@ -96,6 +155,48 @@ async function csrView(c: CsrFacts, where: string): Promise<Record<string, unkno
     extensions: c.extensions,
     sha256: fp(c.sha256),
     signature: sig(await verifyWith(c, c.key, where)),
+  };
+}
+
+function crlView(c: CrlFacts): Record<string, unknown> {
+  return {
+    issuer: c.issuer,
+    version: c.version,
+    thisUpdate: c.thisUpdate.toISOString(),
+    nextUpdate: c.nextUpdate?.toISOString() ?? null,
+    crlNumber: c.crlNumber ?? null,
+    authorityKeyId: c.authorityKeyId ?? null,
+    signatureAlgorithm: c.algorithm.name,
+    revoked: c.revoked.map((r) => ({
+      serial: r.serial,
+      revocationDate: r.revocationDate.toISOString(),
+      reason: r.reason ?? null,
+    })),
+    extensions: c.extensions,
+    sha256: fp(c.sha256),
+    warnings: c.warnings,
+  };
+}
+
+function ocspView(o: OcspFacts): Record<string, unknown> {
+  return {
+    responder: o.responder.byName ? { name: o.responder.name } : { keyHash: o.responder.keyHash },
+    producedAt: o.producedAt.toISOString(),
+    signatureAlgorithm: o.algorithm.name,
+    responses: o.responses.map((r) => ({
+      serial: r.serial,
+      status: r.status,
+      hashAlgorithm: r.hashAlgorithm,
+      issuerNameHash: r.issuerNameHash,
+      issuerKeyHash: r.issuerKeyHash,
+      revocationTime: r.revocationTime?.toISOString() ?? null,
+      revocationReason: r.revocationReason ?? null,
+      thisUpdate: r.thisUpdate.toISOString(),
+      nextUpdate: r.nextUpdate?.toISOString() ?? null,
+    })),
+    certificates: o.certificates.map((c) => ({ subject: c.subject, issuer: c.issuer, sha256: fp(c.sha256) })),
+    nonce: o.nonce ?? null,
+    sha256: fp(o.sha256),
   };
 }
 
@@ -131,7 +232,8 @@ function objectView(o: HsmObject): Record<string, unknown> {
 
 /**
  * Describe evidence for a witness: parse it as `kind` and return facts and fingerprints, with
- * self-signatures, CSR signatures and chain order verified.
+ * self-signatures, CSR signatures and each certificate's issuer within the file verified, and each
+ * certificate's lints (which never make the description fail).
  * @throws KeywitnessError naming what failed when the bytes are not valid evidence of that kind.
  */
 export async function describeEvidence(
@@ -144,18 +246,11 @@ export async function describeEvidence(
   const base = { kind: p.kind, size: p.size, fileSha256: fp(p.fileSha256) };
   switch (p.kind) {
     case 'certificate': {
+      const links = await issuersInFile(p.certificates, where);
       const certificates = await Promise.all(
-        p.certificates.map((c, i) => certView(c, `${where} certificate ${i + 1}`)),
+        p.certificates.map((c, i) => certView(c, `${where} certificate ${i + 1}`, links[i]?.lints ?? [])),
       );
-      const chain =
-        p.certificates.length > 1
-          ? (await checkChain(p.certificates, where)).map((l) => ({
-              index: l.index,
-              subject: l.subject,
-              issuedBy: l.issuedBy,
-              ...sig(l.result),
-            }))
-          : null;
+      const chain = p.certificates.length > 1 ? links.map(({ lints: _, ...link }) => link) : null;
       return { ...base, certificates, chain };
     }
     case 'csr':
@@ -187,6 +282,10 @@ export async function describeEvidence(
         objects: p.hsm.objects.map(objectView),
         publicKeys: p.hsm.publicKeys.map(keyView),
       };
+    case 'crl':
+      return { ...base, crl: crlView(p.crl) };
+    case 'ocsp':
+      return { ...base, ocsp: ocspView(p.ocsp) };
     case 'file':
       return { ...base, text: p.text !== undefined };
   }

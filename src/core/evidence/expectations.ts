@@ -6,7 +6,7 @@
  * decimal strings, because `$expected` values are strings.
  */
 import { KeywitnessError } from '../errors.js';
-import type { EvidenceKind, Expectations } from '../script/types.js';
+import type { EvidenceKind, Expectations, Script } from '../script/types.js';
 import { compileLinear, PatternSyntaxError } from '../util/linear-regex.js';
 import { group } from '../util/must.js';
 import { parsePinnedDigest } from './fingerprints.js';
@@ -108,12 +108,52 @@ const factsMap: Validator = (raw, where) => {
   );
 };
 
+const signatures: Validator = (raw, where) =>
+  raw === 'valid'
+    ? raw
+    : typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? map({ valid_at: date }, ['valid_at'])(raw, where)
+      : bad(where, 'must be "valid", or {valid_at: DATE} to judge validity windows at that date');
+const objectId: Validator = (raw, where) => {
+  const n =
+    typeof raw === 'string' && /^0x[0-9a-fA-F]{1,4}$/.test(raw)
+      ? parseInt(raw.slice(2), 16)
+      : (int(raw, where) as number);
+  return n <= 0xffff ? `0x${n.toString(16).padStart(4, '0')}` : bad(where, 'must be a 16-bit object id (0x0003 or 3)');
+};
+const attestation = map(
+  {
+    origin: oneOf(['generated', 'imported']),
+    label: str,
+    serial: int,
+    object_id: objectId,
+    ca_sha256: digest(32),
+  },
+  ['ca_sha256'],
+);
+
+const pkcs11Object = map(
+  {
+    label: str,
+    class: oneOf(['private-key', 'public-key', 'secret-key']),
+    local: bool,
+    sensitive: bool,
+    always_sensitive: bool,
+    extractable: bool,
+    never_extractable: bool,
+    always_authenticate: bool,
+  },
+  ['label'],
+);
+
 const C: EvidenceKind = 'certificate';
 const R: EvidenceKind = 'csr';
 const K: EvidenceKind = 'public-key';
 const D: EvidenceKind = 'dnskey';
 const H: EvidenceKind = 'hsm-output';
 const F: EvidenceKind = 'file';
+const L: EvidenceKind = 'crl';
+const O: EvidenceKind = 'ocsp';
 
 const keySpec = map({ algorithm: oneOf(['RSA', 'RSA-PSS', 'ECDSA', 'EC', 'Ed25519', 'Ed448']), size: int, curve: str });
 
@@ -122,9 +162,9 @@ export const EXPECTATION_RULES: Readonly<
   Record<string, { readonly kinds: readonly EvidenceKind[]; readonly validate: Validator }>
 > = {
   subject: { kinds: [C, R], validate: name },
-  issuer: { kinds: [C], validate: name },
+  issuer: { kinds: [C, L], validate: name },
   self_signed: { kinds: [C], validate: bool },
-  signed_by: { kinds: [C], validate: evidenceId },
+  signed_by: { kinds: [C, L, O], validate: evidenceId },
   signature_valid: { kinds: [R], validate: bool },
   chain_valid: { kinds: [C], validate: bool },
   key: { kinds: [C, R, K], validate: keySpec },
@@ -132,7 +172,7 @@ export const EXPECTATION_RULES: Readonly<
   validity_days: { kinds: [C], validate: int },
   not_before: { kinds: [C], validate: date },
   not_after: { kinds: [C], validate: date },
-  valid_at: { kinds: [C], validate: date },
+  valid_at: { kinds: [C, L], validate: date },
   basic_constraints: { kinds: [C, R], validate: map({ ca: bool, path_len: int, critical: bool }) },
   key_usage: { kinds: [C, R], validate: list(oneOf(KEY_USAGE_BITS)) },
   ext_key_usage: { kinds: [C, R], validate: list(str) },
@@ -140,11 +180,11 @@ export const EXPECTATION_RULES: Readonly<
   aki: { kinds: [C], validate: hex },
   aki_matches: { kinds: [C], validate: evidenceId },
   ski_is_key_hash: { kinds: [C], validate: bool },
-  serial: { kinds: [C, H], validate: str },
+  serial: { kinds: [C, H, O], validate: str },
   serial_min_bits: { kinds: [C], validate: int },
   policies: { kinds: [C], validate: list(str) },
   name_constraints: { kinds: [C], validate: map({ permitted: list(str), excluded: list(str) }) },
-  sha256: { kinds: [C, R, K, D, H, F], validate: digest(32) },
+  sha256: { kinds: [C, R, K, D, H, L, O, F], validate: digest(32) },
   sha1: { kinds: [C], validate: digest(20) },
   spki_sha256: { kinds: [C, R, K, H], validate: digest(32) },
   spki_equals: { kinds: [C, R, K, H], validate: evidenceId },
@@ -163,6 +203,13 @@ export const EXPECTATION_RULES: Readonly<
   token_label: { kinds: [H], validate: str },
   object_count: { kinds: [H], validate: int },
   facts: { kinds: [H], validate: factsMap },
+  object: { kinds: [H], validate: pkcs11Object },
+  signatures: { kinds: [C, R, D, L, O], validate: signatures },
+  crl_number: { kinds: [L], validate: (raw, where) => String(int(raw, where)) },
+  revoked: { kinds: [L], validate: list(hex) },
+  cert_status: { kinds: [O], validate: oneOf(['good', 'revoked', 'unknown']) },
+  lints: { kinds: [C], validate: oneOf(['clean', 'skip']) },
+  attestation: { kinds: [C], validate: attestation },
   present: { kinds: [H, F], validate: list(regex) },
   absent: { kinds: [H, F], validate: list(regex) },
 };
@@ -198,4 +245,19 @@ export function validateExpectations(
     out[key] = rule.validate(value, where);
   }
   return out;
+}
+
+/**
+ * Where a script turns off the certificate lints that run by default on CA certificates
+ * (`lints: skip`), as `steps[i].evidence[j].expect.lints` with the step and evidence ids, for
+ * `script lint` to show: a reviewer of the script should see each place a default check is off.
+ */
+export function lintsTurnedOff(script: Script): string[] {
+  return script.steps.flatMap((step) =>
+    step.evidence.flatMap((e, j) =>
+      e.expect.lints === 'skip'
+        ? [`steps[${step.index}].evidence[${j}].expect.lints: skip (step ${step.id}, evidence ${e.id})`]
+        : [],
+    ),
+  );
 }

@@ -5,11 +5,13 @@
 import { KeywitnessError } from '../errors.js';
 import type { EvidenceKind } from '../script/types.js';
 import { parseCertificate, parseCsr, type CertificateFacts, type CsrFacts } from './certificate.js';
+import { parseCrl, type CrlFacts } from './crl.js';
 import { checkEvidenceSize } from './der.js';
 import { parseDnssec, type DnssecFacts } from './dnssec.js';
 import { sha256Fingerprint, type Fingerprint } from './fingerprints.js';
 import { detectHsmFormat, parseHsmOutput, type HsmFacts } from './hsm/index.js';
 import { describeSpki, type KeyFacts } from './keys.js';
+import { parseOcspResponse, type OcspFacts } from './ocsp.js';
 import { derBlocks } from './pem.js';
 
 /** Parsed evidence of any kind, plus the SHA-256 of the exact bytes imported. */
@@ -18,6 +20,8 @@ export type ParsedEvidence = { readonly fileSha256: Fingerprint; readonly size: 
   | { readonly kind: 'csr'; readonly csr: CsrFacts }
   | { readonly kind: 'public-key'; readonly key: KeyFacts }
   | { readonly kind: 'dnskey'; readonly dnssec: DnssecFacts }
+  | { readonly kind: 'crl'; readonly crl: CrlFacts }
+  | { readonly kind: 'ocsp'; readonly ocsp: OcspFacts }
   | { readonly kind: 'hsm-output'; readonly hsm: HsmFacts & { readonly text: string } }
   | { readonly kind: 'file'; readonly text: string | undefined }
 );
@@ -25,6 +29,17 @@ export type ParsedEvidence = { readonly fileSha256: Fingerprint; readonly size: 
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
 const KEY_LABELS = ['PUBLIC KEY'];
+const CRL_LABELS = ['X509 CRL'];
+const OCSP_LABELS = ['OCSP RESPONSE'];
+
+/** The one DER block of a file that must hold exactly one (`what`: `CRL`, `OCSP response`…). */
+function oneBlock(bytes: Uint8Array, labels: readonly string[], what: string, where: string): Uint8Array {
+  const blocks = derBlocks(bytes, labels, where);
+  const [block] = blocks;
+  if (block === undefined || blocks.length !== 1)
+    throw new KeywitnessError('EVIDENCE_INVALID', `expected one ${what}, found ${blocks.length}`, { where });
+  return block.der;
+}
 
 /**
  * Parse evidence bytes as the given kind.
@@ -65,6 +80,10 @@ export function parseEvidence(
     }
     case 'dnskey':
       return { ...base, kind, dnssec: parseDnssec(bytes, where) };
+    case 'crl':
+      return { ...base, kind, crl: parseCrl(oneBlock(bytes, CRL_LABELS, 'CRL', where), where) };
+    case 'ocsp':
+      return { ...base, kind, ocsp: parseOcspResponse(oneBlock(bytes, OCSP_LABELS, 'OCSP response', where), where) };
     case 'hsm-output':
       return { ...base, kind, hsm: parseHsmOutput(bytes, parser, where) };
     case 'file': {
@@ -91,15 +110,16 @@ function tryParse(kind: EvidenceKind, bytes: Uint8Array): boolean {
 }
 
 /**
- * Guess the kind of evidence from its bytes: PEM labels, DER structure (unparsable DER counts as a
- * certificate so its error is shown), DNSKEY/trust-anchor text, a recognised HSM tool transcript,
+ * Guess the kind of evidence from its bytes: PEM labels, DER structure (a certificate, CSR, public
+ * key, CRL or OCSP response; unparsable DER counts as a certificate so its error is shown), DNSKEY/trust-anchor text, a recognised HSM tool transcript,
  * else `file`.
  */
 export function detectEvidenceKind(bytes: Uint8Array): EvidenceKind {
   if (bytes.length === 0) return 'file';
   const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, Math.min(bytes.length, 1 << 20)));
   if (bytes[0] === 0x30) {
-    for (const kind of ['certificate', 'csr', 'public-key'] as const) if (tryParse(kind, bytes)) return kind;
+    for (const kind of ['certificate', 'csr', 'public-key', 'crl', 'ocsp'] as const)
+      if (tryParse(kind, bytes)) return kind;
     // Binary that starts like DER but parses as none of them: report it as a damaged certificate,
     // so the witness sees what failed instead of a bare file hash.
     return 'certificate';
@@ -111,6 +131,8 @@ export function detectEvidenceKind(bytes: Uint8Array): EvidenceKind {
     if (CERT_LABELS.includes(label)) return 'certificate';
     if (CSR_LABELS.includes(label)) return 'csr';
     if (KEY_LABELS.includes(label)) return 'public-key';
+    if (CRL_LABELS.includes(label)) return 'crl';
+    if (OCSP_LABELS.includes(label)) return 'ocsp';
   }
   if (hsmFormat === 'openssl') return 'hsm-output';
   if (/^\s*(<\?xml[^>]*>\s*)?<TrustAnchor\b/.test(head) || /\sDNSKEY\s+\d+\s+\d+\s+\d+\s/.test(head)) return 'dnskey';
@@ -118,6 +140,8 @@ export function detectEvidenceKind(bytes: Uint8Array): EvidenceKind {
     if (CERT_LABELS.includes(label)) return 'certificate';
     if (CSR_LABELS.includes(label)) return 'csr';
     if (KEY_LABELS.includes(label)) return 'public-key';
+    if (CRL_LABELS.includes(label)) return 'crl';
+    if (OCSP_LABELS.includes(label)) return 'ocsp';
   }
   return 'file';
 }

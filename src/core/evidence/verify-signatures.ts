@@ -377,11 +377,25 @@ function failedAll(tried: readonly SignedBy[], self: unknown): { status: Signatu
   return { status, detail: `no candidate's key verifies it (${parts.join('; ')})` };
 }
 
-/** Check a certificate's signature against every candidate issuer (RFC 5280 §6.1.3 (a)(1), §6.1.4). */
 /**
  * Check a certificate's signature (below) and lint it (`cert-lint.ts`), with its issuer when one was
- * found. Lints are reported with the check and never change its status.
+ * found, and say which certificate of `pool` signed it. Lints are reported with the check and never
+ * change its status. `keywitness inspect` describes a file's certificates with it too, so a CA
+ * bundle's certificates are linked only to an issuer whose name they carry, as here.
  */
+export async function lintedCertificateCheck(
+  cert: CertificateFacts,
+  names: CertificateNameBytes,
+  object: string,
+  pool: readonly TrustedCertificate[],
+  where: string,
+  options: VerifyOptions,
+): Promise<{ readonly check: SignatureCheck; readonly signedBy: TrustedCertificate | undefined }> {
+  const { signedBy, ...check } = await certificateSignature(cert, names, object, pool, where, options);
+  const issuer = signedBy && signedBy.cert !== cert ? { issuer: signedBy } : {};
+  return { check: { ...check, lints: lintCertificate(cert, { names, ...issuer }) }, signedBy };
+}
+
 async function checkCertificate(
   cert: CertificateFacts,
   names: CertificateNameBytes,
@@ -390,12 +404,16 @@ async function checkCertificate(
   where: string,
   options: VerifyOptions,
 ): Promise<SignatureCheck> {
-  const { signedBy, ...check } = await certificateSignature(cert, names, object, pool, where, options);
-  const issuer = signedBy && signedBy.cert !== cert ? { issuer: signedBy } : {};
-  return { ...check, lints: lintCertificate(cert, { names, ...issuer }) };
+  return (await lintedCertificateCheck(cert, names, object, pool, where, options)).check;
 }
 
-async function certificateSignature(
+/**
+ * Check a certificate's signature against every candidate issuer in `pool` (RFC 5280 §6.1.3 (a)(1),
+ * §6.1.4 (k), (n); a YubiHSM 2 key attestation also against its device's serial), and say which
+ * certificate signed it (`signedBy`, the certificate itself when self-signed). The script's
+ * attestation expectations walk a chain with it, so they judge issuers exactly as `verify` does.
+ */
+export async function certificateSignature(
   cert: CertificateFacts,
   names: CertificateNameBytes,
   object: string,

@@ -19,7 +19,7 @@ function blockOf(lines: readonly Line[], from: number): { block: PrintBlock; nex
   const head = lines[from];
   if (!head) throw new RangeError('blockOf past the end');
   const runs = [head.indent === 0 ? bold(head.text) : text(head.text)];
-  const first = paragraph(runs, head.indent > 0 ? { indent: Math.ceil(head.indent / 2) } : {});
+  const first = paragraph(runs, { hang: true, ...(head.indent > 0 ? { indent: Math.ceil(head.indent / 2) } : {}) });
   const children: PrintBlock[] = [];
   let i = from + 1;
   while (i < lines.length && (lines[i]?.indent ?? 0) > head.indent) {
@@ -54,13 +54,11 @@ export function auditReportDocument(
   file: { readonly bundleSha256?: Uint8Array } = {},
 ): PrintDocument {
   const script = result.report.script;
-  const session = result.report.state?.genesis?.envelope.sid;
   return {
     title: `Keywitness audit report${script ? ` — ${script.title}` : ''}`,
     footer: [
       'Keywitness audit report',
       script ? script.id : '',
-      session ? `session ${spokenWords(session)}` : '',
       file.bundleSha256 ? `bundle SHA-256 ${spokenWords(file.bundleSha256)}` : '',
     ]
       .filter(Boolean)

@@ -25,13 +25,15 @@ export type PrintBlock =
   | { readonly kind: 'heading'; readonly level: 1 | 2 | 3; readonly text: string }
   /**
    * A wrapped paragraph. `indent` (in steps of one level) moves it right; `bullet` is set in the
-   * hanging margin before its first line ("•", "3.").
+   * hanging margin before its first line ("•", "3."); `hang` sets the lines after the first a
+   * little further right, so a wrapped line of a report does not read as the next line.
    */
   | {
       readonly kind: 'paragraph';
       readonly runs: readonly TextRun[];
       readonly indent?: number;
       readonly bullet?: string;
+      readonly hang?: boolean;
     }
   /** Lines kept exactly as written (commands), monospaced; long lines wrap by character. */
   | { readonly kind: 'code'; readonly lines: readonly string[] }
@@ -69,6 +71,9 @@ export const bold = (t: string): TextRun => ({ text: t, style: 'bold' });
 export const mono = (t: string): TextRun => ({ text: t, style: 'mono' });
 
 /** A paragraph of runs. */
-export function paragraph(runs: readonly TextRun[], options: { indent?: number; bullet?: string } = {}): PrintBlock {
+export function paragraph(
+  runs: readonly TextRun[],
+  options: { indent?: number; bullet?: string; hang?: boolean } = {},
+): PrintBlock {
   return { kind: 'paragraph', runs, ...options };
 }

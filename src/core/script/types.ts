@@ -51,13 +51,15 @@ export interface InputSpec {
   readonly pattern: string | undefined;
 }
 
-export type EvidenceKind = 'hsm-output' | 'certificate' | 'csr' | 'public-key' | 'dnskey' | 'file';
+export type EvidenceKind = 'hsm-output' | 'certificate' | 'csr' | 'public-key' | 'dnskey' | 'crl' | 'ocsp' | 'file';
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
   'hsm-output',
   'certificate',
   'csr',
   'public-key',
   'dnskey',
+  'crl',
+  'ocsp',
   'file',
 ];
 

@@ -25,7 +25,13 @@ export type LayoutNode =
       /** A heading: it starts a page rather than end one, alone, above what follows it. */
       readonly keepWithNext?: boolean;
     }
-  | { readonly kind: 'group'; readonly height: number; readonly children: readonly LayoutNode[] };
+  | {
+      readonly kind: 'group';
+      readonly height: number;
+      readonly children: readonly LayoutNode[];
+      /** A named part (a step): when it does not fit on the rest of a page it starts the next. */
+      readonly section?: boolean;
+    };
 
 const SIZE: Readonly<Record<TextStyle, number>> = { regular: 10, bold: 10, mono: 9 };
 const LEADING = 13.5;
@@ -45,27 +51,40 @@ const leaf = (height: number, draw: (c: Canvas, top: number) => void, keepWithNe
   ...(keepWithNext ? { keepWithNext } : {}),
 });
 /** A group of nodes (its height is theirs together). */
-export const group = (children: readonly LayoutNode[]): LayoutNode => ({
+export const group = (children: readonly LayoutNode[], section = false): LayoutNode => ({
   kind: 'group',
   height: children.reduce((h, c) => h + c.height, 0),
   children,
+  ...(section ? { section } : {}),
 });
 
 /**
- * Wrap runs into lines of at most `width` points: words move whole to the next line; a word
- * longer than a line (a hex digest, a path) breaks between characters. Spaces collapse to one.
+ * Wrap runs into lines of at most `width` points (`hang` points less after the first line): words
+ * move whole to the next line; a word longer than a line (a hex digest, a path) breaks between
+ * characters. Spaces collapse to one.
  */
-export function wrapRuns(runs: readonly TextRun[], width: number, measure: Measure, scale = 1): Segment[][] {
+export function wrapRuns(
+  runs: readonly TextRun[],
+  firstWidth: number,
+  measure: Measure,
+  scale = 1,
+  hang = 0,
+): Segment[][] {
   const lines: Segment[][] = [[]];
   let used = 0;
   let space = false;
+  let width = firstWidth;
   const current = (): Segment[] => lines[lines.length - 1] ?? [];
+  const newLine = (): void => {
+    lines.push([]);
+    used = 0;
+    width = firstWidth - hang;
+  };
   const put = (word: string, style: TextStyle, size: number): void => {
     const w = measure(word, style, size);
     const gap = space && current().length > 0 ? measure(' ', style, size) : 0;
     if (current().length > 0 && used + gap + w > width) {
-      lines.push([]);
-      used = 0;
+      newLine();
     } else if (gap) {
       current().push({ text: ' ', style, size });
       used += gap;
@@ -79,7 +98,7 @@ export function wrapRuns(runs: readonly TextRun[], width: number, measure: Measu
     for (const ch of word) {
       if (piece && measure(piece + ch, style, size) > width) {
         current().push({ text: piece, style, size });
-        lines.push([]);
+        newLine();
         piece = '';
       }
       piece += ch;
@@ -112,14 +131,15 @@ function drawLine(c: Canvas, segments: readonly Segment[], x: number, top: numbe
 
 function paragraphNode(block: Extract<PrintBlock, { kind: 'paragraph' }>, width: number, m: Measure): LayoutNode {
   const left = (block.indent ?? 0) * INDENT + (block.bullet !== undefined ? INDENT + 4 : 0);
-  const lines = wrapRuns(block.runs, width - left, m);
+  const hang = block.hang ? INDENT : 0;
+  const lines = wrapRuns(block.runs, width - left, m, 1, hang);
   return group(
     lines.map((segments, i) =>
       leaf(LEADING + (i === 0 ? 2 : 0), (c, top) => {
         const base = top + (i === 0 ? 2 : 0);
         if (i === 0 && block.bullet !== undefined)
           c.text(left - INDENT - 4, base, block.bullet, 'regular', SIZE.regular);
-        drawLine(c, segments, left, base, m);
+        drawLine(c, segments, left + (i === 0 ? 0 : hang), base, m);
       }),
     ),
   );
@@ -127,17 +147,21 @@ function paragraphNode(block: Extract<PrintBlock, { kind: 'paragraph' }>, width:
 
 function codeNode(lines: readonly string[], width: number, m: Measure): LayoutNode {
   const size = SIZE.mono;
-  const rows: string[] = [];
+  // A line too long for the page continues on rows set further in, so whoever types it sees
+  // where the one line goes on; no character is added to the command.
+  const rows: { text: string; continued: boolean }[] = [];
   for (const line of lines.length ? lines : ['']) {
     let piece = '';
+    let continued = false;
     for (const ch of line) {
-      if (piece && m(piece + ch, 'mono', size) > width - 12) {
-        rows.push(piece);
+      if (piece && m(piece + ch, 'mono', size) > width - (continued ? 30 : 12)) {
+        rows.push({ text: piece, continued });
         piece = '';
+        continued = true;
       }
       piece += ch;
     }
-    rows.push(piece);
+    rows.push({ text: piece, continued });
   }
   const h = 11.5;
   return group(
@@ -145,7 +169,7 @@ function codeNode(lines: readonly string[], width: number, m: Measure): LayoutNo
       leaf(h + (i === 0 ? 3 : 0) + (i === rows.length - 1 ? 3 : 0), (c, top) => {
         const base = top + (i === 0 ? 3 : 0);
         c.line(2, base, 2, base + h);
-        c.text(10, base, row, 'mono', size);
+        c.text(row.continued ? 28 : 10, base, row.text, 'mono', size);
       }),
     ),
   );
@@ -231,6 +255,9 @@ export function layoutBlock(block: PrintBlock, width: number, m: Measure): Layou
     case 'space':
       return spaceNode(block, width);
     case 'group':
-      return group(block.blocks.map((b) => layoutBlock(b, width, m)));
+      return group(
+        block.blocks.map((b) => layoutBlock(b, width, m)),
+        block.where !== undefined,
+      );
   }
 }

@@ -8,7 +8,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import type { PrintDocument, TextStyle } from '../../core/print/document.js';
 import { checkGlyphs, loadFonts, type FontSet } from './fonts.js';
-import { group, layoutBlock, type Canvas, type LayoutNode, type Measure } from './layout.js';
+import { group, layoutBlock, wrapRuns, type Canvas, type LayoutNode, type Measure } from './layout.js';
 
 /** A4 in points, and the margins around the text column. */
 const PAGE = { width: 595.28, height: 841.89 } as const;
@@ -43,6 +43,8 @@ export function paginate(nodes: readonly LayoutNode[]): { top: number; node: Lay
       newPage();
       return drawAll(node);
     }
+    // A step taller than a page starts at the top of one, then breaks between its parts.
+    if (node.section) newPage();
     node.children.forEach((child, i) => {
       const next = node.children[i + 1];
       // A group's first child (a step's heading, a report line) and any heading start a page with
@@ -108,7 +110,13 @@ export async function writePdf(doc: PrintDocument, fonts?: FontSet): Promise<Wri
     const page = pdf.addPage([PAGE.width, PAGE.height]);
     const canvas = pageCanvas(page, embedded);
     for (const { top, node } of placed) node.draw(canvas, top);
-    canvas.text(0, USABLE + 24, `${doc.footer} — page ${i + 1} of ${pages.length}`, 'regular', 8);
+    const footer = wrapRuns(
+      [{ text: `${doc.footer} — page ${i + 1} of ${pages.length}`, style: 'regular' }],
+      COLUMN,
+      measure,
+      0.8,
+    );
+    footer.forEach((line, n) => canvas.text(0, USABLE + 20 + n * 10, line.map((s) => s.text).join(''), 'regular', 8));
   });
   return { bytes: await pdf.save(), pages: pages.length };
 }

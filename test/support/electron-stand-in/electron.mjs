@@ -17,7 +17,7 @@
  * what they answered. The record is written as JSON to the file the scenario names, on exit.
  *
  * The scenario comes from the environment variable KEYWITNESS_ELECTRON_STAND_IN (JSON):
- * { record, appPath, userData, isPackaged, args, lock, failLoad }.
+ * { record, appPath, userData, isPackaged, args, lock, failLoad, throwAt }.
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +41,9 @@ function plain(value) {
 }
 function record(call, ...args) {
   events.push({ call, args: args.map(plain) });
+  // A scenario may make one call fail, as Electron's own calls can (a user-data path it cannot
+  // create, a scheme registered twice).
+  if (call === scenario.throwAt) throw new Error(`${call} failed (stand-in)`);
 }
 function beforeReadyOnly(what) {
   if (isReady) throw new Error(`${what} can only be called before app is ready`);

@@ -84,6 +84,7 @@ describe('keywitness inspect', () => {
       'extensions',
       'issuer',
       'key',
+      'lints',
       'notAfter',
       'notBefore',
       'selfIssued',

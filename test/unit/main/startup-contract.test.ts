@@ -39,6 +39,8 @@ interface Scenario {
   failLoad?: boolean;
   /** Put a symbolic link among the shipped files, which the build hash refuses. */
   linkInShippedFiles?: boolean;
+  /** The stand-in call that throws, as Electron's own calls can. */
+  throwAt?: string;
 }
 
 let work: string;
@@ -76,6 +78,7 @@ async function start(s: Scenario = {}): Promise<Recorded & { stderr: string; app
     args: s.args ?? [],
     lock: s.lock ?? true,
     failLoad: s.failLoad ?? false,
+    throwAt: s.throwAt,
   };
   // The test runner's own environment must not decide the flavour or trip a refusal.
   const env: Record<string, string | undefined> = { ...process.env };
@@ -156,7 +159,7 @@ describe('a normal start', () => {
   });
 
   it('wires the policies to the hooks it registered', async () => {
-    const p = run.probes as Record<string, never>;
+    const p = run.probes;
     expect(p['error']).toBeUndefined();
     expect(p['request']).toEqual({
       'app://keywitness/index.html': { cancel: false },
@@ -165,7 +168,7 @@ describe('a normal start', () => {
       'ws://10.0.0.1/': { cancel: true },
     });
     expect(p['served']).toMatchObject({ status: 200, body: PAGE });
-    expect(String((p['served'] as { csp: string }).csp)).toContain("default-src 'none'");
+    expect(String((p['served'] as { csp: string } | undefined)?.csp)).toContain("default-src 'none'");
     expect(p['servedOutside']).toBe(404);
     const build = await computeBuildHash(run.appPath);
     expect(p['ipc']).toEqual({
@@ -272,6 +275,10 @@ describe('start-up that cannot go on', () => {
       scenario: { linkInShippedFiles: true },
       message: /shipped files may not be links/,
     },
+    // Before ready the single-instance lock is already held: an uncaught failure there would
+    // leave the process alive holding it, so it must end in the same box and exit.
+    { name: 'before ready, the user-data path', scenario: { throwAt: 'app.getPath' }, message: /app.getPath failed/ },
+    { name: 'after ready, an IPC channel', scenario: { throwAt: 'ipcMain.handle' }, message: /ipcMain.handle failed/ },
   ];
   it.each(failures)('$name: error box with the reason, exit 1', async ({ scenario, message }) => {
     const run = await start(scenario);

@@ -66,7 +66,7 @@ function paths(value: unknown, prefix: string[] = []): string[][] {
   return [];
 }
 
-function edited(file: Uint8Array, edit: fc.RecordValue<{ pick: number; value: unknown; addInstead: boolean }>) {
+function edited(file: Uint8Array, edit: { pick: number; value: unknown; addInstead: boolean }) {
   const json = JSON.parse(new TextDecoder().decode(file)) as Record<string, unknown>;
   const all = paths(json);
   const path = all[Math.floor(edit.pick * all.length)]!;
