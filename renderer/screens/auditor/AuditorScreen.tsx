@@ -159,11 +159,20 @@ export function AuditorScreen() {
               Bundle: <code>{bundle.name}</code> <span className="kw-file-sha">SHA-256 {bundle.sha256Hex}</span>
             </li>
           )}
-          {receipts.map((r, i) => (
-            <li key={`${i}-${r.sha256Hex}`}>
-              Receipt: <code>{r.name}</code> <span className="kw-file-sha">SHA-256 {r.sha256Hex}</span>
-            </li>
-          ))}
+          {receipts.map((r, i) => {
+            // After the audit: whose receipt core accepted this file as (positions count from 1).
+            const owner = report?.receipts.given.find((o) => o.receipts.includes(i + 1));
+            return (
+              <li key={`${i}-${r.sha256Hex}`} data-testid="audit-receipt">
+                Receipt: <code>{r.name}</code> <span className="kw-file-sha">SHA-256 {r.sha256Hex}</span>
+                {report && (
+                  <span className={owner ? undefined : 'kw-bad'}>
+                    {owner ? owner.label : 'not accepted: see the findings'}
+                  </span>
+                )}
+              </li>
+            );
+          })}
           {other && (
             <li>
               Compared with bundle B: <code>{other.name}</code>{' '}

@@ -450,6 +450,9 @@ test('a tampered bundle: the auditor screen shows the same findings as the CLI',
     .locator('li')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
   expect(shown).toEqual(cliFindings.map((f) => f.code));
+  // At 1280×800 the verdict and the first findings are in view without scrolling.
+  await expect(A.page.getByTestId('verdict-text')).toBeInViewport({ ratio: 1 });
+  await expect(A.page.getByTestId('findings').locator('li').first()).toBeInViewport({ ratio: 1 });
   await shot(A.page, '17-auditor-findings', 'auditor: findings', 'verdict');
   expect(A.errors).toEqual([]);
 });

@@ -150,6 +150,16 @@ test('scanning from files, the objection screen and the close as a choice', asyn
   };
   await join_(W1, 'Wanda Okafor');
   await join_(W2, 'Walter Lindqvist');
+  // Files that hold no message: each said for what it is, and nothing else happens.
+  const blank = join(work, 'blank.png');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=white:s=320x240', '-frames:v', '1', blank]);
+  const notImage = join(work, 'notes.png');
+  writeFileSync(notImage, 'bag TEB-2026-00001, seen by both witnesses\n');
+  await W2.page.getByTestId('scan-file-input').setInputFiles([blank, notImage]);
+  await expect(W2.page.getByTestId('scan-files')).toContainText('blank.png: no QR code found');
+  await expect(W2.page.getByTestId('scan-file-error')).toHaveText(
+    '"notes.png" (image/png) is not an image this app can decode (PNG, JPEG, WebP, GIF and BMP are)',
+  );
   // A format Chromium cannot decode is named as such, and nothing else happens.
   await W2.page.getByTestId('scan-file-input').setInputFiles(part2);
   await expect(W2.page.getByTestId('scan-file-error')).toContainText(
@@ -322,6 +332,11 @@ test('the auditor compares two sessions of one script, findings and differences 
   const expectedShown = await clean.page.getByTestId('comparison-expected').locator('li li').allTextContents();
   expect(expectedShown).toEqual(said.comparison.steps.flatMap((s) => s.expected));
   await expect(clean.page.getByTestId('verdict-text')).toHaveText(said.result.verdict.text);
+  // Each receipt file is named with the participant core accepted it as.
+  const owners = await clean.page.getByTestId('audit-receipt').allInnerTexts();
+  expect(owners).toHaveLength(production.receipts.length);
+  for (const [i, text] of owners.entries())
+    expect(text).toContain(said.result.receipts.given.find((o) => o.receipts.includes(i + 1))!.label);
   await shoot(clean.page, '20-auditor-compare-clean', 'auditor: comparison, clean', async () => {
     await expect(clean.page.getByTestId('verdict-text')).toBeInViewport({ ratio: 1 });
     await expect(clean.page.getByTestId('comparison-headline')).toBeInViewport();

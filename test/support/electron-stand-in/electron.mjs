@@ -13,13 +13,13 @@
  *    throw before it;
  *  - `web-contents-created` when a window is made; app.exit ends the process with its code.
  * Once start-up has settled, it calls the hooks main registered with real inputs (a request, an
- * app:// fetch, IPC from the app and from another origin, window.open, a permission) and records
- * what they answered. The record is written as JSON to the file the scenario names, on exit.
+ * app:// fetch, IPC from the app and from another origin, window.open, a permission, a journal
+ * append) and records what they answered, then closes the last window, as a person quitting does. The record is written as JSON to the file the scenario names, on exit.
  *
  * The scenario comes from the environment variable KEYWITNESS_ELECTRON_STAND_IN (JSON):
  * { record, appPath, userData, isPackaged, args, lock, failLoad, throwAt }.
  */
-import { writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const scenario = JSON.parse(process.env['KEYWITNESS_ELECTRON_STAND_IN'] ?? 'null');
@@ -58,6 +58,9 @@ process.argv = scenario.isPackaged
   : [process.execPath, scenario.appPath, ...scenario.args];
 
 process.on('exit', (code) => {
+  // What is left in the journal folder when the process ends: every lock must have been released.
+  const journals = join(scenario.userData, 'journals');
+  probes.journalsAtExit = existsSync(journals) ? readdirSync(journals).sort() : [];
   writeFileSync(scenario.record, JSON.stringify({ events, probes, exitCode: code }));
 });
 
@@ -303,4 +306,12 @@ async function runProbes() {
       isMainFrame: true,
     });
   });
+  // A journal record through IPC, then the last window closes: the app quits only once the
+  // journal is closed and its writer lock released.
+  const append = ipcHandlers.get('keywitness:journal-append');
+  const sessionId = 'ab'.repeat(16);
+  probes.append = await append(from('app://keywitness/index.html'), { sessionId, record: new Uint8Array([1, 2, 3]) });
+  probes.journalsWhileOpen = readdirSync(join(scenario.userData, 'journals')).sort();
+  record('window-all-closed');
+  for (const fn of appEvents.listeners('window-all-closed')) fn();
 }

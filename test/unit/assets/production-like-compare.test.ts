@@ -7,7 +7,8 @@
  * other simulated participants. The sample's expectations pin no key-dependent value (no
  * fingerprint, serial, key identifier or archive digest; the fingerprint typed at 4.2 has a
  * pattern, not a value), so B passes every check with a key A never saw, and the comparison must
- * be clean apart from what every new key changes, each listed as an expected difference. Then
+ * be clean apart from what every new key changes, each listed as an expected difference
+ * (`keywitness compare` exits 0 on the two bundle files, 1 when something unexpected differs). Then
  * three production runs that went otherwise: a key on another curve, a session that stopped
  * before its last steps, and a step that needed an exception; each is reported as such.
  */
@@ -16,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCompare } from '../../../src/cli/compare-command.js';
 import { DEMO_EVIDENCE_DIR, DEMO_INPUTS, DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
 import { readRehearsalFiles } from '../../../src/cli/rehearse-command.js';
 import { auditBundle, type AuditReport } from '../../../src/core/audit/audit.js';
@@ -24,7 +26,7 @@ import { checkEvidence } from '../../../src/core/evidence/checks.js';
 import { decodeMessage } from '../../../src/core/protocol/message.js';
 import { parseScript } from '../../../src/core/script/parse.js';
 import type { Script } from '../../../src/core/script/types.js';
-import type { Bundle } from '../../../src/core/session/files.js';
+import { encodeBundle, type Bundle } from '../../../src/core/session/files.js';
 import {
   checkRehearsal,
   rehearsalCoordinatorName,
@@ -81,6 +83,23 @@ const at = (c: Comparison, step: string | undefined): StepDifferences => c.steps
 const unexpectedLines = (c: Comparison) =>
   c.steps.flatMap((s) => s.unexpected.map((u) => `${s.step ?? 'session'}: ${u}`));
 
+/** `keywitness compare A B` on the two sessions written as bundle files: its exit code and output. */
+async function compareFiles(a: Bundle, b: Bundle): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kw-production-like-compare-'));
+  work.push(dir);
+  const [pa, pb] = [join(dir, 'rehearsal.keywitness.json'), join(dir, 'production.keywitness.json')];
+  writeFileSync(pa, encodeBundle(a));
+  writeFileSync(pb, encodeBundle(b));
+  let out = '';
+  const code = await runCompare([pa, pb], {
+    stdout: (t) => void (out += t),
+    stderr: () => undefined,
+    stdoutBytes: () => undefined,
+  });
+  return { code, out };
+}
+
+let rehearsalBundle: Bundle;
 let rehearsal: AuditReport;
 let fresh: {
   dir: string;
@@ -97,7 +116,8 @@ describe.skipIf(missingTool(haveTools, 'softhsm2, opensc and openssl'))(
       scriptBytes = new Uint8Array(readFileSync(DEMO_SCRIPT));
       script = parseScript(scriptBytes);
       const demo = await planFrom(DEMO_EVIDENCE_DIR, DEMO_INPUTS);
-      rehearsal = await audit((await play(demo.steps)).bundle);
+      rehearsalBundle = (await play(demo.steps)).bundle;
+      rehearsal = await audit(rehearsalBundle);
       const dir = freshEvidence();
       const planned = await planFrom(dir, join(dir, 'inputs.yaml'));
       const result = await play(planned.steps);
@@ -121,6 +141,9 @@ describe.skipIf(missingTool(haveTools, 'softhsm2, opensc and openssl'))(
       const c = await compareSessions(rehearsal, fresh.report);
       expect(unexpectedLines(c)).toEqual([]);
       expect(c.unexpected).toBe(0);
+      const cli = await compareFiles(rehearsalBundle, fresh.result.bundle);
+      expect(cli.code).toBe(0);
+      expect(cli.out).toMatch(/^Nothing unexpected differs between A/);
       expect(at(c, undefined).expected).toContain(
         'session id, coordinator key, participants\u2019 keys and all times differ',
       );
@@ -156,6 +179,7 @@ describe.skipIf(missingTool(haveTools, 'softhsm2, opensc and openssl'))(
       const result = await play(planned.steps);
       const c = await compareSessions(rehearsal, await audit(result.bundle, result));
       expect(c.unexpected).toBeGreaterThan(0);
+      expect((await compareFiles(rehearsalBundle, result.bundle)).code).toBe(1);
       expect(at(c, '3.2').unexpected).toContain('check keygen.curve: passed in A, FAILED in B');
       expect(at(c, '3.3').unexpected).toContain('check root_pub.key.curve: passed in A, FAILED in B');
       expect(at(c, '4.1').unexpected).toContain('check root.key.curve: passed in A, FAILED in B');

@@ -190,6 +190,16 @@ describe('a normal start', () => {
     expect(p['navigationPrevented']).toBe(true);
     expect(p['geolocation']).toBe(false);
   });
+  it('quits, once the last window closes, only after the journals are closed and their locks released', () => {
+    const p = run.probes;
+    const journal = 'abababababababababababababababab.kwjournal';
+    expect(p['append']).toEqual({ ok: true, value: { seq: 0 } });
+    expect(p['journalsWhileOpen']).toEqual([journal, `${journal}.lock`]);
+    // The first quit is held back while the journals close; the second goes through.
+    expect(calls(run).slice(indexOf(run, 'window-all-closed'))).toEqual(['window-all-closed', 'app.quit', 'app.quit']);
+    expect(p['journalsAtExit']).toEqual([journal]);
+    expect(run.exitCode).toBe(0);
+  });
 });
 
 describe('debugging switches and environment', () => {

@@ -50,7 +50,10 @@ describe('zones signed by ldns-signzone verify, as ldns-verify-zone says', () =>
       expect(ldnsVerifies(zone.signed)).toBe(true);
       expect(statuses(r)).toEqual(['valid']);
       expect(r.kinds).toEqual(['dnssec-zone']);
-      expect(r.checks).toHaveLength(rrsigCount(zone.text()) + 1);
+      // One check per RRSIG, the NSEC chain's (NSEC3 zones have none), the chain of trust.
+      expect(r.checks).toHaveLength(rrsigCount(zone.text()) + (nsec3 ? 1 : 2));
+      const chain = r.checks.find((c) => c.object.startsWith('NSEC chain'));
+      expect(chain?.object).toBe(nsec3 ? undefined : 'NSEC chain of example.org. (10 names)');
       expect(r.dnssec?.apex).toBe('example.org.');
       expect(r.dnssec?.keys.map((k) => [k.keyTag, k.algorithm, k.role]).sort()).toEqual(
         [
@@ -79,7 +82,8 @@ describe('zones signed by ldns-signzone verify, as ldns-verify-zone says', () =>
         const r = await verifyPath(zone.signed, [zone.ds]);
         expect(ldnsVerifies(zone.signed)).toBe(true);
         expect(statuses(r)).toEqual(['valid']);
-        expect(r.checks).toHaveLength(rrsigCount(zone.text()) + 1);
+        expect(r.checks).toHaveLength(rrsigCount(zone.text()) + 2);
+        expect(r.checks.find((c) => c.object.startsWith('NSEC chain'))?.status).toBe('valid');
       }
     },
   );
@@ -230,6 +234,7 @@ describe('a signed zone changed in one place', () => {
       object: 'extra.example.org. A RRset',
       status: 'invalid',
       detail: /^no RRSIG covers this authoritative RRset \(RFC 4035 §2\.2\)$/,
+      alsoFailing: ['NSEC chain of example.org. (11 names)'],
     },
   ];
 
@@ -252,7 +257,66 @@ describe('a signed zone changed in one place', () => {
     const started = Date.now();
     const r = await verifyPath(path, [zone.ds]);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(statuses(r)).toEqual(['valid']);
+    // The delegations were added without NSEC records: only the NSEC chain says so.
+    expect(r.checks.filter((c) => c.status !== 'valid').map((c) => c.object)).toEqual([
+      'NSEC chain of example.org. (19010 names)',
+    ]);
+    expect(r.checks.find((c) => c.object.startsWith('NSEC chain'))?.detail).toMatch(
+      /has no NSEC record; .*; and \d+ more \(RFC 4035 §2\.3\)$/,
+    );
+  });
+
+  describe('the NSEC chain', () => {
+    const nsecCheck = (r: EvidenceVerification) => r.checks.find((c) => c.object.startsWith('NSEC chain'));
+    const failing = (r: EvidenceVerification) => r.checks.filter((c) => c.status !== 'valid').map((c) => c.object);
+    const drop = (owner: RegExp) => (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => !owner.test(l))
+        .join('\n');
+
+    it('an NSEC record removed with its RRSIG: that name has none', async () => {
+      const path = variant(zone, 'nsec-removed', drop(/^ptr\.example\.org\.\t\d+\tIN\t(NSEC|RRSIG\tNSEC )/));
+      const r = await verifyPath(path, [zone.ds]);
+      expect(failing(r)).toEqual(['NSEC chain of example.org. (10 names)']);
+      expect(nsecCheck(r)?.detail).toMatch(/^ptr\.example\.org\. \(line \d+\) has no NSEC record \(RFC 4035 §2\.3\)$/);
+      expect(ldnsVerifies(path)).toBe(false);
+    });
+
+    it('a name removed with all its records: the NSEC before it names a name the zone lacks', async () => {
+      const path = variant(zone, 'name-removed', drop(/^txt\.example\.org\.\t/));
+      const r = await verifyPath(path, [zone.ds]);
+      expect(failing(r)).toEqual(['NSEC chain of example.org. (9 names)']);
+      expect(nsecCheck(r)?.detail).toMatch(
+        /^NSEC at sub\.example\.org\. \(line \d+\) names txt\.example\.org\. as next, but the next name in the zone is \*\.wild\.example\.org\. /,
+      );
+      expect(ldnsVerifies(path)).toBe(false);
+    });
+
+    it('the last NSEC pointing elsewhere than the apex: the chain does not close', async () => {
+      const path = variant(
+        zone,
+        'not-closing',
+        inLine(/^www\.example\.org\.\t\d+\tIN\tNSEC\t/, /\tNSEC\texample\.org\./, '\tNSEC\tns1.example.org.'),
+      );
+      const r = await verifyPath(path, [zone.ds]);
+      expect(failing(r)).toEqual([
+        `RRSIG over www.example.org. NSEC (ECDSAP256SHA256, key tag ${zone.zskTag})`,
+        'NSEC chain of example.org. (10 names)',
+      ]);
+      expect(nsecCheck(r)?.detail).toMatch(
+        /^NSEC at www\.example\.org\. \(line \d+\) is the last and names ns1\.example\.org\. as next, not the apex example\.org\.: the chain does not close/,
+      );
+    });
+
+    it('a type added at a name: its NSEC type bitmap no longer lists what the name holds', async () => {
+      const path = variant(zone, 'type-added', (t) => `${t}txt.example.org.\t3600\tIN\tA\t192.0.2.77\n`);
+      const r = await verifyPath(path, [zone.ds]);
+      expect(failing(r)).toEqual(['txt.example.org. A RRset (1 record)', 'NSEC chain of example.org. (10 names)']);
+      expect(nsecCheck(r)?.detail).toMatch(
+        /^NSEC at txt\.example\.org\. \(line \d+\) lists TXT RRSIG NSEC, but the name holds A TXT RRSIG NSEC \(missing A\)/,
+      );
+    });
   });
 
   it('names where a bad RRSIG is: line and window', async () => {

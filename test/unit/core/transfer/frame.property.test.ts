@@ -85,6 +85,34 @@ function permute<T>(items: readonly T[], keys: readonly number[]): T[] {
 describe('the assembler', () => {
   const sid = new Uint8Array(16).fill(3);
 
+  it('holds no more assemblies than its bound, whatever part frames arrive', async () => {
+    const parts = fc.array(
+      fc.record({
+        id: prefix,
+        seqNum: fc.integer({ min: 1, max: 40 }),
+        seqLen: fc.integer({ min: 2, max: 40 }),
+        messageLength: fc.integer({ min: 601, max: 16 * 1024 }),
+        checksum: fc.nat(),
+        fragment: fc.uint8Array({ minLength: 1, maxLength: 800 }),
+      }),
+      { maxLength: 80, size: 'max' },
+    );
+    await fc.assert(
+      fc.asyncProperty(parts, fc.integer({ min: 1, max: 16 }), async (frames, maxAssemblies) => {
+        const assembler = new Assembler({ sessionId: sid, maxAssemblies, verify: async () => 'never released' });
+        for (const p of frames) {
+          const event = await failsClosedAsync<ScanEvent>(() =>
+            assembler.accept(encodePartFrame(sid.slice(0, 8), p.id, p)),
+          );
+          expect(event.ok).toBe(true);
+          if (event.ok) expect(event.value.kind).not.toBe('message');
+          expect(assembler.progress().length).toBeLessThanOrEqual(maxAssemblies);
+        }
+      }),
+      params(200),
+    );
+  });
+
   it('reassembles any message from its frames in any order, among damaged and foreign frames', async () => {
     await fc.assert(
       fc.asyncProperty(
