@@ -68,6 +68,7 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
     const next = await session.next();
     setAction(next);
     if (next.kind === 'review' && next.review.eligible) go({ at: 'review', review: next.review });
+    if (next.kind === 'acknowledge' && next.event.eligible) go({ at: 'event', event: next.event });
     if (next.kind === 'attest' || next.kind === 'closed') go({ at: 'attest' });
     if (next.kind === 'enrol') go({ at: 'enrol' });
   }, [session, go]);
@@ -88,11 +89,23 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
 
   return (
     <section className="kw-screen" aria-labelledby="listen-title" data-testid="participant-listen">
-      <h1 id="listen-title">Scan the coordinator&apos;s screen</h1>
-      <p>
-        Hold the camera on the statement QR code until it and its evidence are complete. This device checks the
-        signature and recomputes everything itself.
-      </p>
+      {action?.kind === 'suspended' ? (
+        <>
+          <h1 id="listen-title">The ceremony is suspended: nothing to sign</h1>
+          <p className="kw-warn" data-testid="suspended-reason">
+            &ldquo;{action.suspend.envelope.body.reason}&rdquo;. This device signs nothing until the coordinator resumes
+            the ceremony; then scan the resume and confirm it. Its journal keeps everything so far.
+          </p>
+        </>
+      ) : (
+        <>
+          <h1 id="listen-title">Scan the coordinator&apos;s screen</h1>
+          <p>
+            Hold the camera on the statement QR code until it and its evidence are complete. This device checks the
+            signature and recomputes everything itself.
+          </p>
+        </>
+      )}
       <ScannerPanel
         active
         verify={verify}
