@@ -13,14 +13,48 @@ export class UsageError extends KeywitnessError {
   }
 }
 
-/** Parse a command's arguments with node:util parseArgs in strict mode; errors become UsageError. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  args: readonly string[],
-  options: T,
-) {
+/** One option of a command, as the parser takes it and `--help` and the README describe it. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** The placeholder for its value in help (`FILE`, `DIR`); string options only. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+/** A command or subcommand: its usage lines (without `keywitness `), what it does, its options. */
+export interface CommandSpec {
+  /** `audit`, or `qr encode` for a subcommand. */
+  readonly name: string;
+  readonly usage: readonly string[];
+  readonly summary: string;
+  /** Positional arguments with a description each. */
+  readonly arguments: readonly (readonly [string, string])[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The exit codes, in one line. */
+  readonly exit: string;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parse a command's arguments with node:util parseArgs in strict mode; errors become UsageError.
+ * `options` is a command's `CommandSpec.options` (descriptions are ignored here) or a bare
+ * parseArgs option table.
+ */
+export function parseCommandArgs<T extends Options>(args: readonly string[], options: T) {
+  const config: Options = {};
+  for (const [name, o] of Object.entries(options)) {
+    config[name] = {
+      type: o.type,
+      ...(o.multiple === undefined ? {} : { multiple: o.multiple }),
+      ...(o.short === undefined ? {} : { short: o.short }),
+    };
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true, tokens: true });
+    parsed = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
@@ -31,5 +65,18 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
       throw new UsageError(`${token.rawName} given twice`);
     seen.add(token.name);
   }
-  return { values: parsed.values, positionals: parsed.positionals };
+  // The values are typed from `options`; `config` holds the same names and types.
+  return parsed as unknown as Pick<
+    ReturnType<typeof parseArgs<{ options: T; allowPositionals: true }>>,
+    'values' | 'positionals'
+  >;
+}
+
+/** True when the arguments ask for help (`--help` or `-h` before any `--`). */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
 }

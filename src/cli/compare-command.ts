@@ -13,10 +13,11 @@ import { toHex } from '../core/util/bytes.js';
 import { sha256 } from '../core/util/hash.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { COMPARE_SPEC, usageOf } from './commands.js';
 import type { CliCommand } from './io.js';
-import { readFileLimited } from './read.js';
+import { readKind, withFile } from './read.js';
 
-export const COMPARE_USAGE = 'keywitness compare BUNDLE_A BUNDLE_B [--json]';
+export const COMPARE_USAGE = usageOf(COMPARE_SPEC);
 
 function formatComparison(c: Comparison, a: string, b: string): string {
   const lines = [
@@ -35,18 +36,12 @@ function formatComparison(c: Comparison, a: string, b: string): string {
 }
 
 export const runCompare: CliCommand = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(args, COMPARE_SPEC.options);
   const [pathA, pathB, ...extra] = positionals;
   if (pathA === undefined || pathB === undefined || extra.length > 0) throw new UsageError(`usage: ${COMPARE_USAGE}`);
   const bundles = [];
   for (const path of [pathA, pathB]) {
-    const bytes = await readFileLimited(path, MAX_BUNDLE_BYTES);
-    try {
-      bundles.push(decodeBundle(bytes));
-    } catch (e) {
-      if (e instanceof KeywitnessError) throw new KeywitnessError(e.code, e.message, { where: path, cause: e });
-      throw e;
-    }
+    bundles.push(withFile(path, decodeBundle, await readKind(path, 'bundle', MAX_BUNDLE_BYTES)));
   }
   const [a, b] = bundles;
   if (!a || !b) throw new UsageError(`usage: ${COMPARE_USAGE}`);

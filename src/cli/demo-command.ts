@@ -55,6 +55,8 @@ export const runDemo: CliCommand = async (args, io) => {
     suspend:
       'The session is suspended after the public key export, every device restarts from its journal the next day, and the coordinator resumes.',
     abort: 'The ceremony is aborted at the key generation and closed as aborted; the audit says ABORTED.',
+    'late-join':
+      "A third witness arrives after the start and joins at step 1.2; before the key generation a custodian's laptop is replaced by a new one. The room acknowledges each change.",
   };
   if (story[scenario]) io.stdout(`${story[scenario]}\n`);
   const result = await simulateCeremony({
@@ -69,6 +71,11 @@ export const runDemo: CliCommand = async (args, io) => {
   const files = [
     { name: 'session.keywitness.json', bytes: encodeBundle(result.bundle) },
     ...result.devices.map((d) => ({ name: receiptFileName(d.name), bytes: encodeReceipt(d.session.receipt()) })),
+    // A replaced device's receipt too: what it signed before it was replaced is part of the record.
+    ...result.retired.map((d) => ({
+      name: receiptFileName(`${d.name} replaced device`),
+      bytes: encodeReceipt(d.session.receipt()),
+    })),
   ];
   // All or nothing: refused before a byte is written when any of the files exists, and a failure
   // part-way (a full disk) removes what was written.

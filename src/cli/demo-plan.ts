@@ -5,8 +5,8 @@
  * values the script does not fix in `inputs.yaml`), simulated participants, and one objection:
  * resolved by an exception (scenario `objection`), or silently left out by a dishonest coordinator
  * (scenario `dropped-objection`, which the audit must find from the bundle alone). The scenarios
- * `retry`, `suspend` and `abort` play the room deviating from the script: a step redone, a break
- * overnight, a ceremony abandoned.
+ * `retry`, `late-join`, `suspend` and `abort` play the room deviating from the script: a step redone,
+ * a witness arriving late and a custodian's laptop replaced, a break overnight, a ceremony abandoned.
  */
 import { fileURLToPath } from 'node:url';
 import { rehearsalSteps } from '../core/session/rehearsal-check.js';
@@ -36,7 +36,7 @@ export const DEMO_PARTICIPANTS: readonly SimulatedParticipant[] = [
  * redone after the room decides to repeat it, a session suspended overnight and resumed, and a
  * ceremony aborted mid-way and closed as aborted.
  */
-export const DEMO_SCENARIOS = ['objection', 'dropped-objection', 'retry', 'suspend', 'abort'] as const;
+export const DEMO_SCENARIOS = ['objection', 'dropped-objection', 'retry', 'late-join', 'suspend', 'abort'] as const;
 export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
 
 /**
@@ -75,6 +75,27 @@ export async function loadDemoSteps(
         objection: 'The SO PIN was typed while the room camera could see the keyboard.',
         reason:
           'The room agrees the PINs may have been filmed: the token is initialised again with fresh PINs, typed out of the camera’s view.',
+      },
+    };
+    return steps;
+  }
+  const bootMedia = script.steps.find((s) => s.id === '1.2');
+  if (scenario === 'late-join' && bootMedia && keygen) {
+    steps[bootMedia.id] = {
+      ...steps[bootMedia.id],
+      lateJoin: {
+        name: 'Wen Li',
+        role: 'witness',
+        reason: 'Wen Li, the third internal witness, arrived after the ceremony started (train delay).',
+      },
+    };
+    steps[keygen.id] = {
+      ...steps[keygen.id],
+      replaceBefore: {
+        name: 'Chris Tanaka',
+        alg: 'p256',
+        reason:
+          "Chris Tanaka's laptop failed its self-test; he enrols the spare laptop from sealed bag TEB-2026-00151 in its place.",
       },
     };
     return steps;

@@ -4,40 +4,52 @@
  * trace), 70 internal errors.
  */
 import { KeywitnessError } from '../core/errors.js';
-import { AUDIT_USAGE, runAudit } from './audit-command.js';
-import { COMPARE_USAGE, runCompare } from './compare-command.js';
-import { DEMO_USAGE, runDemo } from './demo-command.js';
-import { INSPECT_USAGE, runInspect } from './inspect.js';
+import { wantsHelp, type CommandSpec } from './args.js';
+import { runAudit } from './audit-command.js';
+import {
+  AUDIT_SPEC,
+  COMPARE_SPEC,
+  DEMO_SPEC,
+  INSPECT_SPEC,
+  QR_GROUP,
+  REHEARSE_SPEC,
+  SCRIPT_GROUP,
+  VERIFY_SPEC,
+  WORDS_SPEC,
+  type CommandGroup,
+} from './commands.js';
+import { runCompare } from './compare-command.js';
+import { runDemo } from './demo-command.js';
+import { formatCommandHelp, formatGroupHelp, formatOverview, versionText } from './help.js';
+import { runInspect } from './inspect.js';
 import type { CliCommand, CliIo } from './io.js';
-import { QR_USAGE, runQr } from './qr.js';
-import { REHEARSE_USAGE, runRehearse } from './rehearse-command.js';
-import { SCRIPT_USAGE, runScript } from './script-command.js';
-import { VERIFY_USAGE, runVerify } from './verify.js';
-import { WORDS_USAGE, runWords } from './words-command.js';
+import { runQr } from './qr.js';
+import { runRehearse } from './rehearse-command.js';
+import { runScript } from './script-command.js';
+import { withScriptPrint } from './print-command.js';
+import { runVerify } from './verify.js';
+import { runWords } from './words-command.js';
 
-const COMMANDS: Readonly<Record<string, CliCommand>> = {
-  audit: runAudit,
-  inspect: runInspect,
-  verify: runVerify,
-  script: runScript,
-  words: runWords,
-  qr: runQr,
-  demo: runDemo,
-  rehearse: runRehearse,
-  compare: runCompare,
+/** A command: what runs it, and its entry in the command table (its help). */
+interface Command {
+  readonly run: CliCommand;
+  readonly help: CommandSpec | CommandGroup;
+}
+
+/** Every command, in the order `keywitness --help` lists them. */
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  audit: { run: runAudit, help: AUDIT_SPEC },
+  inspect: { run: runInspect, help: INSPECT_SPEC },
+  verify: { run: runVerify, help: VERIFY_SPEC },
+  script: { run: withScriptPrint(runScript), help: SCRIPT_GROUP },
+  words: { run: runWords, help: WORDS_SPEC },
+  qr: { run: runQr, help: QR_GROUP },
+  demo: { run: runDemo, help: DEMO_SPEC },
+  rehearse: { run: runRehearse, help: REHEARSE_SPEC },
+  compare: { run: runCompare, help: COMPARE_SPEC },
 };
 
-const USAGE = `usage:
-  ${AUDIT_USAGE}
-  ${INSPECT_USAGE}
-  ${VERIFY_USAGE}
-  ${SCRIPT_USAGE}
-  ${WORDS_USAGE}
-  ${QR_USAGE}
-  ${DEMO_USAGE}
-  ${REHEARSE_USAGE}
-  ${COMPARE_USAGE}
-`;
+const overview = (): string => formatOverview(Object.values(COMMANDS).map((c) => c.help));
 
 const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
@@ -45,11 +57,11 @@ const processIo: CliIo = {
   stdoutBytes: (bytes) => void process.stdout.write(bytes),
 };
 
-/** Commands whose first argument names a subcommand, which the error line names too. */
-const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
-  script: ['lint', 'hash'],
-  qr: ['encode', 'decode'],
-};
+/** The subcommand spec `sub` names in a group, if any. */
+function subcommandOf(help: CommandSpec | CommandGroup, sub: string | undefined): CommandSpec | undefined {
+  if (!('subcommands' in help)) return undefined;
+  return help.subcommands.find((s) => s.name === `${help.name} ${sub}`);
+}
 
 /**
  * Run the CLI with `args` (without node and script path); returns the exit code. Refused input
@@ -57,19 +69,31 @@ const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
  */
 export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = args;
+  if (name === '--version' || name === '-V') {
+    io.stdout(await versionText());
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    (name === undefined ? io.stderr : io.stdout)(overview());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.stderr(`keywitness: unknown command "${name}"\n${USAGE}`);
+    io.stderr(`keywitness: unknown command "${name}"\n${overview()}`);
     return 2;
   }
   const sub = rest[0];
-  const label = sub !== undefined && SUBCOMMANDS[name]?.includes(sub) ? `${name} ${sub}` : name;
+  const subSpec = subcommandOf(command.help, sub);
+  const label = subSpec ? subSpec.name : name;
+  if (wantsHelp(rest)) {
+    const help = command.help;
+    io.stdout(
+      subSpec ? formatCommandHelp(subSpec) : 'subcommands' in help ? formatGroupHelp(help) : formatCommandHelp(help),
+    );
+    return 0;
+  }
   try {
-    return await command(rest, io);
+    return await command.run(rest, io);
   } catch (e) {
     if (e instanceof KeywitnessError) {
       // The message starts with `where: ` when the error knows where (KeywitnessError's form).

@@ -9,25 +9,16 @@ import type { AuditResult } from '../core/audit/verdict.js';
 import type { PrintDocument } from '../core/print/document.js';
 import { worksheetDocument } from '../core/print/worksheet.js';
 import { auditReportDocument } from '../core/print/audit-report.js';
-import { parseScript } from '../core/script/parse.js';
+import { lintScript } from '../core/script/parse.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 import { exportFiles } from '../node/files.js';
 import { writePdf } from '../node/pdf/write-pdf.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { SCRIPT_PRINT_SPEC, usageOf } from './commands.js';
 import type { CliCommand, CliIo } from './io.js';
-import { readFileLimited } from './read.js';
+import { readKind } from './read.js';
 
-export const PRINT_USAGE = 'keywitness script print FILE --out F.pdf';
-
-const PRINT_HELP = `usage: ${PRINT_USAGE}
-Writes the printable ceremony worksheet of script FILE as a PDF: the script hash as hex and 32
-numbered PGP words, the roles, and per step its instructions, inputs with expected values,
-evidence with what is checked, who acknowledges, boxes for initials and times, and space for
-exceptions. FILE is refused exactly as \`script lint\` refuses it.
-options:
-  --out F.pdf   the PDF to write (required; never overwritten: an existing file is refused)
-  --help        print this help
-`;
+export const PRINT_USAGE = usageOf(SCRIPT_PRINT_SPEC);
 
 /** Render `doc` and write it to `out` (never overwriting); `say` is told what was written. */
 async function exportPdf(doc: PrintDocument, out: string, say: (line: string) => void): Promise<void> {
@@ -37,16 +28,16 @@ async function exportPdf(doc: PrintDocument, out: string, say: (line: string) =>
     say(`wrote ${written.path}: ${pdf.pages} page${pdf.pages === 1 ? '' : 's'}, SHA-256 ${written.sha256Hex}\n`);
 }
 
-/** `script print`: `args` start after `print`. */
+/**
+ * `script print`: `args` start after `print` (main answers `--help` from SCRIPT_PRINT_SPEC). The
+ * script is refused as `script hash` refuses it: with `script lint`'s first error.
+ */
 export const runScriptPrint: CliCommand = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string' }, help: { type: 'boolean' } });
-  if (values.help) {
-    io.stdout(PRINT_HELP);
-    return 0;
-  }
+  const { values, positionals } = parseCommandArgs(args, SCRIPT_PRINT_SPEC.options);
   const [file, ...rest] = positionals;
   if (file === undefined || rest.length > 0 || values.out === undefined) throw new UsageError(`usage: ${PRINT_USAGE}`);
-  const script = parseScript(await readFileLimited(file, DEFAULT_MAX_SCRIPT_BYTES));
+  const { script, problems } = lintScript(await readKind(file, 'script', DEFAULT_MAX_SCRIPT_BYTES));
+  if (!script) throw problems[0] ?? new Error('a refused script with no problem');
   await exportPdf(worksheetDocument(script), values.out, io.stdout);
   return 0;
 };

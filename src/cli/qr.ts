@@ -1,20 +1,26 @@
 /**
- * `keywitness qr encode FILE --out DIR` and `keywitness qr decode IMAGE… [--raw]`
- * (README.md, "Command line").
+ * `keywitness qr encode FILE --out DIR` and `keywitness qr decode IMAGE…` (README.md, "Command
+ * line"; the options are in src/cli/commands.ts).
  *
- * encode: a wire message (≤ 16 KiB) becomes numbered PNG frames, one fixed QR version, to be shown
- * in order at about 10 frames/s. decode: the QR codes in the images are reassembled and the message
- * is released only if its signature verifies — against `--signer HEX` (the raw public key), or, for
- * `genesis` and `enroll`, against the key the message itself declares (a proof of possession, not
- * of identity: its fingerprint still has to be compared with an independent source). `--raw`
- * prints exactly the content of one plain QR code and nothing else.
+ * encode: a wire message (≤ 16 KiB), or one entry of a session bundle or a receipt, becomes
+ * numbered PNG frames, one fixed QR version, to be shown in order at about 10 frames/s. decode: the
+ * QR codes in the images are reassembled and the message is released only if its signature
+ * verifies: against a key of `--bundle` named by `--signer-fingerprint`, the bundle's genesis
+ * (coordinator) key, a raw public key `--signer HEX`, or, for `genesis` and `enroll` without any
+ * of these, the key the message itself declares (a proof of possession, not of identity: its
+ * fingerprint still has to be compared with an independent source). `--raw` prints exactly the
+ * content of one plain QR code and nothing else.
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { CliCommand, CliIo } from './io.js';
+import { parseExpectedDigest } from '../core/audit/verdict.js';
 import { KeywitnessError } from '../core/errors.js';
+import { refuseWrongKind, sniffFileKind } from '../core/file-kind.js';
 import { decodeMessage, verifyMessage } from '../core/protocol/message.js';
 import { checkPublicKey, fingerprintOf, parseAlgorithm, type PublicIdentity } from '../core/protocol/identity.js';
 import { spokenWords } from '../core/protocol/words.js';
+import { bundleKeys, findBundleKey } from '../core/session/bundle-keys.js';
+import { MAX_BUNDLE_BYTES, decodeBundle, decodeReceipt } from '../core/session/files.js';
 import { fromHex, toHex } from '../core/util/bytes.js';
 import { Assembler } from '../core/transfer/assembler.js';
 import { encodeMessage } from '../core/transfer/encoder.js';
@@ -22,30 +28,13 @@ import { hasFrameMagic, MAX_MESSAGE_BYTES } from '../core/transfer/frame.js';
 import { exportFiles, readInputFile } from '../node/files.js';
 import { decodeQrImage, MAX_IMAGE_FILE_BYTES, renderFramesPng } from '../node/qr-image.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { QR_DECODE_SPEC, QR_ENCODE_SPEC, QR_GROUP, usageOf } from './commands.js';
+import { readKind, withFile } from './read.js';
 
-export const QR_USAGE = `keywitness qr encode FILE --out DIR [--scale N]
-       keywitness qr decode IMAGE… [--signer HEX [--alg ed25519|p256]] [--out FILE]
-       keywitness qr decode IMAGE --raw [--out FILE]`;
+export const QR_USAGE = QR_GROUP.subcommands.map(usageOf).join(' | ');
 
-const OPTIONS = {
-  out: { type: 'string' },
-  scale: { type: 'string' },
-  signer: { type: 'string' },
-  alg: { type: 'string' },
-  raw: { type: 'boolean' },
-} as const;
-
-interface Parsed {
-  readonly positional: readonly string[];
-  readonly out: string | undefined;
-  readonly scale: string | undefined;
-  readonly signer: string | undefined;
-  readonly alg: string | undefined;
-  readonly raw: boolean;
-}
-
-function usage(why: string): UsageError {
-  return new UsageError(`${why}; usage: ${QR_USAGE.replace(/\n\s+/g, ' | ')}`);
+function usage(why: string, spec = QR_GROUP.subcommands): UsageError {
+  return new UsageError(`${why}; usage: ${spec.map(usageOf).join(' | ')}`);
 }
 
 /** Write one output file exactly as every CLI output is written (never over an existing file). */
@@ -59,21 +48,83 @@ export function frameNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `frame-${String(i + 1).padStart(2, '0')}.png`);
 }
 
-async function encode(p: Parsed, io: CliIo): Promise<number> {
-  const [file, ...extra] = p.positional;
-  if (!file || extra.length > 0) throw usage('encode takes one FILE');
-  if (p.out === undefined) throw usage('encode needs --out DIR');
-  if (p.raw || p.signer !== undefined || p.alg !== undefined) throw usage('--raw, --signer and --alg are for decode');
+type DecodeValues = ReturnType<typeof parseDecode>['values'];
+const parseEncode = (args: readonly string[]) => parseCommandArgs(args, QR_ENCODE_SPEC.options);
+const parseDecode = (args: readonly string[]) => parseCommandArgs(args, QR_DECODE_SPEC.options);
+
+/** `--entry N|last` over `count` messages: N from 0, as the audit report numbers entries. */
+function selectEntry(value: string, count: number, what: string, where: string): number {
+  if (count === 0) throw new KeywitnessError('INPUT_INVALID', `${what} holds no message`, { where });
+  const n = value === 'last' ? count - 1 : /^(0|[1-9][0-9]{0,8})$/.test(value) ? Number(value) : undefined;
+  if (n === undefined)
+    throw new KeywitnessError('INPUT_INVALID', `is "${value}"; give an entry number (0 to ${count - 1}) or last`, {
+      where: '--entry',
+    });
+  if (n >= count)
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `is ${n}, but ${what} holds ${count} message${count === 1 ? '' : 's'} (entries 0 to ${count - 1})`,
+      { where: '--entry' },
+    );
+  return n;
+}
+
+/**
+ * The wire message FILE holds: the file itself, or with `--entry` one message of a bundle's
+ * transcript or of a receipt. What the file is comes from core's one sniffer.
+ */
+function messageOf(file: string, bytes: Uint8Array, entry: string | undefined): { wire: Uint8Array; from: string } {
+  const guess = sniffFileKind(bytes);
+  if (guess.kind === 'bundle' || guess.kind === 'receipt') {
+    const messages =
+      guess.kind === 'bundle'
+        ? withFile(file, decodeBundle, bytes).transcript
+        : withFile(file, decodeReceipt, bytes).messages;
+    const what = guess.kind === 'bundle' ? "the bundle's transcript" : 'the receipt';
+    if (entry === undefined)
+      throw new KeywitnessError(
+        'INPUT_INVALID',
+        `this is ${guess.description} with ${messages.length} messages: choose one with --entry N (0 to ${messages.length - 1}) or --entry last`,
+        { where: file },
+      );
+    const n = selectEntry(entry, messages.length, what, file);
+    return { wire: messages[n] ?? new Uint8Array(), from: `entry ${n} of ${what} (${file})` };
+  }
+  if (entry !== undefined)
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      `--entry selects a message of a session bundle or a receipt, and this is ${guess.description}`,
+      { where: file },
+    );
+  refuseWrongKind(bytes, 'message', file, (actual) =>
+    actual === 'image'
+      ? 'read QR images with keywitness qr decode IMAGE…'
+      : 'give a wire message, or a bundle or receipt with --entry',
+  );
+  if (bytes.length > MAX_MESSAGE_BYTES)
+    throw new KeywitnessError(
+      'INPUT_TOO_LARGE',
+      `is ${bytes.length} bytes; a wire message is at most ${MAX_MESSAGE_BYTES} (or give a bundle or receipt with --entry)`,
+      { where: file },
+    );
+  return { wire: bytes, from: file };
+}
+
+async function encode(args: readonly string[], io: CliIo): Promise<number> {
+  const { values: p, positionals } = parseEncode(args);
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) throw usage('encode takes one FILE', [QR_ENCODE_SPEC]);
+  if (p.out === undefined) throw usage('encode needs --out DIR', [QR_ENCODE_SPEC]);
   const scale = p.scale === undefined ? 8 : Number(p.scale);
   if (!/^\d+$/.test(p.scale ?? '8') || !Number.isInteger(scale) || scale < 1 || scale > 32)
     throw new KeywitnessError('INPUT_INVALID', '--scale must be 1..32 pixels per module', { where: '--scale' });
-  const wire = await readInputFile(file, MAX_MESSAGE_BYTES);
+  const { wire, from } = messageOf(file, await readInputFile(file, MAX_BUNDLE_BYTES), p.entry);
   let message;
   try {
     message = decodeMessage(wire);
   } catch (e) {
     throw new KeywitnessError('TRANSFER_INVALID', `not a Keywitness wire message: ${(e as Error).message}`, {
-      where: file,
+      where: from,
       cause: e,
     });
   }
@@ -87,7 +138,7 @@ async function encode(p: Parsed, io: CliIo): Promise<number> {
     pngs.map((bytes, i) => ({ name: names[i] ?? '', bytes })),
     { createFolder: 'folder' },
   );
-  io.stdout(`message ${toHex(encoded.messageId)} (${message.envelope.t}, ${wire.length} bytes)\n`);
+  io.stdout(`message ${toHex(encoded.messageId)} (${message.envelope.t}, ${wire.length} bytes), ${from}\n`);
   io.stdout(
     encoded.frames.length === 1
       ? `1 frame, QR version ${version}, ECC L\n`
@@ -97,13 +148,14 @@ async function encode(p: Parsed, io: CliIo): Promise<number> {
   return 0;
 }
 
-function signerFrom(p: Parsed): PublicIdentity | undefined {
-  const hex = p.signer;
-  if (hex === undefined) {
-    if (p.alg !== undefined) throw usage('--alg goes with --signer');
-    return undefined;
-  }
-  const alg = parseAlgorithm(p.alg ?? 'ed25519', '--alg');
+/** The key decode checks signatures against, and how to say so; undefined: the key a genesis or enrolment declares. */
+interface Pinned {
+  readonly identity: PublicIdentity;
+  readonly how: string;
+}
+
+function rawSigner(hex: string, algName: string | undefined): Pinned {
+  const alg = parseAlgorithm(algName ?? 'ed25519', '--alg');
   let publicKey: Uint8Array;
   try {
     publicKey = fromHex(hex);
@@ -111,21 +163,63 @@ function signerFrom(p: Parsed): PublicIdentity | undefined {
     throw new KeywitnessError('INPUT_INVALID', `--signer is not hex: ${(e as Error).message}`, { where: '--signer' });
   }
   checkPublicKey(alg, publicKey, '--signer');
-  return { alg, publicKey, fingerprint: fingerprintOf(publicKey) };
+  return {
+    identity: { alg, publicKey, fingerprint: fingerprintOf(publicKey) },
+    how: 'the raw public key given with --signer',
+  };
 }
 
+async function pinnedSigner(p: DecodeValues): Promise<Pinned | undefined> {
+  if (p.signer !== undefined) {
+    if (p.bundle !== undefined || p['signer-fingerprint'] !== undefined)
+      throw usage('--signer gives the key itself; --bundle and --signer-fingerprint name one in a bundle: choose one', [
+        QR_DECODE_SPEC,
+      ]);
+    return rawSigner(p.signer, p.alg);
+  }
+  if (p.alg !== undefined) throw usage('--alg goes with --signer', [QR_DECODE_SPEC]);
+  const wanted = p['signer-fingerprint'];
+  if (p.bundle === undefined) {
+    if (wanted !== undefined) throw usage('--signer-fingerprint is looked up in --bundle BUNDLE', [QR_DECODE_SPEC]);
+    return undefined;
+  }
+  const fingerprint = wanted === undefined ? undefined : parseExpectedDigest(wanted, '--signer-fingerprint');
+  const bundle = withFile(p.bundle, decodeBundle, await readKind(p.bundle, 'bundle', MAX_BUNDLE_BYTES));
+  const keys = bundleKeys(bundle);
+  const key = fingerprint === undefined ? keys.find((k) => k.source === 'genesis') : findBundleKey(keys, fingerprint);
+  if (key === undefined) {
+    const known = keys.map((k) => `${k.name} (${k.role}, ${spokenWords(k.identity.fingerprint)})`).join(', ');
+    throw new KeywitnessError(
+      'INPUT_INVALID',
+      fingerprint === undefined
+        ? 'the bundle has no genesis to take the coordinator key from'
+        : `no key in the bundle has fingerprint ${spokenWords(fingerprint)}; its keys: ${known || 'none'}`,
+      { where: fingerprint === undefined ? p.bundle : '--signer-fingerprint' },
+    );
+  }
+  const whose = key.source === 'genesis' ? "the coordinator's key in its genesis" : 'a key enrolled';
+  return {
+    identity: key.identity,
+    how: `the key of ${key.name} (${key.role}), ${whose} in ${p.bundle} (entry ${key.entry})`,
+  };
+}
+
+/** Read each image, refusing a file that is plainly no image (a message, a bundle) by name. */
 async function decodeImages(paths: readonly string[]): Promise<{ path: string; codes: Uint8Array[] }[]> {
   const out: { path: string; codes: Uint8Array[] }[] = [];
   for (const path of paths)
-    out.push({ path, codes: await decodeQrImage(await readInputFile(path, MAX_IMAGE_FILE_BYTES), path) });
+    out.push({ path, codes: await decodeQrImage(await readKind(path, 'image', MAX_IMAGE_FILE_BYTES), path) });
   return out;
 }
 
-async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
-  if (p.positional.length !== 1) throw usage('decode --raw takes one IMAGE');
-  if (p.signer !== undefined || p.alg !== undefined || p.scale !== undefined)
-    throw usage('--signer, --alg and --scale do not go with --raw');
-  const [{ path, codes }] = (await decodeImages(p.positional)) as [{ path: string; codes: Uint8Array[] }];
+async function decodeRaw(p: DecodeValues, positional: readonly string[], io: CliIo): Promise<number> {
+  if (positional.length !== 1) throw usage('decode --raw takes one IMAGE', [QR_DECODE_SPEC]);
+  if (p.signer !== undefined || p.alg !== undefined || p.bundle !== undefined || p['signer-fingerprint'] !== undefined)
+    throw usage(
+      '--raw prints a plain QR code, which carries no signature: no --signer, --alg, --bundle or --signer-fingerprint',
+      [QR_DECODE_SPEC],
+    );
+  const [{ path, codes }] = (await decodeImages(positional)) as [{ path: string; codes: Uint8Array[] }];
   const [bytes, ...others] = codes;
   if (bytes === undefined || others.length > 0)
     throw new KeywitnessError('INPUT_INVALID', `--raw needs exactly one QR code; found ${codes.length}`, {
@@ -146,11 +240,11 @@ async function decodeRaw(p: Parsed, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function decode(p: Parsed, io: CliIo): Promise<number> {
-  if (p.raw) return decodeRaw(p, io);
-  if (p.positional.length === 0) throw usage('decode takes at least one IMAGE');
-  if (p.scale !== undefined) throw usage('--scale is for encode');
-  const pinned = signerFrom(p);
+async function decode(args: readonly string[], io: CliIo): Promise<number> {
+  const { values: p, positionals } = parseDecode(args);
+  if (p.raw) return decodeRaw(p, positionals, io);
+  if (positionals.length === 0) throw usage('decode takes at least one IMAGE', [QR_DECODE_SPEC]);
+  const pinned = await pinnedSigner(p);
   const signers = new Map<string, PublicIdentity>();
   const assembler = new Assembler({
     maxAssemblies: 16,
@@ -161,22 +255,25 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
       } catch (e) {
         return (e as Error).message;
       }
-      let identity = pinned;
+      let identity = pinned?.identity;
       const { t, body } = message.envelope;
       if (!identity && (t === 'genesis' || t === 'enroll')) {
         const b = body as { alg: string; key: Uint8Array };
         const alg = parseAlgorithm(b.alg, 'body.alg');
         identity = { alg, publicKey: b.key, fingerprint: fingerprintOf(b.key) };
       }
-      if (!identity) return `cannot check the signature of a ${t} without the signer's key: pass --signer HEX`;
+      if (!identity)
+        return `cannot check the signature of a ${t} without the signer's key: pass --bundle BUNDLE (its coordinator key, or the key --signer-fingerprint names) or --signer HEX`;
       if (!(await verifyMessage(message, identity)))
-        return `signature does not verify against key ${spokenWords(identity.fingerprint)}`;
+        return p.signer !== undefined
+          ? `signature does not verify against the raw public key given with --signer (${spokenWords(identity.fingerprint)}); a fingerprint is given with --signer-fingerprint and --bundle`
+          : `signature does not verify against ${pinned?.how ?? 'the key it declares'} (${spokenWords(identity.fingerprint)})`;
       signers.set(toHex(message.id), identity);
       return true;
     },
   });
   const released: Uint8Array[] = [];
-  for (const { path, codes } of await decodeImages(p.positional)) {
+  for (const { path, codes } of await decodeImages(positionals)) {
     if (codes.length === 0) io.stderr(`${path}: no QR code found\n`);
     for (const code of codes) {
       const e = await assembler.accept(code);
@@ -189,9 +286,9 @@ async function decode(p: Parsed, io: CliIo): Promise<number> {
         const who = signers.get(toHex(e.messageId));
         // The assembler releases only what verify accepted, and verify records the signer first.
         if (!who) throw new Error(`message ${toHex(e.messageId)} was released without a recorded signer`);
-        const how = pinned
-          ? 'the key given with --signer'
-          : `the key the ${m.envelope.t} itself declares (compare its fingerprint with an independent source)`;
+        const how =
+          pinned?.how ??
+          `the key the ${m.envelope.t} itself declares (compare its fingerprint with an independent source)`;
         io.stdout(
           `verified ${m.envelope.t} message ${toHex(e.messageId)} (${e.wire.length} bytes), session ${toHex(m.envelope.sid)}\n`,
         );
@@ -226,16 +323,5 @@ export const runQr: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub !== 'encode' && sub !== 'decode')
     throw usage(sub === undefined ? 'no subcommand' : `unknown subcommand "${sub}"`);
-  const { values, positionals } = parseCommandArgs(rest, OPTIONS);
-  const parsed: Parsed = { positional: positionals, raw: values.raw === true, ...pick(values) };
-  return sub === 'encode' ? encode(parsed, io) : decode(parsed, io);
+  return sub === 'encode' ? encode(rest, io) : decode(rest, io);
 };
-
-function pick(values: {
-  out?: string;
-  scale?: string;
-  signer?: string;
-  alg?: string;
-}): Omit<Parsed, 'positional' | 'raw'> {
-  return { out: values.out, scale: values.scale, signer: values.signer, alg: values.alg };
-}

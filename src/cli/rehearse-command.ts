@@ -43,11 +43,12 @@ import { installCryptoEngine } from '../node/crypto-engine.js';
 import { exportFiles } from '../node/files.js';
 import { IMPORT_LIMITS } from '../node/import-kinds.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { REHEARSE_SPEC, usageOf } from './commands.js';
 import { runAudit } from './audit-command.js';
 import type { CliCommand, CliIo } from './io.js';
-import { readFileLimited } from './read.js';
+import { readFileLimited, readKind } from './read.js';
 
-export const REHEARSE_USAGE = 'keywitness rehearse SCRIPT --evidence DIR [--inputs FILE] [--out DIR]';
+export const REHEARSE_USAGE = usageOf(REHEARSE_SPEC);
 
 /** The bundle's file name in `--out`. */
 export const REHEARSAL_BUNDLE = 'rehearsal.keywitness.json';
@@ -186,15 +187,11 @@ async function refuseExisting(dir: string, names: readonly string[]): Promise<vo
 }
 
 export const runRehearse: CliCommand = async (args, io: CliIo) => {
-  const { values, positionals } = parseCommandArgs(args, {
-    evidence: { type: 'string' },
-    inputs: { type: 'string' },
-    out: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs(args, REHEARSE_SPEC.options);
   const [scriptPath, ...extra] = positionals;
   if (scriptPath === undefined || extra.length > 0 || values.evidence === undefined)
     throw new UsageError(`usage: ${REHEARSE_USAGE}`);
-  const scriptBytes = await readFileLimited(scriptPath, DEFAULT_MAX_SCRIPT_BYTES);
+  const scriptBytes = await readKind(scriptPath, 'script', DEFAULT_MAX_SCRIPT_BYTES);
   const script = parseScript(scriptBytes);
   const participants = rehearsalParticipants(script);
   const coordinatorName = rehearsalCoordinatorName(script);

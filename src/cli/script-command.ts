@@ -1,29 +1,42 @@
 /** `keywitness script lint FILE [--production]` and `keywitness script hash FILE`. */
-import { parseScript } from '../core/script/parse.js';
+import { lintScript } from '../core/script/parse.js';
 import { productionRefusal, unpinnedRoles } from '../core/script/roles.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 import { scriptHashText } from '../core/script/hash-text.js';
 import { sha256 } from '../core/util/hash.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { SCRIPT_GROUP, SCRIPT_HASH_SPEC, SCRIPT_LINT_SPEC, usageOf } from './commands.js';
 import type { CliCommand } from './io.js';
-import { readFileLimited } from './read.js';
+import { readKind } from './read.js';
 
-export const SCRIPT_USAGE = 'keywitness script lint FILE [--production] | keywitness script hash FILE';
+export const SCRIPT_USAGE = SCRIPT_GROUP.subcommands.map(usageOf).join(' | ');
 
 /**
- * Lint a script (strict parse; every error names its YAML path and line) or print its hash. With
+ * Lint a script (strict parse; every error it can find, each naming its YAML path and line, one
+ * line each, exit 2) or print its hash. With
  * `--production`, lint also requires what a production session requires: every role pinned
  * (exit 1 when one is not, the same refusal `Coordinator.open` gives).
  */
 export const runScript: CliCommand = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { production: { type: 'boolean' } });
-  const [sub, file, ...rest] = positionals;
-  if ((sub !== 'lint' && sub !== 'hash') || !file || rest.length > 0 || (sub === 'hash' && values.production))
-    throw new UsageError(`usage: ${SCRIPT_USAGE}`);
-  const bytes = await readFileLimited(file, DEFAULT_MAX_SCRIPT_BYTES);
+  const [sub, ...rest] = args;
+  if (sub !== 'lint' && sub !== 'hash') throw new UsageError(`usage: ${SCRIPT_USAGE}`);
+  const spec = sub === 'lint' ? SCRIPT_LINT_SPEC : SCRIPT_HASH_SPEC;
+  const { values, positionals } = parseCommandArgs(rest, { ...SCRIPT_HASH_SPEC.options, ...spec.options });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) throw new UsageError(`usage: ${usageOf(spec)}`);
+  const bytes = await readKind(file, 'script', DEFAULT_MAX_SCRIPT_BYTES);
   // `hash` refuses exactly what `lint` refuses (a byte-order mark, invalid UTF-8, any rule of the
-  // format): a hash is published only for a script every device will open.
-  const script = parseScript(bytes);
+  // format), with lint's first error: a hash is published only for a script every device will open.
+  const { script, problems, more } = lintScript(bytes);
+  if (!script) {
+    const [first, ...others] = problems;
+    if (sub === 'hash' || !first || others.length === 0) throw first ?? new Error('a refused script with no problem');
+    // Every problem on a line of its own, in the one error form, so each can be found and fixed.
+    for (const e of problems) io.stderr(`keywitness script lint: ${e.code}: ${e.message.replace(/\n/g, ' ')}\n`);
+    const rest = more > 0 ? ` (the first ${problems.length} shown; ${more} more not)` : '';
+    io.stdout(`${file}: INVALID — ${problems.length + more} problems${rest}\n`);
+    return 2;
+  }
   if (sub === 'hash') {
     const text = scriptHashText(sha256(bytes));
     io.stdout(`SHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\nshort    ${text.short}\n`);

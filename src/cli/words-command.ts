@@ -3,12 +3,13 @@ import { KeywitnessError } from '../core/errors.js';
 import { spokenWords, toWords } from '../core/protocol/words.js';
 import { fromHex } from '../core/util/bytes.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { WORDS_SPEC, usageOf } from './commands.js';
 import type { CliCommand } from './io.js';
 
-export const WORDS_USAGE = 'keywitness words HEX   (hex digits; colons and spaces allowed)';
+export const WORDS_USAGE = usageOf(WORDS_SPEC);
 
 export const runWords: CliCommand = async (args, io) => {
-  const { positionals } = parseCommandArgs(args, {});
+  const { positionals } = parseCommandArgs(args, WORDS_SPEC.options);
   if (positionals.length === 0) throw new UsageError(`usage: ${WORDS_USAGE}`);
   let bytes: Uint8Array;
   try {

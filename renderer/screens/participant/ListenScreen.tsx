@@ -48,8 +48,19 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
     case 'acknowledge':
       return (
         <p role="status" data-testid="listen-acknowledge">
-          The coordinator shows {action.event.target.t === 'abort' ? 'an abort' : 'a resume'}; it is acknowledged by{' '}
-          {action.event.quorum}.
+          The coordinator shows{' '}
+          {action.event.target.t === 'abort'
+            ? 'an abort'
+            : action.event.target.t === 'resume'
+              ? 'a resume'
+              : `a change of who is present (${action.event.target.envelope.body.change}: ${action.event.target.envelope.body.reason})`}
+          ; it is acknowledged by {action.event.quorum}.
+        </p>
+      );
+    case 'absent':
+      return (
+        <p className="kw-bad" role="status" data-testid="listen-absent">
+          {action.reason}.
         </p>
       );
     case 'enrol':

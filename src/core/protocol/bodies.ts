@@ -196,6 +196,8 @@ export interface RosterBody {
   /** For replace: the fingerprint of the identity the new device takes over. */
   readonly replaces?: Uint8Array;
   readonly reason: string;
+  /** The step in progress, whose quorum acknowledges the change (absent before the first statement). */
+  readonly step?: string;
   /** As on a statement: clocks of enrolments not yet recorded (the joining device's, typically). */
   readonly clocks?: readonly ClockRecord[];
 }
@@ -310,6 +312,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     enroll: [HASH, false],
     replaces: [HASH, false],
     reason: [text(4000, 1), true],
+    step: [ID, false],
     clocks: [CLOCKS, false],
   },
   close: { steps: [uint, true], abort: [HASH, false], clocks: [CLOCKS, false] },

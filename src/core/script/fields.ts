@@ -2,6 +2,7 @@
  * Typed field readers over the located YAML tree. Each one either returns a checked value or throws
  * SCRIPT_INVALID naming the field's YAML path and line and saying what was expected instead.
  */
+import type { ScriptProblems } from './problems.js';
 import type { YMap, YNode, YScalar } from './yaml-reader.js';
 import { childPath, scriptError } from './yaml-reader.js';
 
@@ -52,16 +53,19 @@ function suggestion(key: string, allowed: readonly string[]): string {
 /**
  * Read a map whose keys must all be in `allowed`.
  * @param what a phrase for messages, e.g. `a step`, `the acks of a step`.
+ * @param problems where to record each unknown field and go on; without it the first one throws.
  */
-export function readFields(node: YNode, what: string, allowed: readonly string[]): Fields {
+export function readFields(node: YNode, what: string, allowed: readonly string[], problems?: ScriptProblems): Fields {
   if (node.kind !== 'map')
     throw scriptError(node, `must be a map of fields describing ${what} (${allowed.join(', ')})`);
   for (const { key, node: value } of node.entries) {
     if (!allowed.includes(key)) {
-      throw scriptError(
+      const e = scriptError(
         value,
         `unknown field "${key}" in ${what}${suggestion(key, allowed)} (allowed: ${allowed.join(', ')})`,
       );
+      if (!problems) throw e;
+      problems.report(e);
     }
   }
   return {

@@ -1,6 +1,7 @@
 /**
  * The strict ceremony script parser (docs/architecture.md, "Formats: the ceremony script"): bytes
- * in, a checked Script out, or one KeywitnessError('SCRIPT_INVALID') whose `where` names the YAML
+ * in, a checked Script out, or KeywitnessError('SCRIPT_INVALID') problems (`lintScript` collects
+ * every one it can, `parseScript` throws the first), each with a `where` that names the YAML
  * path and line (`steps[4].evidence[0].expect.subject (line 37)`), or the position (`line 5,
  * column 3`) for problems below the YAML level, or `(file)` for the file as a whole.
  */
@@ -16,6 +17,7 @@ import type { RoleSpec, Script, StepSpec } from './types.js';
 import { DEFAULT_CLOCK_TOLERANCE_S, MAX_CLOCK_TOLERANCE_S, SCRIPT_FORMAT } from './types.js';
 import type { YMap, YNode } from './yaml-reader.js';
 import { readScriptYaml, scriptError } from './yaml-reader.js';
+import { ScriptProblems } from './problems.js';
 
 export const SCRIPT_FIELDS = [
   'format',
@@ -49,16 +51,21 @@ function readFormat(root: YMap): void {
   }
 }
 
-function readExpected(node: YNode): Map<string, string> {
+function readExpected(node: YNode, problems: ScriptProblems): Map<string, string> {
   const out = new Map<string, string>();
   for (const { key, node: value } of readDictionary(node).entries) {
-    if (!EXPECTED_NAME_PATTERN.test(key)) {
-      throw scriptError(
-        value,
-        `"${key}" is not a valid name: use 1 to 64 letters, digits, "_" or "-" (no dots), so $expected.${key} is unambiguous`,
-      );
-    }
-    out.set(key, readText(value));
+    problems.attempt(() => {
+      if (!EXPECTED_NAME_PATTERN.test(key)) {
+        throw scriptError(
+          value,
+          `"${key}" is not a valid name: use 1 to 64 letters, digits, "_" or "-" (no dots), so $expected.${key} is unambiguous`,
+        );
+      }
+      out.set(key, readText(value));
+    });
+    // A value that failed is still defined as written, so each $expected.<name> that uses it is
+    // not a second error ("not defined") on top of the value's own.
+    if (!out.has(key)) out.set(key, value.kind === 'scalar' ? value.source : '');
   }
   return out;
 }
@@ -96,17 +103,25 @@ function deepFreeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
+/** What `lintScript` found: the script when it has no problem, else every problem it could find. */
+export interface ScriptLint {
+  readonly script: Script | undefined;
+  /** In file order; empty exactly when `script` is defined. */
+  readonly problems: readonly KeywitnessError[];
+  /** Problems found beyond the MAX_SCRIPT_PROBLEMS kept in `problems`. */
+  readonly more: number;
+}
+
 /**
- * Parse and check a ceremony script.
+ * Parse and check a ceremony script, collecting every problem it can (`script lint` prints them
+ * all). Problems below the YAML level (size, encoding, characters, syntax) and a wrong `format`
+ * stop it at once, since nothing after them can be read reliably; above it, each field, role,
+ * participant, step, input and evidence entry is checked on its own.
  *
- * @param bytes the exact file bytes; the script hash is SHA-256 over them, so nothing here
- *   normalises or re-encodes them.
- * @param options `maxBytes`: size limit (default 1 MiB), checked before decoding.
- * @returns the validated script, deeply frozen, with `$expected` references resolved.
- * @throws KeywitnessError SCRIPT_INVALID for any problem in the script; INPUT_INVALID when called
- *   with something other than bytes or with a bad option.
+ * @param bytes the exact file bytes, as for parseScript.
+ * @throws KeywitnessError INPUT_INVALID when called with something other than bytes or a bad option.
  */
-export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {}): Script {
+export function lintScript(bytes: Uint8Array, options: ParseScriptOptions = {}): ScriptLint {
   if (!(bytes instanceof Uint8Array)) {
     throw new KeywitnessError('INPUT_INVALID', 'parseScript takes the script file as a Uint8Array', { where: 'bytes' });
   }
@@ -116,28 +131,50 @@ export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {})
       where: 'options.maxBytes',
     });
   }
+  const problems = new ScriptProblems();
+  const script = problems.attempt(() => readScript(bytes, maxBytes, problems));
+  return problems.empty && script
+    ? { script, problems: [], more: 0 }
+    : { script: undefined, problems: problems.list, more: problems.dropped };
+}
+
+function readScript(bytes: Uint8Array, maxBytes: number, problems: ScriptProblems): Script | undefined {
   const text = decodeScriptText(bytes, maxBytes);
   const root = readScriptYaml(text);
   readFormat(root);
-  const f = readFields(root, 'a ceremony script', SCRIPT_FIELDS);
-  const id = readId(f.require('id'));
-  const title = readText(f.require('title'));
-  const description = optional(f, 'description', (n) => readText(n, { multiline: true }), undefined);
-  const roles: RoleSpec[] = readRoles(f.require('roles'));
-  const participants = optional(f, 'participants', (n) => readParticipants(n, roles), []);
-  const expected = optional(f, 'expected', readExpected, new Map<string, string>());
-  const clockTolerance = optional(f, 'clock_tolerance', readClockTolerance, DEFAULT_CLOCK_TOLERANCE_S);
-  const stepsNode = f.require('steps');
+  const f = readFields(root, 'a ceremony script', SCRIPT_FIELDS, problems);
+  const id = problems.attempt(() => readId(f.require('id')));
+  const title = problems.attempt(() => readText(f.require('title')));
+  const description = problems.attempt(() =>
+    optional(f, 'description', (n) => readText(n, { multiline: true }), undefined),
+  );
+  const roles: RoleSpec[] = problems.attempt(() => readRoles(f.require('roles'), problems)) ?? [];
+  const participants = problems.attempt(() =>
+    optional(f, 'participants', (n) => readParticipants(n, roles, problems), []),
+  );
+  const expected =
+    problems.attempt(() => optional(f, 'expected', (n) => readExpected(n, problems), new Map<string, string>())) ??
+    new Map<string, string>();
+  const clockTolerance =
+    problems.attempt(() => optional(f, 'clock_tolerance', readClockTolerance, DEFAULT_CLOCK_TOLERANCE_S)) ??
+    DEFAULT_CLOCK_TOLERANCE_S;
+  const stepsNode = problems.attempt(() => f.require('steps'));
   const ctx: StepContext = {
     roles: new Map(roles.map((r) => [r.id, r])),
     expected,
     evidenceSeen: new Map(),
     evidenceAll: scanEvidenceIds(stepsNode),
+    problems,
   };
   const stepIds = new Map<string, number>();
-  const steps: StepSpec[] = readList(stepsNode, { nonEmpty: true }).map((node, index) =>
-    readStep(node, index, ctx, stepIds),
-  );
+  const stepNodes =
+    stepsNode === undefined ? [] : (problems.attempt(() => readList(stepsNode, { nonEmpty: true })) ?? []);
+  const steps: StepSpec[] = [];
+  for (const [index, node] of stepNodes.entries()) {
+    const step = problems.attempt(() => readStep(node, index, ctx, stepIds));
+    if (step) steps.push(step);
+  }
+  if (!problems.empty || id === undefined || title === undefined || participants === undefined) return undefined;
   const expectedRecord: Record<string, string> = {};
   for (const [name, value] of expected) Object.defineProperty(expectedRecord, name, { value, enumerable: true });
   return deepFreeze({
@@ -152,4 +189,22 @@ export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {})
     steps,
     hash: sha256(bytes),
   });
+}
+
+/**
+ * Parse and check a ceremony script.
+ *
+ * @param bytes the exact file bytes; the script hash is SHA-256 over them, so nothing here
+ *   normalises or re-encodes them.
+ * @param options `maxBytes`: size limit (default 1 MiB), checked before decoding.
+ * @returns the validated script, deeply frozen, with `$expected` references resolved.
+ * @throws KeywitnessError SCRIPT_INVALID for the first problem in the script (`lintScript` gives
+ *   them all); INPUT_INVALID when called with something other than bytes or with a bad option.
+ */
+export function parseScript(bytes: Uint8Array, options: ParseScriptOptions = {}): Script {
+  const { script, problems } = lintScript(bytes, options);
+  if (script) return script;
+  const [first] = problems;
+  if (!first) throw new KeywitnessError('SCRIPT_INVALID', 'the script could not be read', { where: '(file)' });
+  throw first;
 }

@@ -6,6 +6,7 @@ import { KeywitnessError } from '../errors.js';
 import { fromWords } from '../protocol/words.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { optional, readCount, readFields, readFlag, readId, readList, readText } from './fields.js';
+import type { ScriptProblems } from './problems.js';
 import type { PinnedParticipant, RoleSpec, Script } from './types.js';
 import type { YNode } from './yaml-reader.js';
 import { scriptError } from './yaml-reader.js';
@@ -20,12 +21,34 @@ const FINGERPRINT_BYTES = 32;
  * Parse the `roles` list: unique ids, exactly one coordinator role, `min` ≤ `max`.
  * The coordinator role is always exactly one device, so it takes no `min` or `max`.
  */
-export function readRoles(node: YNode): RoleSpec[] {
+export function readRoles(node: YNode, problems?: ScriptProblems): RoleSpec[] {
   const roles: RoleSpec[] = [];
   const lines = new Map<string, number>();
   let coordinatorLine: number | undefined;
   for (const item of readList(node, { nonEmpty: true })) {
-    const f = readFields(item, 'a role', ROLE_FIELDS);
+    if (!problems) {
+      readRole(item);
+      continue;
+    }
+    if (problems.attempt(() => readRole(item)) === undefined) {
+      // A role that failed still counts as declared, so the steps that name it are checked
+      // without a second, misleading "not a role" error (the script is refused anyway).
+      const placeholder = rawRole(item);
+      if (placeholder && !roles.some((r) => r.id === placeholder.id)) {
+        roles.push(placeholder);
+        if (placeholder.coordinator) coordinatorLine ??= item.line;
+      }
+    }
+  }
+  if (coordinatorLine === undefined) {
+    const e = scriptError(node, 'no role has "coordinator: true"; exactly one role must be the coordinator\'s');
+    if (!problems) throw e;
+    problems.report(e); // the roles read are still what the steps are checked against
+  }
+  return roles;
+
+  function readRole(item: YNode): true {
+    const f = readFields(item, 'a role', ROLE_FIELDS, problems);
     const idNode = f.require('id');
     const id = readId(idNode);
     const first = lines.get(id);
@@ -46,7 +69,7 @@ export function readRoles(node: YNode): RoleSpec[] {
         if (n !== undefined) throw scriptError(n, `the coordinator role is always exactly one device; remove "${key}"`);
       }
       roles.push({ id, title, coordinator: true, min: 1, max: 1 });
-      continue;
+      return true;
     }
     const min = optional(f, 'min', (n) => readCount(n, 0), 1);
     const maxNode = f.get('max');
@@ -56,11 +79,21 @@ export function readRoles(node: YNode): RoleSpec[] {
       if (max < min) throw scriptError(maxNode, `is ${max}, less than min (${min})`);
     }
     roles.push({ id, title, coordinator: false, min, max });
+    return true;
   }
-  if (coordinatorLine === undefined) {
-    throw scriptError(node, 'no role has "coordinator: true"; exactly one role must be the coordinator\'s');
-  }
-  return roles;
+}
+
+/** A role as written, for one that failed: its id and coordinator flag if they are readable. */
+function rawRole(item: YNode): RoleSpec | undefined {
+  if (item.kind !== 'map') return undefined;
+  const value = (key: string) => {
+    const n = item.entries.find((e) => e.key === key)?.node;
+    return n?.kind === 'scalar' ? n.value : undefined;
+  };
+  const id = value('id');
+  if (typeof id !== 'string') return undefined;
+  const coordinator = value('coordinator') === true;
+  return { id, title: id, coordinator, min: coordinator ? 1 : 0, max: coordinator ? 1 : undefined };
 }
 
 /**
@@ -104,13 +137,23 @@ export function readFingerprint(node: YNode): Uint8Array {
  * Parse `participants`: each names an existing role; names and fingerprints are unique; no role
  * has more pinned participants than its `max`.
  */
-export function readParticipants(node: YNode, roles: readonly RoleSpec[]): PinnedParticipant[] {
+export function readParticipants(
+  node: YNode,
+  roles: readonly RoleSpec[],
+  problems?: ScriptProblems,
+): PinnedParticipant[] {
   const out: PinnedParticipant[] = [];
   const names = new Map<string, number>();
   const fingerprints = new Map<string, number>();
   const perRole = new Map<string, number>();
   for (const item of readList(node, { emptyValueIsEmptyList: true })) {
-    const f = readFields(item, 'a pinned participant', PARTICIPANT_FIELDS);
+    if (problems) problems.attempt(() => readParticipant(item));
+    else readParticipant(item);
+  }
+  return out;
+
+  function readParticipant(item: YNode): true {
+    const f = readFields(item, 'a pinned participant', PARTICIPANT_FIELDS, problems);
     const nameNode = f.require('name');
     const name = readText(nameNode);
     const firstName = names.get(name);
@@ -138,8 +181,8 @@ export function readParticipants(node: YNode, roles: readonly RoleSpec[]): Pinne
       throw scriptError(fpNode, `the same fingerprint is pinned for another participant (line ${firstFp})`);
     fingerprints.set(hex, fpNode.line);
     out.push({ name, role: roleId, fingerprint });
+    return true;
   }
-  return out;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { validateExpectations } from '../evidence/expectations.js';
 import { compileLinear, PatternSyntaxError } from '../util/linear-regex.js';
 import type { Fields } from './fields.js';
+import type { ScriptProblems } from './problems.js';
 import { optional, readCount, readFields, readFlag, readId, readList, readText } from './fields.js';
 import type { ExpectationData } from './references.js';
 import { checkEvidenceReferences, locateExpectationError, resolveText, toExpectationData } from './references.js';
@@ -41,6 +42,8 @@ export interface StepContext {
   readonly evidenceSeen: Map<string, string>;
   /** Every evidence id in the script (best effort pre-scan), to tell "later" from "unknown". */
   readonly evidenceAll: ReadonlySet<string>;
+  /** Where each problem is recorded, so one bad input, evidence or field does not hide the next. */
+  readonly problems: ScriptProblems;
 }
 
 /**
@@ -61,7 +64,7 @@ export function matchesInputPattern(pattern: string, value: string): boolean {
 }
 
 function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): InputSpec {
-  const f = readFields(node, 'an input', INPUT_FIELDS);
+  const f = readFields(node, 'an input', INPUT_FIELDS, ctx.problems);
   const idNode = f.require('id');
   const id = readId(idNode);
   const first = seen.get(id);
@@ -100,7 +103,7 @@ function readInput(node: YNode, ctx: StepContext, seen: Map<string, number>): In
 }
 
 function readEvidence(node: YNode, ctx: StepContext, inputIds: ReadonlyMap<string, number>): EvidenceSpec {
-  const f = readFields(node, 'a piece of evidence', EVIDENCE_FIELDS);
+  const f = readFields(node, 'a piece of evidence', EVIDENCE_FIELDS, ctx.problems);
   const idNode = f.require('id');
   const id = readId(idNode);
   const first = ctx.evidenceSeen.get(id);
@@ -154,7 +157,7 @@ function readEvidence(node: YNode, ctx: StepContext, inputIds: ReadonlyMap<strin
 }
 
 function readAcks(node: YNode, ctx: StepContext): AckSpec {
-  const f = readFields(node, 'the acknowledgements of a step', ACK_FIELDS);
+  const f = readFields(node, 'the acknowledgements of a step', ACK_FIELDS, ctx.problems);
   const rolesNode = f.require('roles');
   const roleIds: string[] = [];
   let supply = 0;
@@ -183,7 +186,7 @@ function readAcks(node: YNode, ctx: StepContext): AckSpec {
 }
 
 function readIrreversible(node: YNode, ctx: StepContext): { readonly confirm: string } {
-  const f = readFields(node, 'the irreversible marker of a step', IRREVERSIBLE_FIELDS);
+  const f = readFields(node, 'the irreversible marker of a step', IRREVERSIBLE_FIELDS, ctx.problems);
   const confirmNode = f.require('confirm');
   return { confirm: resolveText(readText(confirmNode), confirmNode, ctx.expected).value };
 }
@@ -193,41 +196,66 @@ function readIrreversible(node: YNode, ctx: StepContext): { readonly confirm: st
  * @param stepIds ids of earlier steps with their lines, for uniqueness; the step's id is added.
  */
 export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: Map<string, number>): StepSpec {
-  const f: Fields = readFields(node, 'a step', STEP_FIELDS);
+  const f: Fields = readFields(node, 'a step', STEP_FIELDS, ctx.problems);
+  const { problems } = ctx;
   const idNode = f.require('id');
   const id = readId(idNode);
   const first = stepIds.get(id);
   if (first !== undefined) throw scriptError(idNode, `duplicate step id "${id}" (first at line ${first})`);
   stepIds.set(id, idNode.line);
-  const title = readText(f.require('title'));
-  const actor = optional(
-    f,
-    'actor',
-    (n) => {
-      const role = readId(n);
-      if (!ctx.roles.has(role))
-        throw scriptError(n, `"${role}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
-      return role;
-    },
-    undefined,
+  const title = problems.attempt(() => readText(f.require('title'))) ?? '';
+  const actor = problems.attempt(() =>
+    optional(
+      f,
+      'actor',
+      (n) => {
+        const role = readId(n);
+        if (!ctx.roles.has(role))
+          throw scriptError(n, `"${role}" is not a role of this script (roles: ${[...ctx.roles.keys()].join(', ')})`);
+        return role;
+      },
+      undefined,
+    ),
   );
-  const instructions = optional(f, 'instructions', (n) => readText(n, { multiline: true, allowEmpty: true }), '');
+  const instructions =
+    problems.attempt(() =>
+      optional(f, 'instructions', (n) => readText(n, { multiline: true, allowEmpty: true }), ''),
+    ) ?? '';
   const inputSeen = new Map<string, number>();
-  const inputs = optional(
-    f,
-    'inputs',
-    (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readInput(item, ctx, inputSeen)),
-    [],
-  );
-  const evidence = optional(
-    f,
+  // Each input and evidence entry on its own: a bad one is recorded and the next still checked.
+  const each = <T>(key: string, read: (item: YNode) => T, failed: (item: YNode) => void = () => undefined): T[] =>
+    problems.attempt(() =>
+      optional(f, key, (n) => readList(n, { emptyValueIsEmptyList: true }), []).flatMap((item) => {
+        const value = problems.attempt(() => read(item));
+        if (value === undefined) failed(item);
+        return value === undefined ? [] : [value];
+      }),
+    ) ?? [];
+  const inputs = each('inputs', (item) => readInput(item, ctx, inputSeen));
+  const evidenceNode = f.get('evidence');
+  const evidence = each(
     'evidence',
-    (n) => readList(n, { emptyValueIsEmptyList: true }).map((item) => readEvidence(item, ctx, inputSeen)),
-    [],
+    (item) => readEvidence(item, ctx, inputSeen),
+    (item) => declareFailedEvidence(item, ctx),
   );
   const acksNode = f.require('acks');
-  const acks = readAcks(acksNode, ctx);
-  if (evidence.length === 0) {
+  const acks = problems.attempt(() => readAcks(acksNode, ctx));
+  if (acks === undefined)
+    return {
+      id,
+      index,
+      title,
+      actor,
+      instructions,
+      inputs,
+      evidence,
+      acks: NO_ACKS,
+      irreversible: undefined,
+      repeatable: true,
+    };
+  // An evidence list that failed to read is not "no evidence": only a step that declares none.
+  const declaresEvidence = evidence.length > 0 || (evidenceNode?.kind === 'seq' && evidenceNode.items.length > 0);
+  if (!declaresEvidence) {
     // Both act on the step's evidence: witnesses recompute its checks, and the challenge asks for
     // words of its fingerprint. Without evidence they would silently do nothing.
     for (const key of ['recompute', 'challenge'] as const) {
@@ -240,8 +268,21 @@ export function readStep(node: YNode, index: number, ctx: StepContext, stepIds: 
       }
     }
   }
-  const irreversible = optional(f, 'irreversible', (n) => readIrreversible(n, ctx), undefined);
+  const irreversible = problems.attempt(() => optional(f, 'irreversible', (n) => readIrreversible(n, ctx), undefined));
   // Most steps can be redone when the room decides so; a step such as "destroy the backup" says it cannot.
-  const repeatable = optional(f, 'repeatable', readFlag, true);
+  const repeatable = problems.attempt(() => optional(f, 'repeatable', readFlag, true)) ?? true;
   return { id, index, title, actor, instructions, inputs, evidence, acks, irreversible, repeatable };
+}
+
+/** Stands in for the acks of a step whose acks failed to read; such a script is never returned. */
+const NO_ACKS: AckSpec = { roles: [], min: 1, recompute: false, challenge: false };
+
+/**
+ * An evidence entry that failed still declares its id (if readable), so a later `spki_equals` on
+ * it is not reported as a reference to evidence "declared later" on top of the entry's own error.
+ */
+function declareFailedEvidence(item: YNode, ctx: StepContext): void {
+  const id = item.kind === 'map' ? item.entries.find((e) => e.key === 'id')?.node : undefined;
+  if (id?.kind === 'scalar' && typeof id.value === 'string' && !ctx.evidenceSeen.has(id.value))
+    ctx.evidenceSeen.set(id.value, `${id.path} (line ${id.line})`);
 }

@@ -525,6 +525,7 @@ export class Coordinator {
         `key ${toHex(participant).slice(0, 16)}… is not enrolled in this session`,
       );
     const replaces = change === 'replace' ? enrolled.enroll.envelope.body.replaces : undefined;
+    const step = this.state.script.steps[this.state.current];
     return this.signAndApply({
       t: 'roster',
       sid: this.genesis.envelope.sid,
@@ -536,6 +537,7 @@ export class Coordinator {
         ...(change === 'leave' ? {} : { enroll: enrolled.enroll.id }),
         ...(replaces !== undefined ? { replaces } : {}),
         reason,
+        ...(step ? { step: step.id } : {}),
         ...this.clockRecords(),
       },
     });

@@ -7,7 +7,7 @@
 import { KeywitnessError } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/base64.js';
 import { fromHex, fromUtf8, toHex, utf8 } from '../util/bytes.js';
-import { findDuplicateKey } from '../util/json-keys.js';
+import { findDuplicateKey, nestsDeeperThan } from '../util/json-keys.js';
 
 export const BUNDLE_FORMAT = 'keywitness-bundle/1';
 export const RECEIPT_FORMAT = 'keywitness-receipt/1';
@@ -53,6 +53,9 @@ export function encodeReceipt(receipt: Receipt): Uint8Array {
   return utf8(JSON.stringify(json, null, 1) + '\n');
 }
 
+/** Deeper than any bundle or receipt nests, with room for what a later format adds. */
+const MAX_JSON_DEPTH = 8;
+
 function fail(code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID', where: string, message: string, cause?: unknown): never {
   throw new KeywitnessError(code, message, { where, cause });
 }
@@ -70,6 +73,17 @@ function parseJsonObject(
   let text: string;
   try {
     text = fromUtf8(bytes);
+  } catch (e) {
+    fail(code, what, `not UTF-8 text (${(e as Error).message}); this is not a Keywitness ${what}`, e);
+  }
+  // Bundles and receipts nest three levels deep; deeper text is refused before JSON.parse builds it.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+    fail(
+      code,
+      what,
+      `nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; a Keywitness ${what} nests at most 3`,
+    );
+  try {
     value = JSON.parse(text);
   } catch (e) {
     fail(

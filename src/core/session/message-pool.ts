@@ -29,7 +29,9 @@ export type Target = SignedMessage<'statement' | 'exception' | 'close'>;
 export type SessionEventMessage = SignedMessage<'abort' | 'suspend' | 'resume'>;
 
 /** Coordinator messages the pool keeps. */
-export type PoolMessage = SignedMessage<'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'close' | 'blob'>;
+export type PoolMessage = SignedMessage<
+  'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close' | 'blob'
+>;
 
 /** Most retry links followed from one statement back to the step's first attempt. */
 const MAX_ATTEMPT_CHAIN = 1000;
@@ -53,6 +55,7 @@ export class MessagePool {
   private readonly statements = new Map<string, SignedMessage<'statement'>>();
   private readonly exceptions = new Map<string, SignedMessage<'exception'>>();
   private readonly eventList: SessionEventMessage[] = [];
+  private readonly rosterList: SignedMessage<'roster'>[] = [];
   private readonly blobs = new Map<string, Uint8Array>();
   private size = 0;
   private added = 0;
@@ -106,7 +109,15 @@ export class MessagePool {
       case 'resume':
         this.eventList.push(message);
         return;
+      case 'roster':
+        this.rosterList.push(message);
+        return;
     }
+  }
+
+  /** Roster changes shown, in the order they were scanned (the coordinator's clock orders them too). */
+  rosterChanges(): readonly SignedMessage<'roster'>[] {
+    return this.rosterList;
   }
 
   /** An exception held by id. */

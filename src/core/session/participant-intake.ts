@@ -101,6 +101,17 @@ function checkFits(session: Session, message: SignedMessage): void {
       refuse(`the exception decides to repeat step ${step.id}, which this device's script says must not be repeated`);
     }
   }
+  if (message.t === 'roster') {
+    const { change, enroll, replaces } = message.envelope.body;
+    // The shape the fold requires, checked before anything is stored or acknowledged.
+    if (change === 'leave' && (enroll !== undefined || replaces !== undefined))
+      refuse('a roster leave that names an enrolment or a replaced identity: it is not one the session rules accept');
+    if (change !== 'leave' && enroll === undefined) refuse(`a roster ${change} that names no enrolment`);
+    if ((change === 'replace') !== (replaces !== undefined))
+      refuse(
+        `a roster ${change} ${change === 'replace' ? 'that names no replaced identity' : 'that names a replaced identity'}`,
+      );
+  }
   if (message.t === 'abort' && message.envelope.body.step !== undefined) {
     const { step } = message.envelope.body;
     if (!session.script.steps.some((s) => s.id === step))
@@ -206,7 +217,7 @@ function checkRetry(
  */
 export async function acceptCoordinatorMessage(session: Session, pool: MessagePool, wire: Uint8Array): Promise<Intake> {
   const message = await fromCoordinator(session, wire, 'this');
-  if (!isMessageOf(message, 'statement', 'exception', 'abort', 'suspend', 'resume', 'close', 'blob')) {
+  if (!isMessageOf(message, 'statement', 'exception', 'abort', 'suspend', 'resume', 'roster', 'close', 'blob')) {
     if (message.t === 'genesis') refuse('this device already joined this session: scan the current statement');
     refuse(`this ${message.t} is a participant's message: point the camera at the coordinator's screen`);
   }

@@ -212,15 +212,24 @@ export class ParticipantLedger {
   }
 
   /** The enrolment this device signs: name, role and key, bound to the genesis. */
-  draftEnrolment(at: number): Draft<'enroll'> {
+  /** The enrolment; `replaces` makes it a replacement device for the same person's enrolled identity. */
+  draftEnrolment(at: number, replaces?: Uint8Array): Draft<'enroll'> {
     if (this.enrolment) refuse('this device already enrolled in this session');
     const { alg, publicKey } = this.signer;
-    const body = { genesis: this.genesis.id, name: this.name, role: this.role, alg, key: publicKey };
+    if (replaces && equalBytes(replaces, this.signer.fingerprint)) refuse('a device cannot replace its own key');
+    const body = {
+      genesis: this.genesis.id,
+      name: this.name,
+      role: this.role,
+      alg,
+      key: publicKey,
+      ...(replaces ? { replaces } : {}),
+    };
     return { t: 'enroll', sid: this.genesis.envelope.sid, at, body };
   }
 
-  async signEnrolment(): Promise<SignedMessage<'enroll'>> {
-    return signMessage(this.signer, this.draftEnrolment(this.now()));
+  async signEnrolment(replaces?: Uint8Array): Promise<SignedMessage<'enroll'>> {
+    return signMessage(this.signer, this.draftEnrolment(this.now(), replaces));
   }
 
   recordEnrolment(message: SignedMessage<'enroll'>): void {

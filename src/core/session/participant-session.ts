@@ -56,9 +56,9 @@ export interface Review extends Assessed {
   readonly refusals: readonly string[];
 }
 
-/** An abort or resume for this device to acknowledge. */
+/** An abort, a resume or a roster change for this device to acknowledge. */
 export interface EventReview extends AnswerView {
-  readonly target: SignedMessage<'abort' | 'resume'>;
+  readonly target: SignedMessage<'abort' | 'resume' | 'roster'>;
   /** Who acknowledges it, in the witness's words. */
   readonly quorum: string;
 }
@@ -68,6 +68,8 @@ export type NextAction =
   | { readonly kind: 'enrol' }
   | { readonly kind: 'acknowledge'; readonly event: EventReview }
   | { readonly kind: 'suspended'; readonly suspend: SignedMessage<'suspend'> }
+  /** This device's participant left, or this device was replaced by a new one: it signs nothing more. */
+  | { readonly kind: 'absent'; readonly roster: SignedMessage<'roster'>; readonly reason: string }
   | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: Target | undefined }
   | { readonly kind: 'review'; readonly review: Review }
   | { readonly kind: 'refused'; readonly target: Target; readonly reason: string }
@@ -212,10 +214,14 @@ export class ParticipantSession {
     return this.serial(() => this.decide(false));
   }
 
-  /** Sign this device's enrolment (name, role, key; self-signed as proof of possession). */
-  enroll(): Promise<SignedMessage<'enroll'>> {
+  /**
+   * Sign this device's enrolment (name, role, key; self-signed as proof of possession). With
+   * `replaces`, the device enrols as the replacement of the same person's enrolled identity (the
+   * fingerprint of the device it takes over); the coordinator then records a roster `replace`.
+   */
+  enroll(options: { readonly replaces?: Uint8Array } = {}): Promise<SignedMessage<'enroll'>> {
     return this.serial(async () => {
-      const message = await this.ledger.signEnrolment();
+      const message = await this.ledger.signEnrolment(options.replaces);
       await this.persist({ t: 'signed', wire: message.wire });
       this.ledger.recordEnrolment(message);
       return message;
@@ -291,11 +297,22 @@ export class ParticipantSession {
     if (!this.ledger.enrolment) return { kind: 'enrol' };
     const attestation = this.ledger.attestation;
     if (attestation) return { kind: 'closed', attestation };
+    const gone = this.departure();
+    if (gone) return gone;
     const target = this.pool.current();
     if (target?.t === 'close') return { kind: 'attest', close: target };
     const event = this.sessionEvent();
     if (event) return event;
     if (!target) return { kind: 'waiting', waitingFor: ['the first statement'], target: undefined };
+    const joined = this.joined();
+    if (joined && target.envelope.at < joined.envelope.at) {
+      // Issued before this device's participant joined: their answer would not count.
+      return {
+        kind: 'waiting',
+        waitingFor: [`the next statement (the one shown was issued before you joined, so you do not answer it)`],
+        target,
+      };
+    }
     if (this.ledger.answered(target)) {
       return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
     }
@@ -332,9 +349,9 @@ export class ParticipantSession {
       };
     }
     const suspension = this.pool.suspension();
-    if (!suspension) return undefined;
+    if (!suspension) return this.rosterEvent();
     if (!suspension.resume) return { kind: 'suspended', suspend: suspension.suspend };
-    if (this.ledger.answered(suspension.resume)) return undefined;
+    if (this.ledger.answered(suspension.resume)) return this.rosterEvent();
     const quorum = 'every participant present';
     return {
       kind: 'acknowledge',
@@ -346,6 +363,58 @@ export class ParticipantSession {
         challenge: undefined,
         quorum,
       },
+    };
+  }
+
+  /** The roster join or replace that made this device's participant present, if it was shown. */
+  private joined(): SignedMessage<'roster'> | undefined {
+    return this.pool
+      .rosterChanges()
+      .find((r) => r.envelope.body.change !== 'leave' && equalBytes(r.envelope.body.participant, this.fingerprint));
+  }
+
+  /** A roster leave of this device's participant, or the replace of this device: it signs nothing more. */
+  private departure(): NextAction | undefined {
+    for (const roster of this.pool.rosterChanges()) {
+      const { change, participant, replaces, reason } = roster.envelope.body;
+      if (change === 'leave' && equalBytes(participant, this.fingerprint))
+        return { kind: 'absent', roster, reason: `you left the session ("${reason}"): this device signs nothing more` };
+      if (change === 'replace' && replaces && equalBytes(replaces, this.fingerprint))
+        return {
+          kind: 'absent',
+          roster,
+          reason: `this device was replaced by a new device of yours ("${reason}"): it signs nothing more; use the new one`,
+        };
+    }
+    return undefined;
+  }
+
+  /**
+   * A roster change this device has not answered and may acknowledge: the quorum of the step in
+   * progress (the first step's before any statement), never the participant it concerns. A device
+   * whose role is not asked goes on to the step's own messages.
+   */
+  private rosterEvent(): NextAction | undefined {
+    const current = this.pool.current();
+    const me = this.fingerprint;
+    const joined = this.joined();
+    const stepOf = (r: SignedMessage<'roster'>) =>
+      this.script.steps.find((s) => s.id === r.envelope.body.step) ?? this.script.steps[0];
+    const roster = this.pool.rosterChanges().find((r) => {
+      const { participant, replaces } = r.envelope.body;
+      const subject = equalBytes(participant, me) || (replaces !== undefined && equalBytes(replaces, me));
+      // Not a change a later statement or exception shown here has overtaken, nor one from before this device joined.
+      const past = current !== undefined && current.envelope.at > r.envelope.at;
+      const before = joined !== undefined && r.envelope.at <= joined.envelope.at;
+      const asked = stepOf(r)?.acks.roles.includes(this.role) ?? false;
+      return !subject && !past && !before && asked && !this.ledger.answered(r);
+    });
+    const step = roster ? stepOf(roster) : undefined;
+    if (!roster || !step) return undefined;
+    const quorum = `the quorum of step ${step.id} (${step.acks.roles.join(', ')}), not counting the participant concerned`;
+    return {
+      kind: 'acknowledge',
+      event: { target: roster, eligible: true, refusals: [], recomputedAll: false, challenge: undefined, quorum },
     };
   }
 
@@ -389,7 +458,10 @@ export class ParticipantSession {
   private async applySigned(message: SignedMessage): Promise<void> {
     switch (message.t) {
       case 'enroll':
-        await this.ledger.checkRecorded(message, this.ledger.draftEnrolment(message.envelope.at));
+        await this.ledger.checkRecorded(
+          message,
+          this.ledger.draftEnrolment(message.envelope.at, message.envelope.body.replaces),
+        );
         this.ledger.recordEnrolment(message);
         return;
       case 'ack': {

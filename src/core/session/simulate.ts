@@ -14,6 +14,7 @@ import type { Script } from '../script/types.js';
 import { Coordinator, type CoordinatorOptions, type EvidenceInput, type PersistRecord } from './coordinator.js';
 import type { Bundle, Receipt } from './files.js';
 import { ParticipantSession } from './participant-session.js';
+import { equalBytes } from '../util/bytes.js';
 
 export interface SimulatedParticipant {
   readonly name: string;
@@ -49,6 +50,18 @@ export interface SimulatedStep {
    * coordinator resumes, acknowledged by everyone present.
    */
   readonly suspendAfter?: { readonly reason: string; readonly resume: string; readonly laterMs: number };
+  /**
+   * Once this step's statement is issued, a participant arrives late: their device joins (scans the
+   * genesis), enrols, and the coordinator records a roster join the room acknowledges. The newcomer
+   * answers from the next statement on.
+   */
+  readonly lateJoin?: SimulatedParticipant & { readonly reason: string };
+  /**
+   * Before this step's statement, the named participant's device is replaced: their new device
+   * enrols as its replacement, the coordinator records a roster replace the room acknowledges, and
+   * the old device, shown it, says it was replaced and signs nothing more.
+   */
+  readonly replaceBefore?: { readonly name: string; readonly alg?: SignatureAlgorithm; readonly reason: string };
 }
 
 export interface SimulationOptions {
@@ -82,7 +95,10 @@ export interface SimulationResult {
   readonly coordinator: Coordinator;
   /** The simulated coordinator's key (a simulation holds every key; tests re-sign with them). */
   readonly coordinatorSigner: Signer;
+  /** The devices present at the close, which attested. */
   readonly devices: readonly SimulatedDevice[];
+  /** Devices that were replaced during the ceremony (their receipts are among `receipts`). */
+  readonly retired: readonly SimulatedDevice[];
   readonly bundle: Bundle;
   readonly receipts: readonly Receipt[];
 }
@@ -105,6 +121,27 @@ async function acknowledge(coordinator: Coordinator, devices: readonly Simulated
       );
     }
     if (action.event.eligible) await coordinator.receive((await device.session.confirm()).wire);
+  }
+}
+
+/**
+ * The room acknowledges the roster change the coordinator shows: every device shown it whose role
+ * the step in progress asks for confirms; the others (and the participant concerned) go on.
+ */
+async function acknowledgeRoster(coordinator: Coordinator, devices: readonly SimulatedDevice[]): Promise<void> {
+  const roster = coordinator.pendingRoster();
+  if (!roster) throw new KeywitnessError('SESSION_REJECTED', 'no roster change is waiting for acknowledgements');
+  await show(coordinator, devices);
+  for (const device of devices) {
+    const action = await device.session.next();
+    if (action.kind === 'acknowledge' && equalBytes(action.event.target.id, roster.id))
+      await coordinator.receive((await device.session.confirm()).wire);
+  }
+  if (coordinator.pendingRoster()) {
+    throw new KeywitnessError(
+      'SESSION_REJECTED',
+      `the roster ${roster.envelope.body.change} did not get its acknowledgements`,
+    );
   }
 }
 
@@ -170,22 +207,59 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     clock,
   });
   const devices: SimulatedDevice[] = [];
-  for (const p of options.participants) {
+  const retired: SimulatedDevice[] = [];
+  /** A device joins the session: it scans the genesis and enrols (as a replacement when `replaces`). */
+  const newDevice = async (p: SimulatedParticipant, replaces?: Uint8Array): Promise<SimulatedDevice> => {
     const signer = await generateSigner(p.alg ?? 'ed25519');
     const journal: Uint8Array[] = [];
     const session = await ParticipantSession.join(
       { signer, script, scriptBytes: options.scriptBytes, name: p.name, role: p.role, ...deviceOptions(journal) },
       coordinator.genesis.wire,
     );
-    await coordinator.receive((await session.enroll()).wire);
-    devices.push({ name: p.name, role: p.role, signer, session, journal });
-  }
+    await coordinator.receive((await session.enroll(replaces ? { replaces } : {})).wire);
+    return { name: p.name, role: p.role, signer, session, journal };
+  };
+  for (const p of options.participants) devices.push(await newDevice(p));
+  /** A participant arrives late: enrols, and joins once the room acknowledged the roster join. */
+  const lateJoin = async (p: SimulatedParticipant & { readonly reason: string }): Promise<void> => {
+    const device = await newDevice(p);
+    await coordinator.roster('join', device.signer.fingerprint, p.reason);
+    await acknowledgeRoster(coordinator, devices);
+    // The newcomer then scans the current loop: what was issued before they joined is not theirs to answer.
+    await show(coordinator, [device]);
+    devices.push(device);
+  };
+  /** A participant's device is replaced by their new one; the old one, shown the change, stops. */
+  const replace = async (plan: NonNullable<SimulatedStep['replaceBefore']>): Promise<void> => {
+    const index = devices.findIndex((d) => d.name === plan.name);
+    const old = devices[index];
+    if (!old) throw new KeywitnessError('INPUT_INVALID', `no participant named ${plan.name} to replace`);
+    const fresh = await newDevice(
+      { name: old.name, role: old.role, ...(plan.alg ? { alg: plan.alg } : {}) },
+      old.signer.fingerprint,
+    );
+    await coordinator.roster('replace', fresh.signer.fingerprint, plan.reason);
+    // The old device scans the change while the coordinator shows it, as the new one does.
+    await show(coordinator, [old, fresh]);
+    await acknowledgeRoster(
+      coordinator,
+      devices.filter((d) => d !== old),
+    );
+    await show(coordinator, [fresh]);
+    const action = await old.session.next();
+    if (action.kind !== 'absent')
+      throw new KeywitnessError('SESSION_REJECTED', `${old.name}'s replaced device does not say so (${action.kind})`);
+    devices.splice(index, 1, fresh);
+    retired.push(old);
+  };
 
   for (const step of script.steps) {
     const plan = options.steps[step.id] ?? {};
+    if (plan.replaceBefore) await replace(plan.replaceBefore);
     // Only the devices whose role answers the step scan it: earlier evidence its checks refer to
     // reaches them with the statement, whether or not they answered the earlier step.
     const answering = devices.filter((d) => step.acks.roles.includes(d.role));
+    let joined = false;
     const attempt = async (objection: { readonly by: string; readonly reason: string } | undefined) => {
       const prepared = await coordinator.prepareStatement(
         step.id,
@@ -195,6 +269,11 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
       );
       await coordinator.issueStatement(prepared);
       await show(coordinator, answering);
+      if (plan.lateJoin && !joined) {
+        // Late, during the step: the room acknowledges the newcomer before it answers the statement.
+        joined = true;
+        await lateJoin(plan.lateJoin);
+      }
       for (const device of answering) {
         const ack = await answer(device, objection);
         const dropped = plan.objection?.dropped === true && ack.envelope.body.decision === 'object';
@@ -247,7 +326,8 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     coordinator,
     coordinatorSigner,
     devices,
+    retired,
     bundle: coordinator.bundle(),
-    receipts: devices.map((d) => d.session.receipt()),
+    receipts: [...devices, ...retired].map((d) => d.session.receipt()),
   };
 }

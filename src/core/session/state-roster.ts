@@ -142,12 +142,14 @@ export class Attendance {
 
   /**
    * Judge a roster change against the enrolments and who is present. `seq` is the roster's own
-   * position; `step` the step whose quorum acknowledges it.
+   * position; `step` the step whose quorum acknowledges it (the step in progress, or the first step
+   * when none has `started`), which the change must name.
    */
   evaluate(
     message: SignedMessage<'roster'>,
     seq: number,
     step: StepSpec,
+    started: boolean,
     members: ReadonlyMap<string, RoomMember & { readonly enroll: SignedMessage<'enroll'> }>,
     add: AddFinding,
   ): () => void {
@@ -160,6 +162,12 @@ export class Attendance {
       add('ROSTER_INVALID', text, who);
       return () => undefined;
     };
+    if (body.step !== (started ? step.id : undefined))
+      return bad(
+        body.step === undefined
+          ? `the roster change names no step, but step ${step.id} is in progress`
+          : `the roster change names step ${body.step}, but ${started ? `step ${step.id} is in progress` : 'no step has started'}`,
+      );
     const previous = this.changes.at(-1);
     if (previous && !eventCompletion(previous, members).complete)
       return bad(`a roster change while the previous one (${describe(previous.message)}) is not yet acknowledged`);

@@ -352,7 +352,7 @@ export class SessionState {
     add: (code: FindingCode, text: string, extra?: Omit<Finding, 'code' | 'message' | 'seq'>) => void,
   ): Commit {
     const step = this.script.steps[this.current] ?? must0(this.script.steps[0]);
-    return this.attendance.evaluate(message, this.entries.length, step, this.participants, add);
+    return this.attendance.evaluate(message, this.entries.length, step, this.current >= 0, this.participants, add);
   }
 
   private evaluateClocks(

@@ -64,3 +64,28 @@ export function findDuplicateKey(json: string): { readonly path: string; readonl
   }
   return undefined;
 }
+
+/**
+ * True when `json` nests arrays and objects deeper than `max` (brackets inside strings do not
+ * count). `JSON.parse` builds the whole tree before a reader can look at it, and 64 MiB of `[`
+ * takes it most of a minute to refuse; this linear scan refuses such text first.
+ */
+export function nestsDeeperThan(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}

@@ -14,7 +14,7 @@ export interface Canvas {
   line(x1: number, top1: number, x2: number, top2: number): void;
 }
 
-/** Text widths in points. */
+/** Text widths in points: the sum of the characters' advance widths (so widths add up). */
 export type Measure = (text: string, style: TextStyle, size: number) => number;
 
 export type LayoutNode =
@@ -94,17 +94,23 @@ export function wrapRuns(
       used += w;
       return;
     }
+    // Widths add up character by character (the writer's measure sums advance widths), so a
+    // long word costs one measure per character.
     let piece = '';
+    let pieceWidth = 0;
     for (const ch of word) {
-      if (piece && measure(piece + ch, style, size) > width) {
+      const cw = measure(ch, style, size);
+      if (piece && pieceWidth + cw > width) {
         current().push({ text: piece, style, size });
         newLine();
         piece = '';
+        pieceWidth = 0;
       }
       piece += ch;
+      pieceWidth += cw;
     }
     current().push({ text: piece, style, size });
-    used = measure(piece, style, size);
+    used = pieceWidth;
   };
   for (const run of runs) {
     const size = SIZE[run.style] * scale;
@@ -152,14 +158,18 @@ function codeNode(lines: readonly string[], width: number, m: Measure): LayoutNo
   const rows: { text: string; continued: boolean }[] = [];
   for (const line of lines.length ? lines : ['']) {
     let piece = '';
+    let pieceWidth = 0;
     let continued = false;
     for (const ch of line) {
-      if (piece && m(piece + ch, 'mono', size) > width - (continued ? 30 : 12)) {
+      const cw = m(ch, 'mono', size);
+      if (piece && pieceWidth + cw > width - (continued ? 30 : 12)) {
         rows.push({ text: piece, continued });
         piece = '';
+        pieceWidth = 0;
         continued = true;
       }
       piece += ch;
+      pieceWidth += cw;
     }
     rows.push({ text: piece, continued });
   }

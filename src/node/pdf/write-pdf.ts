@@ -60,6 +60,27 @@ export function paginate(nodes: readonly LayoutNode[]): { top: number; node: Lay
   return pages;
 }
 
+/**
+ * Text widths as the sum of each character's advance width, looked up once per character and face:
+ * the page shows glyphs at their advance widths (pdf-lib writes no kerning), and asking the font
+ * to lay out every candidate line made a 1 MiB script take minutes.
+ */
+function advanceWidths(fonts: Readonly<Record<TextStyle, PDFFont>>): Measure {
+  const cache: Record<TextStyle, Map<string, number>> = { regular: new Map(), bold: new Map(), mono: new Map() };
+  return (text, style, size) => {
+    let units = 0;
+    for (const ch of text) {
+      let w = cache[style].get(ch);
+      if (w === undefined) {
+        w = fonts[style].widthOfTextAtSize(ch, 1);
+        cache[style].set(ch, w);
+      }
+      units += w;
+    }
+    return units * size;
+  };
+}
+
 /** The canvas of one page, in column coordinates. */
 function pageCanvas(page: PDFPage, fonts: Readonly<Record<TextStyle, PDFFont>>): Canvas {
   const x0 = MARGIN.left;
@@ -104,7 +125,7 @@ export async function writePdf(doc: PrintDocument, fonts?: FontSet): Promise<Wri
   };
   pdf.setTitle(doc.title);
   pdf.setCreator('Keywitness');
-  const measure: Measure = (text, style, size) => embedded[style].widthOfTextAtSize(text, size);
+  const measure = advanceWidths(embedded);
   const pages = paginate(doc.blocks.map((b) => layoutBlock(b, COLUMN, measure)));
   pages.forEach((placed, i) => {
     const page = pdf.addPage([PAGE.width, PAGE.height]);

@@ -89,7 +89,8 @@ describe('qr encode / decode round trip', () => {
     const frames = await encodeToDir(await blobs.message(900));
     const r = await run('decode', ...frames);
     expect(r.code).toBe(1);
-    expect(r.err).toContain("without the signer's key: pass --signer HEX");
+    expect(r.err).toContain("without the signer's key: pass --bundle BUNDLE");
+    expect(r.err).toContain('or --signer HEX');
   });
 
   it('a wrong signer key refuses the message', async () => {
@@ -156,13 +157,13 @@ describe('qr refuses bad input with a clear message', () => {
     expect(r.err).toMatch(/^keywitness qr encode: TRANSFER_INVALID: .*text\.txt: not a Keywitness wire message/);
   });
 
-  it('encode: a file above 16 KiB is refused before it is read', async () => {
+  it('encode: a file above 16 KiB that is no bundle or receipt is refused', async () => {
     const file = fresh('big.bin');
     writeFileSync(file, new Uint8Array(16385));
     const r = await run('encode', file, '--out', fresh('o'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /^keywitness qr encode: INPUT_TOO_LARGE: .*big\.bin: \d+-big\.bin is 16385 bytes; at most 16384/,
+      /^keywitness qr encode: INPUT_TOO_LARGE: .*big\.bin: is 16385 bytes; a wire message is at most 16384 \(or give a bundle or receipt with --entry\)\n$/,
     );
   });
 
@@ -211,7 +212,9 @@ describe('qr refuses bad input with a clear message', () => {
   ])('usage error for %j', async (args) => {
     const r = await run(...args);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^keywitness qr( encode| decode)?: INPUT_INVALID: arguments: .*usage: keywitness qr encode/);
+    expect(r.err).toMatch(
+      /^keywitness qr( encode| decode)?: INPUT_INVALID: arguments: .*usage: keywitness qr (encode|decode)/,
+    );
     expect(r.err.split('\n')).toHaveLength(2);
   });
 

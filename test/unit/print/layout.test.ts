@@ -60,6 +60,21 @@ describe('wrapping', () => {
     [6, 'ab 0123456789 cd', ['ab', '012345', '6789', 'cd']],
     [80, '', []],
   ])('at %i: %j', (width, text, expected) => expect(lines(width, text)).toEqual(expected));
+
+  it('measures a word longer than a line once per character (a 1 MiB script stays quick)', () => {
+    let calls = 0;
+    let chars = 0;
+    const counting = (t: string): number => {
+      calls++;
+      chars += t.length;
+      return t.length;
+    };
+    const word = 'x'.repeat(100_000);
+    const wrapped = wrapRuns([{ text: word, style: 'mono' }], 80, counting);
+    expect(wrapped).toHaveLength(1250);
+    expect(chars).toBeLessThanOrEqual(2 * word.length);
+    expect(calls).toBeLessThanOrEqual(word.length + 2);
+  });
 });
 
 describe('page breaks', () => {

@@ -375,6 +375,14 @@ describe('attendance forged into a bundle', () => {
       },
     ],
     [
+      'a roster change naming another step than the one in progress',
+      ['ROSTER_INVALID'],
+      (l) => {
+        l.find((e) => change(e, 'leave'))!.body.step = 'one';
+        return l;
+      },
+    ],
+    [
       'a replace recorded as a join',
       ['ROSTER_INVALID'],
       (l) => {

@@ -115,6 +115,8 @@ export function summarize(action: NextAction): Record<string, unknown> {
       return { kind: action.kind, target: toHex(action.event.target.id), eligible: action.event.eligible };
     case 'suspended':
       return { kind: action.kind, target: toHex(action.suspend.id) };
+    case 'absent':
+      return { kind: action.kind, target: toHex(action.roster.id), reason: action.reason };
     case 'closed':
       return { kind: action.kind, attestation: toHex(action.attestation.wire) };
     case 'review': {
