@@ -33,7 +33,7 @@ function describe(target: EventReview['target']): { title: string; says: string;
       confirm: 'Confirm the resume',
     };
   }
-  const b = (target as SignedMessage<'roster'>).envelope.body;
+  const b = target.envelope.body;
   const who = spokenWords(b.participant);
   const what =
     b.change === 'join'
@@ -74,7 +74,7 @@ export function EventScreen({
 
   if (ack) {
     const objected = ack.envelope.body.decision === 'object';
-    const what = `${objected ? 'objection to' : 'confirmation of'} the ${(event.target.t as string) === 'roster' ? 'roster change' : event.target.t}`;
+    const what = `${objected ? 'objection to' : 'confirmation of'} the ${event.target.t === 'roster' ? 'roster change' : event.target.t}`;
     return (
       <section className="kw-screen" aria-labelledby="event-answer-title" data-testid="participant-event-answer">
         <h1 id="event-answer-title">Your {what}, signed</h1>

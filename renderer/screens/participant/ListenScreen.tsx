@@ -100,7 +100,15 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
 
   return (
     <section className="kw-screen" aria-labelledby="listen-title" data-testid="participant-listen">
-      {action?.kind === 'suspended' ? (
+      {action?.kind === 'absent' ? (
+        <>
+          <h1 id="listen-title">
+            {action.roster.envelope.body.change === 'replace'
+              ? 'This device was replaced: it signs nothing more'
+              : 'You left the ceremony: this device signs nothing more'}
+          </h1>
+        </>
+      ) : action?.kind === 'suspended' ? (
         <>
           <h1 id="listen-title">The ceremony is suspended: nothing to sign</h1>
           <p className="kw-warn" data-testid="suspended-reason">
