@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { participantScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import type { NextAction, ParticipantSession } from '../../../src/core/session/participant-session.js';
+import { toHex } from '../../../src/core/util/bytes.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { ParticipantView } from './ParticipantFlow.js';
@@ -31,10 +32,13 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
         <div className="kw-notice" data-testid="listen-watch">
           <p>
             Step {action.review.step.id}, {action.review.step.title}: the step asks for{' '}
-            {action.review.step.acks.roles.join(', ')}; your role watches.
+            {action.review.step.acks.roles.join(', ')}
+            {action.review.eligible ? '; you chose not to answer it for now.' : '; your role watches.'}
           </p>
           <button type="button" onClick={() => go({ at: 'review', review: action.review })}>
-            See what this device recomputed for step {action.review.step.id}
+            {action.review.eligible
+              ? `Answer step ${action.review.step.id} after all`
+              : `See what this device recomputed for step ${action.review.step.id}`}
           </button>
         </div>
       );
@@ -70,7 +74,16 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
   }
 }
 
-export function ListenScreen({ session, go }: { session: ParticipantSession; go: (v: ParticipantView) => void }) {
+export function ListenScreen({
+  session,
+  go,
+  skip,
+}: {
+  session: ParticipantSession;
+  go: (v: ParticipantView) => void;
+  /** A target the witness chose not to answer: its review does not reopen by itself. */
+  skip?: string | undefined;
+}) {
   const verify = useMemo(() => participantScanVerifier(session), [session]);
   const [action, setAction] = useState<NextAction | undefined>();
   const [error, setError] = useState<unknown>();
@@ -78,11 +91,12 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
   const refresh = useCallback(async (): Promise<void> => {
     const next = await session.next();
     setAction(next);
-    if (next.kind === 'review' && next.review.eligible) go({ at: 'review', review: next.review });
+    if (next.kind === 'review' && next.review.eligible && toHex(next.review.target.id) !== skip)
+      go({ at: 'review', review: next.review });
     if (next.kind === 'acknowledge' && next.event.eligible) go({ at: 'event', event: next.event });
     if (next.kind === 'attest' || next.kind === 'closed') go({ at: 'attest' });
     if (next.kind === 'enrol') go({ at: 'enrol' });
-  }, [session, go]);
+  }, [session, go, skip]);
 
   useEffect(() => {
     refresh().catch(setError);

@@ -22,7 +22,8 @@ import { EventScreen } from './EventScreen.js';
 
 export type ParticipantView =
   | { readonly at: 'enrol' }
-  | { readonly at: 'listen' }
+  /** `skip`: a target (id hex) the witness chose not to answer, so scanning does not reopen its review. */
+  | { readonly at: 'listen'; readonly skip?: string }
   | { readonly at: 'review'; readonly review: Review }
   | { readonly at: 'answered'; readonly ack: SignedMessage<'ack'>; readonly review: Review }
   | { readonly at: 'event'; readonly event: EventReview }
@@ -102,7 +103,7 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
         </p>
       )}
       {view.at === 'enrol' && <EnrolScreen session={session} go={go} />}
-      {view.at === 'listen' && <ListenScreen session={session} go={go} />}
+      {view.at === 'listen' && <ListenScreen session={session} go={go} skip={view.skip} />}
       {view.at === 'review' && (
         <ReviewScreen key={view.review.target.id.join(',')} session={session} initial={view.review} go={go} />
       )}

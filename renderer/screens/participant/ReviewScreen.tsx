@@ -190,6 +190,12 @@ export function ReviewScreen({
             Object
           </button>
           <ErrorNotice error={error} title="Your answer was not signed" />
+          <p className="kw-muted">
+            The room may go on without your answer once the step has its quorum.{' '}
+            <button type="button" onClick={() => go({ at: 'listen', skip: toHex(review.target.id) })}>
+              Not answering now: back to scanning
+            </button>
+          </p>
         </section>
       )}
     </section>

@@ -117,3 +117,9 @@ export async function confirm(C: Device, P: Device, name: string, stepId: string
   await review.getByRole('button', { name: /^Confirm / }).click();
   await carryBack(C, P, name);
 }
+
+/** A device leaves a review unanswered (the room went on with the quorum) and goes back to scanning. */
+export async function pass(P: Device): Promise<void> {
+  await P.page.getByRole('button', { name: 'Not answering now: back to scanning' }).click();
+  await expect(P.page.getByTestId('participant-listen')).toBeVisible();
+}

@@ -16,7 +16,17 @@ import { decodeBundle, decodeReceipt } from '../../../src/core/session/files.js'
 import { installCryptoEngine } from '../../../src/node/crypto-engine.js';
 import { film } from '../../support/app/camera.js';
 import { SCREENSHOTS, startApp, type AppHarness, type Device } from './fixtures.js';
-import { carryBack, confirm, enrol, openSession, projectorShot, shot, show, signStep } from './deviations-flow.js';
+import {
+  carryBack,
+  confirm,
+  enrol,
+  openSession,
+  pass,
+  projectorShot,
+  shot,
+  show,
+  signStep,
+} from './deviations-flow.js';
 
 test.describe.configure({ mode: 'serial' });
 let app: AppHarness;
@@ -104,8 +114,10 @@ test('a step retried: the failed attempt, the repeat exception and the new attem
   await show(C, [W1, W2], 'participant-review', 'exception');
   await expect(W1.page.getByTestId('exception-decision')).toContainText('redo this step');
   await shot(W1.page, '31-participant-repeat-exception', 'participant: repeat exception');
+  // One witness's confirmation completes what minimal.yaml asks (1 witness): the coordinator then
+  // moves on, so the other leaves it unanswered, and nothing they sign is left out of the transcript.
   await confirm(C, W1, 'Wren Witness', '1');
-  await confirm(C, W2, 'Wade Witness', '1');
+  await pass(W2);
 
   // Attempt 2 names the repeat exception; the devices accept it as a retry.
   await expect(C.page.getByTestId('step-repeat')).toContainText('repeat step 1');
@@ -113,15 +125,15 @@ test('a step retried: the failed attempt, the repeat exception and the new attem
   await signStep(C, '1');
   await expect(C.page.getByTestId('attempt-history')).toContainText('REPEAT');
   await show(C, [W1, W2], 'participant-review', 'statement');
-  await expect(W1.page.getByTestId('retry-statement')).toBeVisible();
-  await shot(W1.page, '33-participant-retry-statement', 'participant: retry statement');
-  await confirm(C, W1, 'Wren Witness', '1');
+  await expect(W2.page.getByTestId('retry-statement')).toBeVisible();
+  await shot(W2.page, '33-participant-retry-statement', 'participant: retry statement');
   await confirm(C, W2, 'Wade Witness', '1');
+  await pass(W1);
 
   await signStep(C, '2');
   await show(C, [W1, W2], 'participant-review', 'statement');
   await confirm(C, W1, 'Wren Witness', '2');
-  await confirm(C, W2, 'Wade Witness', '2');
+  await pass(W2);
   await closeAndAudit(C, [
     [W1, 'Wren Witness'],
     [W2, 'Wade Witness'],
@@ -176,11 +188,11 @@ test('a witness enrols late and the room acknowledges the join; a suspension is 
     await carryBack(C, P, name);
   }
 
-  // Step 2: both witnesses count, the newcomer included.
+  // Step 2: the newcomer's confirmation counts (and completes it: minimal.yaml asks for 1 witness).
   await signStep(C, '2');
   await show(C, [W1, W2], 'participant-review', 'statement');
-  await confirm(C, W1, 'Wren Witness', '2');
   await confirm(C, W2, 'Wade Witness', '2');
+  await pass(W1);
   await closeAndAudit(C, [
     [W1, 'Wren Witness'],
     [W2, 'Wade Witness'],
