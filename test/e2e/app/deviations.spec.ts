@@ -161,6 +161,7 @@ test('a witness enrols late and the room acknowledges the join; a suspension is 
   await shot(C.page, '34-coordinator-late-enrolment', 'coordinator: late enrolment', 'late-enrolment');
   await C.page.getByRole('button', { name: /Sign the join/ }).click();
   await expect(C.page.getByTestId('event-acks')).toHaveAttribute('data-event', 'roster');
+  await expect(C.page.getByTestId('message-qr').locator('canvas').first()).toBeVisible();
   await show(C, [W1], 'participant-event');
   await shot(W1.page, '35-participant-roster-change', 'participant: roster change');
   await shot(C.page, '36-coordinator-roster-acks', 'coordinator: roster change for the room');
@@ -178,6 +179,8 @@ test('a witness enrols late and the room acknowledges the join; a suspension is 
   await shot(W1.page, '39-participant-suspended', 'participant: suspended');
   await C.page.getByLabel(/Resume: what changed/).fill('All clear; the same people are back');
   await C.page.getByRole('button', { name: 'Sign the resume and show it' }).click();
+  await expect(C.page.getByTestId('event-acks')).toHaveAttribute('data-event', 'resume');
+  await expect(C.page.getByTestId('message-qr').locator('canvas').first()).toBeVisible();
   await show(C, [W1, W2], 'participant-event');
   await shot(W2.page, '40-participant-resume', 'participant: resume');
   for (const [P, name] of [
