@@ -56,7 +56,13 @@ function StepEntry({
     return (
       <section className="kw-timeline-step">
         <h3>{title}</h3>
-        <p className="kw-bad">No statement.</p>
+        {state.events.abort ? (
+          <p>Not reached: the ceremony was ABORTED before it.</p>
+        ) : state.events.suspended ? (
+          <p>Not reached: the ceremony is SUSPENDED.</p>
+        ) : (
+          <p className="kw-bad">No statement.</p>
+        )}
       </section>
     );
   const done = stepCompletion(step, state.participants);

@@ -91,6 +91,11 @@ export function EventAcks({
       <p className="kw-muted kw-kicker">Signed by the coordinator {formatTime(message.envelope.at)}</p>
       <h1 id="event-title">{title}</h1>
       <EventSummary message={message} participants={participants} />
+      <p className={completion.complete ? 'kw-ok' : undefined} data-testid="event-completion">
+        {completion.complete
+          ? `${completion.confirmations} of ${completion.needed} confirmations from ${event.quorum.description}: complete.`
+          : `Waiting: ${completion.missing}.`}
+      </p>
       <div className="kw-two">
         <div>
           <h2>Show it to the room</h2>
@@ -111,10 +116,6 @@ export function EventAcks({
             </p>
           )}
           <ErrorNotice error={error} title="Acknowledgement refused" onDismiss={() => setError(undefined)} />
-          <p className={completion.complete ? 'kw-ok' : undefined} data-testid="event-completion">
-            {completion.confirmations} of {completion.needed} confirmations from {event.quorum.description}
-            {completion.complete ? ': complete.' : `. ${completion.missing}.`}
-          </p>
         </div>
       </div>
       <table className="kw-table" data-testid="event-quorum">
