@@ -45,8 +45,11 @@ export const AUDIT_SPEC = {
 
 export const INSPECT_SPEC = {
   name: 'inspect',
-  usage: ['inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|hsm-output|file] [--parser NAME]'],
-  summary: 'Prints the facts and fingerprints of certificates, CSRs, public keys, DNSKEYs and HSM transcripts.',
+  usage: [
+    'inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|crl|ocsp|hsm-output|file] [--parser NAME]',
+  ],
+  summary:
+    'Prints the facts and fingerprints of certificates, CSRs, CRLs, OCSP responses, public keys, DNSKEYs and HSM transcripts.',
   arguments: [['FILE', 'an evidence file (at most 1 MiB)']],
   options: {
     json: { type: 'boolean', description: 'print one JSON object (keywitness-inspect/1)' },
@@ -148,7 +151,7 @@ export const QR_DECODE_SPEC = {
   ],
   summary:
     "Reassembles a message from QR frames and releases it only if its signature verifies: against a key of a bundle named by its fingerprint, the bundle's genesis (coordinator) key, a raw public key, or, for a genesis or enrolment, the key it declares itself.",
-  arguments: [['IMAGE', 'a PNG, JPEG or other image file holding QR codes']],
+  arguments: [['IMAGE', 'a PNG or JPEG image of QR codes (a screenshot or a photograph)']],
   options: {
     bundle: {
       type: 'string',
@@ -171,7 +174,7 @@ export const QR_DECODE_SPEC = {
 
 export const DEMO_SPEC = {
   name: 'demo',
-  usage: ['demo [--scenario objection|dropped-objection] --out DIR'],
+  usage: ['demo [--scenario objection|dropped-objection|retry|late-join|suspend|abort] --out DIR'],
   summary:
     'A complete simulated rehearsal of the sample root-CA ceremony: writes the session bundle and every receipt, then audits them.',
   arguments: [],
@@ -181,7 +184,7 @@ export const DEMO_SPEC = {
       type: 'string',
       value: 'NAME',
       description:
-        'objection (default: an objection resolved by an exception) or dropped-objection (a dishonest coordinator the audit must catch)',
+        'objection (default: an objection resolved by an exception), dropped-objection (a dishonest coordinator the audit must catch), retry (a step redone), late-join (a witness joins late, a custodian’s device is replaced), suspend (resumed the next day) or abort (closed as aborted)',
     },
   },
   exit: 'as audit',
@@ -243,7 +246,7 @@ export const SCRIPT_PRINT_SPEC = {
 
 export const SCRIPT_GROUP: CommandGroup = {
   name: 'script',
-  summary: 'Check a ceremony script, or print the hash that is published on paper.',
+  summary: 'Check a ceremony script, print the hash that is published on paper, or write its printable worksheet.',
   subcommands: [SCRIPT_LINT_SPEC, SCRIPT_HASH_SPEC, SCRIPT_PRINT_SPEC],
 };
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { checkEvidence } from '../core/evidence/checks.js';
 import { parseScript } from '../core/script/parse.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
-import { encodeBundle, encodeReceipt } from '../core/session/files.js';
+import { encodeBundle, encodeReceipt, receiptFileName } from '../core/session/files.js';
 import { simulateCeremony } from '../core/session/simulate.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { exportFiles, readInputFile } from '../node/files.js';
@@ -25,15 +25,6 @@ function parseScenario(value: string | undefined): DemoScenario {
   const known = DEMO_SCENARIOS.find((s) => s === value);
   if (!known) throw new UsageError(`unknown scenario "${value}": choose ${DEMO_SCENARIOS.join(', ')}`);
   return known;
-}
-
-/** File name for a participant's receipt: their name in lower-case words joined by hyphens. */
-export function receiptFileName(name: string): string {
-  return `${name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')}.receipt.json`;
 }
 
 export const runDemo: CliCommand = async (args, io) => {
@@ -68,6 +59,7 @@ export const runDemo: CliCommand = async (args, io) => {
     checker: checkEvidence,
     onStep: (id) => io.stdout(`  step ${id} complete\n`),
   });
+  for (const r of result.refusals) io.stdout(`  ${r.name}'s device refused to sign (${r.at}): ${r.reason}\n`);
   const files = [
     { name: 'session.keywitness.json', bytes: encodeBundle(result.bundle) },
     ...result.devices.map((d) => ({ name: receiptFileName(d.name), bytes: encodeReceipt(d.session.receipt()) })),

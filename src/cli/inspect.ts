@@ -16,9 +16,9 @@ import { EVIDENCE_KINDS, type EvidenceKind } from '../core/script/types.js';
 import { installCryptoEngine } from '../node/crypto-engine.js';
 import { readInputFile } from '../node/files.js';
 import { UsageError, parseCommandArgs } from './args.js';
+import { INSPECT_SPEC } from './commands.js';
 
-export const INSPECT_USAGE =
-  'keywitness inspect FILE... [--json] [--kind certificate|csr|public-key|dnskey|crl|ocsp|hsm-output|file] [--parser NAME]';
+export const INSPECT_USAGE = `keywitness ${INSPECT_SPEC.usage[0]}`;
 
 /** Result for one file in `--json` output. */
 export type InspectEntry =
@@ -80,7 +80,11 @@ function extLines(ext: Obj, indent: string): string[] {
 function describeText(entry: InspectEntry): string {
   if (!entry.ok) return `${entry.file}: ERROR ${entry.error.code}: ${entry.error.message}\n`;
   const e = entry.evidence;
-  const lines = [`${entry.file}: ${e.kind} (${e.size} bytes)`, ...fpLines('file SHA-256', e.fileSha256, '  ')];
+  const lines = [
+    `${entry.file}: ${e.kind} (${e.size} bytes)`,
+    ...((e.notes as string[] | undefined) ?? []).map((n) => `  note: ${n}`),
+    ...fpLines('file SHA-256', e.fileSha256, '  '),
+  ];
   if (e.kind === 'certificate') {
     (e.certificates as Obj[]).forEach((c, i) => {
       lines.push(

@@ -69,10 +69,12 @@ function subcommandOf(help: CommandSpec | CommandGroup, sub: string | undefined)
  */
 export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = args;
-  if (name === '--version' || name === '-V') {
+  if (name === '--version') {
     io.stdout(await versionText());
     return 0;
   }
+  // `keywitness help qr decode` is `keywitness qr decode --help`.
+  if (name === 'help' && rest.length > 0) return main([...rest, '--help'], io);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout)(overview());
     return name === undefined ? 2 : 0;

@@ -1,41 +1,34 @@
 /**
- * `keywitness qr encode FILE --out DIR` and `keywitness qr decode IMAGE…` (README.md, "Command
- * line"; the options are in src/cli/commands.ts).
+ * `keywitness qr decode IMAGE…` (README.md, "Command line"; the options are in
+ * src/cli/commands.ts) and the `qr` command, whose `encode` is in qr-encode.ts.
  *
- * encode: a wire message (≤ 16 KiB), or one entry of a session bundle or a receipt, becomes
- * numbered PNG frames, one fixed QR version, to be shown in order at about 10 frames/s. decode: the
- * QR codes in the images are reassembled and the message is released only if its signature
- * verifies: against a key of `--bundle` named by `--signer-fingerprint`, the bundle's genesis
- * (coordinator) key, a raw public key `--signer HEX`, or, for `genesis` and `enroll` without any
- * of these, the key the message itself declares (a proof of possession, not of identity: its
- * fingerprint still has to be compared with an independent source). `--raw` prints exactly the
- * content of one plain QR code and nothing else.
+ * decode: the QR codes in the images are reassembled and the message is released only if its
+ * signature verifies: against a key of `--bundle` named by `--signer-fingerprint`, the bundle's
+ * genesis (coordinator) key, a raw public key `--signer HEX`, or, for `genesis` and `enroll`
+ * without any of these, the key the message itself declares (a proof of possession, not of
+ * identity: its fingerprint still has to be compared with an independent source). `--raw` prints
+ * exactly the content of one plain QR code and nothing else.
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { CliCommand, CliIo } from './io.js';
 import { parseExpectedDigest } from '../core/audit/verdict.js';
 import { KeywitnessError } from '../core/errors.js';
-import { refuseWrongKind, sniffFileKind } from '../core/file-kind.js';
 import { decodeMessage, verifyMessage } from '../core/protocol/message.js';
 import { checkPublicKey, fingerprintOf, parseAlgorithm, type PublicIdentity } from '../core/protocol/identity.js';
 import { spokenWords } from '../core/protocol/words.js';
 import { bundleKeys, findBundleKey } from '../core/session/bundle-keys.js';
-import { MAX_BUNDLE_BYTES, decodeBundle, decodeReceipt } from '../core/session/files.js';
+import { MAX_BUNDLE_BYTES, decodeBundle } from '../core/session/files.js';
 import { fromHex, toHex } from '../core/util/bytes.js';
 import { Assembler } from '../core/transfer/assembler.js';
-import { encodeMessage } from '../core/transfer/encoder.js';
-import { hasFrameMagic, MAX_MESSAGE_BYTES } from '../core/transfer/frame.js';
-import { exportFiles, readInputFile } from '../node/files.js';
-import { decodeQrImage, MAX_IMAGE_FILE_BYTES, renderFramesPng } from '../node/qr-image.js';
-import { UsageError, parseCommandArgs } from './args.js';
-import { QR_DECODE_SPEC, QR_ENCODE_SPEC, QR_GROUP, usageOf } from './commands.js';
+import { hasFrameMagic } from '../core/transfer/frame.js';
+import { exportFiles } from '../node/files.js';
+import { decodeQrImage, MAX_IMAGE_FILE_BYTES } from '../node/qr-image.js';
+import { parseCommandArgs } from './args.js';
+import { QR_DECODE_SPEC, QR_GROUP, usageOf } from './commands.js';
+import { runQrEncode, usage } from './qr-encode.js';
 import { readKind, withFile } from './read.js';
 
 export const QR_USAGE = QR_GROUP.subcommands.map(usageOf).join(' | ');
-
-function usage(why: string, spec = QR_GROUP.subcommands): UsageError {
-  return new UsageError(`${why}; usage: ${spec.map(usageOf).join(' | ')}`);
-}
 
 /** Write one output file exactly as every CLI output is written (never over an existing file). */
 async function writeOut(path: string, bytes: Uint8Array): Promise<void> {
@@ -43,110 +36,8 @@ async function writeOut(path: string, bytes: Uint8Array): Promise<void> {
   await exportFiles(dirname(full), [{ name: basename(full), bytes }]);
 }
 
-/** Frame file names, `frame-01.png` on. */
-export function frameNames(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `frame-${String(i + 1).padStart(2, '0')}.png`);
-}
-
 type DecodeValues = ReturnType<typeof parseDecode>['values'];
-const parseEncode = (args: readonly string[]) => parseCommandArgs(args, QR_ENCODE_SPEC.options);
 const parseDecode = (args: readonly string[]) => parseCommandArgs(args, QR_DECODE_SPEC.options);
-
-/** `--entry N|last` over `count` messages: N from 0, as the audit report numbers entries. */
-function selectEntry(value: string, count: number, what: string, where: string): number {
-  if (count === 0) throw new KeywitnessError('INPUT_INVALID', `${what} holds no message`, { where });
-  const n = value === 'last' ? count - 1 : /^(0|[1-9][0-9]{0,8})$/.test(value) ? Number(value) : undefined;
-  if (n === undefined)
-    throw new KeywitnessError('INPUT_INVALID', `is "${value}"; give an entry number (0 to ${count - 1}) or last`, {
-      where: '--entry',
-    });
-  if (n >= count)
-    throw new KeywitnessError(
-      'INPUT_INVALID',
-      `is ${n}, but ${what} holds ${count} message${count === 1 ? '' : 's'} (entries 0 to ${count - 1})`,
-      { where: '--entry' },
-    );
-  return n;
-}
-
-/**
- * The wire message FILE holds: the file itself, or with `--entry` one message of a bundle's
- * transcript or of a receipt. What the file is comes from core's one sniffer.
- */
-function messageOf(file: string, bytes: Uint8Array, entry: string | undefined): { wire: Uint8Array; from: string } {
-  const guess = sniffFileKind(bytes);
-  if (guess.kind === 'bundle' || guess.kind === 'receipt') {
-    const messages =
-      guess.kind === 'bundle'
-        ? withFile(file, decodeBundle, bytes).transcript
-        : withFile(file, decodeReceipt, bytes).messages;
-    const what = guess.kind === 'bundle' ? "the bundle's transcript" : 'the receipt';
-    if (entry === undefined)
-      throw new KeywitnessError(
-        'INPUT_INVALID',
-        `this is ${guess.description} with ${messages.length} messages: choose one with --entry N (0 to ${messages.length - 1}) or --entry last`,
-        { where: file },
-      );
-    const n = selectEntry(entry, messages.length, what, file);
-    return { wire: messages[n] ?? new Uint8Array(), from: `entry ${n} of ${what} (${file})` };
-  }
-  if (entry !== undefined)
-    throw new KeywitnessError(
-      'INPUT_INVALID',
-      `--entry selects a message of a session bundle or a receipt, and this is ${guess.description}`,
-      { where: file },
-    );
-  refuseWrongKind(bytes, 'message', file, (actual) =>
-    actual === 'image'
-      ? 'read QR images with keywitness qr decode IMAGE…'
-      : 'give a wire message, or a bundle or receipt with --entry',
-  );
-  if (bytes.length > MAX_MESSAGE_BYTES)
-    throw new KeywitnessError(
-      'INPUT_TOO_LARGE',
-      `is ${bytes.length} bytes; a wire message is at most ${MAX_MESSAGE_BYTES} (or give a bundle or receipt with --entry)`,
-      { where: file },
-    );
-  return { wire: bytes, from: file };
-}
-
-async function encode(args: readonly string[], io: CliIo): Promise<number> {
-  const { values: p, positionals } = parseEncode(args);
-  const [file, ...extra] = positionals;
-  if (!file || extra.length > 0) throw usage('encode takes one FILE', [QR_ENCODE_SPEC]);
-  if (p.out === undefined) throw usage('encode needs --out DIR', [QR_ENCODE_SPEC]);
-  const scale = p.scale === undefined ? 8 : Number(p.scale);
-  if (!/^\d+$/.test(p.scale ?? '8') || !Number.isInteger(scale) || scale < 1 || scale > 32)
-    throw new KeywitnessError('INPUT_INVALID', '--scale must be 1..32 pixels per module', { where: '--scale' });
-  const { wire, from } = messageOf(file, await readInputFile(file, MAX_BUNDLE_BYTES), p.entry);
-  let message;
-  try {
-    message = decodeMessage(wire);
-  } catch (e) {
-    throw new KeywitnessError('TRANSFER_INVALID', `not a Keywitness wire message: ${(e as Error).message}`, {
-      where: from,
-      cause: e,
-    });
-  }
-  const encoded = encodeMessage(wire, { sessionId: message.envelope.sid });
-  const { version, pngs } = await renderFramesPng(encoded.frames, scale);
-  const names = frameNames(pngs.length);
-  // Every frame is checked against what the folder holds before the first is written, and a
-  // failure part-way removes the frames already written.
-  const written = await exportFiles(
-    p.out,
-    pngs.map((bytes, i) => ({ name: names[i] ?? '', bytes })),
-    { createFolder: 'folder' },
-  );
-  io.stdout(`message ${toHex(encoded.messageId)} (${message.envelope.t}, ${wire.length} bytes), ${from}\n`);
-  io.stdout(
-    encoded.frames.length === 1
-      ? `1 frame, QR version ${version}, ECC L\n`
-      : `${encoded.frames.length} frames looping (${encoded.seqLen} fragments), QR version ${version}, ECC L; show about 10 frames/s\n`,
-  );
-  for (const w of written) io.stdout(`${w.path}\n`);
-  return 0;
-}
 
 /** The key decode checks signatures against, and how to say so; undefined: the key a genesis or enrolment declares. */
 interface Pinned {
@@ -323,5 +214,5 @@ export const runQr: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub !== 'encode' && sub !== 'decode')
     throw usage(sub === undefined ? 'no subcommand' : `unknown subcommand "${sub}"`);
-  return sub === 'encode' ? encode(rest, io) : decode(rest, io);
+  return sub === 'encode' ? runQrEncode(rest, io) : decode(rest, io);
 };

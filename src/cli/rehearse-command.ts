@@ -22,7 +22,7 @@ import { checkEvidence } from '../core/evidence/checks.js';
 import { parseScript } from '../core/script/parse.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 import type { Script } from '../core/script/types.js';
-import { decodeBundle, decodeReceipt, encodeBundle, encodeReceipt } from '../core/session/files.js';
+import { decodeBundle, decodeReceipt, encodeBundle, encodeReceipt, receiptFileName } from '../core/session/files.js';
 import {
   MAX_ANSWERS_BYTES,
   checkRehearsal,
@@ -52,11 +52,6 @@ export const REHEARSE_USAGE = usageOf(REHEARSE_SPEC);
 
 /** The bundle's file name in `--out`. */
 export const REHEARSAL_BUNDLE = 'rehearsal.keywitness.json';
-
-/** A participant's receipt file: their name (`witness 1`) with the space as a hyphen. */
-export function rehearsalReceiptName(name: string): string {
-  return `${name.replace(/ /g, '-')}.receipt.json`;
-}
 
 async function kindOf(path: string): Promise<FolderEntry['kind']> {
   try {
@@ -195,7 +190,7 @@ export const runRehearse: CliCommand = async (args, io: CliIo) => {
   const script = parseScript(scriptBytes);
   const participants = rehearsalParticipants(script);
   const coordinatorName = rehearsalCoordinatorName(script);
-  const names = [REHEARSAL_BUNDLE, ...participants.map((p) => rehearsalReceiptName(p.name))];
+  const names = [REHEARSAL_BUNDLE, ...participants.map((p) => receiptFileName(p.name))];
   const out = values.out === undefined ? undefined : resolve(values.out);
   if (out) await refuseExisting(out, names);
 
@@ -229,7 +224,7 @@ export const runRehearse: CliCommand = async (args, io: CliIo) => {
   });
   const bundleBytes = encodeBundle(result.bundle);
   const receipts = result.devices.map((d) => ({
-    name: rehearsalReceiptName(d.name),
+    name: receiptFileName(d.name),
     bytes: encodeReceipt(d.session.receipt()),
   }));
   if (!out) {

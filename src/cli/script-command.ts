@@ -1,4 +1,5 @@
 /** `keywitness script lint FILE [--production]` and `keywitness script hash FILE`. */
+import { lintsTurnedOff } from '../core/evidence/expectations.js';
 import { lintScript } from '../core/script/parse.js';
 import { productionRefusal, unpinnedRoles } from '../core/script/roles.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
@@ -46,6 +47,8 @@ export const runScript: CliCommand = async (args, io) => {
   io.stdout(
     `${file}: OK — ${script.id}, ${script.steps.length} steps, ${script.roles.length} roles\nSHA-256  ${text.hex}\nwords    ${text.words.join(' ')}\n`,
   );
+  // A default check turned off is something a reviewer of the script must see, every time.
+  for (const where of lintsTurnedOff(script)) io.stdout(`lints off ${where}\n`);
   const fixed = script.steps.filter((s) => !s.repeatable);
   io.stdout(
     fixed.length === 0

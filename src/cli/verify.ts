@@ -61,7 +61,8 @@ function checkLines(c: SignatureCheck): string[] {
 
 function text(entry: VerifyEntry): string {
   if (!entry.ok) return `${entry.file}: ERROR ${entry.error.code}: ${entry.error.message}\n`;
-  return `${[`${entry.file}: ${entry.kinds.join(', ')}`, ...entry.checks.flatMap(checkLines)].join('\n')}\n`;
+  const notes = (entry.notes ?? []).map((n) => `  note: ${n}`);
+  return `${[`${entry.file}: ${entry.kinds.join(', ')}`, ...notes, ...entry.checks.flatMap(checkLines)].join('\n')}\n`;
 }
 
 function toJson(entry: VerifyEntry): unknown {

@@ -5,6 +5,7 @@
  */
 import { KeywitnessError } from '../core/errors.js';
 import { MAX_EVIDENCE_BYTES } from '../core/evidence/der.js';
+import { refuseWrongKind } from '../core/file-kind.js';
 import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 import { MAX_BUNDLE_BYTES, MAX_RECEIPT_BYTES } from '../core/session/files.js';
 import { fromUtf8 } from '../core/util/bytes.js';
@@ -34,8 +35,10 @@ function text(bytes: Uint8Array, name: string, what: string): string {
   return s;
 }
 
-function jsonWithFormat(prefix: string, what: string): ImportValidator {
+function jsonWithFormat(kind: 'bundle' | 'receipt', prefix: string, what: string): ImportValidator {
   return (bytes, name) => {
+    // A file that is plainly something else (a receipt picked as the bundle) is named for what it is.
+    refuseWrongKind(bytes, kind, name);
     const s = text(bytes, name, what);
     let v: unknown;
     try {
@@ -62,6 +65,7 @@ function jsonWithFormat(prefix: string, what: string): ImportValidator {
 /** The default validator per kind. */
 export const IMPORT_VALIDATORS: Readonly<Record<ImportKind, ImportValidator>> = {
   script: (bytes, name) => {
+    refuseWrongKind(bytes, 'script', name);
     const s = text(bytes, name, 'ceremony script');
     if (!/^format:\s*["']?keywitness-script\//m.test(s)) {
       throw new KeywitnessError(
@@ -71,8 +75,8 @@ export const IMPORT_VALIDATORS: Readonly<Record<ImportKind, ImportValidator>> = 
       );
     }
   },
-  bundle: jsonWithFormat('keywitness-bundle/', 'session bundle'),
-  receipt: jsonWithFormat('keywitness-receipt/', 'receipt'),
+  bundle: jsonWithFormat('bundle', 'keywitness-bundle/', 'session bundle'),
+  receipt: jsonWithFormat('receipt', 'keywitness-receipt/', 'receipt'),
   evidence: (bytes, name) => {
     if (bytes.length === 0) throw new KeywitnessError('INPUT_INVALID', `${name} is empty`, { where: name });
   },

@@ -3,11 +3,12 @@
  * attacker holding every key could. Tamper tests use it to produce transcripts that break exactly
  * one rule, so each mutation must be caught by that rule's own finding and nothing else.
  */
+import { HAS_APPENDED, type MessageType } from '../../src/core/protocol/bodies.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/core/protocol/cbor.js';
 import { signedBytes, type Signer } from '../../src/core/protocol/identity.js';
-import { decodeMessage, type SignedMessage } from '../../src/core/protocol/message.js';
+import { decodeMessage, signMessage, type SignedMessage } from '../../src/core/protocol/message.js';
 import { deviceLog, loggedIds } from '../../src/core/session/device-log.js';
-import { toHex } from '../../src/core/util/bytes.js';
+import { equalBytes, toHex } from '../../src/core/util/bytes.js';
 import { sha256 } from '../../src/core/util/hash.js';
 import { EMPTY_HEAD, entryHash } from '../../src/core/session/transcript.js';
 
@@ -19,7 +20,6 @@ export function envelopes(transcript: readonly Uint8Array[]): EnvelopeMap[] {
   return transcript.map((w) => structuredClone(decodeCbor(decodeMessage(w).envelopeBytes) as unknown) as EnvelopeMap);
 }
 
-const COORDINATOR_TYPES = new Set(['statement', 'exception', 'abort', 'suspend', 'resume', 'roster', 'close']);
 /** Coordinator messages that record the clocks of the enrolments before them (state-clocks.ts). */
 const CLOCK_TYPES = new Set(['statement', 'roster', 'close']);
 
@@ -49,10 +49,17 @@ function clockFixer(list: readonly EnvelopeMap[]): (env: EnvelopeMap) => void {
   };
 }
 
+/** Whether a type carries `appended`; unknown (edited) types do not. */
+function hasAppended(t: string): boolean {
+  return Object.hasOwn(HAS_APPENDED, t) && HAS_APPENDED[t as MessageType];
+}
+
 /**
- * Re-sign edited envelopes in order. References (genesis, ref, objections, retry, abort) pointing at an original
- * message id are rewritten to the re-signed message's id; `prev` is recomputed from the new chain,
- * and so is each attestation's device log (an attacker with every key can sign any log).
+ * Re-sign edited envelopes in order. References (genesis, ref, objections, retry, abort) pointing
+ * at an original message id are rewritten to the re-signed message's id; `prev` and the
+ * coordinator's `appended` (the ids since its previous chained entry or the genesis) are recomputed
+ * from the new chain, and so is each attestation's device log (an attacker with every key can sign
+ * any log).
  * `originalIds` are the ids of the envelopes before editing, index-aligned with a reference list.
  * Each statement's and close's `clocks` are recomputed for the edited order too, unless
  * `keepClocks` (a test that edits the clock records themselves).
@@ -61,7 +68,16 @@ export async function rechain(
   list: readonly EnvelopeMap[],
   signers: ReadonlyMap<string, Signer>,
   originalIds: ReadonlyMap<string, EnvelopeMap>,
-  options: { readonly keepClocks?: boolean } = {},
+  /**
+   * Edits an envelope after its chain fields are recomputed, just before it is signed; or options:
+   * `adjust` so, and `keepClocks`.
+   */
+  adjustOrOptions?:
+    | ((env: EnvelopeMap, original: EnvelopeMap) => void)
+    | {
+        readonly keepClocks?: boolean;
+        readonly adjust?: (env: EnvelopeMap, original: EnvelopeMap) => void;
+      },
 ): Promise<Uint8Array[]> {
   const newId = new Map<EnvelopeMap, Uint8Array>();
   const byOld = (id: Uint8Array): EnvelopeMap | undefined => originalIds.get(toHex(id));
@@ -73,7 +89,10 @@ export async function rechain(
   const out: Uint8Array[] = [];
   const rebuilt: SignedMessage[] = [];
   let head = EMPTY_HEAD;
+  const options = typeof adjustOrOptions === 'function' ? { adjust: adjustOrOptions } : (adjustOrOptions ?? {});
+  const adjust = options.adjust;
   const clocks = options.keepClocks ? () => undefined : clockFixer(list);
+  let sinceCoordinator: Uint8Array[] = [];
   for (const [seq, original] of list.entries()) {
     const env = structuredClone<EnvelopeMap>(original);
     const body = env.body;
@@ -83,14 +102,18 @@ export async function rechain(
     if (Array.isArray(body.objections)) body.objections = (body.objections as Uint8Array[]).map(remap);
     if (body.retry instanceof Uint8Array) body.retry = remap(body.retry);
     if (body.abort instanceof Uint8Array) body.abort = remap(body.abort);
-    if (COORDINATOR_TYPES.has(env.t)) env.prev = head;
-    else if ((env.t === 'ack' || env.t === 'attest') && body.ref instanceof Uint8Array) {
+    if (hasAppended(env.t)) {
+      env.prev = head;
+      // An edit that removed `appended` on purpose keeps it removed (the decoder must refuse it).
+      if ('appended' in original) env.appended = sinceCoordinator;
+    } else if ((env.t === 'ack' || env.t === 'attest') && body.ref instanceof Uint8Array) {
       const target = byOld((original.body as { ref: Uint8Array }).ref);
       const p = target ? prevOf.get(target) : undefined;
       if (p) env.prev = p;
     }
     const genesis = rebuilt[0];
     if (env.t === 'attest' && genesis) body.log = deviceLog(genesis.id, loggedIds(env.by, rebuilt));
+    adjust?.(env, original);
     const signer = signers.get(toHex(env.by));
     if (!signer) throw new Error(`no key for ${toHex(env.by)}`);
     const envelopeBytes = encodeCbor(env);
@@ -98,8 +121,47 @@ export async function rechain(
     newId.set(original, sha256(wire));
     if (env.prev instanceof Uint8Array) prevOf.set(original, env.prev);
     out.push(wire);
+    // The coordinator's previous entry is its genesis or its latest chained message, not one a
+    // participant's key signed in its place (the state's fold counts the same way).
+    const byCoordinator = genesis === undefined || equalBytes(env.by, genesis.envelope.by);
+    if (env.t === 'genesis' || (hasAppended(env.t) && byCoordinator)) sinceCoordinator = [];
+    else sinceCoordinator.push(sha256(wire));
     rebuilt.push(decodeMessage(wire));
     head = entryHash(seq, head, sha256(wire));
   }
   return out;
+}
+
+/**
+ * The coordinator's seal for a transcript, as an attacker holding the coordinator's key would
+ * re-sign it after an edit (session/seal.ts defines what it commits to), or undefined when the
+ * transcript has no close.
+ */
+export async function resealed(
+  transcript: readonly Uint8Array[],
+  coordinator: Signer,
+): Promise<Uint8Array | undefined> {
+  let head = EMPTY_HEAD;
+  let close: SignedMessage | undefined;
+  const attestations: Uint8Array[] = [];
+  for (const [seq, wire] of transcript.entries()) {
+    const id = sha256(wire);
+    head = entryHash(seq, head, id);
+    let m: SignedMessage | undefined;
+    try {
+      m = decodeMessage(wire);
+    } catch {
+      continue;
+    }
+    if (m.t === 'close' && !close) close = m;
+    else if (m.t === 'attest' && close) attestations.push(id);
+  }
+  if (!close) return undefined;
+  const seal = await signMessage(coordinator, {
+    t: 'seal',
+    sid: close.envelope.sid,
+    at: close.envelope.at + 60_000,
+    body: { close: close.id, attestations, head },
+  });
+  return seal.wire;
 }

@@ -21,7 +21,8 @@ export function BundleExport({ session, label }: { session: CoordinatorSession; 
     setError(undefined);
     try {
       const name = `${session.script.id}-${session.sessionId.slice(0, 8)}.keywitness.json`;
-      const bytes = encodeBundle(session.coordinator.bundle());
+      // The coordinator re-seals the bundle at every export (core's exportBundle).
+      const bytes = encodeBundle(await session.run((c) => c.exportBundle()));
       const r = await unwrap(bridge().exportFile({ suggestedName: name, bytes }));
       if (r.status === 'written') setExported(r);
     } catch (e) {

@@ -1,9 +1,11 @@
 /**
  * Coordinator, the end: close the session once every step is complete, show
- * the close for the closing attestations, scan them, and export the session bundle to removable
- * media (never overwriting; the written file is read back and its SHA-256 reported).
+ * the close for the closing attestations (its loop carries, as context, the coordinator messages a
+ * device may have missed, so each device's head reaches the close), scan them, and export the
+ * session bundle (BundleExport.tsx).
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
@@ -18,6 +20,21 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
+  const [loop, setLoop] = useState<readonly SignedMessage[] | undefined>();
+  const closed = state.close;
+  useEffect(() => {
+    if (!closed) return;
+    let live = true;
+    session
+      .run((c) => c.transmission())
+      .then(
+        (messages) => live && setLoop(messages),
+        (e: unknown) => live && setError(e),
+      );
+    return () => {
+      live = false;
+    };
+  }, [session, closed]);
   const onMessage = useCallback(
     (wire: Uint8Array) => {
       session
@@ -74,7 +91,7 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
         <div className="kw-two">
           <div>
             <h2>Each participant scans the close and attests</h2>
-            <MessageQr messages={[state.close]} label="Session close QR code" />
+            {loop && <MessageQr messages={loop} label="Session close QR code" />}
           </div>
           <div>
             <h2>Scan each closing attestation</h2>

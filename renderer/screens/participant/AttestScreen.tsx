@@ -6,9 +6,8 @@
  */
 import { useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
-import { encodeReceipt } from '../../../src/core/session/files.js';
+import { encodeReceipt, receiptFileName } from '../../../src/core/session/files.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
-import { toHex } from '../../../src/core/util/bytes.js';
 import { bridge, unwrap, type ExportResult } from '../../bridge/api.js';
 import { ActionBar } from '../../components/ActionBar.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -19,17 +18,6 @@ const STATEMENTS = [
   'The ceremony followed the script, except where an exception records otherwise.',
   'The session record is a true record of what happened.',
 ];
-
-function slug(text: string): string {
-  return (
-    text
-      .normalize('NFKD')
-      .replace(/[^A-Za-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .toLowerCase()
-      .slice(0, 40) || 'participant'
-  );
-}
 
 export function AttestScreen({ session }: { session: ParticipantSession }) {
   const [choice, setChoice] = useState<'agree' | 'disagree' | undefined>();
@@ -55,7 +43,7 @@ export function AttestScreen({ session }: { session: ParticipantSession }) {
     setBusy(true);
     setError(undefined);
     try {
-      const name = `receipt-${slug(session.name)}-${toHex(session.sessionId).slice(0, 8)}.keywitness-receipt.json`;
+      const name = receiptFileName(session.name);
       const r = await unwrap(bridge().exportFile({ suggestedName: name, bytes: encodeReceipt(session.receipt()) }));
       if (r.status === 'written') setExported(r);
     } catch (e) {

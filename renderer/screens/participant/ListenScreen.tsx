@@ -17,7 +17,9 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
     case 'waiting':
       return (
         <p role="status" data-testid="listen-waiting">
-          {action.target && action.target.t !== 'close' ? `Step ${action.target.envelope.body.step}: ` : ''}
+          {action.target?.t === 'statement' || action.target?.t === 'exception'
+            ? `Step ${action.target.envelope.body.step}: `
+            : ''}
           waiting for {action.waitingFor.join('; ')}. Keep the camera on the code.
         </p>
       );

@@ -23,6 +23,7 @@ import type { Bundle, Receipt } from '../session/files.js';
 import { presentParticipants } from '../session/room.js';
 import { SessionState } from '../session/state.js';
 import { auditReceipts, type ReceiptAccount } from './receipts.js';
+import { sealFindings } from './seal.js';
 import type { Finding } from './findings.js';
 
 export interface AuditOptions {
@@ -124,6 +125,7 @@ export async function auditBundle(
     findings.push({ code: 'GENESIS_MISSING', message: 'the transcript is empty' });
   findings.push(...closingFindings(state));
   findings.push(...attestedLogFindings(state));
+  findings.push(...(await sealFindings(bundle.seal, state)));
 
   if (!state.genesis) {
     return { findings, script, scriptHash, state, evidence: new Map(), recomputed: new Map(), receipts: NO_RECEIPTS };

@@ -63,6 +63,8 @@ export type FindingCode =
   | 'ATTESTATION_INVALID'
   | 'ATTESTATION_MISSING'
   | 'ATTESTATION_DISAGREES'
+  | 'SEAL_MISSING'
+  | 'SEAL_MISMATCH'
   // device logs and time (what each device attested to, and when it signed)
   | 'LOG_MISMATCH'
   | 'RECEIPT_LOG_MISMATCH'
@@ -102,7 +104,8 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   BAD_SIGNATURE: 'A signature does not verify over the exact message bytes.',
   UNKNOWN_SIGNER: 'An entry is signed by a key that is neither the coordinator nor an enrolled participant.',
   NOT_COORDINATOR: 'A coordinator-only message is signed by someone else.',
-  CHAIN_BROKEN: 'An entry does not commit to the transcript head before it: entries were dropped, reordered or edited.',
+  CHAIN_BROKEN:
+    "An entry does not commit to the transcript head before it, or a coordinator message's list of entries appended since its previous one is not what the transcript holds: entries were dropped, reordered or edited.",
   REPLAYED_MESSAGE: 'The same message appears twice.',
   CLOCK_WENT_BACKWARDS: "A signer's clock went backwards between two of its messages.",
   CLOCK_SKEW:
@@ -153,6 +156,10 @@ export const FINDING_DESCRIPTIONS: Readonly<Record<FindingCode, string>> = {
   ATTESTATION_INVALID: 'A closing attestation does not refer to the close of this session.',
   ATTESTATION_MISSING: 'An enrolled participant gave no closing attestation.',
   ATTESTATION_DISAGREES: 'A participant attested that they do not agree with the record.',
+  SEAL_MISSING:
+    'A closed session whose bundle carries no coordinator seal: nothing chains the attestations after the close.',
+  SEAL_MISMATCH:
+    "The bundle's seal is not the coordinator's seal of this transcript: signed by another key or for another session, or naming another close, other attestations or another head.",
   LOG_MISMATCH:
     "A participant's closing attestation commits to a log of what their device signed and answered that the transcript does not reproduce: an answer was dropped, or they were shown a message the transcript does not hold.",
   RECEIPT_LOG_MISMATCH:

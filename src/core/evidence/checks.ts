@@ -406,7 +406,9 @@ export const checkEvidence: EvidenceChecker = async (item: EvidenceItem, all) =>
       ),
     ];
   }
-  const results: CheckResult[] = [ctx.result('parse', true, `valid ${kind} evidence`, describeParsed(parsed))];
+  // How the file was read (text outside a PEM block, unarmoured DER) is in the room's view.
+  const read = [describeParsed(parsed), ...parsed.notes.map((n) => `note: ${n}`)].join('; ');
+  const results: CheckResult[] = [ctx.result('parse', true, `valid ${kind} evidence`, read)];
   for (const key of keys) {
     if (!Object.hasOwn(EXPECTATION_RULES, key)) continue;
     try {

@@ -243,7 +243,7 @@ export async function describeEvidence(
   where: string = kind,
 ): Promise<EvidenceDescription> {
   const p = parseEvidence(kind, bytes, parser, where);
-  const base = { kind: p.kind, size: p.size, fileSha256: fp(p.fileSha256) };
+  const base = { kind: p.kind, size: p.size, fileSha256: fp(p.fileSha256), notes: [...p.notes] };
   switch (p.kind) {
     case 'certificate': {
       const links = await issuersInFile(p.certificates, where);

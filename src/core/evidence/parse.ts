@@ -12,10 +12,17 @@ import { sha256Fingerprint, type Fingerprint } from './fingerprints.js';
 import { detectHsmFormat, parseHsmOutput, type HsmFacts } from './hsm/index.js';
 import { describeSpki, type KeyFacts } from './keys.js';
 import { parseOcspResponse, type OcspFacts } from './ocsp.js';
-import { derBlocks } from './pem.js';
+import { bareDer, derBlocks } from './pem.js';
 
-/** Parsed evidence of any kind, plus the SHA-256 of the exact bytes imported. */
-export type ParsedEvidence = { readonly fileSha256: Fingerprint; readonly size: number } & (
+/**
+ * Parsed evidence of any kind, plus the SHA-256 of the exact bytes imported and notes on how the
+ * file was read (text outside a PEM block, DER given as base64 or hex without armour).
+ */
+export type ParsedEvidence = {
+  readonly fileSha256: Fingerprint;
+  readonly size: number;
+  readonly notes: readonly string[];
+} & (
   | { readonly kind: 'certificate'; readonly certificates: readonly [CertificateFacts, ...CertificateFacts[]] }
   | { readonly kind: 'csr'; readonly csr: CsrFacts }
   | { readonly kind: 'public-key'; readonly key: KeyFacts }
@@ -33,8 +40,14 @@ const CRL_LABELS = ['X509 CRL'];
 const OCSP_LABELS = ['OCSP RESPONSE'];
 
 /** The one DER block of a file that must hold exactly one (`what`: `CRL`, `OCSP response`…). */
-function oneBlock(bytes: Uint8Array, labels: readonly string[], what: string, where: string): Uint8Array {
-  const blocks = derBlocks(bytes, labels, where);
+function oneBlock(
+  bytes: Uint8Array,
+  labels: readonly string[],
+  what: string,
+  where: string,
+  notes: string[],
+): Uint8Array {
+  const blocks = derBlocks(bytes, labels, where, notes);
   const [block] = blocks;
   if (block === undefined || blocks.length !== 1)
     throw new KeywitnessError('EVIDENCE_INVALID', `expected one ${what}, found ${blocks.length}`, { where });
@@ -52,10 +65,11 @@ export function parseEvidence(
   where: string,
 ): ParsedEvidence {
   checkEvidenceSize(bytes, where);
-  const base = { fileSha256: sha256Fingerprint(bytes), size: bytes.length };
+  const notes: string[] = [];
+  const base = { fileSha256: sha256Fingerprint(bytes), size: bytes.length, notes };
   switch (kind) {
     case 'certificate': {
-      const blocks = derBlocks(bytes, CERT_LABELS, where);
+      const blocks = derBlocks(bytes, CERT_LABELS, where, notes);
       const [first, ...rest] = blocks.map((b, i) =>
         parseCertificate(b.der, blocks.length > 1 ? `${where} certificate ${i + 1}` : where),
       );
@@ -63,7 +77,7 @@ export function parseEvidence(
       return { ...base, kind, certificates: [first, ...rest] };
     }
     case 'csr': {
-      const blocks = derBlocks(bytes, CSR_LABELS, where);
+      const blocks = derBlocks(bytes, CSR_LABELS, where, notes);
       const [block] = blocks;
       if (block === undefined || blocks.length !== 1)
         throw new KeywitnessError('EVIDENCE_INVALID', `expected one certificate request, found ${blocks.length}`, {
@@ -72,7 +86,7 @@ export function parseEvidence(
       return { ...base, kind, csr: parseCsr(block.der, where) };
     }
     case 'public-key': {
-      const blocks = derBlocks(bytes, KEY_LABELS, where);
+      const blocks = derBlocks(bytes, KEY_LABELS, where, notes);
       const [block] = blocks;
       if (block === undefined || blocks.length !== 1)
         throw new KeywitnessError('EVIDENCE_INVALID', `expected one public key, found ${blocks.length}`, { where });
@@ -81,9 +95,13 @@ export function parseEvidence(
     case 'dnskey':
       return { ...base, kind, dnssec: parseDnssec(bytes, where) };
     case 'crl':
-      return { ...base, kind, crl: parseCrl(oneBlock(bytes, CRL_LABELS, 'CRL', where), where) };
+      return { ...base, kind, crl: parseCrl(oneBlock(bytes, CRL_LABELS, 'CRL', where, notes), where) };
     case 'ocsp':
-      return { ...base, kind, ocsp: parseOcspResponse(oneBlock(bytes, OCSP_LABELS, 'OCSP response', where), where) };
+      return {
+        ...base,
+        kind,
+        ocsp: parseOcspResponse(oneBlock(bytes, OCSP_LABELS, 'OCSP response', where, notes), where),
+      };
     case 'hsm-output':
       return { ...base, kind, hsm: parseHsmOutput(bytes, parser, where) };
     case 'file': {
@@ -111,7 +129,8 @@ function tryParse(kind: EvidenceKind, bytes: Uint8Array): boolean {
 
 /**
  * Guess the kind of evidence from its bytes: PEM labels, DER structure (a certificate, CSR, public
- * key, CRL or OCSP response; unparsable DER counts as a certificate so its error is shown), DNSKEY/trust-anchor text, a recognised HSM tool transcript,
+ * key, CRL or OCSP response; unparsable DER counts as a certificate so its error is shown), base64
+ * or hex of such DER without armour, DNSKEY/trust-anchor text, a recognised HSM tool transcript,
  * else `file`.
  */
 export function detectEvidenceKind(bytes: Uint8Array): EvidenceKind {
@@ -143,5 +162,9 @@ export function detectEvidenceKind(bytes: Uint8Array): EvidenceKind {
     if (CRL_LABELS.includes(label)) return 'crl';
     if (OCSP_LABELS.includes(label)) return 'ocsp';
   }
+  // DER as base64 or hex text without armour: read as what the DER is (parseEvidence notes it).
+  if (!label && bareDer(head).ok)
+    for (const kind of ['certificate', 'csr', 'public-key', 'crl', 'ocsp'] as const)
+      if (tryParse(kind, bytes)) return kind;
   return 'file';
 }

@@ -1,7 +1,10 @@
 /**
  * PEM (RFC 7468) and raw DER input for certificates, CSRs and keys. Labels are checked against
- * what the evidence kind allows, base64 is decoded strictly (RFC 7468 §3: only whitespace may
- * interrupt it), and nothing but whitespace may follow the last block.
+ * what the evidence kind allows and base64 is decoded strictly (RFC 7468 §3: only whitespace may
+ * interrupt it). Text outside the blocks is read as OpenSSL's PEM reader reads it, ignored: `openssl
+ * x509 -text` writes its dump before the block and `openssl pkey -pubin -text` after it; each such
+ * stretch is noted, so a witness knows the dump was not what was checked. Base64 or hex of DER
+ * without armour is recognised and read with a note; other text is refused saying what it looks like.
  */
 import { KeywitnessError } from '../errors.js';
 import { group, must } from '../util/must.js';
@@ -79,13 +82,15 @@ const BEGIN = /^-----BEGIN ([A-Z0-9 ]+)-----[ \t]*$/;
 const END = /^-----END ([A-Z0-9 ]+)-----[ \t]*$/;
 
 /**
- * Find every PEM block in a text. Explanatory text before a block is allowed (RFC 7468 §5.2, and
- * `openssl x509 -text` prints its dump before the PEM); after the last block only whitespace is.
- * Every label must be in `allowed`.
+ * Find every PEM block in a text. Explanatory text outside the blocks is allowed (RFC 7468 §5.2;
+ * `openssl x509 -text` prints its dump before the PEM, `openssl pkey -pubin -text` after it) and
+ * noted in `notes`. Every label must be in `allowed`.
  */
-export function decodePem(text: string, allowed: readonly string[], where: string): DerBlock[] {
+export function decodePem(text: string, allowed: readonly string[], where: string, notes: string[] = []): DerBlock[] {
   const lines = text.split(/\r?\n/);
   const blocks: DerBlock[] = [];
+  /** Line numbers (1-based) of text outside every block, in runs `[first, last]`. */
+  const outside: [number, number][] = [];
   let lastEnd = -1;
   for (let i = 0; i < lines.length; i++) {
     const current = must(lines[i], 'a line of the PEM text');
@@ -93,6 +98,11 @@ export function decodePem(text: string, allowed: readonly string[], where: strin
     if (!begin) {
       if (END.test(current)) {
         throw new KeywitnessError('EVIDENCE_INVALID', `line ${i + 1}: END line without a BEGIN line`, { where });
+      }
+      if (current.trim() !== '') {
+        const run = outside.at(-1);
+        if (run && run[1] === i) run[1] = i + 1;
+        else outside.push([i + 1, i + 1]);
       }
       continue;
     }
@@ -139,20 +149,82 @@ export function decodePem(text: string, allowed: readonly string[], where: strin
   }
   if (blocks.length === 0)
     throw new KeywitnessError('EVIDENCE_INVALID', `no PEM block found (expected ${allowed.join(' or ')})`, { where });
-  const after = lines.slice(lastEnd + 1).join('\n');
-  if (after.trim() !== '') {
-    throw new KeywitnessError('EVIDENCE_INVALID', `unexpected text after the last PEM block (line ${lastEnd + 2})`, {
-      where,
-    });
-  }
+  if (outside.length > 0) notes.push(outsideNote(outside, lastEnd + 1));
   return blocks;
+}
+
+/** The note for text outside the PEM blocks: where it is, and that it was not what was checked. */
+function outsideNote(runs: readonly [number, number][], lastEndLine: number): string {
+  const lines = runs.reduce((n, [a, b]) => n + b - a + 1, 0);
+  const at = runs
+    .slice(0, 3)
+    .map(([a, b]) => (a === b ? `line ${a}` : `lines ${a}–${b}`))
+    .join(', ');
+  const after = runs.some(([a]) => a > lastEndLine);
+  return (
+    `${lines} line${lines === 1 ? '' : 's'} of text outside the PEM block${after ? ', some after it' : ''} (${at}${runs.length > 3 ? ', …' : ''}), ` +
+    'as openssl -text writes them: ignored, as openssl ignores them; only the PEM block is the evidence, and the text is not checked against it'
+  );
+}
+
+/** Bytes that are text of DER without PEM armour, or what the text looks like instead. */
+export type BareDer =
+  | { readonly ok: true; readonly form: 'base64' | 'hex'; readonly der: Uint8Array }
+  | { readonly ok: false; readonly looks: string };
+
+/**
+ * Recognise DER written as text without armour: hex (as `xxd -p` or `od` print it; colons and
+ * whitespace allowed) or base64 (a PEM body without its BEGIN and END lines), decoding to a DER
+ * SEQUENCE. Otherwise say what the text looks like, for the refusal.
+ */
+export function bareDer(text: string): BareDer {
+  const compact = text.replace(/[\s:]/g, '');
+  const firstLine = (text.trim().split(/\r?\n/)[0] ?? '').slice(0, 60);
+  if (compact === '') return { ok: false, looks: 'the text is empty' };
+  if (/^[0-9a-fA-F]+$/.test(compact)) {
+    if (compact.length % 2 !== 0) return { ok: false, looks: `hex with an odd number of digits (${compact.length})` };
+    const der = Uint8Array.from(compact.match(/../g) ?? [], (h) => parseInt(h, 16));
+    return der[0] === 0x30
+      ? { ok: true, form: 'hex', der }
+      : {
+          ok: false,
+          looks: `hex of ${der.length} bytes that are not DER (the first byte is 0x${compact.slice(0, 2)}, not 0x30)`,
+        };
+  }
+  // A PEM body has no blanks inside its lines; words with spaces between them are just text.
+  if (!/[ \t]/.test(text.trim()) && /^[A-Za-z0-9+/]+=*$/.test(compact)) {
+    let der: Uint8Array;
+    try {
+      der = decodeBase64(compact, 'base64');
+    } catch (e) {
+      return { ok: false, looks: `base64 that does not decode (${(e as Error).message.replace(/^base64: /, '')})` };
+    }
+    return der[0] === 0x30
+      ? { ok: true, form: 'base64', der }
+      : {
+          ok: false,
+          looks: `base64 of ${der.length} bytes that are not DER (the first byte is 0x${(der[0] ?? 0).toString(16).padStart(2, '0')}, not 0x30)`,
+        };
+  }
+  return { ok: false, looks: `text beginning "${firstLine}"` };
+}
+
+/** The note for DER read from unarmoured text. */
+export function bareDerNote(form: 'base64' | 'hex', length: number): string {
+  return `the file is ${form} without PEM armour (no -----BEGIN line); it was read as the ${length}-byte DER it decodes to`;
 }
 
 /**
  * Turn evidence bytes into DER blocks: binary input is one DER element (checked later by the
- * walker), text input must be PEM with one of the allowed labels.
+ * walker), text input must be PEM with one of the allowed labels, or base64 or hex of DER.
+ * `notes` collects what a witness should know of how the file was read.
  */
-export function derBlocks(bytes: Uint8Array, allowed: readonly string[], where: string): DerBlock[] {
+export function derBlocks(
+  bytes: Uint8Array,
+  allowed: readonly string[],
+  where: string,
+  notes: string[] = [],
+): DerBlock[] {
   checkEvidenceSize(bytes, where);
   if (bytes.length === 0) throw new KeywitnessError('EVIDENCE_INVALID', 'empty input', { where });
   if (bytes[0] === 0x30) return [{ label: 'DER', der: bytes }];
@@ -167,13 +239,18 @@ export function derBlocks(bytes: Uint8Array, allowed: readonly string[], where: 
     );
   }
   if (!text.includes('-----BEGIN ')) {
+    const bare = bareDer(text);
+    if (bare.ok) {
+      notes.push(bareDerNote(bare.form, bare.der.length));
+      return [{ label: 'DER', der: bare.der }];
+    }
     throw new KeywitnessError(
       'EVIDENCE_INVALID',
-      `neither DER nor PEM: no "-----BEGIN" line (expected ${allowed.join(' or ')})`,
+      `neither DER nor PEM: no "-----BEGIN" line (expected ${allowed.join(' or ')}), and not base64 or hex of DER: ${bare.looks}`,
       { where },
     );
   }
-  return decodePem(text, allowed, where);
+  return decodePem(text, allowed, where, notes);
 }
 
 /** PEM-encode DER with a label (64-column lines, RFC 7468 §2). */

@@ -23,7 +23,7 @@ import { parseOcspResponse, type OcspFacts } from './ocsp.js';
 import { parseRootAnchors } from './dnssec.js';
 import { readDnskey, readDs, verifyZone, type DnssecSummary, type DnssecTrust, type DsLink } from './dnssec-verify.js';
 import { parseNameText, parseZone, RR_TYPES, typeName } from './dnssec-zone.js';
-import { decodePem } from './pem.js';
+import { bareDer, bareDerNote, decodePem } from './pem.js';
 import { describeAttestation, readYubiHsmAttestation, type YubiHsmAttestation } from './yubihsm-attestation.js';
 import { fromHex } from '../util/bytes.js';
 import {
@@ -75,6 +75,8 @@ export interface EvidenceVerification {
   readonly dnssec?: DnssecSummary;
   /** YubiHSM 2 key attestations among the certificates, with where each is. */
   readonly attestations?: readonly (YubiHsmAttestation & { readonly where: string })[];
+  /** How the file was read: text outside its PEM blocks, DER given as base64 or hex. */
+  readonly notes?: readonly string[];
 }
 
 /** A certificate that may have signed something, and where it came from. */
@@ -198,11 +200,17 @@ function readBlock(label: string, der: Uint8Array, where: string): Block {
   }
 }
 
-/** What an input file is: DER, PEM text, an XML trust-anchor file, or DNS presentation format. */
-function classify(bytes: Uint8Array, where: string): { form: 'der' } | { form: 'pem' | 'xml' | 'zone'; text: string } {
+/**
+ * What an input file is: DER (binary, or base64 or hex of it without armour: `note` says so), PEM
+ * text, an XML trust-anchor file, or DNS presentation format.
+ */
+function classify(
+  bytes: Uint8Array,
+  where: string,
+): { form: 'der'; der: Uint8Array; note?: string } | { form: 'pem' | 'xml' | 'zone'; text: string } {
   checkEvidenceSize(bytes, where);
   if (bytes.length === 0) invalidInput('empty input', where);
-  if (bytes[0] === 0x30) return { form: 'der' };
+  if (bytes[0] === 0x30) return { form: 'der', der: bytes };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -212,17 +220,22 @@ function classify(bytes: Uint8Array, where: string): { form: 'der' } | { form: '
   if (text.trim() === '') invalidInput('empty input', where);
   if (text.includes('-----BEGIN ')) return { form: 'pem', text };
   if (/^\s*(<\?xml|<TrustAnchor)/.test(text)) return { form: 'xml', text };
+  const bare = bareDer(text);
+  if (bare.ok) return { form: 'der', der: bare.der, note: bareDerNote(bare.form, bare.der.length) };
   return { form: 'zone', text };
 }
 
-/** PEM or DER evidence → its blocks, each named by where it is. */
-function readBlocks(bytes: Uint8Array, where: string): { block: Block; where: string }[] {
+/** PEM or DER evidence → its blocks, each named by where it is; how the file was read goes to `notes`. */
+function readBlocks(bytes: Uint8Array, where: string, notes: string[] = []): { block: Block; where: string }[] {
   const input = classify(bytes, where);
-  if (input.form === 'der') return [{ block: readBlock('DER', bytes, where), where }];
+  if (input.form === 'der') {
+    if (input.note) notes.push(input.note);
+    return [{ block: readBlock('DER', input.der, where), where }];
+  }
   if (input.form !== 'pem')
     invalidInput(`expected PEM or DER, found ${input.form === 'xml' ? 'XML' : 'text without a PEM block'}`, where);
   const text = input.text;
-  const blocks = decodePem(text, ALL_LABELS, where);
+  const blocks = decodePem(text, ALL_LABELS, where, notes);
   return blocks.map((b, i) => {
     const at = blocks.length > 1 ? `${where} block ${i + 1}` : where;
     return { block: readBlock(b.label, b.der, at), where: at };
@@ -732,7 +745,8 @@ export async function verifyEvidenceSignatures(
       ],
     };
   }
-  const blocks = readBlocks(bytes, where);
+  const notes: string[] = [];
+  const blocks = readBlocks(bytes, where, notes);
   const inFile: TrustedCertificate[] = [];
   for (const [i, { block }] of blocks.entries())
     if (block.kind === 'certificate')
@@ -791,5 +805,10 @@ export async function verifyEvidenceSignatures(
         break;
     }
   }
-  return attestations.length > 0 ? { kinds, checks, attestations } : { kinds, checks };
+  return {
+    kinds,
+    checks,
+    ...(attestations.length > 0 ? { attestations } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }

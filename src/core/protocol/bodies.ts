@@ -18,7 +18,8 @@ export type MessageType =
   | 'roster'
   | 'close'
   | 'attest'
-  | 'blob';
+  | 'blob'
+  | 'seal';
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'genesis',
   'enroll',
@@ -32,6 +33,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'close',
   'attest',
   'blob',
+  'seal',
 ];
 
 /** Types whose envelope carries `prev`, the transcript head the signer saw (see HAS_PREV). */
@@ -45,6 +47,19 @@ export type ChainedType =
  */
 export type AckableType = 'statement' | 'exception' | 'abort' | 'resume' | 'roster';
 export const ACKABLE_TYPES: readonly AckableType[] = ['statement', 'exception', 'abort', 'resume', 'roster'];
+
+/**
+ * Chained types the coordinator signs: their envelope also carries `appended`, the ids of the
+ * entries appended to the transcript since the coordinator's previous entry (see HAS_APPENDED).
+ */
+export type CoordinatorChainedType = 'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close';
+
+/**
+ * Most ids one `appended` list holds: an answer from every participant to every target of a step
+ * (or every enrolment) between two coordinator messages. 256 ids are 8.7 KB, so the message still
+ * fits one 16 KiB message, and a context blob.
+ */
+export const MAX_APPENDED = 256;
 
 export type SessionMode = 'rehearsal' | 'production';
 
@@ -228,6 +243,20 @@ export interface BlobBody {
   readonly data: Uint8Array;
 }
 
+/**
+ * The coordinator's seal over a closed session, carried in the bundle beside the transcript and
+ * never in it: it chains the attestations, which nothing in the transcript follows. Signed anew at
+ * every export.
+ */
+export interface SealBody {
+  /** The close's id. */
+  readonly close: Uint8Array;
+  /** The ids of the attestations after the close, in transcript order. */
+  readonly attestations: readonly Uint8Array[];
+  /** The transcript head after the last entry. */
+  readonly head: Uint8Array;
+}
+
 export interface BodyOf {
   genesis: GenesisBody;
   enroll: EnrollBody;
@@ -241,6 +270,7 @@ export interface BodyOf {
   close: CloseBody;
   attest: AttestBody;
   blob: BlobBody;
+  seal: SealBody;
 }
 
 export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
@@ -318,6 +348,7 @@ export const BODY_SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   close: { steps: [uint, true], abort: [HASH, false], clocks: [CLOCKS, false] },
   attest: { ref: [HASH, true], agree: [bool, true], reason: [REASON, false], log: [HASH, true] },
   blob: { name: [text(256), true], kind: [ID, true], data: [bytes(undefined, MAX_BLOB_DATA_BYTES), true] },
+  seal: { close: [HASH, true], attestations: [arrayOf(HASH, MAX_APPENDED), true], head: [HASH, true] },
 };
 
 /** Which types carry `prev` (the transcript head the signer saw): required, or forbidden. */
@@ -334,4 +365,26 @@ export const HAS_PREV: { readonly [K in MessageType]: K extends ChainedType ? tr
   close: true,
   attest: true,
   blob: false,
+  seal: false,
+};
+
+/**
+ * Which types carry `appended` (the ids appended to the transcript since the coordinator's previous
+ * entry): required, or forbidden. Exhaustive over MessageType, like HAS_PREV, so that a new type
+ * does not compile until it says whether devices fold it into their head.
+ */
+export const HAS_APPENDED: { readonly [K in MessageType]: K extends CoordinatorChainedType ? true : false } = {
+  genesis: false,
+  enroll: false,
+  statement: true,
+  ack: false,
+  exception: true,
+  abort: true,
+  suspend: true,
+  resume: true,
+  roster: true,
+  close: true,
+  attest: false,
+  blob: false,
+  seal: false,
 };

@@ -1,15 +1,25 @@
 /**
  * Signed messages (docs/architecture.md, "Formats: messages"). The envelope is a deterministic CBOR map
- * `{v, t, sid, by, at, prev?, body}`; the wire form is the CBOR array `[envelope bytes, signature]`;
+ * `{v, t, sid, by, at, prev?, appended?, body}`; the wire form is the CBOR array `[envelope bytes, signature]`;
  * a message's id is SHA-256 of the wire form. Verifiers work from the exact received bytes only.
  */
 import { KeywitnessError } from '../errors.js';
 import { isLowS } from './low-s.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
-import { type BodyOf, BODY_SCHEMAS, type ChainedType, HAS_PREV, MESSAGE_TYPES, type MessageType } from './bodies.js';
+import {
+  type BodyOf,
+  BODY_SCHEMAS,
+  type ChainedType,
+  type CoordinatorChainedType,
+  HAS_APPENDED,
+  HAS_PREV,
+  MAX_APPENDED,
+  MESSAGE_TYPES,
+  type MessageType,
+} from './bodies.js';
 import { type CborMap, type CborValue, DEFAULT_MAX_CBOR_BYTES, decodeCbor, encodeCbor } from './cbor.js';
-import { anyMap, checkField, checkMap, expectMap, type Schema, bytes, mapOf, oneOf, uint } from './fields.js';
+import { anyMap, arrayOf, checkField, checkMap, expectMap, type Schema, bytes, mapOf, oneOf, uint } from './fields.js';
 import {
   SIGNATURE_LENGTH,
   type PublicIdentity,
@@ -26,17 +36,26 @@ type PrevOf<T extends MessageType> = T extends ChainedType
   ? { /** Transcript head the signer saw. */ readonly prev: Uint8Array }
   : { readonly prev?: undefined };
 
-type EnvelopeOf<T extends MessageType> = PrevOf<T> & {
-  readonly v: 1;
-  readonly t: T;
-  /** Session id, 16 random bytes. */
-  readonly sid: Uint8Array;
-  /** Signer's key fingerprint. */
-  readonly by: Uint8Array;
-  /** Signer's clock, ms since the Unix epoch. */
-  readonly at: number;
-  readonly body: BodyOf[T];
-};
+/** `appended` is required for the coordinator's chained types and absent for the others. */
+type AppendedOf<T extends MessageType> = T extends CoordinatorChainedType
+  ? {
+      /** Ids of the entries appended to the transcript since the coordinator's previous entry, in order. */
+      readonly appended: readonly Uint8Array[];
+    }
+  : { readonly appended?: undefined };
+
+type EnvelopeOf<T extends MessageType> = PrevOf<T> &
+  AppendedOf<T> & {
+    readonly v: 1;
+    readonly t: T;
+    /** Session id, 16 random bytes. */
+    readonly sid: Uint8Array;
+    /** Signer's key fingerprint. */
+    readonly by: Uint8Array;
+    /** Signer's clock, ms since the Unix epoch. */
+    readonly at: number;
+    readonly body: BodyOf[T];
+  };
 
 interface SignedMessageOf<T extends MessageType> {
   /** The message type, `envelope.t` repeated here so that checking it narrows the whole message. */
@@ -66,17 +85,19 @@ const ENVELOPE_SCHEMA: Schema = {
   by: [bytes(32), true],
   at: [uint, true],
   prev: [bytes(32), false],
+  appended: [arrayOf(bytes(32), MAX_APPENDED), false],
   body: [anyMap, true],
 };
 
 /** Fields of an envelope to sign; `v`, the signer and the encoding are filled in. */
 export type Draft<T extends MessageType> = T extends MessageType
-  ? PrevOf<T> & {
-      readonly t: T;
-      readonly sid: Uint8Array;
-      readonly at: number;
-      readonly body: BodyOf[T];
-    }
+  ? PrevOf<T> &
+      AppendedOf<T> & {
+        readonly t: T;
+        readonly sid: Uint8Array;
+        readonly at: number;
+        readonly body: BodyOf[T];
+      }
   : never;
 
 /**
@@ -94,6 +115,7 @@ export function encodeEnvelope<T extends MessageType>(by: Uint8Array, draft: Dra
     body: stripUndefined(draft.body as unknown as CborMap),
   };
   if (draft.prev !== undefined) map.prev = draft.prev;
+  if (draft.appended !== undefined) map.appended = [...draft.appended];
   const envelopeBytes = encodeCbor(map);
   parseEnvelope(envelopeBytes);
   return envelopeBytes;
@@ -146,7 +168,35 @@ function parseEnvelope(envelopeBytes: Uint8Array): Envelope {
     throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must carry the transcript head`, { where: 'prev' });
   if (!HAS_PREV[t] && map.prev !== undefined)
     throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must not carry prev`, { where: 'prev' });
+  checkAppended(t, map.appended as readonly Uint8Array[] | undefined);
   return map as unknown as Envelope;
+}
+
+/**
+ * `appended` is the coordinator's: required on its chained types, forbidden on every other (a
+ * participant never speaks for the transcript), and never names an entry twice. Its length was
+ * bounded by the schema (MAX_APPENDED) before the duplicate check builds anything from it; the
+ * decoder itself allocates no more items than the 16 KiB input can hold.
+ */
+function checkAppended(t: MessageType, appended: readonly Uint8Array[] | undefined): void {
+  if (HAS_APPENDED[t] && appended === undefined)
+    throw new KeywitnessError(
+      'MESSAGE_INVALID',
+      `a ${t} must list the entries appended since the coordinator's previous message`,
+      {
+        where: 'appended',
+      },
+    );
+  if (!HAS_APPENDED[t] && appended !== undefined)
+    throw new KeywitnessError('MESSAGE_INVALID', `a ${t} must not carry appended`, { where: 'appended' });
+  if (!appended) return;
+  const seen = new Set<string>();
+  for (const [i, id] of appended.entries()) {
+    const key = toHex(id);
+    if (seen.has(key))
+      throw new KeywitnessError('MESSAGE_INVALID', 'names an entry already listed', { where: `appended[${i}]` });
+    seen.add(key);
+  }
 }
 
 /**

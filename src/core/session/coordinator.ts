@@ -29,6 +29,9 @@ import { ackTargets, objectionsBefore, stepCompletion, type Completion } from '.
 import type { Bundle } from './files.js';
 import { checkInputs } from './input-checks.js';
 import { publicKeyFor } from './keys.js';
+import { distinct, missedMessages } from './coordinator-loop.js';
+import { expectedSeal } from './seal.js';
+import { isChained, type ChainedMessage } from './device-head.js';
 import { CONTEXT_BLOB_KIND, referencedEvidence } from './message-pool.js';
 import { eventCompletion } from './room.js';
 import { type Participant, SessionState } from './state.js';
@@ -324,8 +327,7 @@ export class Coordinator {
     const message = await signMessage(this.options.signer, {
       t: 'statement',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: {
         step: prepared.step.id,
         n: prepared.step.index,
@@ -365,34 +367,48 @@ export class Coordinator {
 
   /**
    * What the coordinator shows now, as one QR loop: the message the room answers (the genesis while
-   * enrolling, the current statement or exception, the close) and what travels with it. An
-   * exception carries its statement as context. On a step that asks witnesses to recompute, signed
-   * blobs carry the step's evidence and the earlier evidence its checks refer to (`spki_equals:
-   * keygen`…), and the earlier statements vouching for those digests travel as context, so a
-   * witness whose role took no part in the earlier step still recomputes the comparison itself.
-   * Context travels inside `context` blobs, so a device never mistakes it for what is answered now.
-   * The loop is kept while the same message is shown, so its frames do not change under the camera.
+   * enrolling, the current statement or exception, the close) and what travels with it. Every
+   * coordinator chained message that a device answering it may have missed since its last answer
+   * travels as context (coordinator-loop.ts), so each device folds its own head from the genesis
+   * (device-head.ts); so does the statement an exception concerns. On a step that asks witnesses
+   * to recompute, signed blobs carry the step's evidence and the earlier evidence its checks refer
+   * to (`spki_equals: keygen`…), and the earlier statements vouching for those digests travel as
+   * context, so a witness whose role took no part in the earlier step still recomputes the
+   * comparison itself. Context travels inside `context` blobs, so a device never mistakes it for
+   * what is answered now. The loop is kept while the same message is shown, so its frames do not
+   * change under the camera.
    */
   async transmission(): Promise<readonly SignedMessage[]> {
     const shown = this.shownMessage();
     const key = toHex(shown.id);
     if (this.shownLoop?.key === key) return this.shownLoop.messages;
-    const messages: SignedMessage[] = [shown];
+    const context: ChainedMessage[] = isChained(shown) ? missedMessages(this.state, shown) : [];
+    const evidence: SignedMessage[] = [];
     if (shown.t === 'statement' || shown.t === 'exception') {
       const statement = shown.t === 'statement' ? shown : this.state.message(shown.envelope.body.ref);
       if (!statement || statement.t !== 'statement') {
         throw new KeywitnessError('SESSION_REJECTED', 'the statement this exception concerns is not in the session');
       }
-      if (shown.t === 'exception') messages.push(await this.contextBlob(statement));
+      if (shown.t === 'exception') context.push(statement);
       const step = this.options.script.steps[statement.envelope.body.n];
-      if (step?.acks.recompute) messages.push(...(await this.evidenceFor(step, statement)));
+      if (step?.acks.recompute) {
+        const { blobs, vouching } = await this.evidenceFor(step, statement);
+        evidence.push(...blobs);
+        context.push(...vouching);
+      }
     }
+    const messages: SignedMessage[] = [shown];
+    for (const m of distinct(context)) messages.push(await this.contextBlob(m));
+    messages.push(...evidence);
     this.shownLoop = { key, messages };
     return messages;
   }
 
-  /** Blobs of a statement's own and referenced evidence, and context for the statements vouching for the latter. */
-  private async evidenceFor(step: StepSpec, statement: SignedMessage<'statement'>): Promise<SignedMessage[]> {
+  /** Blobs of a statement's own and referenced evidence, and the statements vouching for the latter. */
+  private async evidenceFor(
+    step: StepSpec,
+    statement: SignedMessage<'statement'>,
+  ): Promise<{ readonly blobs: SignedMessage[]; readonly vouching: SignedMessage<'statement'>[] }> {
     const own = statement.envelope.body.evidence;
     const earlier = referencedEvidence(step)
       .filter((id) => !own.some((r) => r.id === id))
@@ -415,19 +431,21 @@ export class Coordinator {
       if (!data) throw new KeywitnessError('SESSION_REJECTED', `evidence "${ref.id}" is not held by this session`);
       blobs.push(await this.signBlob(ref.name, ref.kind, data));
     }
-    const vouching = new Map(earlier.map((e) => [toHex(e.source.id), e.source]));
-    for (const source of vouching.values()) blobs.push(await this.contextBlob(source));
-    return blobs;
+    return { blobs, vouching: distinct(earlier.map((e) => e.source)) };
   }
 
-  private async contextBlob(statement: SignedMessage<'statement'>): Promise<SignedMessage<'blob'>> {
-    if (statement.wire.length > MAX_BLOB_DATA_BYTES) {
+  private async contextBlob(message: ChainedMessage): Promise<SignedMessage<'blob'>> {
+    const name =
+      message.t === 'statement' || message.t === 'exception'
+        ? `${message.t} for step ${message.envelope.body.step}`
+        : message.t;
+    if (message.wire.length > MAX_BLOB_DATA_BYTES) {
       throw new KeywitnessError(
         'SESSION_REJECTED',
-        `the statement for step ${statement.envelope.body.step} (${statement.wire.length} bytes) is too large to travel as context (at most ${MAX_BLOB_DATA_BYTES})`,
+        `the ${name} (${message.wire.length} bytes) is too large to travel as context (at most ${MAX_BLOB_DATA_BYTES})`,
       );
     }
-    return this.signBlob(`statement for step ${statement.envelope.body.step}`, CONTEXT_BLOB_KIND, statement.wire);
+    return this.signBlob(name, CONTEXT_BLOB_KIND, message.wire);
   }
 
   private signBlob(name: string, kind: string, data: Uint8Array): Promise<SignedMessage<'blob'>> {
@@ -468,8 +486,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'exception',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: { step: step.spec.id, ref: step.statement.message.id, objections, reason, decision },
     });
   }
@@ -480,8 +497,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'abort',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: { reason, ...(step ? { step: step.id } : {}) },
     });
   }
@@ -491,8 +507,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'suspend',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: { reason },
     });
   }
@@ -505,8 +520,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'resume',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: { ref: suspended.id, ...(reason !== undefined ? { reason } : {}) },
     });
   }
@@ -529,8 +543,7 @@ export class Coordinator {
     return this.signAndApply({
       t: 'roster',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: {
         change,
         participant,
@@ -571,15 +584,32 @@ export class Coordinator {
     return this.signAndApply({
       t: 'close',
       sid: this.genesis.envelope.sid,
-      at: this.now(),
-      prev: this.state.head,
+      ...this.chained(),
       body: abort
         ? { steps: this.state.current + 1, abort: abort.id, ...this.clockRecords() }
         : { steps: this.options.script.steps.length, ...this.clockRecords() },
     });
   }
 
-  /** The session bundle: script bytes, evidence referenced by statements, transcript wire bytes. */
+  /**
+   * The bundle to export: the bundle and, once the session is closed, a fresh coordinator seal over
+   * the close, the attestations so far and the head (session/seal.ts). Signed anew at every
+   * export, so a later export seals the attestations that arrived since; it is never journaled.
+   */
+  async exportBundle(): Promise<Bundle> {
+    const bundle = this.bundle();
+    const body = expectedSeal(this.state);
+    if (!body) return bundle;
+    const seal = await signMessage(this.options.signer, {
+      t: 'seal',
+      sid: this.genesis.envelope.sid,
+      at: this.now(),
+      body,
+    });
+    return { ...bundle, seal: seal.wire };
+  }
+
+  /** The session's content: script bytes, evidence referenced by statements, transcript wire bytes (no seal). */
   bundle(): Bundle {
     // Only evidence a statement in the transcript refers to: bytes journaled for a statement that
     // was then never issued (a crash in between) are not part of the session.
@@ -596,6 +626,15 @@ export class Coordinator {
       evidence: [...referenced.values()].map((data) => ({ sha256: sha256(data), data })),
       transcript: this.state.entries.map((e) => e.wire),
     };
+  }
+
+  /**
+   * The chain fields of every coordinator chained message, in one place: the time, the head it
+   * extends, and the entries appended since the coordinator's previous message, which each device
+   * folds into its own copy of the head (device-head.ts).
+   */
+  private chained(): { readonly at: number; readonly prev: Uint8Array; readonly appended: readonly Uint8Array[] } {
+    return { at: this.now(), prev: this.state.head, appended: this.state.appendedSince() };
   }
 
   private now(): number {

@@ -11,6 +11,21 @@ import { findDuplicateKey, nestsDeeperThan } from '../util/json-keys.js';
 
 export const BUNDLE_FORMAT = 'keywitness-bundle/1';
 export const RECEIPT_FORMAT = 'keywitness-receipt/1';
+
+/**
+ * The one file name of a participant's receipt, wherever one is written (the app, `demo`,
+ * `rehearse`): their name in lower-case words joined by hyphens, then `.receipt.json`, so that an
+ * auditor finds every receipt by the same pattern.
+ */
+export function receiptFileName(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 64);
+  return `${slug || 'participant'}.receipt.json`;
+}
 /** Largest bundle accepted: 32 steps' worth of 1 MiB evidence plus the transcript fits easily. */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 export const MAX_RECEIPT_BYTES = 8 * 1024 * 1024;
@@ -23,6 +38,11 @@ export interface Bundle {
   readonly evidence: readonly { readonly sha256: Uint8Array; readonly data: Uint8Array }[];
   /** Transcript entries in order, as exact wire bytes. */
   readonly transcript: readonly Uint8Array[];
+  /**
+   * The coordinator's seal over a closed session (a `seal` message's wire bytes), outside the
+   * transcript; absent while the session is open.
+   */
+  readonly seal?: Uint8Array;
 }
 
 /** One participant's receipt: every message their device signed or acknowledged, as wire bytes. */
@@ -39,6 +59,7 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
     script: toBase64(bundle.script),
     evidence: bundle.evidence.map((e) => ({ sha256: toHex(e.sha256), data: toBase64(e.data) })),
     transcript: bundle.transcript.map(toBase64),
+    ...(bundle.seal ? { seal: toBase64(bundle.seal) } : {}),
   };
   return utf8(JSON.stringify(json, null, 1) + '\n');
 }
@@ -66,6 +87,7 @@ function parseJsonObject(
   code: 'BUNDLE_INVALID' | 'RECEIPT_INVALID',
   what: string,
   keys: readonly string[],
+  optional: readonly string[] = [],
 ): Record<string, unknown> {
   if (bytes.length > max)
     throw new KeywitnessError('INPUT_TOO_LARGE', `${what} of ${bytes.length} bytes exceeds the ${max}-byte limit`);
@@ -103,7 +125,7 @@ function parseJsonObject(
     );
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(code, what, 'must be a JSON object');
   const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) if (!keys.includes(k)) fail(code, k, 'unknown field');
+  for (const k of Object.keys(obj)) if (!keys.includes(k) && !optional.includes(k)) fail(code, k, 'unknown field');
   for (const k of keys) if (!(k in obj)) fail(code, k, 'missing');
   return obj;
 }
@@ -133,12 +155,14 @@ function decodeHex32(value: unknown, where: string, code: 'BUNDLE_INVALID' | 'RE
  * @throws KeywitnessError BUNDLE_INVALID / INPUT_TOO_LARGE naming the field.
  */
 export function decodeBundle(bytes: Uint8Array): Bundle {
-  const obj = parseJsonObject(bytes, MAX_BUNDLE_BYTES, 'BUNDLE_INVALID', 'bundle', [
-    'format',
-    'script',
-    'evidence',
-    'transcript',
-  ]);
+  const obj = parseJsonObject(
+    bytes,
+    MAX_BUNDLE_BYTES,
+    'BUNDLE_INVALID',
+    'bundle',
+    ['format', 'script', 'evidence', 'transcript'],
+    ['seal'],
+  );
   if (obj.format !== BUNDLE_FORMAT)
     fail('BUNDLE_INVALID', 'format', `expected "${BUNDLE_FORMAT}", got ${JSON.stringify(obj.format)}`);
   const script = decodeB64(obj.script, 'script', 'BUNDLE_INVALID');
@@ -155,7 +179,8 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
     };
   });
   const transcript = stringArray(obj.transcript, 'transcript', 'BUNDLE_INVALID');
-  return { script, evidence, transcript };
+  if (!('seal' in obj)) return { script, evidence, transcript };
+  return { script, evidence, transcript, seal: decodeB64(obj.seal, 'seal', 'BUNDLE_INVALID') };
 }
 
 /**

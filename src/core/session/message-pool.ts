@@ -3,17 +3,19 @@
  * now. Every message here was verified under the coordinator's key before it was added.
  *
  * Top-level statements, exceptions and the close are what the coordinator shows for the room to
- * answer. Statements that travel only as context (the statement an exception concerns, earlier
- * statements vouching for evidence that a step's checks refer to) arrive wrapped in a `context`
- * blob, so they are never mistaken for the one being answered. Evidence blobs are kept by the
+ * answer. Messages that travel only as context (the statement an exception concerns, earlier
+ * statements vouching for evidence that a step's checks refer to, the coordinator's messages a
+ * device may have missed since its last answer) arrive wrapped in a `context` blob, so they are
+ * never mistaken for the one being answered. Evidence blobs are kept by the
  * SHA-256 of their bytes, which is how statements name them.
  */
 import type { EvidenceItem } from '../checks.js';
 import { KeywitnessError } from '../errors.js';
 import type { SignedMessage } from '../protocol/message.js';
+import type { ChainedMessage } from './device-head.js';
 import { EVIDENCE_REFERENCE_KEYS } from '../script/references.js';
 import type { Script, StepSpec } from '../script/types.js';
-import { toHex } from '../util/bytes.js';
+import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
 
 /** Blob kind of a coordinator message that travels as context for the one being answered. */
@@ -27,11 +29,6 @@ export type Target = SignedMessage<'statement' | 'exception' | 'close'>;
 
 /** Session events a device holds: abort, suspend, resume. */
 export type SessionEventMessage = SignedMessage<'abort' | 'suspend' | 'resume'>;
-
-/** Coordinator messages the pool keeps. */
-export type PoolMessage = SignedMessage<
-  'statement' | 'exception' | 'abort' | 'suspend' | 'resume' | 'roster' | 'close' | 'blob'
->;
 
 /** Most retry links followed from one statement back to the step's first attempt. */
 const MAX_ATTEMPT_CHAIN = 1000;
@@ -56,6 +53,7 @@ export class MessagePool {
   private readonly exceptions = new Map<string, SignedMessage<'exception'>>();
   private readonly eventList: SessionEventMessage[] = [];
   private readonly rosterList: SignedMessage<'roster'>[] = [];
+  private readonly shownIds = new Set<string>();
   private readonly blobs = new Map<string, Uint8Array>();
   private size = 0;
   private added = 0;
@@ -84,9 +82,10 @@ export class MessagePool {
     }
   }
 
-  /** Add a verified coordinator message; `context` marks a statement that travelled as context. */
-  add(message: PoolMessage, context = false): void {
+  /** Add a verified coordinator message; `context` marks a message that travelled as context. */
+  add(message: ChainedMessage | SignedMessage<'blob'>, context = false): void {
     this.ids.add(toHex(message.id));
+    if (!context) this.shownIds.add(toHex(message.id));
     this.size += message.wire.length;
     this.added += 1;
     switch (message.t) {
@@ -99,18 +98,19 @@ export class MessagePool {
         return;
       case 'exception':
         this.exceptions.set(toHex(message.id), message);
-        this.targetList.push(message);
+        if (!context) this.targetList.push(message);
         return;
       case 'close':
-        this.targetList.push(message);
+        if (!context) this.targetList.push(message);
         return;
       case 'abort':
       case 'suspend':
       case 'resume':
-        this.eventList.push(message);
+        // Kept whether shown or carried as context: a suspend is over once its resume is held.
+        if (!this.eventList.some((e) => equalBytes(e.id, message.id))) this.eventList.push(message);
         return;
       case 'roster':
-        this.rosterList.push(message);
+        if (!this.rosterList.some((r) => equalBytes(r.id, message.id))) this.rosterList.push(message);
         return;
     }
   }
@@ -118,6 +118,14 @@ export class MessagePool {
   /** Roster changes shown, in the order they were scanned (the coordinator's clock orders them too). */
   rosterChanges(): readonly SignedMessage<'roster'>[] {
     return this.rosterList;
+  }
+
+  /**
+   * True when a message was shown for answering, not only carried as context: a message first
+   * held as context (the statement of a step left open across a suspend) may be shown later.
+   */
+  shown(message: SignedMessage): boolean {
+    return this.shownIds.has(toHex(message.id));
   }
 
   /** An exception held by id. */

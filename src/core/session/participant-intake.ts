@@ -1,8 +1,10 @@
 /**
  * What a participant device lets in: the genesis, checked against this device's own script, and
- * afterwards only the coordinator's statements, exceptions, aborts, suspends, resumes, blobs and close of that session, signed
- * under the genesis's key and fitting this device's script. Anything else is refused with the
- * reason, before anything is stored.
+ * afterwards only the coordinator's chained messages (statements, exceptions, aborts, suspends,
+ * resumes, the close) and blobs of that session, signed under the genesis's key and fitting this
+ * device's script; a context blob carries one earlier chained message, so that the device can fold
+ * its head from the genesis (device-head.ts). Anything else is refused with the reason, before
+ * anything is stored.
  */
 import { KeywitnessError } from '../errors.js';
 import type { PublicIdentity } from '../protocol/identity.js';
@@ -17,7 +19,8 @@ import {
 import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import { sha256 } from '../util/hash.js';
-import { CONTEXT_BLOB_KIND, type MessagePool, type PoolMessage } from './message-pool.js';
+import { isChained, type ChainedMessage } from './device-head.js';
+import { CONTEXT_BLOB_KIND, type MessagePool } from './message-pool.js';
 import { misfit } from './participant-review.js';
 
 function refuse(message: string): never {
@@ -55,13 +58,13 @@ export async function checkGenesis(
   return genesis;
 }
 
-/** A coordinator message let in, with the statement a context blob carried. */
+/** A coordinator message let in, with the chained message a context blob carried. */
 export type Intake =
   | { readonly status: 'duplicate'; readonly message: SignedMessage }
   | {
       readonly status: 'accepted';
-      readonly message: PoolMessage;
-      readonly inner: SignedMessage<'statement'> | undefined;
+      readonly message: ChainedMessage | SignedMessage<'blob'>;
+      readonly inner: ChainedMessage | undefined;
     };
 
 interface Session {
@@ -158,12 +161,10 @@ function checkOrder(session: Session, pool: MessagePool, message: SignedMessage)
  * a close that names no abort after one was shown would pass off the abandoned ceremony as complete.
  */
 function checkAbortedClose(session: Session, pool: MessagePool, close: SignedMessage<'close'>): void {
+  // Messages arrive in any order, so an abort not held yet is judged by the head's fold (device-head.ts).
   const abort = pool.abort();
   const named = close.envelope.body.abort;
-  if (!abort) {
-    if (named !== undefined) refuse('the close names an abort this device was never shown: scan the abort first');
-    return;
-  }
+  if (!abort) return;
   if (named === undefined || !equalBytes(named, abort.id)) {
     refuse('the session was aborted, but this close does not name the abort this device was shown: do not attest');
   }
@@ -217,17 +218,21 @@ function checkRetry(
  */
 export async function acceptCoordinatorMessage(session: Session, pool: MessagePool, wire: Uint8Array): Promise<Intake> {
   const message = await fromCoordinator(session, wire, 'this');
-  if (!isMessageOf(message, 'statement', 'exception', 'abort', 'suspend', 'resume', 'roster', 'close', 'blob')) {
+  if (!isChained(message) && !isMessageOf(message, 'blob')) {
     if (message.t === 'genesis') refuse('this device already joined this session: scan the current statement');
+    if (message.t === 'seal') refuse('a seal travels in the exported session bundle, not to participant devices');
     refuse(`this ${message.t} is a participant's message: point the camera at the coordinator's screen`);
   }
-  if (pool.has(message.id)) return { status: 'duplicate', message };
-  let inner: SignedMessage<'statement'> | undefined;
+  // A message held only as context is let in again when the coordinator shows it to be answered.
+  if (pool.has(message.id) && (message.t === 'blob' || pool.shown(message))) return { status: 'duplicate', message };
+  let inner: ChainedMessage | undefined;
   if (message.t === 'blob') {
     const { kind, data } = message.envelope.body;
     if (kind === CONTEXT_BLOB_KIND) {
       const carried = await fromCoordinator(session, data, 'the context');
-      if (carried.t !== 'statement') refuse(`a context blob carries a ${carried.t}; only statements travel as context`);
+      if (!isChained(carried)) {
+        refuse(`a context blob carries a ${carried.t}; only the coordinator's chained messages travel as context`);
+      }
       if (pool.has(carried.id)) return { status: 'duplicate', message: carried };
       inner = carried;
     } else if (pool.blob(sha256(data))) {

@@ -17,12 +17,13 @@ import { parseScript } from '../script/parse.js';
 import type { Script } from '../script/types.js';
 import { equalBytes, toHex } from '../util/bytes.js';
 import type { Receipt } from './files.js';
-import { MessagePool, type Target } from './message-pool.js';
+import { MessagePool } from './message-pool.js';
 import { ParticipantLedger, type AnswerView, type ChallengeView } from './participant-ledger.js';
 import { decodeParticipantRecord, encodeParticipantRecord, type ParticipantRecord } from './participant-journal.js';
 import { assess, type Assessed, type Assessment } from './participant-review.js';
 import { cryptoRandomIndex, type RandomIndex } from './challenge.js';
-import { acceptCoordinatorMessage, checkGenesis } from './participant-intake.js';
+import { DeviceHead, type ChainedMessage } from './device-head.js';
+import { acceptCoordinatorMessage, checkGenesis, type Intake } from './participant-intake.js';
 
 export type { ChallengeView } from './participant-ledger.js';
 
@@ -70,9 +71,9 @@ export type NextAction =
   | { readonly kind: 'suspended'; readonly suspend: SignedMessage<'suspend'> }
   /** This device's participant left, or this device was replaced by a new one: it signs nothing more. */
   | { readonly kind: 'absent'; readonly roster: SignedMessage<'roster'>; readonly reason: string }
-  | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: Target | undefined }
+  | { readonly kind: 'waiting'; readonly waitingFor: readonly string[]; readonly target: ChainedMessage | undefined }
   | { readonly kind: 'review'; readonly review: Review }
-  | { readonly kind: 'refused'; readonly target: Target; readonly reason: string }
+  | { readonly kind: 'refused'; readonly target: ChainedMessage; readonly reason: string }
   | { readonly kind: 'attest'; readonly close: SignedMessage<'close'> }
   | { readonly kind: 'closed'; readonly attestation: SignedMessage<'attest'> };
 
@@ -90,6 +91,8 @@ export class ParticipantSession {
   private readonly options: ParticipantSessionOptions;
   private readonly pool: MessagePool;
   private readonly ledger: ParticipantLedger;
+  /** This device's own copy of the transcript head (device-head.ts). */
+  private readonly head: DeviceHead;
   private queue: Promise<unknown> = Promise.resolve();
   private lastAssessment: { readonly key: string; readonly assessment: Assessment } | undefined;
 
@@ -102,6 +105,7 @@ export class ParticipantSession {
     this.genesis = genesis;
     this.coordinator = selfCertifiedIdentity(genesis);
     this.pool = new MessagePool(options.script);
+    this.head = new DeviceHead(options.script, genesis);
     this.ledger = new ParticipantLedger({
       signer: options.signer,
       genesis,
@@ -145,7 +149,18 @@ export class ParticipantSession {
     }
     const script = parseScript(join.script);
     const joinOptions: JoinOptions = { ...options, script, scriptBytes: join.script, name: join.name, role: join.role };
-    const session = new ParticipantSession(joinOptions, await checkGenesis(joinOptions, join.genesis));
+    let genesis: SignedMessage<'genesis'>;
+    try {
+      genesis = await checkGenesis(joinOptions, join.genesis);
+    } catch (e) {
+      // The join record held a genesis this device accepted; one it refuses now was changed.
+      const detail = e instanceof Error ? e.message : String(e);
+      throw new KeywitnessError('JOURNAL_CORRUPT', `the joined genesis does not check: ${detail}`, {
+        where: 'participant journal record 0',
+        cause: e,
+      });
+    }
+    const session = new ParticipantSession(joinOptions, genesis);
     for (const [i, bytes] of records.entries()) {
       if (i === 0) continue;
       const record = decodeParticipantRecord(bytes, i);
@@ -203,8 +218,7 @@ export class ParticipantSession {
       const accepted = await acceptCoordinatorMessage(this, this.pool, wire);
       if (accepted.status === 'duplicate') return accepted;
       await this.persist({ t: 'received', wire });
-      this.pool.add(accepted.message, false);
-      if (accepted.inner) this.pool.add(accepted.inner, true);
+      this.take(accepted);
       return { status: 'accepted', message: accepted.inner ?? accepted.message };
     });
   }
@@ -223,7 +237,7 @@ export class ParticipantSession {
     return this.serial(async () => {
       const message = await this.ledger.signEnrolment(options.replaces);
       await this.persist({ t: 'signed', wire: message.wire });
-      this.ledger.recordEnrolment(message);
+      this.recordEnrolment(message);
       return message;
     });
   }
@@ -275,10 +289,10 @@ export class ParticipantSession {
             : 'nothing is waiting for an answer on this device',
         );
       }
-      const review: AnswerView = action.kind === 'review' ? action.review : action.event;
+      const review = action.kind === 'review' ? action.review : action.event;
       const message = await this.ledger.signAnswer(review, decision, reason);
       await this.persist({ t: 'signed', wire: message.wire });
-      this.ledger.recordAnswer(review, message);
+      this.recordAnswer(review, message);
       return message;
     });
   }
@@ -300,22 +314,30 @@ export class ParticipantSession {
     const gone = this.departure();
     if (gone) return gone;
     const target = this.pool.current();
-    if (target?.t === 'close') return { kind: 'attest', close: target };
-    const event = this.sessionEvent();
+    // The close comes before any session event: after an abort it is what the room attests.
+    const event = target?.t === 'close' ? undefined : this.sessionEvent();
     if (event) return event;
     if (!target) return { kind: 'waiting', waitingFor: ['the first statement'], target: undefined };
+    // Never review or sign for a target that does not extend this device's own head, nor while a
+    // message this device signed is missing from the record (device-head.ts).
+    const chain = this.head.status(target);
+    if (chain.kind === 'refused') return { kind: 'refused', target, reason: chain.reason };
+    if (chain.kind === 'waiting') return { kind: 'waiting', waitingFor: [chain.reason], target };
     const joined = this.joined();
-    if (joined && target.envelope.at < joined.envelope.at) {
+    if (joined && target.t !== 'close' && target.envelope.at < joined.envelope.at) {
       // Issued before this device's participant joined: their answer would not count.
       return {
         kind: 'waiting',
-        waitingFor: [`the next statement (the one shown was issued before you joined, so you do not answer it)`],
+        waitingFor: ['the next statement (the one shown was issued before you joined, so you do not answer it)'],
         target,
       };
     }
-    if (this.ledger.answered(target)) {
+    if (target.t !== 'close' && this.ledger.answered(target)) {
       return { kind: 'waiting', waitingFor: ['the next statement, or an exception for this step'], target };
     }
+    const missing = this.head.ownMissing();
+    if (missing !== undefined) return { kind: 'refused', target, reason: missing };
+    if (target.t === 'close') return { kind: 'attest', close: target };
     const assessment = await this.assessed(target);
     if (assessment.kind === 'waiting') return { kind: 'waiting', waitingFor: assessment.waitingFor, target };
     if (assessment.kind === 'refused') return { kind: 'refused', target, reason: assessment.reason };
@@ -335,7 +357,7 @@ export class ParticipantSession {
   private sessionEvent(): NextAction | undefined {
     const abort = this.pool.abort();
     if (abort) {
-      if (this.ledger.answered(abort)) {
+      if (this.ledger.answered(abort) || !this.pool.shown(abort)) {
         return { kind: 'waiting', waitingFor: ['the close of the aborted session'], target: undefined };
       }
       const step = this.script.steps.find((s) => s.id === abort.envelope.body.step) ?? this.script.steps[0];
@@ -343,27 +365,38 @@ export class ParticipantSession {
       const eligible = roles.includes(this.role);
       const quorum = `the quorum of step ${step?.id ?? ''} (${roles.join(', ')})`;
       const refusals = eligible ? [] : [`the abort is acknowledged by ${quorum}, not by a ${this.role}`];
-      return {
-        kind: 'acknowledge',
-        event: { target: abort, eligible, refusals, recomputedAll: false, challenge: undefined, quorum },
-      };
+      return this.acknowledge({
+        target: abort,
+        eligible,
+        refusals,
+        recomputedAll: false,
+        challenge: undefined,
+        quorum,
+      });
     }
     const suspension = this.pool.suspension();
     if (!suspension) return this.rosterEvent();
     if (!suspension.resume) return { kind: 'suspended', suspend: suspension.suspend };
-    if (this.ledger.answered(suspension.resume)) return this.rosterEvent();
+    if (this.ledger.answered(suspension.resume) || !this.pool.shown(suspension.resume)) return this.rosterEvent();
     const quorum = 'every participant present';
-    return {
-      kind: 'acknowledge',
-      event: {
-        target: suspension.resume,
-        eligible: true,
-        refusals: [],
-        recomputedAll: false,
-        challenge: undefined,
-        quorum,
-      },
-    };
+    return this.acknowledge({
+      target: suspension.resume,
+      eligible: true,
+      refusals: [],
+      recomputedAll: false,
+      challenge: undefined,
+      quorum,
+    });
+  }
+
+  /** An abort or resume to acknowledge, once it extends this device's head and nothing it signed is missing. */
+  private acknowledge(event: EventReview): NextAction {
+    const chain = this.head.status(event.target);
+    if (chain.kind === 'refused') return { kind: 'refused', target: event.target, reason: chain.reason };
+    if (chain.kind === 'waiting') return { kind: 'waiting', waitingFor: [chain.reason], target: event.target };
+    const missing = this.head.ownMissing();
+    if (missing !== undefined) return { kind: 'refused', target: event.target, reason: missing };
+    return { kind: 'acknowledge', event };
   }
 
   /** The roster join or replace that made this device's participant present, if it was shown. */
@@ -407,15 +440,19 @@ export class ParticipantSession {
       const past = current !== undefined && current.envelope.at > r.envelope.at;
       const before = joined !== undefined && r.envelope.at <= joined.envelope.at;
       const asked = stepOf(r)?.acks.roles.includes(this.role) ?? false;
-      return !subject && !past && !before && asked && !this.ledger.answered(r);
+      return !subject && !past && !before && asked && this.pool.shown(r) && !this.ledger.answered(r);
     });
     const step = roster ? stepOf(roster) : undefined;
     if (!roster || !step) return undefined;
     const quorum = `the quorum of step ${step.id} (${step.acks.roles.join(', ')}), not counting the participant concerned`;
-    return {
-      kind: 'acknowledge',
-      event: { target: roster, eligible: true, refusals: [], recomputedAll: false, challenge: undefined, quorum },
-    };
+    return this.acknowledge({
+      target: roster,
+      eligible: true,
+      refusals: [],
+      recomputedAll: false,
+      challenge: undefined,
+      quorum,
+    });
   }
 
   /** Apply a journal record during a restore, through the same checks as the live verbs. */
@@ -427,8 +464,7 @@ export class ParticipantSession {
       case 'received': {
         const accepted = await acceptCoordinatorMessage(this, this.pool, record.wire);
         if (accepted.status === 'duplicate') refuse('a message received twice');
-        this.pool.add(accepted.message, false);
-        if (accepted.inner) this.pool.add(accepted.inner, true);
+        this.take(accepted);
         break;
       }
       case 'challenge': {
@@ -462,17 +498,17 @@ export class ParticipantSession {
           message,
           this.ledger.draftEnrolment(message.envelope.at, message.envelope.body.replaces),
         );
-        this.ledger.recordEnrolment(message);
+        this.recordEnrolment(message);
         return;
       case 'ack': {
         const action = await this.decide(true);
         if (action.kind !== 'review' && action.kind !== 'acknowledge')
           refuse('an answer recorded while nothing was under review');
-        const review: AnswerView = action.kind === 'review' ? action.review : action.event;
+        const review = action.kind === 'review' ? action.review : action.event;
         const { decision, reason } = message.envelope.body;
         const draft = this.ledger.draftAnswer(review, decision, reason, message.envelope.at);
         await this.ledger.checkRecorded(message, draft);
-        this.ledger.recordAnswer(review, message);
+        this.recordAnswer(review, message);
         return;
       }
       case 'attest': {
@@ -487,6 +523,34 @@ export class ParticipantSession {
       default:
         refuse(`this device never signs a ${message.t}`);
     }
+  }
+
+  /** Add an accepted coordinator message to the pool, and fold what it carries into the head. */
+  private take(accepted: Extract<Intake, { status: 'accepted' }>): void {
+    this.pool.add(accepted.message, false);
+    if (accepted.message.t !== 'blob') this.head.offer(accepted.message);
+    if (accepted.inner) {
+      this.pool.add(accepted.inner, true);
+      this.head.offer(accepted.inner);
+    }
+  }
+
+  private recordEnrolment(message: SignedMessage<'enroll'>): void {
+    this.ledger.recordEnrolment(message);
+    this.head.recordOwn(message, 'your enrolment', this.head.stepReached);
+  }
+
+  private recordAnswer(review: Review | EventReview, message: SignedMessage<'ack'>): void {
+    this.ledger.recordAnswer(review, message);
+    const decision = message.envelope.body.decision === 'object' ? 'objection to' : 'confirmation of';
+    if (!('step' in review)) {
+      // An abort's or resume's acknowledgement must be listed by the next coordinator message of a later step or the close.
+      this.head.recordOwn(message, `your ${decision} the ${review.target.t}`, this.head.stepReached);
+      return;
+    }
+    const what =
+      review.target.t === 'exception' ? `the exception for step ${review.step.id}` : `step ${review.step.id}`;
+    this.head.recordOwn(message, `your ${decision} ${what}`, review.step.index);
   }
 
   /**

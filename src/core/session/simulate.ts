@@ -13,6 +13,7 @@ import { toWords } from '../protocol/words.js';
 import type { Script } from '../script/types.js';
 import { Coordinator, type CoordinatorOptions, type EvidenceInput, type PersistRecord } from './coordinator.js';
 import type { Bundle, Receipt } from './files.js';
+import type { ChainedMessage } from './device-head.js';
 import { ParticipantSession } from './participant-session.js';
 import { equalBytes } from '../util/bytes.js';
 
@@ -91,8 +92,21 @@ export interface SimulatedDevice {
   readonly journal: Uint8Array[];
 }
 
+/** A device that refused to sign, and why (its next action said so). */
+export interface SimulatedRefusal {
+  readonly name: string;
+  /** The step being answered, or `close` for the attestation. */
+  readonly at: string;
+  readonly reason: string;
+}
+
 export interface SimulationResult {
   readonly coordinator: Coordinator;
+  /**
+   * Devices that refused to sign, in order: a device that finds its own message left out of the
+   * record, or a target that does not extend its head, signs nothing more. Empty in an honest room.
+   */
+  readonly refusals: readonly SimulatedRefusal[];
   /** The simulated coordinator's key (a simulation holds every key; tests re-sign with them). */
   readonly coordinatorSigner: Signer;
   /** The devices present at the close, which attested. */
@@ -110,10 +124,18 @@ async function show(coordinator: Coordinator, devices: readonly SimulatedDevice[
 }
 
 /** Each device whose role may answer confirms the abort or resume its device shows. */
-async function acknowledge(coordinator: Coordinator, devices: readonly SimulatedDevice[]): Promise<void> {
+async function acknowledge(
+  coordinator: Coordinator,
+  devices: readonly SimulatedDevice[],
+  refusals: SimulatedRefusal[],
+): Promise<void> {
   await show(coordinator, devices);
   for (const device of devices) {
     const action = await device.session.next();
+    if (action.kind === 'refused') {
+      refusals.push({ name: device.name, at: stepOf(action.target), reason: action.reason });
+      continue;
+    }
     if (action.kind !== 'acknowledge') {
       throw new KeywitnessError(
         'SESSION_REJECTED',
@@ -148,13 +170,19 @@ async function acknowledgeRoster(coordinator: Coordinator, devices: readonly Sim
 /**
  * A simulated witness answers what its device reviews: it objects when the plan says so or a
  * check failed, and otherwise confirms, first typing the challenge words from the independent
- * source (here the fingerprint itself: the simulation's witness reads correctly).
+ * source (here the fingerprint itself: the simulation's witness reads correctly). A device that
+ * refuses (its own message was left out of the record) answers nothing: the refusal is noted.
  */
 async function answer(
   device: SimulatedDevice,
   objection: { readonly by: string; readonly reason: string } | undefined,
-): Promise<SignedMessage<'ack'>> {
+  refusals: SimulatedRefusal[],
+): Promise<SignedMessage<'ack'> | undefined> {
   const action = await device.session.next();
+  if (action.kind === 'refused') {
+    refusals.push({ name: device.name, at: stepOf(action.target), reason: action.reason });
+    return undefined;
+  }
   if (action.kind !== 'review') {
     const detail = action.kind === 'waiting' ? `: waiting for ${action.waitingFor.join(', ')}` : '';
     throw new KeywitnessError(
@@ -174,6 +202,35 @@ async function answer(
     await device.session.answerChallenge([words[a] ?? '', words[b] ?? '']);
   }
   return device.session.confirm();
+}
+
+function stepOf(target: ChainedMessage): string {
+  switch (target.t) {
+    case 'statement':
+    case 'exception':
+      return target.envelope.body.step;
+    case 'abort':
+      return target.envelope.body.step ?? 'abort';
+    case 'roster':
+      return target.envelope.body.step ?? 'roster';
+    case 'suspend':
+    case 'resume':
+    case 'close':
+      return target.t;
+  }
+}
+
+/** A device attests the close, or notes why it refuses to. */
+async function attest(
+  device: SimulatedDevice,
+  refusals: SimulatedRefusal[],
+): Promise<SignedMessage<'attest'> | undefined> {
+  const action = await device.session.next();
+  if (action.kind === 'refused') {
+    refusals.push({ name: device.name, at: 'close', reason: action.reason });
+    return undefined;
+  }
+  return device.session.attest(true);
 }
 
 /** Play a whole ceremony from genesis to the last attestation. */
@@ -207,6 +264,7 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     clock,
   });
   const devices: SimulatedDevice[] = [];
+  const refusals: SimulatedRefusal[] = [];
   const retired: SimulatedDevice[] = [];
   /** A device joins the session: it scans the genesis and enrols (as a replacement when `replaces`). */
   const newDevice = async (p: SimulatedParticipant, replaces?: Uint8Array): Promise<SimulatedDevice> => {
@@ -275,15 +333,18 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
         await lateJoin(plan.lateJoin);
       }
       for (const device of answering) {
-        const ack = await answer(device, objection);
-        const dropped = plan.objection?.dropped === true && ack.envelope.body.decision === 'object';
-        if (!dropped) await coordinator.receive(ack.wire);
+        const ack = await answer(device, objection, refusals);
+        const dropped = plan.objection?.dropped === true && ack?.envelope.body.decision === 'object';
+        if (ack && !dropped) await coordinator.receive(ack.wire);
       }
     };
     const except = async (reason: string, decision: 'proceed' | 'repeat') => {
       await coordinator.issueException(reason, decision);
       await show(coordinator, answering);
-      for (const device of answering) await coordinator.receive((await answer(device, undefined)).wire);
+      for (const device of answering) {
+        const ack = await answer(device, undefined, refusals);
+        if (ack) await coordinator.receive(ack.wire);
+      }
     };
     if (plan.repeat) {
       await attempt({ by: plan.repeat.by, reason: plan.repeat.objection });
@@ -292,7 +353,7 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
     await attempt(plan.repeat ? undefined : plan.objection);
     if (plan.abort) {
       await coordinator.abort(plan.abort.reason);
-      await acknowledge(coordinator, devices);
+      await acknowledge(coordinator, devices, refusals);
       break;
     }
     if (!coordinator.currentCompletion()?.complete) {
@@ -315,19 +376,23 @@ export async function simulateCeremony(options: SimulationOptions): Promise<Simu
       for (const d of devices)
         d.session = await ParticipantSession.restore({ signer: d.signer, ...deviceOptions(d.journal) }, d.journal);
       await coordinator.resume(plan.suspendAfter.resume);
-      await acknowledge(coordinator, devices);
+      await acknowledge(coordinator, devices, refusals);
     }
   }
 
   await coordinator.close();
   await show(coordinator, devices);
-  for (const device of devices) await coordinator.receive((await device.session.attest(true)).wire);
+  for (const device of devices) {
+    const attestation = await attest(device, refusals);
+    if (attestation) await coordinator.receive(attestation.wire);
+  }
   return {
     coordinator,
+    refusals,
     coordinatorSigner,
     devices,
     retired,
-    bundle: coordinator.bundle(),
+    bundle: await coordinator.exportBundle(),
     receipts: [...devices, ...retired].map((d) => d.session.receipt()),
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Finding, FindingCode } from '../audit/findings.js';
 import { fingerprintOf, type PublicIdentity } from '../protocol/identity.js';
-import { ACKABLE_TYPES, type MessageType } from '../protocol/bodies.js';
+import { ACKABLE_TYPES, HAS_APPENDED, type MessageType } from '../protocol/bodies.js';
 import { isMessageOf, selfCertifiedIdentity, type SignedMessage } from '../protocol/message.js';
 import { spokenWords } from '../protocol/words.js';
 import { DEFAULT_CLOCK_TOLERANCE_S, type Script, type StepSpec } from '../script/types.js';
@@ -18,6 +18,7 @@ import { mayAnswer } from './room.js';
 import { checkDecision, checkFirstAttempt, checkRetry, withAttempt } from './state-attempts.js';
 import { SessionEvents } from './state-events.js';
 import { Attendance } from './state-roster.js';
+import { appendedMismatch, describeEntry } from './state-appended.js';
 import { EMPTY_HEAD, entryHash } from './transcript.js';
 
 /** An enrolled participant. */
@@ -79,6 +80,8 @@ export class SessionState {
   private readonly byId = new Map<string, SignedMessage>();
   private readonly lastAt = new Map<string, number>();
   private readonly seqById = new Map<string, number>();
+  /** Position of the coordinator's latest genesis or chained entry; -1 before the genesis. */
+  private coordinatorSeq = -1;
 
   constructor(script: Script) {
     this.script = script;
@@ -93,6 +96,14 @@ export class SessionState {
   /** The message with this id, if it is in the transcript. */
   message(id: Uint8Array): SignedMessage | undefined {
     return this.byId.get(toHex(id));
+  }
+
+  /**
+   * Ids of the entries appended since the coordinator's previous entry (the genesis counts), in
+   * transcript order: what the coordinator's next chained message lists as `appended`.
+   */
+  appendedSince(): Uint8Array[] {
+    return this.entries.slice(this.coordinatorSeq + 1).map((e) => e.id);
   }
 
   /** The step due next, or undefined when every step has a statement. */
@@ -235,6 +246,7 @@ export class SessionState {
         chain()();
         this.genesis = message;
         this.coordinator = identity;
+        this.coordinatorSeq = this.entries.length - 1;
         this.lastAt.set(toHex(message.envelope.by), message.envelope.at);
       },
     };
@@ -249,6 +261,10 @@ export class SessionState {
     const noop: Commit = () => undefined;
     const who = participant ? { participant: participant.label } : {};
     const { envelope } = message;
+    if (message.t === 'seal') {
+      add('MESSAGE_MALFORMED', 'a seal never enters the transcript: it travels beside it in the bundle');
+      return noop;
+    }
     if (this.close && envelope.t !== 'attest') {
       add('ENTRY_AFTER_CLOSE', `a ${envelope.t} after the session was closed`, who);
       return noop;
@@ -264,6 +280,12 @@ export class SessionState {
         'CHAIN_BROKEN',
         `this ${envelope.t} commits to head ${shortHex(envelope.prev)} but the transcript head before it is ${shortHex(this.head)}`,
       );
+    }
+    if (envelope.appended !== undefined) {
+      const wrong = appendedMismatch(this.appendedSince(), envelope.appended, (id) =>
+        describeEntry(this.byId.get(toHex(id)), id, (fp) => this.participants.get(toHex(fp))?.label),
+      );
+      if (wrong) add('CHAIN_BROKEN', wrong);
     }
     if ((message.t === 'ack' || message.t === 'attest') && !participant) {
       // Only the coordinator passes the signer checks without being enrolled.
@@ -754,6 +776,13 @@ export class SessionState {
     this.head = hash;
     if (message) this.byId.set(idHex ?? toHex(id), message);
     this.seqById.set(idHex ?? toHex(id), seq);
+    if (
+      message &&
+      HAS_APPENDED[message.t] &&
+      this.coordinator &&
+      equalBytes(message.envelope.by, this.coordinator.fingerprint)
+    )
+      this.coordinatorSeq = seq;
   }
 }
 

@@ -85,8 +85,17 @@ function describeChar(cp: number): string {
 }
 
 /**
- * Refuse a document with a character a font lacks: INPUT_INVALID naming the character, the face,
- * where it is (the group's `where`, e.g. "step 2.2", else the document) and the text around it.
+ * Letters of right-to-left scripts. The writer sets every line left to right without the Unicode
+ * bidirectional algorithm, so words of these scripts would print out of reading order: what the
+ * paper says would not be what the script says. They are refused like a missing glyph.
+ */
+const RIGHT_TO_LEFT =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Yezidi}]/u;
+
+/**
+ * Refuse a document with a character a font lacks, or a right-to-left letter: INPUT_INVALID naming
+ * the character, the face or the reason, where it is (the group's `where`, e.g. "step 2.2", else
+ * the document) and the text around it.
  */
 export function checkGlyphs(doc: PrintDocument, fonts: FontSet): void {
   const check = (block: PrintBlock, where: string): void => {
@@ -97,13 +106,17 @@ export function checkGlyphs(doc: PrintDocument, fonts: FontSet): void {
     for (const { text, style } of textsOf(block)) {
       for (const ch of text) {
         const cp = ch.codePointAt(0) ?? 0;
+        const rtl = RIGHT_TO_LEFT.test(ch);
         // Whitespace is never drawn as a glyph: prose wraps at it and code blocks expand tabs.
-        if (fonts[style].hasGlyph(cp) || /[\t\n\r]/.test(ch) || (style !== 'mono' && /\s/.test(ch))) continue;
+        if (!rtl && (fonts[style].hasGlyph(cp) || /[\t\n\r]/.test(ch) || (style !== 'mono' && /\s/.test(ch)))) continue;
         const at = text.indexOf(ch);
         const context = text.slice(Math.max(0, at - 20), at + ch.length + 20);
+        const why = rtl
+          ? 'right-to-left text is not laid out in reading order by the PDF writer'
+          : `the font ${fonts[style].name} has no glyph for it`;
         throw new KeywitnessError(
           'INPUT_INVALID',
-          `cannot print ${describeChar(cp)}: the font ${fonts[style].name} has no glyph for it (in "${context}"); change the text or print without it`,
+          `cannot print ${describeChar(cp)}: ${why} (in "${context}"); change the text or print without it`,
           { where },
         );
       }

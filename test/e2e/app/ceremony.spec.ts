@@ -295,7 +295,7 @@ test('a full rehearsal over QR between six devices, with an objection resolved b
     );
     await page.getByRole('button', { name: 'Export my receipt…' }).click();
     await expect(page.getByTestId('receipt-export')).toBeVisible();
-    const file = readdirSync(P[w].stand.exportDir).find((f) => f.endsWith('.keywitness-receipt.json'))!;
+    const file = readdirSync(P[w].stand.exportDir).find((f) => f.endsWith('.receipt.json'))!;
     receiptPaths.push(join(P[w].stand.exportDir, file));
   }
   await C.page.getByRole('button', { name: /Export the session bundle/ }).click();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
+import { DEMO_SCENARIOS, DEMO_SCRIPT } from '../../../src/cli/demo-plan.js';
+import { DEMO_SPEC } from '../../../src/cli/commands.js';
 import { toWords } from '../../../src/core/protocol/words.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -36,6 +37,19 @@ describe('keywitness script', () => {
     const r = await run('script', 'lint', DEMO_SCRIPT);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/OK — example-root-p384-2026-rehearsal, 16 steps/);
+  });
+
+  it('lint names the steps the script forbids repeating', async () => {
+    expect((await run('script', 'lint', DEMO_SCRIPT)).out).toMatch(/^repeat {3}every step may be repeated$/m);
+    const file = join(await tempDir(), 'no-repeat.yaml');
+    const text = (await readFile(DEMO_SCRIPT, 'utf8')).replace(
+      '    title: Back up the token storage\n',
+      '    title: Back up the token storage\n    repeatable: false\n',
+    );
+    await writeFile(file, text);
+    const r = await run('script', 'lint', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^repeat {3}not: 5\.1 \(repeatable: false\)$/m);
   });
 
   it('hash prints SHA-256 of the exact bytes as hex and 32 PGP words', async () => {
@@ -90,6 +104,41 @@ describe('keywitness words', () => {
   });
 });
 
+describe('keywitness demo --scenario retry|late-join|suspend|abort', () => {
+  it.each([
+    ['retry', /Consistent: 0 findings\./],
+    ['late-join', /Consistent: 0 findings\.\nReceipts from all 8 enrolled participants\./],
+    ['suspend', /Consistent: 0 findings\./],
+    ['abort', /Consistent: 0 findings\. ABORTED at step 3\.2/],
+  ])(
+    '%s writes the bundle and every receipt and audits them clean (exit 0)',
+    async (scenario, verdict) => {
+      const dir = join(await tempDir(), scenario);
+      const r = await run('demo', '--scenario', scenario, '--out', dir);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(verdict);
+      const files = await readdir(dir);
+      expect(files).toContain('session.keywitness.json');
+      expect(files.filter((f) => f.includes('receipt') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(3);
+      if (scenario === 'late-join')
+        expect(files).toEqual(
+          expect.arrayContaining(['wen-li.receipt.json', 'chris-tanaka-replaced-device.receipt.json']),
+        );
+    },
+    60_000,
+  );
+
+  it('the command table names every scenario the demo plays', () => {
+    for (const scenario of DEMO_SCENARIOS) expect(DEMO_SPEC.usage[0]).toContain(scenario);
+  });
+
+  it('refuses an unknown scenario, naming the known ones', async () => {
+    const r = await run('demo', '--scenario', 'fire-drill', '--out', join(await tempDir(), 'x'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/objection, dropped-objection, retry, late-join, suspend, abort/);
+  });
+});
+
 describe('keywitness demo and audit', () => {
   it('demo wrote the bundle and one receipt per participant, and its audit was clean', async () => {
     const files = (await readdir(demoDir)).sort();
@@ -114,6 +163,19 @@ describe('keywitness demo and audit', () => {
     expect(r.out).toContain('3.2 Generate the root key pair: complete (by exception)');
     const j = await run('audit', join(demoDir, 'session.keywitness.json'), '--json');
     expect(JSON.parse(j.out)).toMatchObject({ format: 'keywitness-audit/1', findings: [] });
+  });
+
+  it("the demo's bundle carries the coordinator's seal; without it the audit says SEAL_MISSING", async () => {
+    const bundle = JSON.parse(await readFile(join(demoDir, 'session.keywitness.json'), 'utf8'));
+    expect(typeof bundle.seal).toBe('string');
+    delete bundle.seal;
+    const file = join(await tempDir(), 'unsealed.keywitness.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const r = await run('audit', file, '--json');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.out) as { findings: { code: string }[] }).findings.map((f) => f.code)).toEqual([
+      'SEAL_MISSING',
+    ]);
   });
 
   it('audit of a bundle with a changed transcript entry: exit 1 and the findings', async () => {
@@ -142,6 +204,16 @@ describe('keywitness demo and audit', () => {
       'non-canonical base64',
       '{"format":"keywitness-bundle/1","script":"QQ=","evidence":[],"transcript":[]}',
       /BUNDLE_INVALID: .*script: base64 length 3/,
+    ],
+    [
+      'a seal that is not base64',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"seal":"QQ="}',
+      /BUNDLE_INVALID: .*seal: base64 length 3/,
+    ],
+    [
+      'a seal that is not a string',
+      '{"format":"keywitness-bundle/1","script":"","evidence":[],"transcript":[],"seal":[]}',
+      /BUNDLE_INVALID: .*seal: must be a base64 string/,
     ],
     [
       'the wrong format',

@@ -68,6 +68,11 @@ describe('keywitness --help and --version', () => {
       for (const u of s.usage) expect(r.out).toContain(`keywitness ${u}`);
   });
 
+  it('keywitness help COMMAND is COMMAND --help', async () => {
+    expect(await run('help', 'qr', 'decode')).toEqual(await run('qr', 'decode', '--help'));
+    expect((await run('help', 'nonsense')).code).toBe(2);
+  });
+
   it('help after other arguments still wins, and audit --help is not an error', async () => {
     const r = await run('audit', 'some.keywitness.json', '--receipt', 'x', '--help');
     expect(r.code).toBe(0);

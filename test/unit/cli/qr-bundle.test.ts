@@ -91,6 +91,17 @@ describe('qr encode of a bundle or receipt entry, qr decode against a key of the
     }
   });
 
+  it('a fingerprint given as --signer (a raw key) is refused saying which option takes a fingerprint', async () => {
+    const images = await frames(bundlePath, '0');
+    // The genesis key's own fingerprint, and others: any 32 bytes pass as an Ed25519 key's length.
+    const key = (messages[0]!.envelope.body as { key: Uint8Array }).key;
+    for (const fp of [sha256(key), ...Array.from({ length: 8 }, (_, i) => sha256(new Uint8Array([i])))]) {
+      const r = await run('qr', 'decode', ...images, '--signer', toHex(fp));
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain('a fingerprint is given with --signer-fingerprint and --bundle');
+    }
+  });
+
   it("the last message of a receipt verifies against its participant's key", async () => {
     const receipt = decodeReceipt(await readFile(receiptPath));
     const r = await run(

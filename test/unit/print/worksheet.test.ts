@@ -17,6 +17,9 @@ import { expectationValue } from '../../../src/core/print/worksheet.js';
 import { parseScript } from '../../../src/core/script/parse.js';
 import type { Script } from '../../../src/core/script/types.js';
 import { scriptHashText } from '../../../src/core/script/hash-text.js';
+import { spokenWords, toWords } from '../../../src/core/protocol/words.js';
+import { toHex, utf8 } from '../../../src/core/util/bytes.js';
+import { sha256 } from '../../../src/core/util/hash.js';
 import { missingTool } from '../../support/tools.js';
 
 const havePoppler = spawnSync('sh', ['-c', 'command -v pdftotext && command -v pdffonts']).status === 0;
@@ -136,6 +139,12 @@ describe.skipIf(missingTool(havePoppler, 'poppler-utils (pdftotext, pdffonts)'))
       edit: (y: string) => y.replace('`softhsm2-util --show-slots`', '`softhsm2-util --label ℵ`'),
       error: /step 2: cannot print U\+2135 \(ℵ\): the font DejaVu Sans Mono has no glyph for it/,
     },
+    {
+      what: 'right-to-left letters, which the fonts have but the writer cannot order',
+      edit: (y: string) => y.replace('Read the bag number aloud', 'Read שלום aloud'),
+      error:
+        /step 1: cannot print U\+05E9 \(ש\): right-to-left text is not laid out in reading order by the PDF writer \(in "Read שלום aloud/,
+    },
   ])('refuses $what, naming the character and where, and writes nothing', async ({ edit, error }) => {
     const file = await minimal(edit);
     const out = join(dir, `refused-${Math.random().toString(36).slice(2)}.pdf`);
@@ -145,6 +154,31 @@ describe.skipIf(missingTool(havePoppler, 'poppler-utils (pdftotext, pdffonts)'))
     expect(r.err).toMatch(/^keywitness script print: INPUT_INVALID: /);
     expect(r.err).toMatch(error);
     await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('shows each pinned identity under its role, by the short form of its key, and the irreversible confirmation', async () => {
+    const alice = sha256(utf8('alice'));
+    const bob = sha256(utf8('bob'));
+    const file = await minimal((y) =>
+      y
+        .replace(
+          'expected:',
+          `participants:\n  - { name: Alice Example, role: witness, fingerprint: "${toHex(alice)}" }\n  - { name: Bob Example, role: admin, fingerprint: "${toWords(bob).join(' ')}" }\nexpected:`,
+        )
+        .replace(
+          '    acks: { roles: [witness], min: 1 }\n  - id: "2"',
+          '    irreversible: { confirm: "SEAL THE BAG" }\n    acks: { roles: [witness], min: 1 }\n  - id: "2"',
+        ),
+    );
+    const out = join(dir, 'pinned.pdf');
+    expect((await run('script', 'print', file, '--out', out)).code).toBe(0);
+    const text = flat(pdfText(out));
+    expect(text).toContain(
+      `Witness (witness): at least 1, no upper limit pinned: Alice Example, key ${spokenWords(alice)}`,
+    );
+    expect(text).toContain(`pinned: Bob Example, key ${spokenWords(bob)}`);
+    expect(text).not.toContain('No identity is pinned');
+    expect(text).toContain('Irreversible before the statement, the coordinator types SEAL THE BAG');
   });
 
   it('never overwrites: --out onto an existing file is refused and the file is unchanged', async () => {

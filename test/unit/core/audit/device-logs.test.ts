@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resealed } from '../../../support/rechain.js';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
@@ -47,27 +48,47 @@ describe('attested device logs', () => {
     expect(await codes(honest, honest.receipts)).toEqual([]);
   });
 
-  it('a dropped objection is found from the bundle alone, with some receipts, and with all', async () => {
+  it("a dropped objection: the victim's device refuses to go on, and the bundle shows it with no receipts, some, and all", async () => {
     const victim = dishonest.devices.find((d) => d.name === 'Chris Tanaka');
     if (!victim) throw new Error('no victim');
     // The victim's device did object and holds the objection it signed.
     expect(victim.session.signed.some((m) => m.t === 'ack' && m.envelope.body.decision === 'object')).toBe(true);
+    // At every later step it is asked, and at the close, it finds the objection left out of the record.
+    expect(dishonest.refusals.map((r) => [r.name, r.at])).toEqual(
+      ['4.1', '5.1', '5.2', '5.3', '6.2', 'close'].map((at) => ['Chris Tanaka', at]),
+    );
+    for (const r of dishonest.refusals) {
+      expect(r.reason).toBe(
+        "your objection to step 3.2 was left out of the record (the coordinator's statement for step 3.3 goes on without it): tell the room; do not sign",
+      );
+    }
+    expect(victim.session.attestation).toBeUndefined();
+    expect(honest.refusals).toEqual([]);
     const others = dishonest.receipts.filter((r) => toHex(r.participant) !== toHex(victim.signer.fingerprint));
-    expect(await codes(dishonest)).toEqual(['LOG_MISMATCH']);
-    expect(await codes(dishonest, others)).toEqual(['LOG_MISMATCH']);
-    expect(await codes(dishonest, dishonest.receipts)).toEqual(['LOG_MISMATCH', 'RECEIPT_ENTRY_MISSING']);
+    expect(await codes(dishonest)).toEqual(['ATTESTATION_MISSING']);
+    expect(await codes(dishonest, others)).toEqual(['ATTESTATION_MISSING']);
+    expect(await codes(dishonest, dishonest.receipts)).toEqual(['ATTESTATION_MISSING', 'RECEIPT_ENTRY_MISSING']);
     const report = await auditBundle(dishonest.bundle, [], { checker: checkEvidence });
     expect(report.findings[0]?.participant).toMatch(/^Chris Tanaka \(custodian/);
   });
 
-  it('without the victim attestation the drop shows as a missing attestation, not as a clean record', async () => {
-    const victim = dishonest.devices.find((d) => d.name === 'Chris Tanaka');
-    const transcript = dishonest.bundle.transcript.filter((w) => {
-      const m = decodeMessage(w);
-      return !(m.t === 'attest' && toHex(m.envelope.by) === toHex(victim?.signer.fingerprint ?? new Uint8Array()));
+  it('had the victim attested anyway (a device that does not track the head), its log gives the drop away', async () => {
+    const victim = dishonest.devices.find((d) => d.name === 'Chris Tanaka')!;
+    const genesis = decodeMessage(dishonest.bundle.transcript[0]!);
+    const close = dishonest.coordinator.state.close!;
+    // The log the device keeps: its enrolment, then each answered message and its answer.
+    const ids = victim.session.signed.flatMap((m) => (m.t === 'ack' ? [m.envelope.body.ref, m.id] : [m.id]));
+    const attest = await signMessage(victim.signer, {
+      t: 'attest',
+      sid: genesis.envelope.sid,
+      at: close.envelope.at + 1,
+      prev: close.envelope.prev,
+      body: { ref: close.id, agree: true, log: deviceLog(genesis.id, ids) },
     });
-    const report = await auditBundle({ ...dishonest.bundle, transcript }, [], { checker: checkEvidence });
-    expect([...new Set(report.findings.map((f) => f.code))]).toEqual(['ATTESTATION_MISSING']);
+    const transcript = [...dishonest.bundle.transcript, attest.wire];
+    const bundle = { ...dishonest.bundle, transcript, seal: await resealed(transcript, dishonest.coordinatorSigner) };
+    const report = await auditBundle(bundle, [], { checker: checkEvidence });
+    expect([...new Set(report.findings.map((f) => f.code))]).toEqual(['LOG_MISMATCH']);
   });
 });
 
@@ -132,6 +153,7 @@ describe('equivocation', () => {
       sid: coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: coordinator.state.head,
+      appended: coordinator.state.appendedSince(),
       body: {
         step: 'slots',
         n: 0,
@@ -158,12 +180,16 @@ describe('equivocation', () => {
       await coordinator.receive((await d.confirm()).wire);
     }
     await coordinator.close();
-    for (const d of devices) {
-      for (const m of await coordinator.transmission()) await d.receive(m.wire);
-      await coordinator.receive((await d.attest(true)).wire);
-    }
-    const report = await auditBundle(coordinator.bundle(), [], { checker: checkEvidence });
-    expect(report.findings.map((f) => [f.code, f.participant?.split(' ')[0]])).toEqual([['LOG_MISMATCH', 'W3']]);
+    for (const d of devices) for (const m of await coordinator.transmission()) await d.receive(m.wire);
+    // W3's device folds the real statement at the point where it holds the shadow: two records.
+    expect(await w3.next()).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringMatching(/^the coordinator showed two different messages at the same point of the record/),
+    });
+    await expect(w3.attest(true)).rejects.toThrow(/there is no close to attest/);
+    for (const d of [w1, w2]) await coordinator.receive((await d.attest(true)).wire);
+    const report = await auditBundle(await coordinator.exportBundle(), [], { checker: checkEvidence });
+    expect(report.findings.map((f) => [f.code, f.participant?.split(' ')[0]])).toEqual([['ATTESTATION_MISSING', 'W3']]);
   });
 });
 

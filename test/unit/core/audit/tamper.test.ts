@@ -11,10 +11,14 @@ import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
 import type { Bundle, Receipt } from '../../../../src/core/session/files.js';
 import type { SimulationResult } from '../../../../src/core/session/simulate.js';
-import { fromUtf8, toHex, utf8 } from '../../../../src/core/util/bytes.js';
+import { fromHex, fromUtf8, toHex, utf8 } from '../../../../src/core/util/bytes.js';
+import type { SealBody } from '../../../../src/core/protocol/bodies.js';
+import { decodeCbor, encodeCbor } from '../../../../src/core/protocol/cbor.js';
+import { toLowS } from '../../../../src/core/protocol/low-s.js';
+import { decodeMessage, expectType, signMessage } from '../../../../src/core/protocol/message.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
 import { playDemo } from '../../../support/demo.js';
-import { envelopes, rechain, type EnvelopeMap } from '../../../support/rechain.js';
+import { envelopes, rechain, resealed, type EnvelopeMap } from '../../../support/rechain.js';
 
 let demo: SimulationResult;
 let other: SimulationResult;
@@ -58,13 +62,34 @@ function flipSignature(i: number): Case {
 async function rebuilt(
   edit: (list: EnvelopeMap[]) => EnvelopeMap[] | void,
   extraSigners: readonly Signer[] = [],
+  adjust?: (env: EnvelopeMap, original: EnvelopeMap) => void,
 ): Promise<Case> {
   const list = envelopes(T());
   const ids = new Map(T().map((w, i) => [toHex(sha256(w)), list[i]!] as const));
   const edited = edit(list) ?? list;
   const keys = new Map(signers);
   for (const s of extraSigners) keys.set(toHex(s.fingerprint), s);
-  return withTranscript(await rechain(edited, keys, ids));
+  // An attacker holding every key re-seals the rebuilt transcript too.
+  const transcript = await rechain(edited, keys, ids, adjust);
+  const seal = await resealed(transcript, demo.coordinatorSigner);
+  return { bundle: { ...demo.bundle, transcript, ...(seal ? { seal } : { seal: undefined }) } };
+}
+
+/** Rebuild with the `appended` list of the first envelope matching `pick` edited after it is recomputed. */
+function appendedEdited(
+  pick: (e: EnvelopeMap) => boolean,
+  edit: (appended: Uint8Array[]) => Uint8Array[],
+): Promise<Case> {
+  let done = false;
+  return rebuilt(
+    () => undefined,
+    [],
+    (env, original) => {
+      if (done || !pick(original)) return;
+      done = true;
+      env.appended = edit(env.appended as Uint8Array[]);
+    },
+  );
 }
 
 const idOf = (i: number) => sha256(T()[i]!);
@@ -143,7 +168,7 @@ describe('tamper suite', () => {
     [
       // Carol's attestation commits to her device's log, which the transcript no longer reproduces.
       'an acknowledgement dropped',
-      ['CHAIN_BROKEN', 'LOG_MISMATCH'],
+      ['CHAIN_BROKEN', 'LOG_MISMATCH', 'SEAL_MISMATCH'],
       () => {
         const i = indexOf((e) => e.t === 'ack' && nameOf(e) === 'Carol Mbeki');
         return withTranscript(T().filter((_, j) => j !== i));
@@ -151,7 +176,7 @@ describe('tamper suite', () => {
     ],
     [
       'two acknowledgements swapped',
-      ['CHAIN_BROKEN'],
+      ['CHAIN_BROKEN', 'SEAL_MISMATCH'],
       () => {
         const i = indexOf((e) => e.t === 'ack');
         const t = [...T()];
@@ -159,10 +184,14 @@ describe('tamper suite', () => {
         return withTranscript(t);
       },
     ],
-    ['an entry duplicated at the end', ['REPLAYED_MESSAGE'], () => withTranscript([...T(), T().at(-1)!])],
+    [
+      'an entry duplicated at the end',
+      ['REPLAYED_MESSAGE', 'SEAL_MISMATCH'],
+      () => withTranscript([...T(), T().at(-1)!]),
+    ],
     [
       'the transcript truncated before the close',
-      ['CLOSE_MISSING'],
+      ['CLOSE_MISSING', 'SEAL_MISMATCH'],
       () =>
         withTranscript(
           T().slice(
@@ -171,16 +200,16 @@ describe('tamper suite', () => {
           ),
         ),
     ],
-    ['the last attestation cut off', ['ATTESTATION_MISSING'], () => withTranscript(T().slice(0, -1))],
+    ['the last attestation cut off', ['ATTESTATION_MISSING', 'SEAL_MISMATCH'], () => withTranscript(T().slice(0, -1))],
     [
       'the last entry truncated mid-message',
-      ['ATTESTATION_MISSING', 'MESSAGE_MALFORMED'],
+      ['ATTESTATION_MISSING', 'MESSAGE_MALFORMED', 'SEAL_MISMATCH'],
       () => withTranscript([...T().slice(0, -1), T().at(-1)!.slice(0, -7)]),
     ],
     ['the genesis removed', ['GENESIS_MISSING'], () => withTranscript(T().slice(1))],
     [
       'an acknowledgement spliced in from another session',
-      ['SESSION_MISMATCH'],
+      ['SEAL_MISMATCH', 'SESSION_MISMATCH'],
       () => {
         const foreign = other.bundle.transcript.at(-1)!;
         return withTranscript([...T(), foreign]);
@@ -413,6 +442,143 @@ describe('tamper suite', () => {
         }),
     ],
   ];
+
+  /** The demo's seal re-signed by `signer` with its body edited. */
+  async function sealed(signer: Signer, edit: (body: SealBody) => SealBody = (b) => b): Promise<Case> {
+    const seal = expectType(decodeMessage(demo.bundle.seal!), 'seal');
+    const resigned = await signMessage(signer, {
+      t: 'seal',
+      sid: seal.envelope.sid,
+      at: seal.envelope.at,
+      body: edit(seal.envelope.body),
+    });
+    return { bundle: { ...demo.bundle, seal: resigned.wire } };
+  }
+  it.each<[string, FindingCode[], RegExp, () => Promise<Case> | Case]>([
+    [
+      'the seal removed',
+      ['SEAL_MISSING'],
+      /carries no coordinator seal/,
+      () => ({ bundle: { ...demo.bundle, seal: undefined } }),
+    ],
+    [
+      "the seal signed by a participant's key",
+      ['SEAL_MISMATCH'],
+      /signed by key .*, not by the session's coordinator/,
+      () => sealed(demo.devices[0]!.signer),
+    ],
+    [
+      'the seal of another session',
+      ['SEAL_MISMATCH'],
+      /belongs to session/,
+      () => ({ bundle: { ...demo.bundle, seal: other.bundle.seal! } }),
+    ],
+    [
+      'a seal with a flipped bit in its signature',
+      ['SEAL_MISMATCH'],
+      /signature does not verify/,
+      () => {
+        const seal = demo.bundle.seal!.slice();
+        seal[seal.length - 3]! ^= 1;
+        return { bundle: { ...demo.bundle, seal } };
+      },
+    ],
+    [
+      'a seal naming another head',
+      ['SEAL_MISMATCH'],
+      /commits to head .*, the transcript's head is/,
+      () => sealed(demo.coordinatorSigner, (b) => ({ ...b, head: new Uint8Array(32) })),
+    ],
+    [
+      'a seal leaving out the last attestation',
+      ['SEAL_MISMATCH'],
+      /lists 5 attestations; 1 of the transcript's 6 are not among them/,
+      () => sealed(demo.coordinatorSigner, (b) => ({ ...b, attestations: b.attestations.slice(0, -1) })),
+    ],
+    [
+      'a seal listing the attestations in another order',
+      ['SEAL_MISMATCH'],
+      /in another order/,
+      () => sealed(demo.coordinatorSigner, (b) => ({ ...b, attestations: [...b.attestations].reverse() })),
+    ],
+    [
+      'a seal naming another close',
+      ['SEAL_MISMATCH'],
+      /names close/,
+      () => sealed(demo.coordinatorSigner, (b) => ({ ...b, close: b.head })),
+    ],
+    [
+      'a seal where the bundle holds a genesis instead',
+      ['SEAL_MISMATCH'],
+      /is a genesis, not a seal/,
+      () => ({ bundle: { ...demo.bundle, seal: T()[0]! } }),
+    ],
+    [
+      'a seal inside the transcript',
+      ['MESSAGE_MALFORMED', 'SEAL_MISMATCH'],
+      /a seal never enters the transcript/,
+      () => withTranscript([...T(), demo.bundle.seal!]),
+    ],
+    [
+      'a P-256 attestation flipped to its high-s twin',
+      ['ATTESTATION_MISSING', 'BAD_SIGNATURE', 'SEAL_MISMATCH'],
+      /lists 6 attestations; 1 of the transcript's 6 are not among them and 1 it lists are not in the transcript/,
+      () => {
+        const i = lastIndexOf((e) => e.t === 'attest' && nameOf(e) === 'Walter Lindqvist');
+        const [envelopeBytes, signature] = decodeCbor(T()[i]!) as [Uint8Array, Uint8Array];
+        const high = toLowS(signature).slice();
+        // toLowS is the identity on a low-s signature: n - s from the curve order gives its twin.
+        const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+        const s = BigInt('0x' + toHex(high.subarray(32)));
+        high.set(fromHex((n - s).toString(16).padStart(64, '0')), 32);
+        const t = [...T()];
+        t[i] = encodeCbor([envelopeBytes, high]);
+        return withTranscript(t);
+      },
+    ],
+  ])('%s → %j', async (_name, expected, message, make) => {
+    const c = await make();
+    const report = await auditBundle(c.bundle, [], { checker: checkEvidence });
+    expect([...new Set(report.findings.map((f) => f.code))].sort()).toEqual(expected);
+    expect(report.findings.map((f) => f.message).join('\n')).toMatch(message);
+  });
+
+  const firstStatement = (e: EnvelopeMap): boolean => e.t === 'statement' && stepOf(e) === '1.1';
+  it.each<[string, () => Promise<Case>, RegExp]>([
+    [
+      "the first statement's appended leaves out an enrolment",
+      () => appendedEdited(firstStatement, (a) => a.slice(1)),
+      /leaves out the enroll of Wanda Okafor/,
+    ],
+    [
+      "the exception's appended lists an entry from before the coordinator's previous message",
+      () =>
+        appendedEdited(
+          (e) => e.t === 'exception',
+          (a) => [sha256(T()[1]!), ...a],
+        ),
+      /lists the enroll of Wanda Okafor .*, not appended since its previous message/,
+    ],
+    [
+      "the first statement's appended in another order",
+      () => appendedEdited(firstStatement, (a) => [...a].reverse()),
+      /in another order/,
+    ],
+    [
+      "the close's appended empty",
+      () =>
+        appendedEdited(
+          (e) => e.t === 'close',
+          () => [],
+        ),
+      /leaves out the ack of/,
+    ],
+  ])('%s → CHAIN_BROKEN, saying what differs', async (_name, make, message) => {
+    const c = await make();
+    const report = await auditBundle(c.bundle, [], { checker: checkEvidence });
+    expect([...new Set(report.findings.map((f) => f.code))]).toEqual(['CHAIN_BROKEN']);
+    expect(report.findings.map((f) => f.message).join('\n')).toMatch(message);
+  });
 
   it.each(cases)('%s → %j', async (_name, expected, make) => {
     expect(await codes(await make())).toEqual([...expected].sort());

@@ -93,7 +93,7 @@ describe.skipIf(missingTool(Boolean(MODULE), 'softhsm2'))('object: the PKCS#11 a
     );
   });
 
-  const failing: [string, Record<string, unknown>, string, string][] = [
+  const failing: [string, Record<string, unknown>, string, string | RegExp][] = [
     [
       'a key generated extractable',
       { label: 'exportable', never_extractable: true },
@@ -122,12 +122,16 @@ describe.skipIf(missingTool(Boolean(MODULE), 'softhsm2'))('object: the PKCS#11 a
       'two keys under one label',
       { label: 'twice', local: true },
       'object.local',
-      '2 private-key objects are labelled "twice": private-key "twice" (ID 04), private-key "twice" (ID 05)',
+      // SoftHSM2 lists objects in no fixed order.
+      /^2 private-key objects are labelled "twice": private-key "twice" \(ID 0[45]\), private-key "twice" \(ID 0[45]\)$/,
     ],
   ];
   it.each(failing)('fails %s, saying what the object shows', async (_n, spec, id, observed) => {
     const r = await check(listed, spec);
-    expect(r[id]).toMatchObject({ ok: false, observed });
+    expect(r[id]).toMatchObject({
+      ok: false,
+      observed: typeof observed === 'string' ? observed : expect.stringMatching(observed),
+    });
   });
 
   it('fails a label no object has, and a private key the listing does not show (not logged in)', async () => {

@@ -77,8 +77,13 @@ describe('P-256 signatures in low-s form', () => {
       const clean = await auditBundle(demo.bundle, [], { checker: checkEvidence });
       expect(clean.findings).toEqual([]);
       const report = await auditBundle({ ...demo.bundle, transcript }, [], { checker: checkEvidence });
-      // The attestation no longer counts, so the participant also has none.
-      expect(report.findings.map((f) => f.code).sort()).toEqual(['ATTESTATION_MISSING', 'BAD_SIGNATURE']);
+      // The attestation no longer counts, so the participant also has none; and its id is no longer
+      // the one the coordinator's seal lists.
+      expect(report.findings.map((f) => f.code).sort()).toEqual([
+        'ATTESTATION_MISSING',
+        'BAD_SIGNATURE',
+        'SEAL_MISMATCH',
+      ]);
     });
   });
 });

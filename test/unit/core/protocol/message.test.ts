@@ -3,6 +3,7 @@ import { encodeCbor, decodeCbor, type CborMap, type CborValue } from '../../../.
 import { generateSigner, signerFromPkcs8, signedBytes, type Signer } from '../../../../src/core/protocol/identity.js';
 import { decodeMessage, signMessage, verifyMessage, type Draft } from '../../../../src/core/protocol/message.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
+import { MAX_APPENDED } from '../../../../src/core/protocol/bodies.js';
 import { toHex } from '../../../../src/core/util/bytes.js';
 
 const sid = new Uint8Array(16).fill(7);
@@ -131,6 +132,37 @@ describe('strict message decoding', () => {
       /prev: a enroll must not carry prev/,
     ],
     ['body not a map', () => ({ ...base(), body: [1] }), /body: must be a map/],
+    ['ack with appended', () => ({ ...base(), appended: [] }), /appended: a ack must not carry appended/],
+    [
+      'close without appended',
+      () => ({ ...base(), t: 'close', body: { steps: 1 } }),
+      /appended: a close must list the entries appended/,
+    ],
+    [
+      'appended naming an entry twice',
+      () => ({
+        ...base(),
+        t: 'close',
+        body: { steps: 1 },
+        appended: [head, new Uint8Array(32), head],
+      }),
+      /appended\[2\]: names an entry already listed/,
+    ],
+    [
+      'appended with a short id',
+      () => ({ ...base(), t: 'close', body: { steps: 1 }, appended: [new Uint8Array(31)] }),
+      /appended\[0\]: must be 32 bytes, got 31/,
+    ],
+    [
+      'appended longer than MAX_APPENDED',
+      () => ({
+        ...base(),
+        t: 'close',
+        body: { steps: 1 },
+        appended: Array.from({ length: MAX_APPENDED + 1 }, (_, i) => new Uint8Array(32).fill(i & 0xff)),
+      }),
+      /appended: more than 256 items/,
+    ],
   ];
 
   it.each(cases)('rejects %s, naming the field', async (_name, make, message) => {

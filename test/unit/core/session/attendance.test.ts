@@ -19,7 +19,7 @@ import type { Bundle } from '../../../../src/core/session/files.js';
 import { presentParticipants } from '../../../../src/core/session/room.js';
 import { toHex, utf8 } from '../../../../src/core/util/bytes.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
-import { envelopes, rechain, type EnvelopeMap } from '../../../support/rechain.js';
+import { envelopes, rechain, resealed, type EnvelopeMap } from '../../../support/rechain.js';
 
 const BYTES = utf8(`format: keywitness-script/1
 id: attendance
@@ -118,7 +118,7 @@ async function room() {
     [toHex(coordinatorSigner.fingerprint), coordinatorSigner],
     ...Object.values(people).map((p) => [toHex(p.signer.fingerprint), p.signer] as const),
   ]);
-  return { coordinator, people, enrol, ackOf, ack, statement, attest, signers };
+  return { coordinator, coordinatorSigner, people, enrol, ackOf, ack, statement, attest, signers };
 }
 
 type Room = Awaited<ReturnType<typeof room>>;
@@ -187,12 +187,12 @@ describe('attendance', () => {
     expect(roster.map((m) => (m.t === 'roster' ? m.envelope.body.change : ''))).toEqual(['join', 'leave', 'replace']);
     // The late enrolment's clock is recorded by its roster join, the replacement's by its replace.
     expect(roster.map((m) => (m.t === 'roster' ? m.envelope.body.clocks?.length : 0))).toEqual([1, undefined, 1]);
-    expect(await codes(r.coordinator.bundle())).toEqual([]);
+    expect(await codes(await r.coordinator.exportBundle())).toEqual([]);
   });
 
   it('the audit report shows who was present at each step and every roster change', async () => {
     const r = await story();
-    const result = await auditSession(r.coordinator.bundle(), []);
+    const result = await auditSession(await r.coordinator.exportBundle(), []);
     const text = formatAuditReport(result);
     expect(text).toMatch(
       /Attendance changes:\n .* join W3: "W3 arrived after the start"\n .* leave W2: "W2 was called away"\n .* replace C1 \(new device; replaces .*\): "C1's laptop failed"\n/,
@@ -277,7 +277,7 @@ describe('attendance', () => {
     await r.coordinator.close();
     await refused(r, () => r.attest(w3), ['ACK_FROM_ABSENT']);
     for (const p of [w1, w2, c1]) await r.attest(p);
-    expect(await codes(r.coordinator.bundle())).toEqual([]);
+    expect(await codes(await r.coordinator.exportBundle())).toEqual([]);
   });
 
   it('a replaced device signs nothing more; the replacement answers from its replace on', async () => {
@@ -399,7 +399,8 @@ describe('attendance forged into a bundle', () => {
     const ids = new Map(transcript.map((w, i) => [toHex(sha256(w)), list[i]!] as const));
     const refOf = (e: EnvelopeMap) => (e.body.ref instanceof Uint8Array ? ids.get(toHex(e.body.ref)) : undefined);
     const forged = await rechain(edit(list, refOf), r.signers, ids);
-    const found = await codes({ ...r.coordinator.bundle(), transcript: forged });
+    const seal = await resealed(forged, r.coordinatorSigner);
+    const found = await codes({ ...r.coordinator.bundle(), transcript: forged, ...(seal ? { seal } : {}) });
     for (const code of expected) expect(found).toContain(code);
   });
 });

@@ -13,7 +13,7 @@ import type { Bundle } from '../../../../src/core/session/files.js';
 import { ParticipantSession } from '../../../../src/core/session/participant-session.js';
 import { toHex, utf8 } from '../../../../src/core/util/bytes.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
-import { envelopes, rechain, type EnvelopeMap } from '../../../support/rechain.js';
+import { envelopes, rechain, resealed, type EnvelopeMap } from '../../../support/rechain.js';
 
 const scriptText = (tolerance?: number): Uint8Array =>
   utf8(`format: keywitness-script/1
@@ -118,7 +118,7 @@ describe('clocks at enrolment', () => {
     expect(second?.envelope.body.clocks).toBeUndefined();
     expect(r.coordinator.state.close?.envelope.body.clocks).toBeUndefined();
     expect(r.coordinator.clocks().every((c) => c.recorded)).toBe(true);
-    expect(await codes(r.coordinator.bundle())).toEqual([]);
+    expect(await codes(await r.coordinator.exportBundle())).toEqual([]);
   });
 
   it.each<[string, number, number | undefined, RegExp]>([
@@ -156,7 +156,7 @@ describe('clocks at enrolment', () => {
       const r = await room([offset, 0], tolerance);
       for (const d of r.devices) await r.coordinator.receive((await d.enroll()).wire);
       await finish(r);
-      expect(await codes(r.coordinator.bundle())).toEqual([]);
+      expect(await codes(await r.coordinator.exportBundle())).toEqual([]);
     }
   });
 
@@ -190,7 +190,7 @@ describe('clocks at enrolment', () => {
     // Measured now, 5 s after the devices signed: the record says what this scan found.
     expect(lost.clocks().map((c) => c.skewMs)).toEqual([-15_000, 15_000]);
     await finish(r, lost);
-    expect(await codes(lost.bundle())).toEqual([]);
+    expect(await codes(await lost.exportBundle())).toEqual([]);
   });
 });
 
@@ -203,7 +203,7 @@ describe('clock records forged into a bundle', () => {
       [toHex(r.coordinatorSigner.fingerprint), r.coordinatorSigner],
       ...r.signers.map((s) => [toHex(s.fingerprint), s] as const),
     ]);
-    return { r, transcript: r.coordinator.bundle().transcript, signers };
+    return { r, transcript: (await r.coordinator.exportBundle()).transcript, signers };
   }
 
   type Clock = { who: Uint8Array; skew_ms: number };
@@ -251,7 +251,8 @@ describe('clock records forged into a bundle', () => {
     const ids = new Map(transcript.map((w, i) => [toHex(sha256(w)), list[i]!] as const));
     edit(list);
     const forged = await rechain(list, signers, ids, { keepClocks: true });
-    expect(await codes({ ...r.coordinator.bundle(), transcript: forged })).toEqual(expected);
+    const seal = await resealed(forged, r.coordinatorSigner);
+    expect(await codes({ ...r.coordinator.bundle(), transcript: forged, ...(seal ? { seal } : {}) })).toEqual(expected);
   });
 });
 

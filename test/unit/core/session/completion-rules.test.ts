@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resealed } from '../../../support/rechain.js';
 import { auditBundle } from '../../../../src/core/audit/audit.js';
 import { checkEvidence } from '../../../../src/core/evidence/checks.js';
 import { generateSigner, type Signer } from '../../../../src/core/protocol/identity.js';
@@ -108,8 +109,13 @@ async function atSlots(room: Room): Promise<void> {
   await show(room);
 }
 
-async function audit(room: Room, transcript = room.coordinator.bundle().transcript) {
-  const report = await auditBundle({ ...room.coordinator.bundle(), transcript }, [], { checker: checkEvidence });
+/** Audit the room's exported bundle, or a forged transcript in its place (re-sealed as its forger would). */
+async function audit(room: Room, transcript?: readonly Uint8Array[]) {
+  const exported = await room.coordinator.exportBundle();
+  const bundle = transcript
+    ? { ...exported, transcript, seal: await resealed(transcript, room.coordinatorSigner) }
+    : exported;
+  const report = await auditBundle(bundle, [], { checker: checkEvidence });
   return [...new Set(report.findings.map((f) => f.code))].sort();
 }
 
@@ -155,6 +161,7 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
+      appended: room.coordinator.state.appendedSince(),
       body: {
         step: 'slots',
         ref: statement.id,
@@ -188,6 +195,7 @@ describe('an objection to an exception', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
+      appended: room.coordinator.state.appendedSince(),
       body: { step: 'slots', ref: statement.id, objections: [], reason: 'Nothing to see.', decision: 'proceed' },
     });
     for (const d of [w1, w2]) await d.receive(exception.wire);
@@ -232,6 +240,7 @@ describe('confirmations that count', () => {
       sid: room.coordinator.genesis.envelope.sid,
       at: Date.now(),
       prev: room.coordinator.state.head,
+      appended: room.coordinator.state.appendedSince(),
       body: { steps: 2 },
     });
     const { findings } = room.coordinator.state.evaluate(close, true);

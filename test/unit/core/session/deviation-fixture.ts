@@ -45,6 +45,8 @@ export interface Room {
   /** Move the shared clock on. */
   advance(ms: number): void;
   readonly clock: () => number;
+  /** The coordinator process exits and starts again from its journal. */
+  restart(): Promise<void>;
 }
 
 export async function openRoom(): Promise<Room> {
@@ -52,18 +54,18 @@ export async function openRoom(): Promise<Room> {
   const clock = (): number => now;
   const coordinatorSigner = await generateSigner();
   const records: PersistRecord[] = [];
-  const coordinator = await Coordinator.open({
+  const options = {
     script,
     scriptBytes: SCRIPT,
     signer: coordinatorSigner,
     name: 'Ada',
-    mode: 'rehearsal',
     clock,
-    persist: (r) => {
+    persist: (r: PersistRecord) => {
       records.push(r);
       return Promise.resolve();
     },
-  });
+  };
+  const coordinator = await Coordinator.open({ ...options, mode: 'rehearsal' });
   const devices: ParticipantSession[] = [];
   for (const i of [1, 2, 3]) {
     const device = await ParticipantSession.join(
@@ -73,7 +75,18 @@ export async function openRoom(): Promise<Room> {
     await coordinator.receive((await device.enroll()).wire);
     devices.push(device);
   }
-  return { coordinator, coordinatorSigner, devices, records, clock, advance: (ms) => (now += ms) };
+  const room: Room = {
+    coordinator,
+    coordinatorSigner,
+    devices,
+    records,
+    clock,
+    advance: (ms) => void (now += ms),
+    restart: async () => {
+      room.coordinator = await Coordinator.restore(options, [...records]);
+    },
+  };
+  return room;
 }
 
 export async function show(room: Room, devices = room.devices): Promise<void> {
@@ -104,6 +117,7 @@ export function forge<T extends ChainedType>(room: Room, t: T, body: BodyOf[T]):
     sid: room.coordinator.genesis.envelope.sid,
     at: room.clock(),
     prev: room.coordinator.state.head,
+    appended: room.coordinator.state.appendedSince(),
     body,
   } as unknown as Draft<T>;
   return signMessage(room.coordinatorSigner, draft);
@@ -116,7 +130,7 @@ export function judge(room: Room, message: SignedMessage): FindingCode[] {
 
 /** Finding codes of the coordinator's bundle with extra entries appended (forged into the file). */
 export async function auditWith(room: Room, extra: readonly SignedMessage[] = []): Promise<FindingCode[]> {
-  const bundle = room.coordinator.bundle();
+  const bundle = await room.coordinator.exportBundle();
   const report = await auditBundle({ ...bundle, transcript: [...bundle.transcript, ...extra.map((m) => m.wire)] });
   return [...new Set(report.findings.map((f) => f.code))].sort();
 }

@@ -20,13 +20,17 @@ import { playDemo } from '../../../support/demo.js';
 import { failsClosed, mutated, params } from '../../../support/property.js';
 
 const bytes = (max: number) => fc.uint8Array({ maxLength: max });
-const bundle: fc.Arbitrary<Bundle> = fc.record({
-  script: bytes(200),
-  evidence: fc.array(fc.record({ sha256: fc.uint8Array({ minLength: 32, maxLength: 32 }), data: bytes(100) }), {
-    maxLength: 4,
-  }),
-  transcript: fc.array(bytes(120), { maxLength: 6 }),
-});
+const bundle: fc.Arbitrary<Bundle> = fc.record(
+  {
+    script: bytes(200),
+    evidence: fc.array(fc.record({ sha256: fc.uint8Array({ minLength: 32, maxLength: 32 }), data: bytes(100) }), {
+      maxLength: 4,
+    }),
+    transcript: fc.array(bytes(120), { maxLength: 6 }),
+    seal: bytes(120),
+  },
+  { requiredKeys: ['script', 'evidence', 'transcript'] },
+);
 const receipt: fc.Arbitrary<Receipt> = fc.record({
   participant: fc.uint8Array({ minLength: 32, maxLength: 32 }),
   messages: fc.array(bytes(120), { maxLength: 6 }),
@@ -45,6 +49,8 @@ function plainReading(file: Uint8Array): unknown {
         data: b64(e.data),
       })),
       transcript: (json['transcript'] as string[]).map(b64),
+      // The seal is the one optional field (a closed session's).
+      ...('seal' in json ? { seal: b64(json['seal']) } : {}),
     };
   }
   return { participant: hex(json['participant']), messages: (json['messages'] as string[]).map(b64) };

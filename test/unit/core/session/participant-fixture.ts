@@ -173,8 +173,9 @@ export async function rightWords(session: ParticipantSession): Promise<[string, 
 
 /** The envelope of a message as a draft, to re-sign it (edited) with any key. */
 export function draftOf<T extends MessageType>(message: SignedMessage<T>): Draft<T> {
-  const { t, sid, at, prev, body } = message.envelope;
-  return (prev === undefined ? { t, sid, at, body } : { t, sid, at, prev, body }) as unknown as Draft<T>;
+  const { t, sid, at, prev, appended, body } = message.envelope;
+  const chain = { ...(prev === undefined ? {} : { prev }), ...(appended === undefined ? {} : { appended }) };
+  return { t, sid, at, ...chain, body } as unknown as Draft<T>;
 }
 
 export const isContext = (m: SignedMessage): boolean => m.t === 'blob' && m.envelope.body.kind === CONTEXT_BLOB_KIND;

@@ -39,6 +39,7 @@ function statement(n: number, value = 'abc'): Promise<SignedMessage<'statement'>
     sid: coordinator.genesis.envelope.sid,
     at: Date.now(),
     prev: coordinator.state.head,
+    appended: coordinator.state.appendedSince(),
     body: {
       step: step.id,
       n,
@@ -69,7 +70,12 @@ beforeAll(async () => {
     coordinator.genesis.wire,
   );
   await coordinator.receive((await device.enroll()).wire);
-  await device.receive((await statement(1)).wire);
+  // Step one is issued and answered for real; step two is issued and shown, not yet answered.
+  await coordinator.issueStatement(await coordinator.prepareStatement('one', { v: 'abc' }, []));
+  for (const m of await coordinator.transmission()) await device.receive(m.wire);
+  await coordinator.receive((await device.confirm()).wire);
+  await coordinator.issueStatement(await coordinator.prepareStatement('two', { v: 'abc' }, []));
+  for (const m of await coordinator.transmission()) await device.receive(m.wire);
 });
 
 describe('the coordinator moves only forward', () => {
@@ -88,6 +94,7 @@ describe('the coordinator moves only forward', () => {
           sid: coordinator.genesis.envelope.sid,
           at: Date.now(),
           prev: coordinator.state.head,
+          appended: coordinator.state.appendedSince(),
           body: { step: 'one', ref: (await statement(0)).id, objections: [], reason: 'Why not.', decision: 'proceed' },
         }),
       /an exception for step one after step two was shown/,
@@ -100,6 +107,7 @@ describe('the coordinator moves only forward', () => {
           sid: coordinator.genesis.envelope.sid,
           at: Date.now(),
           prev: coordinator.state.head,
+          appended: coordinator.state.appendedSince(),
           body: { steps: 2 },
         }),
       /the close says the ceremony had 2 steps; this device's script has 3/,

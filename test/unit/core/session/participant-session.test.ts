@@ -106,8 +106,14 @@ describe('cross-step recomputation', () => {
     const loop = await room.issue('4.1');
     const statement = loop[0]!;
     expect(statement.t === 'statement' && statement.envelope.body.step).toBe('4.1');
+    // The idle custodians never answered: the loop carries, as context, every coordinator message
+    // since the genesis (3.2's statement, vouching for keygen, among them), in transcript order.
     const context = loop.filter(isContext);
-    expect(context).toHaveLength(1);
+    const carried = context.map((m) => decodeMessage(expectType(m, 'blob').envelope.body.data));
+    const earlier = room.coordinator.state.entries
+      .map((e) => e.message!)
+      .filter((m) => (m.t === 'statement' || m.t === 'exception') && toHex(m.id) !== toHex(statement.id));
+    expect(carried.map((m) => toHex(m.id))).toEqual(earlier.map((m) => toHex(m.id)));
 
     const dana = room.device('Dana Idle');
     // Dana's device scanned nothing since its enrolment: not 3.2's statement, not its evidence.
@@ -136,14 +142,19 @@ describe('cross-step recomputation', () => {
     // The vouching statement was context, never what the room answers: nothing more to answer.
     expect(summarize(await dana.session.next())).toMatchObject({ kind: 'waiting', target: toHex(statement.id) });
 
-    // Without the context blob the device holds keygen's bytes but no statement vouching for them.
+    // Without the context blobs the device holds keygen's bytes but not the record before 4.1's
+    // statement, nor a statement vouching for them: it waits for the earlier messages.
     const dmitri = room.device('Dmitri Idle');
     for (const m of loop.filter((x) => !isContext(x))) await dmitri.session.receive(m.wire);
     const waiting = await dmitri.session.next();
-    expect(summarize(waiting)).toEqual({
+    expect(summarize(waiting)).toMatchObject({
       kind: 'waiting',
       target: toHex(statement.id),
-      waitingFor: ['earlier evidence "keygen", with the statement that recorded it'],
+      waitingFor: [
+        expect.stringMatching(
+          /^the coordinator's earlier messages: this statement for step 4\.1 does not follow the record this device holds \(the genesis only,/,
+        ),
+      ],
     });
     await expect(dmitri.session.confirm()).rejects.toThrow(/nothing is waiting for an answer/);
     for (const m of context) await dmitri.session.receive(m.wire);
@@ -151,9 +162,10 @@ describe('cross-step recomputation', () => {
     expect(late.target.id).toEqual(statement.id);
     expect(late.referenced.map((r) => r.step)).toEqual(['3.2']);
 
-    // The context blob alone offers nothing to answer: 3.2's statement is not the room's target.
+    // The context blobs alone offer nothing to answer: the statements they carry are not the room's target.
     const dora = room.device('Dora Idle');
-    for (const m of context) expect((await dora.session.receive(m.wire)).message.t).toBe('statement');
+    for (const m of context)
+      expect(['statement', 'exception']).toContain((await dora.session.receive(m.wire)).message.t);
     expect(summarize(await dora.session.next())).toEqual({
       kind: 'waiting',
       target: undefined,
@@ -211,8 +223,10 @@ describe('restore at every record boundary', () => {
             break;
           }
           case 'received': {
-            const m = messageOf(last);
-            if (m.t === 'close') expect(next).toEqual({ kind: 'attest', target: toHex(m.id) });
+            // The close's loop carries, after the close, the coordinator messages this device may
+            // have missed: it attests once they are folded into its head.
+            const close = records.slice(0, k).find((r) => r.t === 'received' && messageOf(r).t === 'close');
+            if (next.kind === 'attest') expect(next).toEqual({ kind: 'attest', target: toHex(messageOf(close).id) });
             else expect(['review', 'waiting']).toContain(next.kind);
             break;
           }
@@ -620,7 +634,7 @@ describe('bad input', () => {
       'a context blob carrying a genesis',
       async () => (await contextBlob(demo.coordinator.genesis.wire)).wire,
       'SESSION_REJECTED',
-      /context blob carries a genesis; only statements travel as context/,
+      /context blob carries a genesis; only the coordinator's chained messages travel as context/,
     ],
     [
       'a context blob carrying a statement of another session',
@@ -704,18 +718,21 @@ describe('bad input', () => {
     expect(exception?.t).toBe('exception');
     const context = rest.filter(isContext);
     const evidence = rest.filter((m) => !isContext(m));
-    expect([context.length, evidence.length]).toEqual([1, 1]);
+    // Xena never answered: every statement since the genesis travels as context, 3.2's last.
+    expect([context.length, evidence.length]).toEqual([8, 1]);
+    const carried = decodeMessage(expectType(context.at(-1)!, 'blob').envelope.body.data);
+    expect(carried.t === 'statement' && carried.envelope.body.step).toBe('3.2');
     const xena = room.device('Xena Idle');
     const { session, journal } = await restoredXena(room);
 
     await session.receive(exception!.wire);
-    expect(summarize(await session.next())).toEqual({
+    expect(summarize(await session.next())).toMatchObject({
       kind: 'waiting',
       target: toHex(exception!.id),
-      waitingFor: ['the statement this exception concerns (it travels with it)'],
+      waitingFor: [expect.stringMatching(/^the coordinator's earlier messages: this exception for step 3\.2 /)],
     });
     await expect(session.confirm()).rejects.toThrow(/nothing is waiting for an answer/);
-    await session.receive(context[0]!.wire);
+    for (const m of context) await session.receive(m.wire);
     expect(summarize(await session.next())).toEqual({
       kind: 'waiting',
       target: toHex(exception!.id),
@@ -735,7 +752,12 @@ describe('bad input', () => {
       challenge: true,
     });
     expect((await room.coordinator.receive(ack.wire)).status).toBe('accepted');
-    expect(journal.types()).toEqual(['received', 'received', 'received', 'challenge', 'attempt', 'signed']);
+    expect(journal.types()).toEqual([
+      ...Array<string>(context.length + 2).fill('received'),
+      'challenge',
+      'attempt',
+      'signed',
+    ]);
     const restored = await restore(xena.signer, [...xena.journal.records, ...journal.records]);
     expect(await snapshot(restored)).toEqual(await snapshot(session));
   });
@@ -749,14 +771,21 @@ describe('bad input', () => {
   }
 
   it.each([
-    ['context, evidence, exception', [1, 2, 0]],
-    ['evidence, exception, context', [2, 0, 1]],
-    ['evidence, context, exception', [2, 1, 0]],
+    ['context, evidence, exception', ['context', 'evidence', 'exception']],
+    ['evidence, exception, context reversed', ['evidence', 'exception', 'reversed']],
+    ['evidence, context reversed, exception', ['evidence', 'reversed', 'exception']],
   ])('the exception loop scanned in any order (%s) ends in the same review', async (_, order) => {
     const room = await roomWithXena();
     const loop = room.loops('3.2', 'exception')[0]!;
+    const context = loop.filter(isContext);
+    const groups: Record<string, readonly SignedMessage[]> = {
+      exception: [loop[0]!],
+      context,
+      reversed: [...context].reverse(),
+      evidence: loop.slice(1).filter((m) => !isContext(m)),
+    };
     const { session } = await restoredXena(room);
-    for (const i of order) await session.receive(loop[i]!.wire);
+    for (const group of order) for (const m of groups[group]!) await session.receive(m.wire);
     const review = await reviewOf(session);
     expect(review.target.id).toEqual(loop[0]!.id);
     expect(review.recomputedAll).toBe(true);
@@ -870,7 +899,14 @@ describe('refusals', () => {
     await expect(nico.session.confirm()).rejects.toThrow(
       /cannot confirm: this step asks for the evidence to be recomputed/,
     );
-    expect(nico.journal.types()).toEqual(['join', 'signed', 'received', 'received', 'challenge', 'attempt']);
+    // Nico never answered: the loop carries every coordinator message since the genesis.
+    expect(nico.journal.types()).toEqual([
+      'join',
+      'signed',
+      ...Array<string>(loop.length).fill('received'),
+      'challenge',
+      'attempt',
+    ]);
 
     // The same journal on a device that recomputes: both hold, and it confirms.
     const recomputing = await restore(nico.signer, nico.journal.records, { checker: checkEvidence });
@@ -898,8 +934,10 @@ describe('refusals', () => {
     ],
   ])('%s gets a review it may not answer', async (_, name, step, why) => {
     const { session, journal } = await at(name, 2);
+    // What Wanda's device received up to the step's loop: the record from the genesis on.
     const k = receivedAt(WANDA, 'statement', step);
     const wanda = decode(device(WANDA).journal);
+    for (let i = 0; i < k; i++) if (wanda[i]?.t === 'received') await session.receive(messageOf(wanda[i]).wire);
     for (let i = k; wanda[i]?.t === 'received'; i++) await session.receive(messageOf(wanda[i]).wire);
     const received = journal.records.length;
     const review = await reviewOf(session);
@@ -964,8 +1002,12 @@ describe('refusals', () => {
     const { session, journal } = await at(WANDA, 3);
     const exception = expectType(receivedWire(WANDA, 'exception', '3.2'), 'exception');
     const statement11 = receivedWire(WANDA, 'statement', '1.1');
+    // Forged where it extends the device's head: right after 1.1's statement.
+    const after11 = demo.coordinator.state.entries.find((e) => toHex(e.id) === toHex(statement11.id))!.hash;
     const forged = await resign(demo.coordinatorSigner, exception, (d) => ({
       ...d,
+      prev: after11,
+      appended: [],
       body: { ...d.body, ref: statement11.id },
     }));
     await session.receive(forged.wire);

@@ -116,6 +116,7 @@ describe("a participant's scanner", () => {
             sid: coordinator.genesis.envelope.sid,
             at: Date.now(),
             prev: statement.envelope.prev,
+            appended: statement.envelope.appended,
             body: statement.envelope.body,
           })
         ).wire,

@@ -194,10 +194,18 @@ describe('the coordinator refuses, and changes nothing', () => {
     });
     await expect(coordinator.receive(forced.wire)).rejects.toEqual(rejectedWith('ACK_ROLE_NOT_REQUIRED'));
     // A device that joined and enrolled on its own, but whose enrolment the coordinator never scanned.
-    const stranger = await join(coordinator, 'Mallory', 'witness');
+    // Its own device sees its enrolment missing from the record and refuses to answer; signed by
+    // hand with its key, the answer is refused by the coordinator.
+    const mallory = await generateSigner();
+    const stranger = await join(coordinator, 'Mallory', 'witness', mallory);
     await stranger.enroll();
-    await scan(coordinator, stranger);
-    const strangerAck = await stranger.confirm();
+    for (const m of await coordinator.transmission()) await stranger.receive(m.wire);
+    expect(await stranger.next()).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringMatching(/^your enrolment was left out of the record .*: tell the room; do not sign$/),
+    });
+    await expect(stranger.confirm()).rejects.toThrow(/nothing is waiting for an answer/);
+    const strangerAck = await signMessage(mallory, { ...forced.envelope, at: Date.now() });
     await expect(coordinator.receive(strangerAck.wire)).rejects.toEqual(rejectedWith('UNKNOWN_SIGNER'));
     await scan(coordinator, devices[0]!);
     const ack = await devices[0]!.confirm();
@@ -394,7 +402,7 @@ steps:
     expect((await scan(restored, device)).target.id).toEqual(statement.id);
     await restored.receive((await device.confirm()).wire);
     await restored.close();
-    const bundle = restored.bundle();
+    const bundle = await restored.exportBundle();
     expect(bundle.evidence.map((e) => new TextDecoder().decode(e.data))).toEqual(['generated']);
     const report = await auditBundle(bundle, []);
     expect(report.findings.map((f) => f.code)).toEqual(['ATTESTATION_MISSING']);
