@@ -203,6 +203,31 @@ test('a witness enrols late and the room acknowledges the join; a suspension is 
   for (const d of [C, W1, W2]) expect(d.errors, d.name).toEqual([]);
 });
 
+test('the ceremony aborted with a reason, acknowledged, and closed as aborted', async () => {
+  test.setTimeout(6 * 60_000);
+  const C = await app.device('coordinator-abort');
+  const W1 = await app.device('W1-abort');
+  await openSession(C);
+  await enrol(C, W1, 'Wren Witness');
+  await C.page.getByRole('button', { name: /Enrolment complete/ }).click();
+  await signStep(C, '1');
+  await C.page.getByRole('button', { name: 'Abort the ceremony…' }).click();
+  await C.page.getByLabel(/Why the ceremony is aborted/).fill('The bag seal is broken: the ceremony is held again');
+  await C.page.getByRole('button', { name: 'Sign the abort and show it' }).click();
+  await expect(C.page.getByTestId('event-acks')).toHaveAttribute('data-event', 'abort');
+  await expect(C.page.getByRole('button', { name: 'Close the session as ABORTED' })).toBeDisabled();
+  await expect(C.page.getByTestId('message-qr').locator('canvas').first()).toBeVisible();
+  await show(C, [W1], 'participant-event');
+  await shot(W1.page, '45-participant-abort', 'participant: abort');
+  await W1.page.getByRole('button', { name: 'Confirm the abort' }).click();
+  await carryBack(C, W1, 'Wren Witness');
+  await expect(C.page.getByRole('button', { name: 'Close the session as ABORTED' })).toBeEnabled();
+  await shot(C.page, '46-coordinator-abort-acknowledged', 'coordinator: abort acknowledged');
+  await closeAndAudit(C, [[W1, 'Wren Witness']]);
+  await expect(C.page.getByTestId('close-screen')).toContainText('ABORTED');
+  for (const d of [C, W1]) expect(d.errors, d.name).toEqual([]);
+});
+
 test("the auditor's account of attempts, attendance, a suspension and an abort", async () => {
   test.setTimeout(6 * 60_000);
   const quiet = { stdout: () => undefined, stderr: () => undefined, stdoutBytes: () => undefined };
