@@ -109,7 +109,16 @@ export function EnrolmentScreen({
               <tr key={p.label}>
                 <td>{p.name}</td>
                 <td>{script.roles.find((r) => r.id === p.role)?.title ?? p.role}</td>
-                <td className="kw-words-strong">{spokenWords(p.identity.fingerprint)}</td>
+                <td className="kw-words-strong">
+                  {spokenWords(p.identity.fingerprint)}
+                  {late && (
+                    // A replacement device enrols naming the earlier device's fingerprint: read it from here.
+                    <details className="kw-muted">
+                      <summary>full fingerprint (hex)</summary>
+                      <code className="kw-hex">{toHex(p.identity.fingerprint)}</code>
+                    </details>
+                  )}
+                </td>
                 <td>
                   {pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}
                 </td>
