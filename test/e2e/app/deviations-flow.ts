@@ -45,7 +45,7 @@ export async function openSession(C: Device): Promise<void> {
 }
 
 /** A witness joins with their own copy of the script, scans the genesis and enrols. */
-export async function enrol(C: Device, P: Device, name: string): Promise<void> {
+export async function enrol(C: Device, P: Device, name: string, replaces?: string): Promise<void> {
   P.stand.willImport(MINIMAL);
   await P.page.getByRole('button', { name: /^Witness or custodian/ }).click();
   await P.page.getByLabel('Your name').fill(name);
@@ -55,11 +55,16 @@ export async function enrol(C: Device, P: Device, name: string): Promise<void> {
   await film(C.page, [P.page], async () => (await P.page.getByTestId('participant-enrol').count()) > 0, {
     what: `genesis to ${name}`,
   });
-  await P.page.getByRole('button', { name: 'Sign my enrolment and show it' }).click();
+  if (replaces) {
+    await P.page.getByText('This device replaces my earlier device').click();
+    await P.page.getByLabel(/earlier device's key fingerprint/).fill(replaces);
+  }
+  await P.page.getByRole('button', { name: /^Sign my enrolment/ }).click();
+  const rows = replaces ? 2 : 1;
   await film(
     P.page,
     [C.page],
-    async () => (await C.page.getByTestId('participants').allInnerTexts()).join('').includes(name),
+    async () => (await C.page.getByTestId('participants').locator('tbody tr', { hasText: name }).count()) >= rows,
     { what: `enrolment of ${name}` },
   );
   await P.page.getByRole('button', { name: /scan the statements/ }).click();

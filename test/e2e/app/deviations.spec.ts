@@ -1,7 +1,7 @@
 /**
  * Deviations in the app, on assets/ceremonies/minimal.yaml, every device in its own browser context
  * and every message over the camera path: a step retried after the room decided to repeat it, a
- * witness enrolling late, a suspension resumed, and the auditor's account of a retried, a
+ * witness enrolling late, a device replaced, a suspension resumed, an abort, and the auditor's account of a retried, a
  * late-join, a suspended and an aborted session (bundles of `keywitness demo`). Each session the
  * app plays audits with zero findings; the new screens are checked with axe-core and photographed.
  */
@@ -141,7 +141,7 @@ test('a step retried: the failed attempt, the repeat exception and the new attem
   for (const d of [C, W1, W2]) expect(d.errors, d.name).toEqual([]);
 });
 
-test('a witness enrols late and the room acknowledges the join; a suspension is resumed', async () => {
+test('a witness enrols late, a device is replaced, each acknowledged by the room; a suspension is resumed', async () => {
   test.setTimeout(8 * 60_000);
   const C = await app.device('coordinator-late');
   const W1 = await app.device('W1-late');
@@ -169,22 +169,45 @@ test('a witness enrols late and the room acknowledges the join; a suspension is 
   await W1.page.getByRole('button', { name: 'Confirm the change' }).click();
   await carryBack(C, W1, 'Wren Witness');
 
+  // Wren's laptop fails: her new device enrols as its replacement, and Wade (present) acknowledges it.
+  await C.page.getByRole('button', { name: /Enrol a late participant/ }).click();
+  const row = C.page.getByTestId('participants').locator('tbody tr', { hasText: 'Wren Witness' });
+  await row.getByText('full fingerprint (hex)').click();
+  const old = await row.locator('code').innerText();
+  const W1b = await app.device('W1-new-late');
+  await enrol(C, W1b, 'Wren Witness', old);
+  await C.page.getByLabel(/Why the device is replaced/).fill('Laptop failed to boot');
+  await C.page.getByRole('button', { name: /Sign the replacement/ }).click();
+  await expect(C.page.getByTestId('event-acks')).toHaveAttribute('data-event', 'roster');
+  await expect(C.page.getByTestId('message-qr').locator('canvas').first()).toBeVisible();
+  await show(C, [W2], 'participant-event');
+  // The old device, shown the replacement, says it was replaced and signs nothing more.
+  await film(
+    C.page,
+    [W1.page],
+    async () => (await W1.page.getByRole('heading', { name: /This device was replaced/ }).count()) > 0,
+    { what: 'the replacement to the old device' },
+  );
+  await shot(W1.page, '47-participant-replaced', 'participant: replaced device');
+  await W2.page.getByRole('button', { name: 'Confirm the change' }).click();
+  await carryBack(C, W2, 'Wade Witness');
+
   // A break: suspended with a reason, then resumed; everyone present confirms the resume.
   await C.page.getByRole('button', { name: 'Suspend the ceremony…' }).click();
   await C.page.getByLabel(/Why the ceremony is suspended/).fill('Fire alarm: the room is evacuated');
   await C.page.getByRole('button', { name: 'Sign the suspension and show it' }).click();
   await expect(C.page.getByTestId('suspended')).toBeVisible();
-  await show(C, [W1, W2], 'suspended-reason');
+  await show(C, [W1b, W2], 'suspended-reason');
   await shot(C.page, '38-coordinator-suspended', 'coordinator: suspended');
-  await shot(W1.page, '39-participant-suspended', 'participant: suspended');
+  await shot(W1b.page, '39-participant-suspended', 'participant: suspended');
   await C.page.getByLabel(/Resume: what changed/).fill('All clear; the same people are back');
   await C.page.getByRole('button', { name: 'Sign the resume and show it' }).click();
   await expect(C.page.getByTestId('event-acks')).toHaveAttribute('data-event', 'resume');
   await expect(C.page.getByTestId('message-qr').locator('canvas').first()).toBeVisible();
-  await show(C, [W1, W2], 'participant-event');
+  await show(C, [W1b, W2], 'participant-event');
   await shot(W2.page, '40-participant-resume', 'participant: resume');
   for (const [P, name] of [
-    [W1, 'Wren Witness'],
+    [W1b, 'Wren Witness'],
     [W2, 'Wade Witness'],
   ] as const) {
     await P.page.getByRole('button', { name: 'Confirm the resume' }).click();
@@ -193,14 +216,14 @@ test('a witness enrols late and the room acknowledges the join; a suspension is 
 
   // Step 2: the newcomer's confirmation counts (and completes it: minimal.yaml asks for 1 witness).
   await signStep(C, '2');
-  await show(C, [W1, W2], 'participant-review', 'statement');
+  await show(C, [W1b, W2], 'participant-review', 'statement');
   await confirm(C, W2, 'Wade Witness', '2');
-  await pass(W1);
+  await pass(W1b);
   await closeAndAudit(C, [
-    [W1, 'Wren Witness'],
+    [W1b, 'Wren Witness'],
     [W2, 'Wade Witness'],
   ]);
-  for (const d of [C, W1, W2]) expect(d.errors, d.name).toEqual([]);
+  for (const d of [C, W1, W1b, W2]) expect(d.errors, d.name).toEqual([]);
 });
 
 test('the ceremony aborted with a reason, acknowledged, and closed as aborted', async () => {
