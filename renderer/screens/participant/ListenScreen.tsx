@@ -63,12 +63,7 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
           ; it is acknowledged by {action.event.quorum}.
         </p>
       );
-    case 'absent':
-      return (
-        <p className="kw-bad" role="status" data-testid="listen-absent">
-          {action.reason}.
-        </p>
-      );
+    case 'absent': // said under the heading, first
     case 'enrol':
     case 'attest':
     case 'closed':
@@ -123,6 +118,9 @@ export function ListenScreen({
               ? 'This device was replaced: it signs nothing more'
               : 'You left the ceremony: this device signs nothing more'}
           </h1>
+          <p className="kw-bad" role="status" data-testid="listen-absent">
+            {action.reason}.
+          </p>
         </>
       ) : action?.kind === 'suspended' ? (
         <>
