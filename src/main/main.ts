@@ -19,6 +19,7 @@ import { hardenSession, hardenWebContents, type Logger } from './harden.js';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.js';
 import { createDispatcher, type SenderFacts } from './handlers/dispatch.js';
 import { createHandlers } from './handlers/handlers.js';
+import { appFontsDir } from './handlers/print-worksheet.js';
 import { chooseExportFolder, chooseImportFile } from './dialogs.js';
 import { CONTRACT, type ChannelName } from '../shared/ipc.js';
 import { computeBuildHash } from '../node/build-info.js';
@@ -126,6 +127,7 @@ function start(): void {
         networkStatus,
         journals,
         identityDir: userData,
+        fontsDir: appFontsDir({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appRoot }),
         chooseExportFolder: (name) => chooseExportFolder(mainWindow, name),
         chooseImportFile: (kind) => chooseImportFile(mainWindow, kind),
       });

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../core/errors.js';
 import { MAX_BUNDLE_BYTES } from '../core/session/files.js';
+import { DEFAULT_MAX_SCRIPT_BYTES } from '../core/script/source-text.js';
 
 /** Size limits enforced on IPC inputs and by the handlers behind them. */
 export const LIMITS = {
@@ -28,6 +29,8 @@ export const LIMITS = {
   fileNameChars: 128,
   /** A PKCS#8 private key: an Ed25519 key is 48 bytes, a P-256 key about 138. */
   identityBytes: 4096,
+  /** A ceremony script sent back to main for printing: the limit every script is read with. */
+  scriptBytes: DEFAULT_MAX_SCRIPT_BYTES,
 } as const;
 
 /** Import kinds: each has its own size limit and validator (src/node/import-kinds.ts). */
@@ -112,6 +115,26 @@ export const CONTRACT = {
         path: z.string(),
         size: z.number().int().nonnegative(),
         sha256Hex: hex32,
+      }),
+    ]),
+  },
+  /**
+   * Write the printable ceremony worksheet (PDF) of a script into a folder the operator picks, as
+   * exportFile writes (never overwrites). The input is the script file the renderer imported, not a
+   * path: main parses it again and refuses what `script lint` refuses, so the worksheet can only
+   * say what a valid script says.
+   */
+  printWorksheet: {
+    channel: 'keywitness:print-worksheet',
+    input: z.strictObject({ script: bytesSchema(LIMITS.scriptBytes) }),
+    output: z.discriminatedUnion('status', [
+      cancelled,
+      z.strictObject({
+        status: z.literal('written'),
+        path: z.string(),
+        size: z.number().int().nonnegative(),
+        sha256Hex: hex32,
+        pages: z.number().int().positive(),
       }),
     ]),
   },

@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
+/** package.json's build:main banner: a `require` for the CommonJS packages bundled into ESM. */
+const MAIN_BANNER =
+  "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);";
+
 export const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Path to the Electron executable under ELECTRON_OVERRIDE_DIST_PATH, or null when unset. */
@@ -39,6 +43,8 @@ export async function buildTestApp(): Promise<string> {
     format: 'esm',
     target: 'node22',
     external: ['electron'],
+    // As package.json's build:main: bundled CommonJS packages (yaml, pdf-lib) require Node's modules.
+    banner: { js: MAIN_BANNER },
     outfile: join(app, 'dist/main/main.js'),
     logLevel: 'warning',
   });

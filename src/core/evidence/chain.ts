@@ -5,12 +5,26 @@
  */
 import type { CertificateFacts, CsrFacts } from './certificate.js';
 import type { KeyFacts } from './keys.js';
+import { compareNames, issuerOf, subjectOf, textOnlySentence } from './name-match.js';
 import { namesEqual } from './names.js';
 import { verifySignature, type VerifyResult } from './verify.js';
 
 /** Whether subject and issuer are the same name (the certificate claims to be self-issued). */
 export function isSelfIssued(cert: CertificateFacts): boolean {
   return namesEqual(cert.subjectRdns, cert.issuerRdns);
+}
+
+/**
+ * Whether a certificate's issuer field is byte for byte its own subject, as it is for a self-issued
+ * certificate relying parties accept; a sentence when it is equal only as text.
+ */
+export function selfIssuedBytes(cert: CertificateFacts, where: string): VerifyResult | undefined {
+  const issuer = issuerOf(cert, where);
+  const subject = subjectOf(cert, where);
+  const c = compareNames(issuer, subject, where);
+  return c.match === 'text-only'
+    ? { status: 'invalid', detail: `issuer and subject: ${textOnlySentence(issuer, subject, c.why)}` }
+    : undefined;
 }
 
 /** Verify a certificate or CSR signature with a key. */
@@ -28,12 +42,20 @@ export async function verifyIssuedBy(
   where: string,
 ): Promise<VerifyResult> {
   const sig = await verifyWith(cert, issuer.key, where);
-  if (!namesEqual(cert.issuerRdns, issuer.subjectRdns)) {
+  const issuerName = issuerOf(cert, where);
+  const signerName = subjectOf(issuer, where);
+  const names = compareNames(issuerName, signerName, where);
+  if (names.match === 'different') {
     return {
       status: 'invalid',
       detail: `issuer "${cert.issuer}" is not the signer's subject "${issuer.subject}" (signature: ${sig.status})`,
     };
   }
+  if (names.match === 'text-only')
+    return {
+      status: 'invalid',
+      detail: `the issuer field and the signer's subject: ${textOnlySentence(issuerName, signerName, names.why)} (signature: ${sig.status})`,
+    };
   return sig;
 }
 
@@ -62,7 +84,9 @@ export async function checkChain(certs: readonly CertificateFacts[], where: stri
         index: i,
         subject: cert.subject,
         issuedBy: 'itself',
-        result: await verifyWith(cert, cert.key, `${where} certificate ${i + 1}`),
+        result:
+          selfIssuedBytes(cert, `${where} certificate ${i + 1}`) ??
+          (await verifyWith(cert, cert.key, `${where} certificate ${i + 1}`)),
       });
     } else {
       links.push({

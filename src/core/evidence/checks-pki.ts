@@ -8,7 +8,8 @@ import { sha1 } from '../util/hash.js';
 import { must } from '../util/must.js';
 import { formatTime } from '../util/time-format.js';
 import { validityDays, type CertificateFacts, type CsrFacts } from './certificate.js';
-import { checkChain, isSelfIssued, verifyIssuedBy, verifyWith } from './chain.js';
+import { checkChain, isSelfIssued, selfIssuedBytes, verifyIssuedBy, verifyWith } from './chain.js';
+import { issuerOf, observedName, subjectOf } from './name-match.js';
 import type { KeyFacts } from './keys.js';
 import { childrenOf, contentOf, scanDer } from './der.js';
 import { namesEqual, parseName } from './names.js';
@@ -67,8 +68,9 @@ export async function checkPki(
   const ext = subject.extensions;
   switch (key) {
     case 'subject': {
+      // A script's string says nothing of encodings; the observed value names each attribute's string type.
       const ok = namesEqual(subject.subjectRdns, parseName(String(value), ctx.where));
-      return [ctx.result('subject', ok, String(value), subject.subject)];
+      return [ctx.result('subject', ok, String(value), observedName(subjectOf(subject, ctx.where), ctx.where))];
     }
     case 'signature_algorithm':
       return [
@@ -154,13 +156,15 @@ export async function checkPki(
           'issuer',
           namesEqual(cert.issuerRdns, parseName(String(value), ctx.where)),
           String(value),
-          cert.issuer,
+          observedName(issuerOf(cert, ctx.where), ctx.where),
         ),
       ];
     case 'self_signed': {
       const expected = value ? 'self-signed with a valid signature' : 'not self-signed';
       if (!isSelfIssued(cert))
         return [ctx.result('self_signed', value === false, expected, `not self-issued (issuer "${cert.issuer}")`)];
+      const bytes = selfIssuedBytes(cert, ctx.where);
+      if (bytes) return [ctx.result('self_signed', value === false, expected, bytes.detail)];
       const r = await verifyWith(cert, cert.key, ctx.where);
       return [
         ctx.result(

@@ -10,6 +10,7 @@ import type { CheckResult } from '../checks.js';
 import { formatTime } from '../util/time-format.js';
 import type { CheckContext } from './checks-context.js';
 import { checkSignatures } from './checks-signatures.js';
+import { compareNames, observedName, subjectOf, textOnlySentence, type NameWithBytes } from './name-match.js';
 import { namesEqual, parseName } from './names.js';
 import type { ParsedEvidence } from './parse.js';
 
@@ -24,24 +25,45 @@ export function normalSerial(text: string): string {
     .replace(/^0+(?=.)/, '');
 }
 
+const crlIssuer = (crl: Extract<Revocation, { kind: 'crl' }>['crl']): NameWithBytes => ({
+  text: crl.issuer,
+  rdns: crl.issuerRdns,
+  der: crl.issuerDer,
+});
+
 const list = (v: readonly string[]): string => (v.length ? v.join(', ') : '(none)');
 
 /** `signed_by` on a CRL or an OCSP response: every signature valid with that evidence as the issuer. */
-async function signedBy(ctx: CheckContext, value: unknown, expect: Readonly<Record<string, unknown>>) {
+async function signedBy(
+  ctx: CheckContext,
+  p: Revocation,
+  value: unknown,
+  expect: Readonly<Record<string, unknown>>,
+): Promise<CheckResult[]> {
   const [r] = await checkSignatures(ctx, 'valid', expect);
   const id = String(value);
   const other = ctx.resolve(id);
   if (typeof other === 'string') return [ctx.result('signed_by', false, `signed by ${id}`, other)];
   if (other.kind !== 'certificate')
     return [ctx.result('signed_by', false, `signed by ${id}`, `${id} is ${other.kind} evidence, not a certificate`)];
-  return [
-    ctx.result(
-      'signed_by',
-      r?.ok === true,
-      `signed by ${id} ("${other.certificates[0].subject}")`,
-      r?.observed ?? 'not checked',
-    ),
-  ];
+  const expected = `signed by ${id} ("${other.certificates[0].subject}")`;
+  // `verify` notes a CRL issuer equal to the signer's subject only as text; a script's signed_by
+  // holds it to the bytes relying parties compare.
+  if (p.kind === 'crl') {
+    const here = crlIssuer(p.crl);
+    const there = subjectOf(other.certificates[0], ctx.where);
+    const c = compareNames(here, there, ctx.where);
+    if (c.match === 'text-only')
+      return [
+        ctx.result(
+          'signed_by',
+          false,
+          expected,
+          `the CRL issuer and the signer's subject: ${textOnlySentence(here, there, c.why)}`,
+        ),
+      ];
+  }
+  return [ctx.result('signed_by', r?.ok === true, expected, r?.observed ?? 'not checked')];
 }
 
 /** Evaluate one expectation on a CRL or an OCSP response; `[]` for a key that does not apply. */
@@ -52,7 +74,7 @@ export async function checkRevocation(
   value: unknown,
   expect: Readonly<Record<string, unknown>>,
 ): Promise<CheckResult[]> {
-  if (key === 'signed_by') return signedBy(ctx, value, expect);
+  if (key === 'signed_by') return signedBy(ctx, p, value, expect);
   if (p.kind === 'crl') {
     const crl = p.crl;
     switch (key) {
@@ -62,7 +84,7 @@ export async function checkRevocation(
             'issuer',
             namesEqual(crl.issuerRdns, parseName(String(value), ctx.where)),
             String(value),
-            crl.issuer,
+            observedName(crlIssuer(crl), ctx.where),
           ),
         ];
       case 'crl_number':

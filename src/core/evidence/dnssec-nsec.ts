@@ -20,7 +20,7 @@ const SHOWN = 10;
 
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
 /** A name's canonical (lower-cased) form as a map key: each label as its length and octets. */
-function keyOf(n: DnsName): string {
+export function keyOf(n: DnsName): string {
   let k = '';
   for (const label of n.labels) {
     k += String.fromCharCode(label.length);
@@ -45,8 +45,8 @@ export function compareCanonical(a: DnsName, b: DnsName): number {
   return a.labels.length - b.labels.length;
 }
 
-/** The types an NSEC type bitmap lists (RFC 4034 §4.1.2), or a sentence saying why it is malformed. */
-function bitmapTypes(rdata: Uint8Array, from: number): number[] | string {
+/** The types an NSEC or NSEC3 type bitmap lists (RFC 4034 §4.1.2), or a sentence saying why it is malformed. */
+export function bitmapTypes(rdata: Uint8Array, from: number): number[] | string {
   const types: number[] = [];
   let p = from;
   let lastWindow = -1;
@@ -66,7 +66,8 @@ function bitmapTypes(rdata: Uint8Array, from: number): number[] | string {
   return types;
 }
 
-const typeList = (types: Iterable<number>): string => [...types].map(typeName).join(' ') || '(none)';
+/** Type mnemonics separated by spaces, `(none)` for none. */
+export const typeList = (types: Iterable<number>): string => [...types].map(typeName).join(' ') || '(none)';
 
 /**
  * Check the NSEC chain of a zone whose apex is `apex`; undefined when the zone holds no NSEC

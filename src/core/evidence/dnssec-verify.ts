@@ -8,13 +8,15 @@
  * and 10 (RFC 5702), 13 and 14 (RFC 6605), 15 and 16 (RFC 8080) are verified through WebCrypto;
  * others are `unsupported`, never valid. A DS (RFC 4034 §5.2) or trust-anchor key given with
  * `--issuer` is checked to match a DNSKEY that signs the DNSKEY RRset (RFC 4035 §5.2). A zone with
- * NSEC records also gets its NSEC chain checked for completeness (`dnssec-nsec.ts`).
+ * NSEC records also gets its NSEC chain checked for completeness (`dnssec-nsec.ts`), and one with
+ * NSEC3 records its NSEC3 chain (`dnssec-nsec3.ts`).
  */
 import { KeywitnessError } from '../errors.js';
 import { concatBytes, equalBytes, toHex } from '../util/bytes.js';
 import { sha1, sha256, sha384 } from '../util/hash.js';
 import { keyTag } from './dnssec.js';
 import { checkNsecChain } from './dnssec-nsec.js';
+import { checkNsec3Chain } from './dnssec-nsec3.js';
 import {
   canonicalRdata,
   isAtOrBelow,
@@ -612,6 +614,8 @@ export async function verifyZone(
 
   const nsec = checkNsecChain(zone, apex, where);
   if (nsec) checks.push(nsec);
+  const nsec3 = checkNsec3Chain(zone, apex, where);
+  if (nsec3) checks.push(nsec3);
 
   const dnskeySigners = validSigners.get(rrsetKey(apex, TYPE_DNSKEY)) ?? [];
   const link = chainOfTrust(trust, apex, keys, dnskeySigners, keyFacts, at);

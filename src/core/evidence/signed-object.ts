@@ -126,8 +126,8 @@ const STRING_TYPES: Readonly<Record<number, string>> = {
   30: 'BMPString',
 };
 
-/** Each attribute of a DER Name in order: its type OID and the ASN.1 type of its value. */
-function attributeEncodings(der: Uint8Array, where: string): { oid: string; type: string }[] {
+/** Each attribute of a DER Name in order: its type (short name or OID) and the ASN.1 type of its value. */
+export function stringTypesOf(der: Uint8Array, where: string): { oid: string; type: string }[] {
   const out: { oid: string; type: string }[] = [];
   for (const rdn of childrenOf(der, scanDer(der, where), where))
     for (const atv of childrenOf(der, rdn, where)) {
@@ -146,8 +146,8 @@ function attributeEncodings(der: Uint8Array, where: string): { oid: string; type
  * they differ otherwise (order, case, spacing).
  */
 export function nameEncodingDifference(here: Uint8Array, there: Uint8Array, where: string): string {
-  const a = attributeEncodings(here, where);
-  const b = attributeEncodings(there, where);
+  const a = stringTypesOf(here, where);
+  const b = stringTypesOf(there, where);
   for (const [i, x] of a.entries()) {
     const y = b[i];
     if (y && x.oid === y.oid && x.type !== y.type) return `${x.oid} is a ${x.type} here and a ${y.type} there`;

@@ -11,6 +11,7 @@ import { loadIdentity, saveIdentity } from '../../node/identity-store.js';
 import type { JournalStore } from '../../node/journal-store.js';
 import type { NetworkStatus } from '../../node/network-status.js';
 import type { Handlers } from './dispatch.js';
+import { createPrintWorksheet } from './print-worksheet.js';
 
 /** What the handlers need from the outside world. */
 export interface HandlerDeps {
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   readonly chooseExportFolder: (suggestedName: string) => Promise<string | null>;
   /** Ask the operator for a file to import; null when they cancel. */
   readonly chooseImportFile: (kind: ImportKind) => Promise<string | null>;
+  /** The fonts printed worksheets embed (src/main/handlers/print-worksheet.ts, `appFontsDir`). */
+  readonly fontsDir: string;
   /** Validators per kind; defaults to the first-gate ones in src/node/import-kinds.ts. */
   readonly validators?: Partial<Record<ImportKind, ImportValidator>>;
 }
@@ -41,6 +44,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const written = await exportFile(folder, suggestedName, bytes);
       return { status: 'written' as const, ...written };
     },
+    printWorksheet: createPrintWorksheet(deps),
     importFile: async ({ kind }) => {
       const path = await deps.chooseImportFile(kind);
       if (path === null) return { status: 'cancelled' as const };

@@ -16,6 +16,7 @@ import { createHandlers } from '../../../src/main/handlers/handlers.js';
 import { APP_ENTRY_URL } from '../../../src/main/policy/origin.js';
 import { JournalStore } from '../../../src/node/journal-store.js';
 import { networkStatus } from '../../../src/node/network-status.js';
+import { FONTS_DIR } from '../../../src/node/pdf/fonts.js';
 import { CONTRACT, type ChannelOutput, type ImportKind } from '../../../src/shared/ipc.js';
 
 /** Chooses a file to import for a kind; null is "cancelled". */
@@ -47,6 +48,7 @@ export class StandInDevice {
       networkStatus,
       journals: this.journals,
       identityDir: this.dir,
+      fontsDir: FONTS_DIR,
       chooseExportFolder: async () => this.exportDir,
       chooseImportFile: (kind) => chooser(kind, this),
     });

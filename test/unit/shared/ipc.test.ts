@@ -38,6 +38,7 @@ describe('IPC contract', () => {
       'journalAppend',
       'journalRead',
       'networkStatus',
+      'printWorksheet',
     ]);
     const handlers = createHandlers({} as unknown as Parameters<typeof createHandlers>[0]);
     expect(Object.keys(handlers).sort()).toEqual(keys.sort());

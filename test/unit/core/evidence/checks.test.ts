@@ -130,7 +130,7 @@ describe('checkEvidence on certificates', () => {
         'validity_days',
       ].sort(),
     );
-    expect(r.subject).toMatchObject({ expected: 'CN=Other', observed: 'CN=Self rsa' });
+    expect(r.subject).toMatchObject({ expected: 'CN=Other', observed: 'CN=Self rsa (CN UTF8String)' });
     expect(r['key.algorithm']).toMatchObject({ expected: 'ECDSA', observed: 'RSA' });
     expect(r.validity_days!.observed).toMatch(/^30 days/);
     expect(r.aki_matches!.observed).toMatch(/no evidence "missing" has been imported/);

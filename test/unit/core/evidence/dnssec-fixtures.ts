@@ -77,7 +77,16 @@ const tagOf = (base: string): number => Number(/\+(\d{5})$/.exec(base)?.[1] ?? '
  */
 export function signWithLdns(
   algorithm: LdnsAlgorithm,
-  options: { nsec3?: boolean; inception?: string; expiration?: string; zone?: string } = {},
+  options: {
+    nsec3?: boolean;
+    /** ldns-signzone's -s SALT, -t ITERATIONS and -p (opt-out), with NSEC3. */
+    salt?: string;
+    iterations?: number;
+    optOut?: boolean;
+    inception?: string;
+    expiration?: string;
+    zone?: string;
+  } = {},
 ): SignedZone {
   const dir = mkdtempSync(join(tmpdir(), `kw-zone-${algorithm}-`));
   writeFileSync(join(dir, 'zone'), options.zone ?? BASE_ZONE);
@@ -86,6 +95,9 @@ export function signWithLdns(
   const zsk = run('ldns-keygen', ['-a', algorithm, ...bits, 'example.org'], dir);
   const args = ['-f', 'zone.signed'];
   if (options.nsec3) args.push('-n');
+  if (options.salt) args.push('-s', options.salt);
+  if (options.iterations !== undefined) args.push('-t', String(options.iterations));
+  if (options.optOut) args.push('-p');
   if (options.inception) args.push('-i', options.inception);
   if (options.expiration) args.push('-e', options.expiration);
   run('ldns-signzone', [...args, 'zone', ksk, zsk], dir);
@@ -102,14 +114,22 @@ export function signWithLdns(
   };
 }
 
-/** Sign BASE_ZONE with BIND's dnssec-keygen and dnssec-signzone (bind9-utils). */
-export function signWithBind(algorithm: string): SignedZone {
+/**
+ * Sign BASE_ZONE (or `options.zone`) with BIND's dnssec-keygen and dnssec-signzone (bind9-utils);
+ * `nsec3` is dnssec-signzone's `-3 SALT` (`-` for none), with `optOut` its `-A`.
+ */
+export function signWithBind(
+  algorithm: string,
+  options: { nsec3?: string; optOut?: boolean; iterations?: number; zone?: string } = {},
+): SignedZone {
   const dir = mkdtempSync(join(tmpdir(), `kw-bind-${algorithm}-`));
   const ksk = run('dnssec-keygen', ['-q', '-a', algorithm, '-f', 'KSK', 'example.org'], dir);
   const zsk = run('dnssec-keygen', ['-q', '-a', algorithm, 'example.org'], dir);
   const keys = [ksk, zsk].map((k) => readFileSync(join(dir, `${k}.key`), 'utf8')).join('\n');
-  writeFileSync(join(dir, 'zone'), `${BASE_ZONE}${keys}`);
-  run('dnssec-signzone', ['-q', '-o', 'example.org', '-f', 'zone.signed', 'zone', ksk, zsk], dir);
+  writeFileSync(join(dir, 'zone'), `${options.zone ?? BASE_ZONE}${keys}`);
+  const nsec3 = options.nsec3 === undefined ? [] : ['-3', options.nsec3, '-H', String(options.iterations ?? 0)];
+  if (options.optOut) nsec3.push('-A');
+  run('dnssec-signzone', ['-q', ...nsec3, '-o', 'example.org', '-f', 'zone.signed', 'zone', ksk, zsk], dir);
   writeFileSync(join(dir, 'ds'), `${run('dnssec-dsfromkey', ['-2', ksk], dir)}\n`);
   writeFileSync(join(dir, 'zsk.ds'), `${run('dnssec-dsfromkey', ['-2', zsk], dir)}\n`);
   return {

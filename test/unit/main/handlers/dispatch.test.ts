@@ -13,6 +13,7 @@ import { CONTRACT, LIMITS, type ChannelName } from '../../../../src/shared/ipc.j
 import { JournalStore } from '../../../../src/node/journal-store.js';
 import { computeBuildHash } from '../../../../src/node/build-info.js';
 import { networkStatus } from '../../../../src/node/network-status.js';
+import { FONTS_DIR } from '../../../../src/node/pdf/fonts.js';
 import { toHex, utf8 } from '../../../../src/core/util/bytes.js';
 import { sha256 } from '../../../../src/core/util/hash.js';
 
@@ -45,6 +46,7 @@ beforeEach(async () => {
     networkStatus,
     journals,
     identityDir: dir,
+    fontsDir: FONTS_DIR,
     chooseExportFolder: async () => exportFolder,
     chooseImportFile: async () => importPath,
   };
