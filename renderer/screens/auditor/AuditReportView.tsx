@@ -8,14 +8,12 @@
  */
 import { useEffect, type ReactNode } from 'react';
 import { FINDING_DESCRIPTIONS } from '../../../src/core/audit/findings.js';
-import { answerFlags } from '../../../src/core/audit/report-text.js';
 import type { AuditResult } from '../../../src/core/audit/verdict.js';
 import { spokenWords } from '../../../src/core/protocol/words.js';
-import { stepCompletion } from '../../../src/core/session/completion.js';
 import { toHex } from '../../../src/core/util/bytes.js';
 import { formatTime } from '../../../src/core/util/time-format.js';
-import { CheckTable } from '../../components/CheckTable.js';
 import { HashView } from '../../components/HashView.js';
+import { AuditTimeline } from './AuditTimeline.js';
 
 const expectedLabel = (state: AuditResult['expected']['script']): string =>
   state === 'matches'
@@ -50,7 +48,7 @@ export function AuditReportView({
     window.scrollTo({ top: 0 });
   }, [result]);
   return (
-    <article className="kw-report" data-testid="audit-report" data-findings={n}>
+    <article className="kw-report" data-testid="audit-report" data-findings={n} data-outcome={verdict.outcome}>
       {/* The verdict exactly as core words it (Verdict.text): headline, then its notes. */}
       <div
         className={verdict.consistent ? 'kw-verdict kw-verdict-ok' : 'kw-verdict kw-verdict-bad'}
@@ -159,7 +157,15 @@ export function AuditReportView({
                   const a = state.attestations.get(fp);
                   return (
                     <tr key={fp}>
-                      <td>{p.name}</td>
+                      <td>
+                        {p.name}
+                        {state.attendance.absence(fp, undefined) && (
+                          <span className="kw-muted">
+                            {' '}
+                            (not present at the end: {state.attendance.absence(fp, undefined)})
+                          </span>
+                        )}
+                      </td>
                       <td>{p.role}</td>
                       <td>{spokenWords(p.identity.fingerprint)}</td>
                       <td>
@@ -184,90 +190,7 @@ export function AuditReportView({
           </>
         )}
       </section>
-      {state && g && (
-        <section aria-labelledby="timeline-title">
-          <h2 id="timeline-title">Timeline</h2>
-          {state.steps.map((step) => {
-            const statement = step.statement?.message;
-            if (!statement)
-              return (
-                <section key={step.spec.id} className="kw-timeline-step">
-                  <h3>
-                    Step {step.spec.id}: {step.spec.title}
-                  </h3>
-                  <p className="kw-bad">No statement.</p>
-                </section>
-              );
-            const done = stepCompletion(step, state.participants);
-            const own = report.recomputed.get(toHex(statement.id));
-            return (
-              <section
-                key={step.spec.id}
-                className="kw-timeline-step"
-                data-testid="timeline-step"
-                data-step={step.spec.id}
-              >
-                <h3>
-                  Step {step.spec.id}: {step.spec.title} — {done.complete ? 'complete' : 'INCOMPLETE'}
-                  {done.blocked ? ' (by exception)' : ''}
-                </h3>
-                <p>
-                  Statement signed {formatTime(statement.envelope.at)}.
-                  {Object.keys(statement.envelope.body.inputs).length > 0 && (
-                    <>
-                      {' '}
-                      Inputs:{' '}
-                      {Object.entries(statement.envelope.body.inputs)
-                        .map(([k, v]) => `${k} = ${v}`)
-                        .join('; ')}
-                      .
-                    </>
-                  )}
-                  {statement.envelope.body.confirm && (
-                    <> Irreversible step confirmed by typing &ldquo;{statement.envelope.body.confirm}&rdquo;.</>
-                  )}
-                </p>
-                {statement.envelope.body.evidence.map((e) => (
-                  <p key={e.id}>
-                    Evidence <code>{e.id}</code>: {e.name}, {e.size} bytes, SHA-256{' '}
-                    <span className="kw-hex">{toHex(e.sha256)}</span> ({spokenWords(e.sha256)})
-                    {report.evidence.has(toHex(e.sha256)) ? '' : ' — NOT IN THE BUNDLE'}
-                  </p>
-                ))}
-                <CheckTable checks={statement.envelope.body.checks} caption="Checks as the statement claims them" />
-                {own && <CheckTable checks={own} caption="Evidence checks re-run by this audit" />}
-                <ul className="kw-list">
-                  {[step.statement, ...step.exceptions].map((target) => [
-                    target.message.envelope.t === 'exception' ? (
-                      <li key={toHex(target.message.id)} className="kw-warn">
-                        Exception signed {formatTime(target.message.envelope.at)}: &ldquo;
-                        {(target.message.envelope.body as { reason: string }).reason}&rdquo;
-                      </li>
-                    ) : null,
-                    ...[...target.acks.values()].map((ack) => {
-                      const who = state.participants.get(toHex(ack.envelope.by));
-                      const b = ack.envelope.body;
-                      return (
-                        <li key={toHex(ack.id)} className={b.decision === 'confirm' ? undefined : 'kw-bad'}>
-                          {b.decision === 'confirm' ? 'Confirmed' : 'OBJECTED'} by {who?.label ?? 'unknown'} at{' '}
-                          {formatTime(ack.envelope.at)} ({answerFlags(ack, step.spec.acks)})
-                          {b.reason ? `: "${b.reason}"` : ''}
-                        </li>
-                      );
-                    }),
-                  ])}
-                </ul>
-              </section>
-            );
-          })}
-          {state.close && (
-            <p>
-              Closed {formatTime(state.close.envelope.at)}; {state.attestations.size} of {state.participants.size}{' '}
-              closing attestations.
-            </p>
-          )}
-        </section>
-      )}
+      {state && g && <AuditTimeline result={result} state={state} />}
     </article>
   );
 }

@@ -1,27 +1,24 @@
 /**
  * Coordinator, the end: close the session once every step is complete, show
  * the close for the closing attestations (its loop carries, as context, the coordinator messages a
- * device may have missed, so each device's head reaches the close), scan them, and export the session bundle to removable
- * media (never overwriting; the written file is read back and its SHA-256 reported).
+ * device may have missed, so each device's head reaches the close), scan them, and export the
+ * session bundle (BundleExport.tsx).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
-import { encodeBundle } from '../../../src/core/session/files.js';
-import { fromHex, toHex } from '../../../src/core/util/bytes.js';
-import { bridge, unwrap, type ExportResult } from '../../bridge/api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { HashView } from '../../components/HashView.js';
 import { MessageQr } from '../../components/MessageQr.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
 import { coordinatorScanVerifier } from '../../../src/core/session/scan-verifiers.js';
+import { presentParticipants } from '../../../src/core/session/room.js';
+import { BundleExport } from './BundleExport.js';
 
 export function CloseScreen({ session, refresh }: { session: CoordinatorSession; refresh: () => void }) {
   const { coordinator, script } = session;
   const { state } = coordinator;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const [exported, setExported] = useState<Extract<ExportResult, { status: 'written' }> | undefined>();
   const verify = useMemo(() => coordinatorScanVerifier(coordinator.state), [coordinator]);
   const [loop, setLoop] = useState<readonly SignedMessage[] | undefined>();
   const closed = state.close;
@@ -62,26 +59,23 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
       setBusy(false);
     }
   };
-  const exportBundle = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const name = `${script.id}-${session.sessionId.slice(0, 8)}.keywitness.json`;
-      const r = await unwrap(
-        bridge().exportFile({ suggestedName: name, bytes: encodeBundle(await session.run((c) => c.exportBundle())) }),
-      );
-      if (r.status === 'written') setExported(r);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const participants = [...state.participants.entries()];
+  // Those present at the close attest (core's presentParticipants: not one who left or a replaced device).
+  const participants = [...presentParticipants(state).entries()];
   return (
     <section className="kw-screen" aria-labelledby="close-title" data-testid="close-screen">
-      <h1 id="close-title">{state.close ? 'Session closed' : 'Every step is complete'}</h1>
+      <h1 id="close-title">
+        {state.close?.envelope.body.abort
+          ? `Session closed as ABORTED after ${state.close.envelope.body.steps} of ${script.steps.length} steps`
+          : state.close
+            ? 'Session closed'
+            : 'Every step is complete'}
+      </h1>
+      {state.events.abort && (
+        <p className="kw-bad" data-testid="aborted-reason">
+          ABORTED: &ldquo;{state.events.abort.message.envelope.body.reason}&rdquo;. The record is true and complete as
+          far as it goes; it says the ceremony did not finish.
+        </p>
+      )}
       {!state.close && (
         <>
           <p>
@@ -139,21 +133,7 @@ export function CloseScreen({ session, refresh }: { session: CoordinatorSession;
               findings.
             </p>
           )}
-          <button type="button" className="kw-primary" disabled={busy} onClick={() => void exportBundle()}>
-            Export the session bundle…
-          </button>
-          {exported && (
-            <div className="kw-ok" role="status" data-testid="export-result">
-              <p>
-                Written and read back: <code>{exported.path}</code> ({exported.size} bytes).
-              </p>
-              <HashView
-                bytes={fromHex(exported.sha256Hex)}
-                label={`SHA-256 of the exported file (${toHex(fromHex(exported.sha256Hex)).slice(0, 16)}…): write it on the paper form`}
-                size="normal"
-              />
-            </div>
-          )}
+          <BundleExport session={session} label="Export the session bundle…" />
         </>
       )}
     </section>

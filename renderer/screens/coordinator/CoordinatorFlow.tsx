@@ -13,6 +13,10 @@ import { ScriptScreen } from './ScriptScreen.js';
 import { EnrolmentScreen } from './EnrolmentScreen.js';
 import { StepScreen } from './StepScreen.js';
 import { CloseScreen } from './CloseScreen.js';
+import { AbortClose } from './AbortClose.js';
+import { EventAcks } from './EventAcks.js';
+import { LateEnrolment } from './LateEnrolment.js';
+import { SuspendedScreen } from './SuspendedScreen.js';
 
 export function CoordinatorFlow({ resume }: { resume: string | undefined }) {
   const { setSessionMode } = useApp();
@@ -21,6 +25,8 @@ export function CoordinatorFlow({ resume }: { resume: string | undefined }) {
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string | undefined>();
   const [started, setStarted] = useState(false);
+  /** The enrolment screen opened again after the first step, for a late participant or a replacement device. */
+  const [late, setLate] = useState(false);
   const [, refresh] = useReducer((n: number) => n + 1, 0);
 
   useEffect(() => {
@@ -70,14 +76,39 @@ export function CoordinatorFlow({ resume }: { resume: string | undefined }) {
     );
   if (!session) return <ScriptScreen signer={signer} onCreated={onCreated} />;
 
-  const { state } = session.coordinator;
+  const { coordinator } = session;
+  const { state } = coordinator;
+  const { events } = state;
   const allComplete =
-    state.current === state.script.steps.length - 1 && session.coordinator.currentCompletion()?.complete === true;
+    state.current === state.script.steps.length - 1 && coordinator.currentCompletion()?.complete === true;
+  const resuming = events.pendingResume(state.participants);
+  const roster = coordinator.pendingRoster();
+  const rosterEvent = roster ? state.attendance.change(roster.id) : undefined;
   let screen;
-  if (state.close || allComplete) screen = <CloseScreen session={session} refresh={refresh} />;
+  if (state.close) screen = <CloseScreen session={session} refresh={refresh} />;
+  else if (events.abort)
+    screen = (
+      <EventAcks session={session} event={events.abort} refresh={refresh}>
+        <AbortClose session={session} refresh={refresh} />
+      </EventAcks>
+    );
+  else if (events.suspended)
+    screen = <SuspendedScreen session={session} suspend={events.suspended} refresh={refresh} />;
+  else if (resuming) screen = <EventAcks session={session} event={resuming} refresh={refresh} />;
+  else if (rosterEvent) screen = <EventAcks session={session} event={rosterEvent} refresh={refresh} />;
+  else if (late)
+    screen = (
+      <EnrolmentScreen
+        session={session}
+        refresh={refresh}
+        onBegin={() => setLate(false)}
+        late={<LateEnrolment session={session} refresh={refresh} onBack={() => setLate(false)} />}
+      />
+    );
+  else if (allComplete) screen = <CloseScreen session={session} refresh={refresh} />;
   else if (state.current < 0 && !started)
     screen = <EnrolmentScreen session={session} refresh={refresh} onBegin={() => setStarted(true)} />;
-  else screen = <StepScreen session={session} refresh={refresh} />;
+  else screen = <StepScreen session={session} refresh={refresh} onLateEnrolment={() => setLate(true)} />;
   return (
     <>
       {notice && (

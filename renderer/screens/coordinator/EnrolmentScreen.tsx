@@ -4,9 +4,9 @@
  * participant then reads the first four words of their key fingerprint aloud, and the room sees how
  * far their device's clock is from the coordinator's (measured less the scanning delay).
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { spokenWords } from '../../../src/core/protocol/words.js';
-import { equalBytes } from '../../../src/core/util/bytes.js';
+import { equalBytes, toHex } from '../../../src/core/util/bytes.js';
 import { ActionBar } from '../../components/ActionBar.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { MessageQr } from '../../components/MessageQr.js';
@@ -19,10 +19,13 @@ export function EnrolmentScreen({
   session,
   refresh,
   onBegin,
+  late,
 }: {
   session: CoordinatorSession;
   refresh: () => void;
   onBegin: () => void;
+  /** After the first step: enrolments wait for a roster change (LateEnrolment) instead of beginning. */
+  late?: ReactNode;
 }) {
   const { coordinator, script } = session;
   const [error, setError] = useState<unknown>();
@@ -61,7 +64,9 @@ export function EnrolmentScreen({
 
   return (
     <section className="kw-screen" aria-labelledby="enrol-title">
-      <h1 id="enrol-title">Enrolment: {script.title}</h1>
+      <h1 id="enrol-title">
+        {late ? 'Late enrolment' : 'Enrolment'}: {script.title}
+      </h1>
       <div className="kw-two">
         <div>
           <h2>1. Each participant scans the genesis</h2>
@@ -93,6 +98,7 @@ export function EnrolmentScreen({
             <th scope="col">Fingerprint: first four words (read aloud)</th>
             <th scope="col">Pinned identity</th>
             <th scope="col">Device clock</th>
+            <th scope="col">In the room</th>
           </tr>
         </thead>
         <tbody>
@@ -103,7 +109,16 @@ export function EnrolmentScreen({
               <tr key={p.label}>
                 <td>{p.name}</td>
                 <td>{script.roles.find((r) => r.id === p.role)?.title ?? p.role}</td>
-                <td className="kw-words-strong">{spokenWords(p.identity.fingerprint)}</td>
+                <td className="kw-words-strong">
+                  {spokenWords(p.identity.fingerprint)}
+                  {late && (
+                    // A replacement device enrols naming the earlier device's fingerprint: read it from here.
+                    <details className="kw-muted">
+                      <summary>full fingerprint (hex)</summary>
+                      <code className="kw-hex">{toHex(p.identity.fingerprint)}</code>
+                    </details>
+                  )}
+                </td>
                 <td>
                   {pinned.length === 0 ? 'none pinned for this role' : match ? 'matches the script' : 'NOT PINNED'}
                 </td>
@@ -112,6 +127,7 @@ export function EnrolmentScreen({
                     ? `${describeSkew(clocks.get(p.label) ?? 0)} this one`
                     : 'not measured: scan again'}
                 </td>
+                <td data-testid="presence">{presence(coordinator.state, toHex(p.identity.fingerprint))}</td>
               </tr>
             );
           })}
@@ -128,17 +144,30 @@ export function EnrolmentScreen({
           );
         })}
       </ul>
-      <ActionBar label="Begin the steps">
-        <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>
-          Enrolment complete: begin step {script.steps[0]?.id}
-        </button>
-        <span className={short.length > 0 ? 'kw-muted' : undefined}>
-          {participants.length} enrolled
-          {short.length > 0
-            ? `; waiting for: ${short.map((r) => r.title).join(', ')}.`
-            : '; every role has its minimum.'}
-        </span>
-      </ActionBar>
+      {late}
+      {!late && (
+        <ActionBar label="Begin the steps">
+          <button type="button" className="kw-primary" disabled={short.length > 0} onClick={onBegin}>
+            Enrolment complete: begin step {script.steps[0]?.id}
+          </button>
+          <span className={short.length > 0 ? 'kw-muted' : undefined}>
+            {participants.length} enrolled
+            {short.length > 0
+              ? `; waiting for: ${short.map((r) => r.title).join(', ')}.`
+              : '; every role has its minimum.'}
+          </span>
+        </ActionBar>
+      )}
     </section>
   );
+}
+
+/** Whether a participant is in the room, as core's attendance says. */
+function presence(state: CoordinatorSession['coordinator']['state'], fp: string): string {
+  const { attendance, participants } = state;
+  if (attendance.isPresent(fp)) return 'present';
+  if (attendance.awaiting.has(fp)) return 'waiting for the roster change';
+  const by = attendance.replacedBy(fp);
+  if (by) return `replaced by a new device (${participants.get(by)?.label ?? by.slice(0, 16)})`;
+  return 'left';
 }

@@ -5,6 +5,7 @@
  * an exception is signed, shown and acknowledged.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { ExceptionDecision } from '../../../src/core/protocol/bodies.js';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import type { StepProgress } from '../../../src/core/session/completion.js';
 import { equalBytes, toHex } from '../../../src/core/util/bytes.js';
@@ -17,6 +18,7 @@ import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { CoordinatorSession } from '../../session/coordinator-session.js';
 import { coordinatorScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import { QuorumView } from './QuorumView.js';
+import { AttemptHistory, RepeatForm } from './StepRepeat.js';
 
 export function StepAcks({
   session,
@@ -37,6 +39,7 @@ export function StepAcks({
   const [error, setError] = useState<unknown>();
   const [last, setLast] = useState<string | undefined>();
   const [reason, setReason] = useState('');
+  const [decision, setDecision] = useState<ExceptionDecision>('proceed');
   const [busy, setBusy] = useState(false);
   const target = coordinator.currentTarget();
 
@@ -101,8 +104,9 @@ export function StepAcks({
     setBusy(true);
     setError(undefined);
     try {
-      await session.run((c) => c.issueException(reason.trim()));
+      await session.run((c) => c.issueException(reason.trim(), decision));
       setReason('');
+      setDecision('proceed');
       refresh();
     } catch (e) {
       setError(e);
@@ -167,8 +171,9 @@ export function StepAcks({
           })}
           {exception && (
             <p>
-              Exception signed: &ldquo;{exception.envelope.body.reason}&rdquo;. The witnesses now scan it and confirm or
-              object.
+              Exception signed
+              {exception.envelope.body.decision === 'repeat' ? ', deciding to REPEAT the step' : ''}: &ldquo;
+              {exception.envelope.body.reason}&rdquo;. The witnesses now scan it and confirm or object.
             </p>
           )}
           {completion.exceptionNeeded && (
@@ -177,8 +182,33 @@ export function StepAcks({
                 Resolve it in the room, then record what was found and decided as an exception. The witnesses must
                 acknowledge it for the step to complete; the objection stays in the record.
               </p>
+              {step.repeatable ? (
+                <fieldset className="kw-field" data-testid="exception-decision">
+                  <legend>What the room decided</legend>
+                  <label>
+                    <input
+                      type="radio"
+                      name="exception-decision"
+                      checked={decision === 'proceed'}
+                      onChange={() => setDecision('proceed')}
+                    />{' '}
+                    Proceed: the step stands as it is
+                  </label>
+                  <label>
+                    <input
+                      type="radio"
+                      name="exception-decision"
+                      checked={decision === 'repeat'}
+                      onChange={() => setDecision('repeat')}
+                    />{' '}
+                    Repeat the step: a new attempt follows, this one stays in the record
+                  </label>
+                </fieldset>
+              ) : (
+                <p className="kw-muted">The script says step {step.id} may not be repeated.</p>
+              )}
               <div className="kw-field">
-                <label htmlFor="exception-reason">Exception: what was found and why the ceremony may continue</label>
+                <label htmlFor="exception-reason">Exception: what was found and what the room decided</label>
                 <textarea id="exception-reason" rows={4} value={reason} onChange={(e) => setReason(e.target.value)} />
               </div>
               <button
@@ -193,6 +223,8 @@ export function StepAcks({
           )}
         </section>
       )}
+      {!completion.blocked && step.repeatable && <RepeatForm session={session} refresh={refresh} />}
+      <AttemptHistory progress={progress} />
     </section>
   );
 }

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
 import { spokenWords } from '../../../src/core/protocol/words.js';
+import { fromHex } from '../../../src/core/util/bytes.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
 import { ActionBar } from '../../components/ActionBar.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -17,10 +18,12 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
   const g = genesis.envelope.body;
   const [enrol, setEnrol] = useState<SignedMessage<'enroll'> | undefined>(session.enrolment);
   const [error, setError] = useState<unknown>();
+  const [replaces, setReplaces] = useState('');
   const sign = async (): Promise<void> => {
     setError(undefined);
     try {
-      setEnrol(await session.enroll());
+      const old = replaces.replace(/\s+/g, '');
+      setEnrol(await session.enroll(old === '' ? {} : { replaces: fromHex(old) }));
     } catch (e) {
       setError(e);
     }
@@ -44,8 +47,20 @@ export function EnrolScreen({ session, go }: { session: ParticipantSession; go: 
       {!enrol && (
         <>
           {facts}
+          <details data-testid="enrol-replaces">
+            <summary>This device replaces my earlier device in this session…</summary>
+            <div className="kw-field">
+              <label htmlFor="replaces">
+                The earlier device&apos;s key fingerprint (64 hex digits, from your receipt or the coordinator&apos;s
+                enrolment list); same name and role
+              </label>
+              <input id="replaces" value={replaces} onChange={(e) => setReplaces(e.target.value)} />
+            </div>
+          </details>
           <button type="button" className="kw-primary" onClick={() => void sign()}>
-            Sign my enrolment and show it
+            {replaces.trim() === ''
+              ? 'Sign my enrolment and show it'
+              : 'Sign my enrolment as the replacement and show it'}
           </button>
         </>
       )}

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { participantScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import type { NextAction, ParticipantSession } from '../../../src/core/session/participant-session.js';
+import { toHex } from '../../../src/core/util/bytes.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import type { ParticipantView } from './ParticipantFlow.js';
@@ -33,10 +34,13 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
         <div className="kw-notice" data-testid="listen-watch">
           <p>
             Step {action.review.step.id}, {action.review.step.title}: the step asks for{' '}
-            {action.review.step.acks.roles.join(', ')}; your role watches.
+            {action.review.step.acks.roles.join(', ')}
+            {action.review.eligible ? '; you chose not to answer it for now.' : '; your role watches.'}
           </p>
           <button type="button" onClick={() => go({ at: 'review', review: action.review })}>
-            See what this device recomputed for step {action.review.step.id}
+            {action.review.eligible
+              ? `Answer step ${action.review.step.id} after all`
+              : `See what this device recomputed for step ${action.review.step.id}`}
           </button>
         </div>
       );
@@ -59,12 +63,7 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
           ; it is acknowledged by {action.event.quorum}.
         </p>
       );
-    case 'absent':
-      return (
-        <p className="kw-bad" role="status" data-testid="listen-absent">
-          {action.reason}.
-        </p>
-      );
+    case 'absent': // said under the heading, first
     case 'enrol':
     case 'attest':
     case 'closed':
@@ -72,7 +71,16 @@ function Status({ action, go }: { action: NextAction | undefined; go: (v: Partic
   }
 }
 
-export function ListenScreen({ session, go }: { session: ParticipantSession; go: (v: ParticipantView) => void }) {
+export function ListenScreen({
+  session,
+  go,
+  skip,
+}: {
+  session: ParticipantSession;
+  go: (v: ParticipantView) => void;
+  /** A target the witness chose not to answer: its review does not reopen by itself. */
+  skip?: string | undefined;
+}) {
   const verify = useMemo(() => participantScanVerifier(session), [session]);
   const [action, setAction] = useState<NextAction | undefined>();
   const [error, setError] = useState<unknown>();
@@ -80,10 +88,12 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
   const refresh = useCallback(async (): Promise<void> => {
     const next = await session.next();
     setAction(next);
-    if (next.kind === 'review' && next.review.eligible) go({ at: 'review', review: next.review });
+    if (next.kind === 'review' && next.review.eligible && toHex(next.review.target.id) !== skip)
+      go({ at: 'review', review: next.review });
+    if (next.kind === 'acknowledge' && next.event.eligible) go({ at: 'event', event: next.event });
     if (next.kind === 'attest' || next.kind === 'closed') go({ at: 'attest' });
     if (next.kind === 'enrol') go({ at: 'enrol' });
-  }, [session, go]);
+  }, [session, go, skip]);
 
   useEffect(() => {
     refresh().catch(setError);
@@ -101,11 +111,34 @@ export function ListenScreen({ session, go }: { session: ParticipantSession; go:
 
   return (
     <section className="kw-screen" aria-labelledby="listen-title" data-testid="participant-listen">
-      <h1 id="listen-title">Scan the coordinator&apos;s screen</h1>
-      <p>
-        Hold the camera on the statement QR code until it and its evidence are complete. This device checks the
-        signature and recomputes everything itself.
-      </p>
+      {action?.kind === 'absent' ? (
+        <>
+          <h1 id="listen-title">
+            {action.roster.envelope.body.change === 'replace'
+              ? 'This device was replaced: it signs nothing more'
+              : 'You left the ceremony: this device signs nothing more'}
+          </h1>
+          <p className="kw-bad" role="status" data-testid="listen-absent">
+            {action.reason}.
+          </p>
+        </>
+      ) : action?.kind === 'suspended' ? (
+        <>
+          <h1 id="listen-title">The ceremony is suspended: nothing to sign</h1>
+          <p className="kw-warn" data-testid="suspended-reason">
+            &ldquo;{action.suspend.envelope.body.reason}&rdquo;. This device signs nothing until the coordinator resumes
+            the ceremony; then scan the resume and confirm it. Its journal keeps everything so far.
+          </p>
+        </>
+      ) : (
+        <>
+          <h1 id="listen-title">Scan the coordinator&apos;s screen</h1>
+          <p>
+            Hold the camera on the statement QR code until it and its evidence are complete. This device checks the
+            signature and recomputes everything itself.
+          </p>
+        </>
+      )}
       <ScannerPanel
         active
         verify={verify}

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Signer } from '../../../src/core/protocol/identity.js';
 import type { SignedMessage } from '../../../src/core/protocol/message.js';
-import type { ParticipantSession, Review } from '../../../src/core/session/participant-session.js';
+import type { EventReview, ParticipantSession, Review } from '../../../src/core/session/participant-session.js';
 import { useApp } from '../../app/context.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { loadOrCreateIdentity } from '../../session/device.js';
@@ -18,12 +18,15 @@ import { ListenScreen } from './ListenScreen.js';
 import { ReviewScreen } from './ReviewScreen.js';
 import { AnswerScreen } from './AnswerScreen.js';
 import { AttestScreen } from './AttestScreen.js';
+import { EventScreen } from './EventScreen.js';
 
 export type ParticipantView =
   | { readonly at: 'enrol' }
-  | { readonly at: 'listen' }
+  /** `skip`: a target (id hex) the witness chose not to answer, so scanning does not reopen its review. */
+  | { readonly at: 'listen'; readonly skip?: string }
   | { readonly at: 'review'; readonly review: Review }
   | { readonly at: 'answered'; readonly ack: SignedMessage<'ack'>; readonly review: Review }
+  | { readonly at: 'event'; readonly event: EventReview }
   | { readonly at: 'attest' };
 
 export function ParticipantFlow({ resume }: { resume: string | undefined }) {
@@ -100,11 +103,14 @@ export function ParticipantFlow({ resume }: { resume: string | undefined }) {
         </p>
       )}
       {view.at === 'enrol' && <EnrolScreen session={session} go={go} />}
-      {view.at === 'listen' && <ListenScreen session={session} go={go} />}
+      {view.at === 'listen' && <ListenScreen session={session} go={go} skip={view.skip} />}
       {view.at === 'review' && (
         <ReviewScreen key={view.review.target.id.join(',')} session={session} initial={view.review} go={go} />
       )}
       {view.at === 'answered' && <AnswerScreen session={session} ack={view.ack} review={view.review} go={go} />}
+      {view.at === 'event' && (
+        <EventScreen key={view.event.target.id.join(',')} session={session} event={view.event} go={go} />
+      )}
       {view.at === 'attest' && <AttestScreen session={session} />}
     </>
   );

@@ -67,14 +67,32 @@ export function ReviewScreen({
       </h1>
       {exception && (
         <div className="kw-exception" data-testid="exception-reason">
-          <h2>Exception recorded by the coordinator</h2>
+          <h2>
+            {exception.decision === 'repeat'
+              ? `Exception recorded by the coordinator: REPEAT step ${step.id}`
+              : 'Exception recorded by the coordinator'}
+          </h2>
           <p>&ldquo;{exception.reason}&rdquo;</p>
-          <p>
-            It resolves {exception.objections.length} objection(s)
-            {body.checks.some((c) => !c.ok) ? ' and the failed checks below' : ''}. Confirm only if what the room found
-            justifies continuing.
-          </p>
+          {exception.decision === 'repeat' ? (
+            <p data-testid="exception-decision">
+              The room decided to redo this step. Once the quorum confirms, the coordinator issues a new attempt whose
+              statement names this exception; this attempt stays in the record. It lists {exception.objections.length}{' '}
+              objection(s). Confirm only if you agree the step should be repeated.
+            </p>
+          ) : (
+            <p data-testid="exception-decision">
+              It resolves {exception.objections.length} objection(s)
+              {body.checks.some((c) => !c.ok) ? ' and the failed checks below' : ''}. Confirm only if what the room
+              found justifies continuing.
+            </p>
+          )}
         </div>
+      )}
+      {!exception && body.retry && (
+        <p className="kw-warn" data-testid="retry-statement">
+          A new attempt of step {step.id}: the room decided to repeat it, and this statement names that decision. This
+          device accepted it only because it saw the repeat exception.
+        </p>
       )}
       <details>
         <summary>Instructions of this step (from this device&apos;s script)</summary>
@@ -172,6 +190,12 @@ export function ReviewScreen({
             Object
           </button>
           <ErrorNotice error={error} title="Your answer was not signed" />
+          <p className="kw-muted">
+            The room may go on without your answer once the step has its quorum.{' '}
+            <button type="button" onClick={() => go({ at: 'listen', skip: toHex(review.target.id) })}>
+              Not answering now: back to scanning
+            </button>
+          </p>
         </section>
       )}
     </section>
