@@ -14,6 +14,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
 import { PlainQr } from '../../components/PlainQr.js';
 import { ActionBar } from '../../components/ActionBar.js';
+import { PrintWorksheetButton } from '../../components/PrintWorksheetButton.js';
 import { createCoordinatorSession, type CoordinatorSession } from '../../session/coordinator-session.js';
 
 export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated: (s: CoordinatorSession) => void }) {
@@ -24,7 +25,6 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
   const [name, setName] = useState('');
   const [mode, setMode] = useState<SessionMode>('rehearsal');
   const [hashChecked, setHashChecked] = useState(false);
-  const [worksheet, setWorksheet] = useState<string | undefined>();
 
   const open = async (): Promise<void> => {
     setError(undefined);
@@ -33,22 +33,8 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
       if (r.status === 'cancelled') return;
       setLoaded({ script: parseScript(r.bytes), bytes: r.bytes, name: r.name });
       setHashChecked(false);
-      setWorksheet(undefined);
     } catch (e) {
       setLoaded(undefined);
-      setError(e);
-    }
-  };
-
-  /** The printable worksheet of the loaded script, written by main where the operator picks. */
-  const printWorksheet = async (): Promise<void> => {
-    if (!loaded) return;
-    setError(undefined);
-    try {
-      const r = await unwrap(bridge().printWorksheet({ script: loaded.bytes }));
-      if (r.status === 'written')
-        setWorksheet(`Worksheet written to ${r.path} (${r.pages} pages, SHA-256 ${r.sha256Hex}).`);
-    } catch (e) {
       setError(e);
     }
   };
@@ -82,13 +68,8 @@ export function ScriptScreen({ signer, onCreated }: { signer: Signer; onCreated:
         <button type="button" className={loaded ? undefined : 'kw-primary'} onClick={() => void open()}>
           {loaded ? 'Open another script file…' : 'Open script file…'}
         </button>
-        {loaded && (
-          <button type="button" onClick={() => void printWorksheet()}>
-            Print worksheet…
-          </button>
-        )}
+        {loaded && <PrintWorksheetButton script={loaded.bytes} onError={setError} />}
       </div>
-      {loaded && worksheet && <p data-testid="worksheet-written">{worksheet}</p>}
       {!loaded && (
         <p>
           Open the script from the read-only media. Its SHA-256 must equal the value published on paper before the

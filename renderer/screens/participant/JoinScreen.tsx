@@ -11,6 +11,7 @@ import type { Script } from '../../../src/core/script/types.js';
 import { bridge, unwrap } from '../../bridge/api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { HashView } from '../../components/HashView.js';
+import { PrintWorksheetButton } from '../../components/PrintWorksheetButton.js';
 import { ScannerPanel } from '../../components/ScannerPanel.js';
 import { participantScanVerifier } from '../../../src/core/session/scan-verifiers.js';
 import type { ParticipantSession } from '../../../src/core/session/participant-session.js';
@@ -85,6 +86,7 @@ export function JoinScreen({ signer, onJoined }: { signer: Signer; onJoined: (s:
                 label="Script SHA-256 on this device: compare with the paper copy and the projector"
                 testId="own-script-hash"
               />
+              <PrintWorksheetButton script={loaded.bytes} />
             </>
           )}
         </section>
