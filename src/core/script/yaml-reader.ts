@@ -5,7 +5,7 @@
  * directives. The result is a small tree in which every node knows its YAML path and line, so
  * every later error can name both.
  */
-import { Composer, CST, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from 'yaml';
+import { Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml';
 import type { ParsedNode } from 'yaml';
 import { KeywitnessError } from '../errors.js';
 import { describeForbiddenChar, findForbiddenChar, positionWhere } from './source-text.js';
@@ -124,11 +124,41 @@ function syntaxCheck(tokens: readonly CST.Token[], lines: LineCounter): void {
 }
 
 /**
+ * Refuse flow collections (`[`, `{`) nested past MAX_NESTING from the lexer's tokens, before the
+ * parser builds its syntax tree: on a megabyte of `[` the tree alone takes seconds to build, the
+ * token scan milliseconds. Quoted and block scalars are single tokens, so brackets inside text do
+ * not count; block nesting is left to syntaxCheck, which the parser's tree is cheap for.
+ */
+function flowDepthCheck(text: string): void {
+  let depth = 0;
+  let offset = 0;
+  for (const source of new Lexer().lex(text)) {
+    const type = CST.tokenType(source);
+    if (type === 'flow-map-start' || type === 'flow-seq-start') {
+      if (++depth > MAX_NESTING) {
+        const line = text.slice(0, offset).split('\n').length;
+        const column = offset - text.lastIndexOf('\n', offset - 1);
+        throw new KeywitnessError('SCRIPT_INVALID', `lists and maps are nested more than ${MAX_NESTING} deep`, {
+          where: positionWhere({ line, column }),
+        });
+      }
+    } else if (type === 'flow-map-end' || type === 'flow-seq-end') {
+      depth = Math.max(0, depth - 1);
+    }
+    // The lexer's mode markers (document, scalar, flow error end) are not source text.
+    if (!LEXER_MARKERS.has(source)) offset += source.length;
+  }
+}
+
+const LEXER_MARKERS: ReadonlySet<string> = new Set(['\x02', '\x18', '\x1f']);
+
+/**
  * Parse script text into a located tree.
  * @throws KeywitnessError SCRIPT_INVALID naming the position (syntax) or YAML path and line.
  */
 export function readScriptYaml(text: string): YMap {
   const lines = new LineCounter();
+  flowDepthCheck(text);
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   syntaxCheck(tokens, lines);
   const composer = new Composer({

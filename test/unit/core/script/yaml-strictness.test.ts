@@ -319,6 +319,20 @@ describe('nesting depth is bounded before the YAML composer runs', () => {
     expectError(build(insertAfter(BASE, 45, nested)), 'line 73, column 65', /nested more than 32 deep/);
   });
 
+  it('refuses a megabyte of "[" from the lexer tokens, before the parser builds a tree of it', () => {
+    const error = catchError(() => parseScript(utf8(`format: keywitness-script/1\nid: ${'['.repeat((1 << 20) - 64)}\n`)));
+    expect(error.code).toBe('SCRIPT_INVALID');
+    expect(error.where).toBe('line 2, column 37');
+    expect(error.message).toMatch(/nested more than 32 deep/);
+  });
+
+  it('brackets inside quoted and block text are text, not nesting', () => {
+    const quoted = insertAfter(BASE, 45, `          present: "${'['.repeat(40)}"`);
+    expect(() => parseScript(build(quoted))).not.toThrow(/nested more than/);
+    const block = insertAfter(BASE, 45, `          present: |\n            ${'{'.repeat(40)}`);
+    expect(() => parseScript(build(block))).not.toThrow(/nested more than/);
+  });
+
   it.each([
     ['100,000 nested flow lists', `id: ${'['.repeat(100_000)}`],
     ['100,000 compact block lists on one line', `id: ${'- '.repeat(100_000)}x`],
