@@ -320,7 +320,9 @@ describe('nesting depth is bounded before the YAML composer runs', () => {
   });
 
   it('refuses a megabyte of "[" from the lexer tokens, before the parser builds a tree of it', () => {
-    const error = catchError(() => parseScript(utf8(`format: keywitness-script/1\nid: ${'['.repeat((1 << 20) - 64)}\n`)));
+    const error = catchError(() =>
+      parseScript(utf8(`format: keywitness-script/1\nid: ${'['.repeat((1 << 20) - 64)}\n`)),
+    );
     expect(error.code).toBe('SCRIPT_INVALID');
     expect(error.where).toBe('line 2, column 37');
     expect(error.message).toMatch(/nested more than 32 deep/);
