@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
 import type { CommandSpec } from '../../../src/cli/args.js';
+import { runCli } from '../../support/cli.js';
 
 /** The option tables each command handed the one parser, in call order. */
 const seen = vi.hoisted(() => ({ options: [] as Record<string, unknown>[] }));
@@ -20,18 +21,9 @@ vi.mock('../../../src/cli/args.js', async (importOriginal) => {
   };
 });
 
-const { COMMANDS, main } = await import('../../../src/cli/main.js');
+const { COMMANDS } = await import('../../../src/cli/main.js');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** Every command and subcommand spec in the table main dispatches on. */
 const SPECS: CommandSpec[] = Object.values(COMMANDS).flatMap((c) =>

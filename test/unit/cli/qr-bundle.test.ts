@@ -7,23 +7,14 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { decodeMessage, type SignedMessage } from '../../../src/core/protocol/message.js';
 import { spokenWords, toWords } from '../../../src/core/protocol/words.js';
 import { decodeBundle, decodeReceipt } from '../../../src/core/session/files.js';
 import { toHex } from '../../../src/core/util/bytes.js';
 import { sha256 } from '../../../src/core/util/hash.js';
+import { runCli } from '../../support/cli.js';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 let dir: string;
 let bundlePath: string;

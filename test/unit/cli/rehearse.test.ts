@@ -8,23 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVIDENCE_DIR, DEMO_SCRIPT, EVIDENCE_FILES } from '../../../src/cli/demo-plan.js';
-import { main } from '../../../src/cli/main.js';
 import { listEvidenceFolder } from '../../../src/cli/rehearse-command.js';
 import { parseScript } from '../../../src/core/script/parse.js';
 import { planEvidenceFolder, rehearsalParticipants } from '../../../src/core/session/rehearsal-check.js';
 import { utf8 } from '../../../src/core/util/bytes.js';
 import { CEREMONIES_DIR, SAMPLES } from '../assets/sample-ceremonies.js';
+import { runCli } from '../../support/cli.js';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 const exists = (path: string): Promise<boolean> =>
   readdir(path).then(

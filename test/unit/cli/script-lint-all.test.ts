@@ -8,24 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { lintScript, parseScript } from '../../../src/core/script/parse.js';
 import { MAX_SCRIPT_PROBLEMS } from '../../../src/core/script/problems.js';
+import { runCli } from '../../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-lint-all-'));
 const MINIMAL = readFileSync(new URL('../../../assets/ceremonies/minimal.yaml', import.meta.url), 'utf8');
 let counter = 0;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** The minimal sample with each `[from, to]` replaced once (each must occur). */
 function broken(...edits: [string, string][]): string {

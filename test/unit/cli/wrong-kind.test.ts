@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { generateSigner } from '../../../src/core/protocol/identity.js';
 import { signMessage } from '../../../src/core/protocol/message.js';
 import { encodeBundle, encodeReceipt } from '../../../src/core/session/files.js';
 import { sha256 } from '../../../src/core/util/hash.js';
 import { missingTool } from '../../support/tools.js';
+import { runCli } from '../../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-wrong-kind-'));
 const file = (name: string, bytes: Uint8Array | string): string => {
@@ -22,16 +22,7 @@ const file = (name: string, bytes: Uint8Array | string): string => {
   return path;
 };
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 const script = readFileSync(new URL('../../../assets/ceremonies/minimal.yaml', import.meta.url));
 const signer = await generateSigner('ed25519');

@@ -9,21 +9,12 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { missingTool } from '../../support/tools.js';
+import { runCli } from '../../support/cli.js';
 
 const havePoppler = spawnSync('sh', ['-c', 'command -v pdftotext']).status === 0;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** The PDF's text without any whitespace: line wrapping and page breaks cannot hide a difference. */
 function pdfText(file: string): string {

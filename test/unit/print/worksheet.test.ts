@@ -11,7 +11,6 @@ import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { ASSETS_DIR } from '../../../src/cli/demo-plan.js';
 import { expectationValue } from '../../../src/core/print/worksheet.js';
 import { parseScript } from '../../../src/core/script/parse.js';
@@ -21,20 +20,12 @@ import { spokenWords, toWords } from '../../../src/core/protocol/words.js';
 import { toHex, utf8 } from '../../../src/core/util/bytes.js';
 import { sha256 } from '../../../src/core/util/hash.js';
 import { missingTool } from '../../support/tools.js';
+import { runCli } from '../../support/cli.js';
 
 const havePoppler = spawnSync('sh', ['-c', 'command -v pdftotext && command -v pdffonts']).status === 0;
 const CEREMONIES = join(ASSETS_DIR, 'ceremonies');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdoutBytes: () => undefined,
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** pdftotext's output for the file (or one page), whitespace collapsed. */
 function pdfText(file: string, ...options: string[]): string {
