@@ -3,7 +3,7 @@
  * nothing from the script can become HTML, script or a navigable link.
  */
 import { useMemo, type ReactNode } from 'react';
-import { parseMarkdown, type Block, type Inline } from '../markdown/parse-markdown.js';
+import { parseMarkdown, type Block, type Inline } from '../../src/core/script/markdown.js';
 
 function inline(nodes: readonly Inline[]): ReactNode[] {
   return nodes.map((n, i) => {

@@ -7,7 +7,7 @@ import {
   MAX_MARKDOWN_CHARS,
   type Block,
   type Inline,
-} from '../../../../renderer/markdown/parse-markdown.js';
+} from '../../../../src/core/script/markdown.js';
 import { parseScript } from '../../../../src/core/script/parse.js';
 
 const text = (nodes: readonly Inline[]): string =>
